@@ -1,0 +1,265 @@
+// Graph — the tape every Value lives on.
+//
+// Nodes are stored contiguously in creation order and addressed by a 32-bit NodeId. Because a
+// node can only be made from nodes that already exist, creation order is a topological order:
+// the forward pass is one loop upward and the backward pass one loop downward, with a `switch`
+// over the Op. Nothing is recursive, there are no per-node closures and no reference counting,
+// so a chain of ten million nodes costs ten million 32-byte records and nothing else.
+//
+// Semantics (the same as PyTorch's):
+// - backward(root) seeds root.grad with 1 and propagates to everything root depends on, in one
+//   reverse sweep. Interior gradients are recomputed on every call (reset to 0 first); leaf
+//   gradients (Leaf and Const nodes) accumulate until zero_grad().
+// - Nodes the root does not depend on get no gradient, even when they hold NaN or inf.
+// - Ops follow IEEE arithmetic: log(-1) is NaN, 1/0 is inf. first_non_finite() finds the node
+//   where a NaN or inf first appeared.
+// - set_data() changes a leaf; every node downstream of it is recomputed before its data or
+//   grad is next read, without rebuilding the graph (forward()).
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "mgrad/error.hpp"
+#include "mgrad/op.hpp"
+
+namespace mgrad {
+
+using NodeId = std::uint32_t;
+inline constexpr NodeId no_node = 0xFFFFFFFFu;
+
+/// One record on the tape. For PowConst, `b` indexes the exponent table (Graph::exponent).
+struct Node {
+    double data;
+    double grad;
+    NodeId a;  ///< first parent, or no_node
+    NodeId b;  ///< second parent, exponent index, or no_node
+    Op op;
+    std::uint8_t flags;  ///< pass bookkeeping; see graph.cpp
+};
+static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
+
+/// The parents of one node: 0, 1 or 2 ids, iterable.
+struct Parents {
+    std::array<NodeId, 2> ids{no_node, no_node};
+    std::uint8_t count = 0;
+    [[nodiscard]] const NodeId* begin() const noexcept { return ids.data(); }
+    [[nodiscard]] const NodeId* end() const noexcept { return ids.data() + count; }
+    [[nodiscard]] std::size_t size() const noexcept { return count; }
+    [[nodiscard]] NodeId operator[](std::size_t i) const noexcept { return ids[i]; }
+};
+
+/// A named range of consecutive nodes, e.g. everything one neuron made in one forward pass.
+/// Scopes nest; the renderer draws them as clusters.
+struct Scope {
+    std::string name;
+    NodeId begin = 0;
+    NodeId end = no_node;  ///< one past the last node; no_node while the scope is open
+    std::uint32_t parent = no_node;  ///< index of the enclosing scope, or no_node
+};
+
+namespace detail {
+
+/// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
+/// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
+template <class T>
+class TapeBuffer {
+public:
+    TapeBuffer() = default;
+    TapeBuffer(const TapeBuffer&) = delete;
+    TapeBuffer& operator=(const TapeBuffer&) = delete;
+    ~TapeBuffer() { release(m_data, m_capacity * sizeof(T)); }
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+    [[nodiscard]] T* data() noexcept { return m_data; }
+    [[nodiscard]] const T* data() const noexcept { return m_data; }
+    T& operator[](std::size_t i) noexcept { return m_data[i]; }
+    const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
+
+    void push_back(const T& value) {
+        if (m_size == m_capacity) reserve(m_capacity ? m_capacity * 2 : 1024);
+        m_data[m_size++] = value;
+    }
+    void reserve(std::size_t capacity) {
+        if (capacity <= m_capacity) return;
+        m_data = static_cast<T*>(grow(m_data, m_capacity * sizeof(T), capacity * sizeof(T)));
+        m_capacity = capacity;
+    }
+    void clear() noexcept {
+        release(m_data, m_capacity * sizeof(T));
+        m_data = nullptr;
+        m_size = m_capacity = 0;
+    }
+
+private:
+    static void* grow(void* old, std::size_t old_bytes, std::size_t new_bytes);
+    static void release(void* p, std::size_t bytes) noexcept;
+
+    T* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+};
+
+// Shared by node creation and Graph::forward so the two can never disagree.
+[[nodiscard]] inline double apply(Op op, double x, double y) noexcept {
+    switch (op) {
+        case Op::Leaf:
+        case Op::Const: return x;
+        case Op::Add: return x + y;
+        case Op::Sub: return x - y;
+        case Op::Mul: return x * y;
+        case Op::Div: return x / y;
+        case Op::Neg: return -x;
+        case Op::PowConst:
+        case Op::Pow: return std::pow(x, y);
+        case Op::Tanh: return std::tanh(x);
+        case Op::Exp: return std::exp(x);
+        case Op::Log: return std::log(x);
+        case Op::Relu: return x < 0 ? 0.0 : x;  // micrograd's rule; NaN stays NaN
+        case Op::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
+        case Op::Sqrt: return std::sqrt(x);
+        case Op::Abs: return std::fabs(x);
+        case Op::Sin: return std::sin(x);
+        case Op::Cos: return std::cos(x);
+    }
+    return x;
+}
+
+}  // namespace detail
+
+class Graph {
+public:
+    Graph() = default;
+    Graph(const Graph&) = delete;  // Values point at their graph: it must stay put
+    Graph& operator=(const Graph&) = delete;
+    ~Graph() = default;
+
+    /// Number of nodes on the tape.
+    [[nodiscard]] NodeId size() const noexcept { return static_cast<NodeId>(m_nodes.size()); }
+    [[nodiscard]] bool empty() const noexcept { return m_nodes.size() == 0; }
+    /// Bumped by clear(); a Value remembers the epoch it was made in.
+    [[nodiscard]] std::uint32_t epoch() const noexcept { return m_epoch; }
+
+    // --- building -------------------------------------------------------------------------
+    NodeId leaf(double data, std::string_view label = {});
+    NodeId constant(double value);
+    NodeId unary(Op op, NodeId a) {
+        check_id(a);
+        return push(detail::apply(op, value_of(a), 0.0), a, no_node, op);
+    }
+    NodeId binary(Op op, NodeId a, NodeId b) {
+        check_id(a);
+        check_id(b);
+        return push(detail::apply(op, value_of(a), value_of(b)), a, b, op);
+    }
+    NodeId pow_const(NodeId a, double exponent);
+    void reserve(std::size_t nodes) { m_nodes.reserve(nodes); }
+
+    // --- reading --------------------------------------------------------------------------
+    /// Raw tape access (no pending recomputation is applied; call forward() first if needed).
+    [[nodiscard]] std::span<const Node> nodes() const noexcept {
+        return {m_nodes.data(), m_nodes.size()};
+    }
+    [[nodiscard]] const Node& node(NodeId id) const {
+        check_id(id);
+        return m_nodes[id];
+    }
+    [[nodiscard]] double data(NodeId id) {
+        check_id(id);
+        if (id > m_stale_from && m_stale_from != no_node) forward();
+        return m_nodes[id].data;
+    }
+    [[nodiscard]] double grad(NodeId id) const {
+        check_id(id);
+        return m_nodes[id].grad;
+    }
+    [[nodiscard]] Op op(NodeId id) const { return node(id).op; }
+    /// The exponent of a PowConst node.
+    [[nodiscard]] double exponent(NodeId id) const;
+    /// Parents of a node (0, 1 or 2 ids; for PowConst only `a`).
+    [[nodiscard]] Parents parents(NodeId id) const;
+
+    [[nodiscard]] std::string_view label(NodeId id) const;
+    void set_label(NodeId id, std::string_view label);
+
+    /// Change a Leaf or Const node's value. Downstream nodes are recomputed lazily.
+    void set_data(NodeId id, double value);
+    void set_grad(NodeId id, double value) {
+        check_id(id);
+        m_nodes[id].grad = value;
+    }
+
+    // --- passes ---------------------------------------------------------------------------
+    /// Recompute every node downstream of a leaf changed by set_data(). Returns how many nodes
+    /// were recomputed. Cheap when nothing changed.
+    std::size_t forward();
+    /// Backpropagate from `root` (see the header comment for the exact rule).
+    void backward(NodeId root);
+    /// Set every gradient, leaves included, to 0.
+    void zero_grad() noexcept;
+    /// Drop every node. Values made before are detected as stale from now on.
+    void clear();
+
+    /// The first node (in creation order, from `begin`) whose data is NaN or infinite: where a
+    /// non-finite value was produced rather than merely passed along.
+    [[nodiscard]] std::optional<NodeId> first_non_finite(NodeId begin = 0);
+
+    // --- scopes ---------------------------------------------------------------------------
+    std::uint32_t begin_scope(std::string name);
+    void end_scope();
+    [[nodiscard]] const std::vector<Scope>& scopes() const noexcept { return m_scopes; }
+
+    void check_id(NodeId id) const {
+        if (id >= m_nodes.size()) [[unlikely]]
+            throw_bad_id(id);
+    }
+
+private:
+    [[nodiscard]] double value_of(NodeId id) {
+        if (m_stale_from != no_node && id > m_stale_from) forward();
+        return m_nodes[id].data;
+    }
+    NodeId push(double data, NodeId a, NodeId b, Op op) {
+        if (m_nodes.size() >= no_node) [[unlikely]]
+            throw_full();
+        m_nodes.push_back(Node{data, 0.0, a, b, op, 0});
+        return static_cast<NodeId>(m_nodes.size() - 1);
+    }
+    [[noreturn]] void throw_bad_id(NodeId id) const;
+    [[noreturn]] static void throw_full();
+
+    detail::TapeBuffer<Node> m_nodes;
+    std::vector<double> m_exponents;
+    std::unordered_map<NodeId, std::string> m_labels;
+    std::vector<Scope> m_scopes;
+    std::uint32_t m_open_scope = no_node;
+    NodeId m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
+    std::uint32_t m_epoch = 0;
+};
+
+/// The graph Values go on when none is named: one per thread.
+Graph& default_graph();
+
+/// Opens a Scope on construction and closes it on destruction.
+class ScopeGuard {
+public:
+    ScopeGuard(Graph& graph, std::string name) : m_graph(graph) {
+        m_graph.begin_scope(std::move(name));
+    }
+    ScopeGuard(const ScopeGuard&) = delete;
+    ScopeGuard& operator=(const ScopeGuard&) = delete;
+    ~ScopeGuard() { m_graph.end_scope(); }
+
+private:
+    Graph& m_graph;
+};
+
+}  // namespace mgrad

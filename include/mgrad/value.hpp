@@ -1,0 +1,137 @@
+// Value — a scalar in an automatic-differentiation graph, micrograd's central type.
+//
+// A Value is a small copyable handle: the graph it lives on, the id of its node on that
+// graph's tape, and the graph's epoch when it was made. Copying a Value copies the handle, not
+// the node. Arithmetic on Values records new nodes; `backward()` fills in gradients.
+//
+//     Value a{2.0, "a"}, b{-3.0, "b"};
+//     Value L = a * b + 10.0;   // a double on either side of any operator
+//     L.backward();             // a.grad() == -3, b.grad() == 2
+//
+// Values go on the thread's default graph unless a Graph is named. A Value whose graph was
+// cleared, or a default-constructed Value, throws mgrad::Error when used.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "mgrad/graph.hpp"
+
+namespace mgrad {
+
+class Value {
+public:
+    /// An empty handle, usable only as a placeholder (e.g. in a container being filled).
+    Value() = default;
+    /// A new leaf on the default graph. Implicit, so a double can stand where a Value is wanted.
+    Value(double data, std::string_view label = {})  // NOLINT(google-explicit-constructor)
+        : Value(default_graph(), data, label) {}
+    /// A new leaf on `graph`.
+    Value(Graph& graph, double data, std::string_view label = {})
+        : m_graph(&graph), m_id(graph.leaf(data, label)), m_epoch(graph.epoch()) {}
+
+    /// A Const node (drawn differently from a leaf) on `graph`.
+    static Value constant(double value, Graph& graph = default_graph()) {
+        return {graph, graph.constant(value)};
+    }
+    /// Re-attach a handle to an existing node (used by the language and the renderer).
+    static Value from_id(Graph& graph, NodeId id) {
+        graph.check_id(id);
+        return {graph, id};
+    }
+
+    [[nodiscard]] bool valid() const noexcept {
+        return m_graph != nullptr && m_graph->epoch() == m_epoch && m_id < m_graph->size();
+    }
+    [[nodiscard]] Graph& graph() const {
+        check();
+        return *m_graph;
+    }
+    [[nodiscard]] NodeId id() const {
+        check();
+        return m_id;
+    }
+
+    [[nodiscard]] double data() const { return graph().data(m_id); }
+    [[nodiscard]] double grad() const { return graph().grad(m_id); }
+    [[nodiscard]] Op op() const { return graph().op(m_id); }
+    [[nodiscard]] std::string_view label() const { return graph().label(m_id); }
+
+    Value& set_label(std::string_view label) {
+        graph().set_label(m_id, label);
+        return *this;
+    }
+    /// Change a leaf's value; everything downstream is recomputed before it is next read.
+    void set_data(double value) const { graph().set_data(m_id, value); }
+    void set_grad(double value) const { graph().set_grad(m_id, value); }
+    /// Backpropagate from this value (see graph.hpp for the exact rule).
+    void backward() const { graph().backward(m_id); }
+
+    // Compound assignment rebinds this handle to a new node; the old node is untouched.
+    Value& operator+=(const Value& rhs);
+    Value& operator-=(const Value& rhs);
+    Value& operator*=(const Value& rhs);
+    Value& operator/=(const Value& rhs);
+    Value& operator+=(double rhs);
+    Value& operator-=(double rhs);
+    Value& operator*=(double rhs);
+    Value& operator/=(double rhs);
+
+    friend bool same_node(const Value& x, const Value& y) noexcept {
+        return x.m_graph == y.m_graph && x.m_id == y.m_id && x.m_epoch == y.m_epoch;
+    }
+
+private:
+    Value(Graph& graph, NodeId id) : m_graph(&graph), m_id(id), m_epoch(graph.epoch()) {}
+    void check() const {
+        if (!valid()) [[unlikely]]
+            throw_invalid();
+    }
+    [[noreturn]] void throw_invalid() const;
+
+    friend Value make_unary(Op op, const Value& a);
+    friend Value make_binary(Op op, const Value& a, const Value& b);
+    friend Value pow(const Value& base, double exponent);
+
+    Graph* m_graph = nullptr;
+    NodeId m_id = 0;
+    std::uint32_t m_epoch = 0;
+};
+
+/// Record `op(a)`.
+Value make_unary(Op op, const Value& a);
+/// Record `op(a, b)`; both must live on the same graph.
+Value make_binary(Op op, const Value& a, const Value& b);
+
+// Arithmetic. A double operand becomes a Const node on the other operand's graph.
+Value operator+(const Value& a, const Value& b);
+Value operator-(const Value& a, const Value& b);
+Value operator*(const Value& a, const Value& b);
+Value operator/(const Value& a, const Value& b);
+Value operator+(const Value& a, double b);
+Value operator-(const Value& a, double b);
+Value operator*(const Value& a, double b);
+Value operator/(const Value& a, double b);
+Value operator+(double a, const Value& b);
+Value operator-(double a, const Value& b);
+Value operator*(double a, const Value& b);
+Value operator/(double a, const Value& b);
+Value operator-(const Value& a);
+
+/// base ** exponent with a constant exponent (one node, drawn as `**k`).
+Value pow(const Value& base, double exponent);
+/// base ** exponent with a Value exponent: gradient flows to both.
+Value pow(const Value& base, const Value& exponent);
+Value pow(double base, const Value& exponent);
+
+Value tanh(const Value& x);
+Value exp(const Value& x);
+Value log(const Value& x);
+Value relu(const Value& x);
+Value sigmoid(const Value& x);
+Value sqrt(const Value& x);
+Value abs(const Value& x);
+Value sin(const Value& x);
+Value cos(const Value& x);
+
+}  // namespace mgrad

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages mgrad needs to build, test and benchmark, and only those that
+# are missing. Runs apt-get as root, or through sudo when not root.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config            # toolchain
+  libfmt-dev libcli11-dev nlohmann-json3-dev
+  libgraphviz-dev libgvc6              # cgraph + gvc, with the cairo/pango plugins for PNG/PDF
+  libedit-dev                          # line editing for the REPL (BSD licence)
+  libplplot-dev plplot-driver-cairo    # loss curves and decision boundaries
+  doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "Installing missing packages: ${missing[*]}"
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Quick start, step 2: build and run every test.
+#   scripts/test.sh              the suite (Release build)
+#   scripts/test.sh --sanitize   also the whole suite under AddressSanitizer + UBSan
+# With CI=true in the environment, warnings are errors and the sanitizer run is included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitize=0
+preset=default
+[[ ${CI:-} == true ]] && { sanitize=1; preset=ci; }
+for arg in "$@"; do
+  case $arg in
+    --sanitize) sanitize=1 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "usage: scripts/test.sh [--sanitize]" >&2; exit 2 ;;
+  esac
+done
+
+scripts/deps.sh
+cmake --preset "$preset"
+cmake --build --preset "$preset"
+ctest --preset "$preset"
+
+if ((sanitize)); then
+  cmake --preset asan
+  cmake --build --preset asan
+  # The packaging test rebuilds the library in Release; it says nothing new under sanitizers.
+  ctest --preset asan --label-exclude package
+fi

@@ -1,0 +1,13 @@
+// The mgrad command: option parsing and dispatch to the front ends.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <mgrad/mgrad.hpp>
+
+int main(int argc, char** argv) {
+    CLI::App app{"mgrad — build, evaluate and backpropagate scalar formulas, and see the graph",
+                 "mgrad"};
+    app.set_version_flag("--version", fmt::format("mgrad {}", mgrad::version_string));
+    CLI11_PARSE(app, argc, argv);
+    return 0;
+}

@@ -1,0 +1,287 @@
+#include "mgrad/graph.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace mgrad {
+
+namespace {
+// Node::flags bits.
+constexpr std::uint8_t reached = 1;  // backward: receives gradient from the current root
+constexpr std::uint8_t dirty = 2;    // forward: changed since the last forward()
+
+[[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept { return (n.flags & f) != 0; }
+}  // namespace
+
+namespace detail {
+
+// Anonymous mappings grow in place or move by remapping page tables, never by copying, so a
+// 10-million-node tape peaks at its own size. Elsewhere, realloc is the honest fallback.
+template <class T>
+void* TapeBuffer<T>::grow(void* old, std::size_t old_bytes, std::size_t new_bytes) {
+#if defined(__linux__)
+    void* p = old ? ::mremap(old, old_bytes, new_bytes, MREMAP_MAYMOVE)
+                  : ::mmap(nullptr, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                           -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    return p;
+#else
+    (void)old_bytes;
+    void* p = std::realloc(old, new_bytes);
+    if (!p) throw std::bad_alloc();
+    return p;
+#endif
+}
+
+template <class T>
+void TapeBuffer<T>::release(void* p, std::size_t bytes) noexcept {
+    if (!p) return;
+#if defined(__linux__)
+    ::munmap(p, bytes);
+#else
+    (void)bytes;
+    std::free(p);
+#endif
+}
+
+template class TapeBuffer<Node>;
+
+}  // namespace detail
+
+NodeId Graph::leaf(double data, std::string_view label) {
+    NodeId id = push(data, no_node, no_node, Op::Leaf);
+    if (!label.empty()) m_labels.emplace(id, std::string(label));
+    return id;
+}
+
+NodeId Graph::constant(double value) { return push(value, no_node, no_node, Op::Const); }
+
+NodeId Graph::pow_const(NodeId a, double exponent) {
+    check_id(a);
+    if (m_exponents.size() >= no_node) throw_full();
+    auto index = static_cast<NodeId>(m_exponents.size());
+    m_exponents.push_back(exponent);
+    return push(detail::apply(Op::PowConst, value_of(a), exponent), a, index, Op::PowConst);
+}
+
+double Graph::exponent(NodeId id) const {
+    const Node& n = node(id);
+    if (n.op != Op::PowConst) throw Error(fmt::format("node {} has no constant exponent", id));
+    return m_exponents[n.b];
+}
+
+Parents Graph::parents(NodeId id) const {
+    const Node& n = node(id);
+    Parents p;
+    p.count = n.op == Op::PowConst ? 1 : op_info(n.op).arity;
+    if (p.count > 0) p.ids[0] = n.a;
+    if (p.count > 1) p.ids[1] = n.b;
+    return p;
+}
+
+std::string_view Graph::label(NodeId id) const {
+    check_id(id);
+    auto it = m_labels.find(id);
+    return it == m_labels.end() ? std::string_view{} : std::string_view{it->second};
+}
+
+void Graph::set_label(NodeId id, std::string_view label) {
+    check_id(id);
+    if (label.empty())
+        m_labels.erase(id);
+    else
+        m_labels[id] = std::string(label);
+}
+
+void Graph::set_data(NodeId id, double value) {
+    check_id(id);
+    Node& n = m_nodes[id];
+    if (!is_leaf(n.op))
+        throw Error(fmt::format("cannot set the data of node {} ({}): only leaves and constants "
+                                "can be changed; everything else is computed",
+                                id, op_info(n.op).name));
+    // Bring the rest of the tape up to date first so the dirty range stays one interval.
+    if (m_stale_from != no_node && m_stale_from > id) forward();
+    n.data = value;
+    n.flags |= dirty;
+    if (m_stale_from == no_node || id < m_stale_from) m_stale_from = id;
+}
+
+std::size_t Graph::forward() {
+    if (m_stale_from == no_node) return 0;
+    std::size_t recomputed = 0;
+    Node* nodes = m_nodes.data();
+    const std::size_t n = m_nodes.size();
+    for (std::size_t i = m_stale_from; i < n; ++i) {
+        Node& node = nodes[i];
+        if (is_leaf(node.op)) continue;
+        const bool a_dirty = has_flag(nodes[node.a], dirty);
+        const bool b_dirty =
+            op_info(node.op).arity == 2 && node.op != Op::PowConst && has_flag(nodes[node.b], dirty);
+        if (!a_dirty && !b_dirty) continue;
+        const double y = node.op == Op::PowConst ? m_exponents[node.b]
+                         : op_info(node.op).arity == 2 ? nodes[node.b].data
+                                                        : 0.0;
+        node.data = detail::apply(node.op, nodes[node.a].data, y);
+        node.flags |= dirty;
+        ++recomputed;
+    }
+    for (std::size_t i = m_stale_from; i < n; ++i) nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
+    m_stale_from = no_node;
+    return recomputed;
+}
+
+void Graph::backward(NodeId root) {
+    check_id(root);
+    forward();
+    Node* nodes = m_nodes.data();
+    const std::size_t n = m_nodes.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        Node& node = nodes[i];
+        node.flags &= static_cast<std::uint8_t>(~reached);
+        if (!is_leaf(node.op)) node.grad = 0.0;
+    }
+    Node& top = nodes[root];
+    top.grad = is_leaf(top.op) ? top.grad + 1.0 : 1.0;
+    top.flags |= reached;
+
+    auto flow = [nodes](NodeId to, double g) {
+        nodes[to].grad += g;
+        nodes[to].flags |= reached;
+    };
+    // Creation order is topological, so one sweep downward visits every node after all of
+    // the nodes that use it. Each case states the partial derivatives of its op.
+    for (std::size_t i = root + 1; i-- > 0;) {
+        const Node& node = nodes[i];
+        if (!has_flag(node, reached)) continue;
+        const double g = node.grad;
+        switch (node.op) {
+            case Op::Leaf:
+            case Op::Const: break;
+            case Op::Add:  // d/da = 1, d/db = 1
+                flow(node.a, g);
+                flow(node.b, g);
+                break;
+            case Op::Sub:  // d/da = 1, d/db = -1
+                flow(node.a, g);
+                flow(node.b, -g);
+                break;
+            case Op::Mul: {  // d/da = b, d/db = a
+                const double x = nodes[node.a].data, y = nodes[node.b].data;
+                flow(node.a, g * y);
+                flow(node.b, g * x);
+                break;
+            }
+            case Op::Div: {  // d/da = 1/b, d/db = -a/b² = -(a/b)/b
+                const double y = nodes[node.b].data;
+                flow(node.a, g / y);
+                flow(node.b, -g * (node.data / y));
+                break;
+            }
+            case Op::Neg:  // d/da = -1
+                flow(node.a, -g);
+                break;
+            case Op::PowConst: {  // d/da = k a^(k-1); exactly 0 when k == 0
+                const double k = m_exponents[node.b];
+                const double x = nodes[node.a].data;
+                flow(node.a, k == 0.0 ? 0.0 : g * (k * std::pow(x, k - 1.0)));
+                break;
+            }
+            case Op::Pow: {  // d/da = b a^(b-1); d/db = a^b ln a (0 where a == 0 and b >= 0)
+                const double x = nodes[node.a].data, y = nodes[node.b].data;
+                flow(node.a, y == 0.0 ? 0.0 : g * (y * std::pow(x, y - 1.0)));
+                flow(node.b, (x == 0.0 && y >= 0.0) ? 0.0 : g * (node.data * std::log(x)));
+                break;
+            }
+            case Op::Tanh:  // d/da = 1 - tanh²(a)
+                flow(node.a, g * (1.0 - node.data * node.data));
+                break;
+            case Op::Exp:  // d/da = exp(a)
+                flow(node.a, g * node.data);
+                break;
+            case Op::Log:  // d/da = 1/a
+                flow(node.a, g / nodes[node.a].data);
+                break;
+            case Op::Relu:  // d/da = 1 where the output is positive, else 0
+                flow(node.a, node.data > 0.0 ? g : 0.0);
+                break;
+            case Op::Sigmoid:  // d/da = (1 - s) s
+                flow(node.a, g * (1.0 - node.data) * node.data);
+                break;
+            case Op::Sqrt:  // d/da = 1 / (2 sqrt(a))
+                flow(node.a, g / (2.0 * node.data));
+                break;
+            case Op::Abs: {  // d/da = sign(a), 0 at 0
+                const double x = nodes[node.a].data;
+                flow(node.a, x > 0.0 ? g : x < 0.0 ? -g : 0.0 * g);
+                break;
+            }
+            case Op::Sin:  // d/da = cos(a)
+                flow(node.a, g * std::cos(nodes[node.a].data));
+                break;
+            case Op::Cos:  // d/da = -sin(a)
+                flow(node.a, g * -std::sin(nodes[node.a].data));
+                break;
+        }
+    }
+}
+
+void Graph::zero_grad() noexcept {
+    Node* nodes = m_nodes.data();
+    for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i) nodes[i].grad = 0.0;
+}
+
+void Graph::clear() {
+    m_nodes.clear();
+    m_exponents.clear();
+    m_exponents.shrink_to_fit();
+    m_labels.clear();
+    m_scopes.clear();
+    m_open_scope = no_node;
+    m_stale_from = no_node;
+    ++m_epoch;
+}
+
+std::optional<NodeId> Graph::first_non_finite(NodeId begin) {
+    forward();
+    for (std::size_t i = begin, n = m_nodes.size(); i < n; ++i)
+        if (!std::isfinite(m_nodes[i].data)) return static_cast<NodeId>(i);
+    return std::nullopt;
+}
+
+std::uint32_t Graph::begin_scope(std::string name) {
+    auto index = static_cast<std::uint32_t>(m_scopes.size());
+    m_scopes.push_back(Scope{std::move(name), size(), no_node, m_open_scope});
+    m_open_scope = index;
+    return index;
+}
+
+void Graph::end_scope() {
+    if (m_open_scope == no_node) throw Error("end_scope() without an open scope");
+    Scope& s = m_scopes[m_open_scope];
+    s.end = size();
+    m_open_scope = s.parent;
+}
+
+void Graph::throw_bad_id(NodeId id) const {
+    throw Error(fmt::format("node id {} is not on this graph (it has {} nodes)", id, size()));
+}
+
+void Graph::throw_full() {
+    throw Error(fmt::format("the graph is full: at most {} nodes fit on one tape", no_node - 1));
+}
+
+Graph& default_graph() {
+    thread_local Graph graph;
+    return graph;
+}
+
+}  // namespace mgrad

@@ -1,0 +1,302 @@
+// Engine semantics: exact values from the lecture, accumulation rules, re-evaluation, errors.
+#include <doctest/doctest.h>
+
+#include <mgrad/mgrad.hpp>
+
+#include <cmath>
+#include <limits>
+
+using mgrad::Graph;
+using mgrad::Op;
+using mgrad::Value;
+
+namespace {
+// Each test starts from an empty default graph so ids and sizes are predictable.
+struct FreshGraph {
+    FreshGraph() { mgrad::default_graph().clear(); }
+    ~FreshGraph() { mgrad::default_graph().clear(); }
+};
+}  // namespace
+
+TEST_CASE_FIXTURE(FreshGraph, "lecture example: L = (a*b + c) * f") {
+    Value a{2.0, "a"}, b{-3.0, "b"}, c{10.0, "c"}, f{-2.0, "f"};
+    Value L = (a * b + c) * f;
+    CHECK(L.data() == -8);
+    L.backward();
+    CHECK(L.grad() == 1);
+    CHECK(a.grad() == 6);
+    CHECK(b.grad() == -4);
+    CHECK(c.grad() == -2);
+    CHECK(f.grad() == 4);
+    CHECK(a.label() == "a");
+    CHECK(L.label().empty());
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "issue example compiles and rebinds on +=") {
+    Value x{-4.0};
+    Value y = relu(2 * x + 2 + x) + pow(x, 2) - 10.0 / x;
+    CHECK(y.data() == doctest::Approx(0 + 16 + 2.5));
+    Value before = y;
+    y += tanh(y) * exp(-x);
+    CHECK_FALSE(same_node(before, y));
+    CHECK(before.data() == doctest::Approx(18.5));
+    CHECK(y.data() == doctest::Approx(18.5 + std::tanh(18.5) * std::exp(4.0)));
+    y.backward();
+    // d/dx of the first part: relu' is 0 at z = -10, 2x = -8, 10/x² = 0.625.
+    const double t = std::tanh(18.5), dy1 = -8 + 0.625;
+    const double expected = dy1 + (1 - t * t) * dy1 * std::exp(4.0) + t * std::exp(4.0) * -1;
+    CHECK(x.grad() == doctest::Approx(expected));
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "lecture neuron with tanh") {
+    Value x1{2.0, "x1"}, x2{0.0, "x2"}, w1{-3.0, "w1"}, w2{1.0, "w2"};
+    Value b{6.8813735870195432, "b"};
+    Value n = x1 * w1 + x2 * w2 + b;
+    Value o = tanh(n);
+    o.backward();
+    CHECK(o.data() == doctest::Approx(0.70710678).epsilon(1e-8));
+    CHECK(x1.grad() == doctest::Approx(-1.5));
+    CHECK(w1.grad() == doctest::Approx(1.0));
+    CHECK(x2.grad() == doctest::Approx(0.5));
+    CHECK(w2.grad() == 0.0);
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "lecture neuron with exp and division gives the same gradients") {
+    Value x1{2.0}, x2{0.0}, w1{-3.0}, w2{1.0}, b{6.8813735870195432};
+    Value n = x1 * w1 + x2 * w2 + b;
+    Value e = exp(2 * n);
+    Value o = (e - 1) / (e + 1);
+    o.backward();
+    CHECK(o.data() == doctest::Approx(0.70710678).epsilon(1e-8));
+    CHECK(x1.grad() == doctest::Approx(-1.5));
+    CHECK(w1.grad() == doctest::Approx(1.0));
+    CHECK(x2.grad() == doctest::Approx(0.5));
+    CHECK(w2.grad() == doctest::Approx(0.0));
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "micrograd sanity check") {
+    Value x{-4.0};
+    Value z = 2 * x + 2 + x;
+    Value q = relu(z) + z * x;
+    Value h = relu(z * z);
+    Value y = h + q + q * x;
+    y.backward();
+    CHECK(y.data() == -20);
+    CHECK(x.grad() == 46);
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "micrograd test_more_ops") {
+    Value a{-4.0}, b{2.0};
+    Value c = a + b;
+    Value d = a * b + pow(b, 3);
+    c += c + 1;
+    c += 1 + c + (-a);
+    d += d * 2 + relu(b + a);
+    d += 3 * d + relu(b - a);
+    Value e = c - d;
+    Value f = pow(e, 2);
+    Value g = f / 2.0;
+    g += 10.0 / f;
+    g.backward();
+    CHECK(g.data() == doctest::Approx(24.70408163265306).epsilon(1e-12));
+    CHECK(a.grad() == doctest::Approx(138.83381924198252).epsilon(1e-12));
+    CHECK(b.grad() == doctest::Approx(645.5772594752186).epsilon(1e-12));
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "fan-out adds gradients") {
+    SUBCASE("b = a + a") {
+        Value a{3.0};
+        Value b = a + a;
+        b.backward();
+        CHECK(a.grad() == 2);
+    }
+    SUBCASE("c = b*3 + b*5") {
+        Value a{1.0};
+        Value b = a + 4;
+        Value c = b * 3 + b * 5;
+        c.backward();
+        CHECK(a.grad() == 8);
+        CHECK(b.grad() == 8);
+    }
+    SUBCASE("a * a") {
+        Value a{3.0};
+        Value b = a * a;
+        b.backward();
+        CHECK(a.grad() == 6);
+    }
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "interior gradients are recomputed, leaf gradients accumulate") {
+    Value a{2.0}, b{3.0};
+    Value m = a * b;
+    Value L = m + 1;
+    L.backward();
+    CHECK(m.grad() == 1);
+    CHECK(a.grad() == 3);
+    L.backward();
+    CHECK(m.grad() == 1);  // interior: same result every time
+    CHECK(a.grad() == 6);  // leaf: accumulated
+    mgrad::default_graph().zero_grad();
+    L.backward();
+    CHECK(a.grad() == 3);
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "backward reaches only what the root depends on") {
+    Value a{0.0}, b{2.0};
+    Value bad = log(a);  // -inf, and d/da = inf
+    Value unrelated = bad * b;
+    Value L = b * 3;
+    (void)unrelated;
+    L.backward();
+    CHECK(b.grad() == 3);
+    CHECK(a.grad() == 0);
+    CHECK(bad.grad() == 0);
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "backward from a leaf") {
+    Value a{2.0};
+    a.backward();
+    CHECK(a.grad() == 1);
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "set_data re-evaluates downstream lazily") {
+    Value a{2.0, "a"}, b{-3.0, "b"}, c{10.0, "c"}, f{-2.0, "f"};
+    Value e = a * b;
+    Value L = (e + c) * f;
+    Graph& g = mgrad::default_graph();
+    const auto size = g.size();
+    a.set_data(3.0);
+    CHECK(L.data() == (3.0 * -3.0 + 10.0) * -2.0);
+    CHECK(e.data() == -9);
+    CHECK(g.size() == size);  // nothing rebuilt
+    L.backward();
+    CHECK(a.grad() == 6);
+    CHECK(b.grad() == -6);
+    SUBCASE("forward reports how many nodes changed") {
+        c.set_data(0.0);
+        CHECK(g.forward() == 2);  // e + c and the product
+        CHECK(g.forward() == 0);
+    }
+    SUBCASE("a new node sees pending changes") {
+        f.set_data(1.0);
+        Value h = L + 0.5;
+        CHECK(h.data() == 1.5);
+    }
+    SUBCASE("only leaves can be set") { CHECK_THROWS_AS(L.set_data(1.0), mgrad::Error); }
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "IEEE semantics and finding the first non-finite node") {
+    Value a{-1.0, "a"}, z{0.0, "z"};
+    Value l = log(a);
+    CHECK(std::isnan(l.data()));
+    Value q = 1.0 / z;
+    CHECK(std::isinf(q.data()));
+    Value s = l + 1;
+    auto first = mgrad::default_graph().first_non_finite();
+    REQUIRE(first.has_value());
+    CHECK(*first == l.id());
+    CHECK(std::isnan(s.data()));
+    auto after = mgrad::default_graph().first_non_finite(s.id() + 1);
+    CHECK_FALSE(after.has_value());
+}
+
+TEST_CASE("a cleared graph makes its Values stale, detectably") {
+    Graph g;
+    Value a{g, 1.0, "a"};
+    Value b = a * 2;
+    g.clear();
+    CHECK_FALSE(a.valid());
+    CHECK_THROWS_WITH_AS((void)b.data(), doctest::Contains("stale"), mgrad::Error);
+    CHECK_THROWS_AS(a + 1, mgrad::Error);
+    Value fresh{g, 5.0};
+    CHECK(fresh.valid());
+    CHECK_FALSE(b.valid());  // same id may exist again, but the epoch differs
+}
+
+TEST_CASE("empty Values and mixed graphs are errors") {
+    Value empty;
+    CHECK_THROWS_WITH_AS((void)empty.data(), doctest::Contains("empty"), mgrad::Error);
+    Graph g1, g2;
+    Value a{g1, 1.0}, b{g2, 2.0};
+    CHECK_THROWS_WITH_AS(a + b, doctest::Contains("different graphs"), mgrad::Error);
+}
+
+TEST_CASE("named graphs are independent of the default graph") {
+    Graph g;
+    Value a{g, 2.0}, b{g, 5.0};
+    Value c = a * b + 1.0;
+    CHECK(&c.graph() == &g);
+    CHECK(g.size() == 5);  // a, b, a*b, const 1, sum
+    CHECK(c.data() == 11);
+}
+
+TEST_CASE("the tape records ops, parents, constants and exponents") {
+    Graph g;
+    Value x{g, 3.0, "x"};
+    Value y = pow(x, 3.0);
+    Value z = 2.0 * y;
+    CHECK(g.op(y.id()) == Op::PowConst);
+    CHECK(g.exponent(y.id()) == 3.0);
+    CHECK(g.parents(y.id()).size() == 1);
+    CHECK(g.parents(y.id())[0] == x.id());
+    const auto p = g.parents(z.id());
+    REQUIRE(p.size() == 2);
+    CHECK(g.op(p[0]) == Op::Const);
+    CHECK(g.data(p[0]) == 2.0);
+    CHECK(g.parents(x.id()).size() == 0);
+    CHECK_THROWS_AS((void)g.exponent(z.id()), mgrad::Error);
+    CHECK_THROWS_AS((void)g.node(1000), mgrad::Error);
+}
+
+TEST_CASE("op table is consistent") {
+    for (std::size_t i = 0; i < mgrad::op_count; ++i) {
+        const auto op = static_cast<Op>(i);
+        const auto& info = mgrad::op_info(op);
+        CHECK(!info.name.empty());
+        CHECK(mgrad::op_from_name(info.name) == op);
+        CHECK(info.arity <= 2);
+    }
+    CHECK(mgrad::op_info(Op::Tanh).symbol == "tanh");
+    CHECK_FALSE(mgrad::op_from_name("nope").has_value());
+}
+
+TEST_CASE("scopes record node ranges and nest") {
+    Graph g;
+    Value a{g, 1.0};
+    {
+        mgrad::ScopeGuard layer(g, "layer0");
+        Value b = a * 2;
+        {
+            mgrad::ScopeGuard neuron(g, "neuron0");
+            Value c = tanh(b);
+            (void)c;
+        }
+    }
+    const auto& scopes = g.scopes();
+    REQUIRE(scopes.size() == 2);
+    CHECK(scopes[0].name == "layer0");
+    CHECK(scopes[0].begin == 1);
+    CHECK(scopes[0].end == 4);
+    CHECK(scopes[1].parent == 0);
+    CHECK(scopes[1].begin == 3);
+    CHECK(scopes[1].end == 4);
+    CHECK_THROWS_AS(g.end_scope(), mgrad::Error);
+}
+
+TEST_CASE("a 1,000,000-deep tanh chain evaluates and backpropagates without recursion") {
+    Graph g;
+    Value x{g, 0.5, "x"};
+    Value y = x;
+    constexpr int depth = 1'000'000;
+    for (int i = 0; i < depth; ++i) y = tanh(y);
+    CHECK(g.size() == depth + 1);
+    y.backward();
+    // Compare against the same recurrence in plain doubles.
+    double v = 0.5, d = 1.0;
+    for (int i = 0; i < depth; ++i) {
+        v = std::tanh(v);
+        d *= 1.0 - v * v;
+    }
+    CHECK(y.data() == v);
+    CHECK(x.grad() == doctest::Approx(d).epsilon(1e-9));
+}
