@@ -108,8 +108,8 @@ void Graph::set_data(NodeId id, double value) {
         throw Error(fmt::format("cannot set the data of node {} ({}): only leaves and constants "
                                 "can be changed; everything else is computed",
                                 id, op_info(n.op).name));
-    // Bring the rest of the tape up to date first so the dirty range stays one interval.
-    if (m_stale_from != no_node && m_stale_from > id) forward();
+    // forward() starts at the lowest changed leaf and follows dirty flags from there, so
+    // several leaves can change before one recomputation, in any order.
     n.data = value;
     n.flags |= dirty;
     if (m_stale_from == no_node || id < m_stale_from) m_stale_from = id;
