@@ -18,7 +18,9 @@ namespace {
 constexpr std::uint8_t reached = 1;  // backward: receives gradient from the current root
 constexpr std::uint8_t dirty = 2;    // forward: changed since the last forward()
 
-[[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept { return (n.flags & f) != 0; }
+[[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept {
+    return (n.flags & f) != 0;
+}
 }  // namespace
 
 namespace detail {
@@ -55,14 +57,6 @@ void TapeBuffer<T>::release(void* p, std::size_t bytes) noexcept {
 template class TapeBuffer<Node>;
 
 }  // namespace detail
-
-NodeId Graph::leaf(double data, std::string_view label) {
-    NodeId id = push(data, no_node, no_node, Op::Leaf);
-    if (!label.empty()) m_labels.emplace(id, std::string(label));
-    return id;
-}
-
-NodeId Graph::constant(double value) { return push(value, no_node, no_node, Op::Const); }
 
 NodeId Graph::pow_const(NodeId a, double exponent) {
     check_id(a);
@@ -105,9 +99,10 @@ void Graph::set_data(NodeId id, double value) {
     check_id(id);
     Node& n = m_nodes[id];
     if (!is_leaf(n.op))
-        throw Error(fmt::format("cannot set the data of node {} ({}): only leaves and constants "
-                                "can be changed; everything else is computed",
-                                id, op_info(n.op).name));
+        throw Error(
+            fmt::format("cannot set the data of node {} ({}): only leaves and constants "
+                        "can be changed; everything else is computed",
+                        id, op_info(n.op).name));
     // forward() starts at the lowest changed leaf and follows dirty flags from there, so
     // several leaves can change before one recomputation, in any order.
     n.data = value;
@@ -124,17 +119,18 @@ std::size_t Graph::forward() {
         Node& node = nodes[i];
         if (is_leaf(node.op)) continue;
         const bool a_dirty = has_flag(nodes[node.a], dirty);
-        const bool b_dirty =
-            op_info(node.op).arity == 2 && node.op != Op::PowConst && has_flag(nodes[node.b], dirty);
+        const bool b_dirty = op_info(node.op).arity == 2 && node.op != Op::PowConst &&
+                             has_flag(nodes[node.b], dirty);
         if (!a_dirty && !b_dirty) continue;
-        const double y = node.op == Op::PowConst ? m_exponents[node.b]
+        const double y = node.op == Op::PowConst       ? m_exponents[node.b]
                          : op_info(node.op).arity == 2 ? nodes[node.b].data
-                                                        : 0.0;
+                                                       : 0.0;
         node.data = detail::apply(node.op, nodes[node.a].data, y);
         node.flags |= dirty;
         ++recomputed;
     }
-    for (std::size_t i = m_stale_from; i < n; ++i) nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
+    for (std::size_t i = m_stale_from; i < n; ++i)
+        nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
     m_stale_from = no_node;
     return recomputed;
 }
@@ -165,7 +161,8 @@ void Graph::backward(NodeId root) {
         const double g = node.grad;
         switch (node.op) {
             case Op::Leaf:
-            case Op::Const: break;
+            case Op::Const:
+                break;
             case Op::Add:  // d/da = 1, d/db = 1
                 flow(node.a, g);
                 flow(node.b, g);
@@ -236,18 +233,24 @@ void Graph::backward(NodeId root) {
 
 void Graph::zero_grad() noexcept {
     Node* nodes = m_nodes.data();
-    for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i) nodes[i].grad = 0.0;
+    for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i)
+        nodes[i].grad = 0.0;
 }
 
 void Graph::clear() {
     m_nodes.clear();
     m_exponents.clear();
-    m_exponents.shrink_to_fit();
     m_labels.clear();
     m_scopes.clear();
     m_open_scope = no_node;
     m_stale_from = no_node;
     ++m_epoch;
+}
+
+void Graph::shrink_to_fit() {
+    if (m_nodes.size() == 0) m_nodes.release_memory();
+    m_exponents.shrink_to_fit();
+    m_scopes.shrink_to_fit();
 }
 
 std::optional<NodeId> Graph::first_non_finite(NodeId begin) {

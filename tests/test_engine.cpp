@@ -182,7 +182,9 @@ TEST_CASE_FIXTURE(FreshGraph, "set_data re-evaluates downstream lazily") {
         Value h = L + 0.5;
         CHECK(h.data() == 1.5);
     }
-    SUBCASE("only leaves can be set") { CHECK_THROWS_AS(L.set_data(1.0), mgrad::Error); }
+    SUBCASE("only leaves can be set") {
+        CHECK_THROWS_AS(L.set_data(1.0), mgrad::Error);
+    }
 }
 
 TEST_CASE_FIXTURE(FreshGraph, "IEEE semantics and finding the first non-finite node") {
@@ -288,7 +290,8 @@ TEST_CASE("a 1,000,000-deep tanh chain evaluates and backpropagates without recu
     Value x{g, 0.5, "x"};
     Value y = x;
     constexpr int depth = 1'000'000;
-    for (int i = 0; i < depth; ++i) y = tanh(y);
+    for (int i = 0; i < depth; ++i)
+        y = tanh(y);
     CHECK(g.size() == depth + 1);
     y.backward();
     // Compare against the same recurrence in plain doubles.

@@ -20,7 +20,8 @@ using Fn = std::function<Value(const std::vector<Value>&)>;
 void check_gradient(const char* what, const Fn& f, const std::vector<double>& point) {
     Graph g;
     std::vector<Value> inputs;
-    for (double p : point) inputs.emplace_back(g, p);
+    for (double p : point)
+        inputs.emplace_back(g, p);
     Value out = f(inputs);
     out.backward();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -84,9 +85,12 @@ TEST_CASE("every op's gradient matches central finite differences") {
          [](auto& v) { return tanh(v[0] * v[1] + v[2] * v[3] + v[4]); },
          {{2, -3, 0, 1, 6.8813735870195432}, {0.5, 0.1, -0.3, 0.8, 0.2}}},
         {"composition",
-         [](auto& v) { return exp(sin(v[0]) * v[1]) / (1.0 + abs(v[1])) - sqrt(pow(v[0], 2.0) + 1.0); },
+         [](auto& v) {
+             return exp(sin(v[0]) * v[1]) / (1.0 + abs(v[1])) - sqrt(pow(v[0], 2.0) + 1.0);
+         },
          {{0.4, -1.1}, {2.0, 0.7}}},
     };
     for (const auto& c : cases)
-        for (const auto& point : c.points) check_gradient(c.name, c.fn, point);
+        for (const auto& point : c.points)
+            check_gradient(c.name, c.fn, point);
 }

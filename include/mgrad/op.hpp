@@ -72,7 +72,9 @@ inline constexpr std::array<OpInfo, op_count> op_table{{
     return detail::op_table[static_cast<std::size_t>(op)];
 }
 
-[[nodiscard]] constexpr bool is_leaf(Op op) noexcept { return op == Op::Leaf || op == Op::Const; }
+[[nodiscard]] constexpr bool is_leaf(Op op) noexcept {
+    return op == Op::Leaf || op == Op::Const;
+}
 
 /// The op whose name is `name` ("tanh", "add" …), if any.
 [[nodiscard]] constexpr std::optional<Op> op_from_name(std::string_view name) noexcept {
