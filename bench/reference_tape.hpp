@@ -38,8 +38,7 @@ struct Tape {
             const Node& n = t[i];
             const double g = n.g;
             switch (n.op) {
-                case Op::Leaf:
-                    break;
+                case Op::Leaf: break;
                 case Op::Add:
                     t[n.a].g += g;
                     t[n.b].g += g;
@@ -58,18 +57,10 @@ struct Tape {
                     t[n.b].g += -g * (n.v / y);
                     break;
                 }
-                case Op::Neg:
-                    t[n.a].g -= g;
-                    break;
-                case Op::PowK:
-                    t[n.a].g += g * (n.k() * std::pow(t[n.a].v, n.k() - 1.0));
-                    break;
-                case Op::Relu:
-                    t[n.a].g += n.v > 0.0 ? g : 0.0;
-                    break;
-                case Op::Tanh:
-                    t[n.a].g += g * (1.0 - n.v * n.v);
-                    break;
+                case Op::Neg: t[n.a].g -= g; break;
+                case Op::PowK: t[n.a].g += g * (n.k() * std::pow(t[n.a].v, n.k() - 1.0)); break;
+                case Op::Relu: t[n.a].g += n.v > 0.0 ? g : 0.0; break;
+                case Op::Tanh: t[n.a].g += g * (1.0 - n.v * n.v); break;
             }
         }
     }
@@ -82,54 +73,24 @@ struct Var {
     double g() const { return t->nodes[id].g; }
 };
 
-inline Var leaf(Tape& t, double v) {
-    return {&t, t.push(v, 0, 0, Op::Leaf)};
-}
-inline Var bin(Op op, Var x, Var y, double v) {
-    return {x.t, x.t->push(v, x.id, y.id, op)};
-}
-inline Var operator+(Var x, Var y) {
-    return bin(Op::Add, x, y, x.v() + y.v());
-}
-inline Var operator-(Var x, Var y) {
-    return bin(Op::Sub, x, y, x.v() - y.v());
-}
-inline Var operator*(Var x, Var y) {
-    return bin(Op::Mul, x, y, x.v() * y.v());
-}
-inline Var operator/(Var x, Var y) {
-    return bin(Op::Div, x, y, x.v() / y.v());
-}
-inline Var operator-(Var x) {
-    return {x.t, x.t->push(-x.v(), x.id, 0, Op::Neg)};
-}
+inline Var leaf(Tape& t, double v) { return {&t, t.push(v, 0, 0, Op::Leaf)}; }
+inline Var bin(Op op, Var x, Var y, double v) { return {x.t, x.t->push(v, x.id, y.id, op)}; }
+inline Var operator+(Var x, Var y) { return bin(Op::Add, x, y, x.v() + y.v()); }
+inline Var operator-(Var x, Var y) { return bin(Op::Sub, x, y, x.v() - y.v()); }
+inline Var operator*(Var x, Var y) { return bin(Op::Mul, x, y, x.v() * y.v()); }
+inline Var operator/(Var x, Var y) { return bin(Op::Div, x, y, x.v() / y.v()); }
+inline Var operator-(Var x) { return {x.t, x.t->push(-x.v(), x.id, 0, Op::Neg)}; }
 // Constants are nodes, as in mgrad, so both tapes hold the same number of nodes.
-inline Var operator+(Var x, double c) {
-    return x + leaf(*x.t, c);
-}
-inline Var operator+(double c, Var x) {
-    return leaf(*x.t, c) + x;
-}
-inline Var operator*(Var x, double c) {
-    return x * leaf(*x.t, c);
-}
-inline Var operator*(double c, Var x) {
-    return leaf(*x.t, c) * x;
-}
-inline Var operator/(Var x, double c) {
-    return x / leaf(*x.t, c);
-}
-inline Var operator/(double c, Var x) {
-    return leaf(*x.t, c) / x;
-}
+inline Var operator+(Var x, double c) { return x + leaf(*x.t, c); }
+inline Var operator+(double c, Var x) { return leaf(*x.t, c) + x; }
+inline Var operator*(Var x, double c) { return x * leaf(*x.t, c); }
+inline Var operator*(double c, Var x) { return leaf(*x.t, c) * x; }
+inline Var operator/(Var x, double c) { return x / leaf(*x.t, c); }
+inline Var operator/(double c, Var x) { return leaf(*x.t, c) / x; }
 inline Var pow(Var x, unsigned k) {
     return {x.t, x.t->push(std::pow(x.v(), k), x.id, k, Op::PowK)};
 }
-inline Var relu(Var x) {
-    return {x.t, x.t->push(x.v() < 0 ? 0.0 : x.v(), x.id, 0, Op::Relu)};
-}
-inline Var tanh(Var x) {
-    return {x.t, x.t->push(std::tanh(x.v()), x.id, 0, Op::Tanh)};
-}
+inline Var relu(Var x) { return {x.t, x.t->push(x.v() < 0 ? 0.0 : x.v(), x.id, 0, Op::Relu)}; }
+inline Var tanh(Var x) { return {x.t, x.t->push(std::tanh(x.v()), x.id, 0, Op::Tanh)}; }
 
 }  // namespace reftape

@@ -18,9 +18,7 @@ namespace {
 constexpr std::uint8_t reached = 1;  // backward: receives gradient from the current root
 constexpr std::uint8_t dirty = 2;    // forward: changed since the last forward()
 
-[[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept {
-    return (n.flags & f) != 0;
-}
+[[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept { return (n.flags & f) != 0; }
 }  // namespace
 
 namespace detail {
@@ -161,8 +159,7 @@ void Graph::backward(NodeId root) {
         const double g = node.grad;
         switch (node.op) {
             case Op::Leaf:
-            case Op::Const:
-                break;
+            case Op::Const: break;
             case Op::Add:  // d/da = 1, d/db = 1
                 flow(node.a, g);
                 flow(node.b, g);
@@ -227,6 +224,8 @@ void Graph::backward(NodeId root) {
             case Op::Cos:  // d/da = -sin(a)
                 flow(node.a, g * -std::sin(nodes[node.a].data));
                 break;
+            case Op::Step:  // piecewise constant: d/da = 0 (the jump has no finite derivative)
+            case Op::Sign: flow(node.a, 0.0); break;
         }
     }
 }

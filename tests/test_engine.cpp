@@ -182,9 +182,7 @@ TEST_CASE_FIXTURE(FreshGraph, "set_data re-evaluates downstream lazily") {
         Value h = L + 0.5;
         CHECK(h.data() == 1.5);
     }
-    SUBCASE("only leaves can be set") {
-        CHECK_THROWS_AS(L.set_data(1.0), mgrad::Error);
-    }
+    SUBCASE("only leaves can be set") { CHECK_THROWS_AS(L.set_data(1.0), mgrad::Error); }
 }
 
 TEST_CASE_FIXTURE(FreshGraph, "IEEE semantics and finding the first non-finite node") {

@@ -114,39 +114,25 @@ class TapeBuffer {
 [[nodiscard]] inline double apply(Op op, double x, double y) noexcept {
     switch (op) {
         case Op::Leaf:
-        case Op::Const:
-            return x;
-        case Op::Add:
-            return x + y;
-        case Op::Sub:
-            return x - y;
-        case Op::Mul:
-            return x * y;
-        case Op::Div:
-            return x / y;
-        case Op::Neg:
-            return -x;
+        case Op::Const: return x;
+        case Op::Add: return x + y;
+        case Op::Sub: return x - y;
+        case Op::Mul: return x * y;
+        case Op::Div: return x / y;
+        case Op::Neg: return -x;
         case Op::PowConst:
-        case Op::Pow:
-            return std::pow(x, y);
-        case Op::Tanh:
-            return std::tanh(x);
-        case Op::Exp:
-            return std::exp(x);
-        case Op::Log:
-            return std::log(x);
-        case Op::Relu:
-            return x < 0 ? 0.0 : x;  // micrograd's rule; NaN stays NaN
-        case Op::Sigmoid:
-            return 1.0 / (1.0 + std::exp(-x));
-        case Op::Sqrt:
-            return std::sqrt(x);
-        case Op::Abs:
-            return std::fabs(x);
-        case Op::Sin:
-            return std::sin(x);
-        case Op::Cos:
-            return std::cos(x);
+        case Op::Pow: return std::pow(x, y);
+        case Op::Tanh: return std::tanh(x);
+        case Op::Exp: return std::exp(x);
+        case Op::Log: return std::log(x);
+        case Op::Relu: return x < 0 ? 0.0 : x;  // micrograd's rule; NaN stays NaN
+        case Op::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
+        case Op::Sqrt: return std::sqrt(x);
+        case Op::Abs: return std::fabs(x);
+        case Op::Sin: return std::sin(x);
+        case Op::Cos: return std::cos(x);
+        case Op::Step: return x > 0 ? 1.0 : 0.0;
+        case Op::Sign: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;  // keeps 0, -0 and NaN
     }
     return x;
 }

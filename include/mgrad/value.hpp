@@ -116,70 +116,28 @@ inline Value make_binary(Op op, const Value& a, const Value& b) {
 }
 
 // Arithmetic. A double operand becomes a Const node on the other operand's graph.
-inline Value operator+(const Value& a, const Value& b) {
-    return make_binary(Op::Add, a, b);
-}
-inline Value operator-(const Value& a, const Value& b) {
-    return make_binary(Op::Sub, a, b);
-}
-inline Value operator*(const Value& a, const Value& b) {
-    return make_binary(Op::Mul, a, b);
-}
-inline Value operator/(const Value& a, const Value& b) {
-    return make_binary(Op::Div, a, b);
-}
-inline Value operator+(const Value& a, double b) {
-    return a + Value::constant(b, a.graph());
-}
-inline Value operator-(const Value& a, double b) {
-    return a - Value::constant(b, a.graph());
-}
-inline Value operator*(const Value& a, double b) {
-    return a * Value::constant(b, a.graph());
-}
-inline Value operator/(const Value& a, double b) {
-    return a / Value::constant(b, a.graph());
-}
-inline Value operator+(double a, const Value& b) {
-    return Value::constant(a, b.graph()) + b;
-}
-inline Value operator-(double a, const Value& b) {
-    return Value::constant(a, b.graph()) - b;
-}
-inline Value operator*(double a, const Value& b) {
-    return Value::constant(a, b.graph()) * b;
-}
-inline Value operator/(double a, const Value& b) {
-    return Value::constant(a, b.graph()) / b;
-}
-inline Value operator-(const Value& a) {
-    return make_unary(Op::Neg, a);
-}
+inline Value operator+(const Value& a, const Value& b) { return make_binary(Op::Add, a, b); }
+inline Value operator-(const Value& a, const Value& b) { return make_binary(Op::Sub, a, b); }
+inline Value operator*(const Value& a, const Value& b) { return make_binary(Op::Mul, a, b); }
+inline Value operator/(const Value& a, const Value& b) { return make_binary(Op::Div, a, b); }
+inline Value operator+(const Value& a, double b) { return a + Value::constant(b, a.graph()); }
+inline Value operator-(const Value& a, double b) { return a - Value::constant(b, a.graph()); }
+inline Value operator*(const Value& a, double b) { return a * Value::constant(b, a.graph()); }
+inline Value operator/(const Value& a, double b) { return a / Value::constant(b, a.graph()); }
+inline Value operator+(double a, const Value& b) { return Value::constant(a, b.graph()) + b; }
+inline Value operator-(double a, const Value& b) { return Value::constant(a, b.graph()) - b; }
+inline Value operator*(double a, const Value& b) { return Value::constant(a, b.graph()) * b; }
+inline Value operator/(double a, const Value& b) { return Value::constant(a, b.graph()) / b; }
+inline Value operator-(const Value& a) { return make_unary(Op::Neg, a); }
 
-inline Value& Value::operator+=(const Value& rhs) {
-    return *this = *this + rhs;
-}
-inline Value& Value::operator-=(const Value& rhs) {
-    return *this = *this - rhs;
-}
-inline Value& Value::operator*=(const Value& rhs) {
-    return *this = *this * rhs;
-}
-inline Value& Value::operator/=(const Value& rhs) {
-    return *this = *this / rhs;
-}
-inline Value& Value::operator+=(double rhs) {
-    return *this = *this + rhs;
-}
-inline Value& Value::operator-=(double rhs) {
-    return *this = *this - rhs;
-}
-inline Value& Value::operator*=(double rhs) {
-    return *this = *this * rhs;
-}
-inline Value& Value::operator/=(double rhs) {
-    return *this = *this / rhs;
-}
+inline Value& Value::operator+=(const Value& rhs) { return *this = *this + rhs; }
+inline Value& Value::operator-=(const Value& rhs) { return *this = *this - rhs; }
+inline Value& Value::operator*=(const Value& rhs) { return *this = *this * rhs; }
+inline Value& Value::operator/=(const Value& rhs) { return *this = *this / rhs; }
+inline Value& Value::operator+=(double rhs) { return *this = *this + rhs; }
+inline Value& Value::operator-=(double rhs) { return *this = *this - rhs; }
+inline Value& Value::operator*=(double rhs) { return *this = *this * rhs; }
+inline Value& Value::operator/=(double rhs) { return *this = *this / rhs; }
 
 /// base ** exponent with a constant exponent (one node, drawn as `**k`).
 inline Value pow(const Value& base, double exponent) {
@@ -194,32 +152,18 @@ inline Value pow(double base, const Value& exponent) {
     return make_binary(Op::Pow, Value::constant(base, exponent.graph()), exponent);
 }
 
-inline Value tanh(const Value& x) {
-    return make_unary(Op::Tanh, x);
-}
-inline Value exp(const Value& x) {
-    return make_unary(Op::Exp, x);
-}
-inline Value log(const Value& x) {
-    return make_unary(Op::Log, x);
-}
-inline Value relu(const Value& x) {
-    return make_unary(Op::Relu, x);
-}
-inline Value sigmoid(const Value& x) {
-    return make_unary(Op::Sigmoid, x);
-}
-inline Value sqrt(const Value& x) {
-    return make_unary(Op::Sqrt, x);
-}
-inline Value abs(const Value& x) {
-    return make_unary(Op::Abs, x);
-}
-inline Value sin(const Value& x) {
-    return make_unary(Op::Sin, x);
-}
-inline Value cos(const Value& x) {
-    return make_unary(Op::Cos, x);
-}
+inline Value tanh(const Value& x) { return make_unary(Op::Tanh, x); }
+inline Value exp(const Value& x) { return make_unary(Op::Exp, x); }
+inline Value log(const Value& x) { return make_unary(Op::Log, x); }
+inline Value relu(const Value& x) { return make_unary(Op::Relu, x); }
+inline Value sigmoid(const Value& x) { return make_unary(Op::Sigmoid, x); }
+inline Value sqrt(const Value& x) { return make_unary(Op::Sqrt, x); }
+inline Value abs(const Value& x) { return make_unary(Op::Abs, x); }
+inline Value sin(const Value& x) { return make_unary(Op::Sin, x); }
+inline Value cos(const Value& x) { return make_unary(Op::Cos, x); }
+/// 1 where x > 0, else 0 (relu's derivative).
+inline Value step(const Value& x) { return make_unary(Op::Step, x); }
+/// -1, 0 or 1 (abs's derivative).
+inline Value sign(const Value& x) { return make_unary(Op::Sign, x); }
 
 }  // namespace mgrad
