@@ -23,6 +23,14 @@ struct Node {
 };
 static_assert(sizeof(Node) == 32);
 
+// Small integer powers as products, as mgrad (and PyTorch) compute them.
+inline double powk(double x, double k) {
+    if (k == 2.0) return x * x;
+    if (k == 1.0) return x;
+    if (k == 3.0) return x * x * x;
+    return std::pow(x, k);
+}
+
 struct Tape {
     std::vector<Node> nodes;
     std::uint32_t push(double v, std::uint32_t a, std::uint32_t b, Op op) {
@@ -58,7 +66,7 @@ struct Tape {
                     break;
                 }
                 case Op::Neg: t[n.a].g -= g; break;
-                case Op::PowK: t[n.a].g += g * (n.k() * std::pow(t[n.a].v, n.k() - 1.0)); break;
+                case Op::PowK: t[n.a].g += g * (n.k() * powk(t[n.a].v, n.k() - 1.0)); break;
                 case Op::Relu: t[n.a].g += n.v > 0.0 ? g : 0.0; break;
                 case Op::Tanh: t[n.a].g += g * (1.0 - n.v * n.v); break;
             }
@@ -87,9 +95,7 @@ inline Var operator*(Var x, double c) { return x * leaf(*x.t, c); }
 inline Var operator*(double c, Var x) { return leaf(*x.t, c) * x; }
 inline Var operator/(Var x, double c) { return x / leaf(*x.t, c); }
 inline Var operator/(double c, Var x) { return leaf(*x.t, c) / x; }
-inline Var pow(Var x, unsigned k) {
-    return {x.t, x.t->push(std::pow(x.v(), k), x.id, k, Op::PowK)};
-}
+inline Var pow(Var x, unsigned k) { return {x.t, x.t->push(powk(x.v(), k), x.id, k, Op::PowK)}; }
 inline Var relu(Var x) { return {x.t, x.t->push(x.v() < 0 ? 0.0 : x.v(), x.id, 0, Op::Relu)}; }
 inline Var tanh(Var x) { return {x.t, x.t->push(std::tanh(x.v()), x.id, 0, Op::Tanh)}; }
 

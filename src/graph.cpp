@@ -141,7 +141,7 @@ void Graph::backward(NodeId root) {
     for (std::size_t i = 0; i < n; ++i) {
         Node& node = nodes[i];
         node.flags &= static_cast<std::uint8_t>(~reached);
-        if (!is_leaf(node.op)) node.grad = 0.0;
+        node.grad = is_leaf(node.op) ? node.grad : 0.0;  // a select, not a branch
     }
     Node& top = nodes[root];
     top.grad = is_leaf(top.op) ? top.grad + 1.0 : 1.0;
@@ -186,7 +186,7 @@ void Graph::backward(NodeId root) {
             case Op::PowConst: {  // d/da = k a^(k-1); exactly 0 when k == 0
                 const double k = m_exponents[node.b];
                 const double x = nodes[node.a].data;
-                flow(node.a, k == 0.0 ? 0.0 : g * (k * std::pow(x, k - 1.0)));
+                flow(node.a, k == 0.0 ? 0.0 : g * (k * detail::pow_const(x, k - 1.0)));
                 break;
             }
             case Op::Pow: {  // d/da = b a^(b-1); d/db = a^b ln a (0 where a == 0 and b >= 0)

@@ -41,7 +41,8 @@ class Value {
     }
 
     [[nodiscard]] bool valid() const noexcept {
-        return m_graph != nullptr && m_graph->epoch() == m_epoch && m_id < m_graph->size();
+        // Within one epoch nodes are only ever added, so a matching epoch proves the id valid.
+        return m_graph != nullptr && m_graph->epoch() == m_epoch;
     }
     [[nodiscard]] Graph& graph() const {
         check();
