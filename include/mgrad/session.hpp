@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -181,7 +182,8 @@ private:
     };
     std::vector<PendingWarning> m_pending;
     std::vector<Frame> m_frames;
-    std::vector<std::string> m_loading;  ///< canonical paths of the files being :loaded
+    /// The files being run, outermost first: {canonical path, path as given}.
+    std::vector<std::pair<std::string, std::string>> m_loading;
     std::vector<std::string> m_transcript;
     std::size_t m_error_count = 0;
     bool m_quit = false;

@@ -73,7 +73,25 @@ bool run_scripts(mgrad::Session& session, const Options& o) {
 
 }  // namespace
 
+namespace {
+int run_main(int argc, char** argv);
+}
+
 int main(int argc, char** argv) {
+    // Sessions report every user error themselves; this only catches what must never happen.
+    try {
+        return run_main(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "mgrad: error: out of memory\n";
+    } catch (const std::exception& e) {
+        std::cerr << "mgrad: internal error: " << e.what() << "\n";
+    }
+    return 1;
+}
+
+namespace {
+
+int run_main(int argc, char** argv) {
     if (argc > 1) {
         for (const auto& sub : subcommands)
             if (sub.name == argv[1]) return sub.run(argc - 1, argv + 1);
@@ -142,3 +160,5 @@ int main(int argc, char** argv) {
     }
     return ok ? 0 : 1;
 }
+
+}  // namespace

@@ -125,7 +125,7 @@ void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
         out.text("(no names bound yet)\n");
         return;
     }
-    std::vector<std::vector<std::string>> rows{{"name", "node", "data", "grad", "made by", "at"}};
+    std::vector<std::vector<std::string>> rows{{"name", "node", "data", "grad", "formula", "made at"}};
     for (const auto& name : session.names()) {
         const NodeId id = *session.lookup(name);
         std::string where;
@@ -168,9 +168,12 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         Item item = std::move(stack.back());
         stack.pop_back();
         const Parents parents = g.parents(item.id);
-        std::string left = item.prefix + item.branch + session.node_name(item.id);
+        std::string left = item.prefix + item.branch;
+        if (g.op(item.id) == Op::Const && g.label(item.id).empty())
+            left += format_number(g.data(item.id)) + " (constant)";  // as in its parent's formula
+        else
+            left += session.node_name(item.id);
         if (parents.size() > 0) left += " = " + formula(session, item.id);
-        else if (g.op(item.id) == Op::Const) left += " (constant)";
         if (parents.size() > 0 && expanded[item.id]) {
             lines.push_back({left + "  (see above)", item.id});
             continue;

@@ -64,13 +64,31 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     if (line_end == std::string_view::npos) line_end = text.size();
     std::string_view line = text.substr(line_begin, line_end - line_begin);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const std::size_t column = offset - line_begin;
+    const std::size_t column = std::min(offset - line_begin, line.size());
     // Underline the span on this line only; a span that goes on to later lines stops here.
-    const std::size_t end = std::min<std::size_t>(offset + std::max<std::uint32_t>(span->length, 1),
-                                                  line_begin + line.size());
+    std::size_t span_end = std::min<std::size_t>(
+        column + std::max<std::uint32_t>(span->length, 1), line.size());
+    // A very long line (a generated script, a 1 MiB statement) is shown as a window around the
+    // column, so the diagnostic stays readable.
+    constexpr std::size_t max_shown = 120;
+    std::size_t shown_begin = 0, shown_end = line.size();
+    if (display_width(line) > max_shown) {
+        auto is_continuation = [&](std::size_t i) {
+            return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
+        };
+        shown_begin = column > 40 ? column - 40 : 0;
+        while (shown_begin > 0 && is_continuation(shown_begin)) --shown_begin;
+        shown_end = std::min(line.size(), shown_begin + max_shown);
+        while (is_continuation(shown_end)) ++shown_end;
+        span_end = std::min(span_end, shown_end);
+    }
+    const std::string_view lead = shown_begin > 0 ? "…" : "";
+    const std::string_view trail = shown_end < line.size() ? "…" : "";
+    const std::string_view shown = line.substr(shown_begin, shown_end - shown_begin);
     const std::size_t width =
-        end > offset ? display_width(text.substr(offset, end - offset)) : std::size_t{1};
-    out += fmt::format("{}\n{}^{}\n", line, caret_padding(line.substr(0, std::min(column, line.size()))),
+        span_end > column ? display_width(line.substr(column, span_end - column)) : 1;
+    out += fmt::format("{}{}{}\n{}{}^{}\n", lead, shown, trail, lead.empty() ? "" : " ",
+                       caret_padding(line.substr(shown_begin, column - shown_begin)),
                        std::string(width > 0 ? width - 1 : 0, '~'));
     return out;
 }

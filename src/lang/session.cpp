@@ -21,7 +21,7 @@ namespace mgrad {
 namespace {
 
 struct FrameGuard {
-    std::vector<std::string>* loading = nullptr;
+    std::vector<std::pair<std::string, std::string>>* loading = nullptr;
     ~FrameGuard() {
         if (loading) loading->pop_back();
     }
@@ -174,7 +174,7 @@ std::vector<std::string> Session::completions(std::string_view prefix) const {
     std::vector<std::string> out;
     if (prefix.starts_with(':')) {
         for (const auto& [name, c] : m_commands)
-            if (std::string_view(name).starts_with(prefix.substr(1))) out.push_back(":" + name);
+            if (std::string_view(name).starts_with(prefix.substr(1))) out.push_back(fmt::format(":{}", name));
     } else {
         for (const auto& name : m_order)
             if (name.starts_with(prefix)) out.push_back(name);
@@ -231,12 +231,13 @@ std::string format_node(Session& session, NodeId id) {
 // --- running --------------------------------------------------------------------------------
 
 bool Session::run(std::string_view source_name, std::string_view text, std::uint32_t first_line) {
-    m_frames.push_back(Frame{std::string(source_name), text, source_index(source_name)});
+    // A copy: a nested :load pushes onto m_frames and may move its elements.
+    const Frame frame{std::string(source_name), text, source_index(source_name)};
+    m_frames.push_back(frame);
     struct Pop {
         std::vector<Frame>& frames;
         ~Pop() { frames.pop_back(); }
     } pop{m_frames};
-    const Frame& frame = m_frames.back();
     const std::size_t errors_before = m_error_count;
     Parser parser(text, first_line);
     std::size_t echoed_to = 0;
@@ -275,11 +276,14 @@ bool Session::run_file(const std::string& path) {
     std::error_code ec;
     std::string key = std::filesystem::weakly_canonical(path, ec).string();
     if (ec) key = path;
-    if (std::find(m_loading.begin(), m_loading.end(), key) != m_loading.end()) {
+    const auto seen = std::find_if(m_loading.begin(), m_loading.end(),
+                                   [&](const auto& l) { return l.first == key; });
+    if (seen != m_loading.end()) {
+        if (seen + 1 == m_loading.end())
+            throw Error(fmt::format("':load' cycle: {} loads itself", path));
         std::string chain;
-        for (const auto& p : m_loading) chain += fmt::format("{} → ", p);
-        throw Error(fmt::format("':load' cycle: '{}' is already being loaded ({}{})", path, chain,
-                                key));
+        for (auto it = seen; it != m_loading.end(); ++it) chain += fmt::format("{} → ", it->second);
+        throw Error(fmt::format("':load' cycle: {}{}", chain, path));
     }
     if (m_loading.size() >= max_load_depth)
         throw Error(fmt::format("':load' is nested too deeply (the limit is {} files)",
@@ -290,7 +294,7 @@ bool Session::run_file(const std::string& path) {
     if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
     std::string text{std::istreambuf_iterator<char>(in), {}};
     if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
-    m_loading.push_back(key);
+    m_loading.emplace_back(key, path);
     FrameGuard guard{&m_loading};
     return run(path, text);
 }
@@ -481,9 +485,13 @@ void Session::execute(const Statement& s, const Frame& frame) {
         const Command* c = find_command(s.command);
         if (!c) {
             std::vector<std::string> names;
-            for (const auto& [name, cmd] : m_commands) names.push_back(name);
-            throw Error(fmt::format("unknown command ':{}'{} (':help' lists the commands)",
-                                    s.command, did_you_mean(s.command, names)),
+            for (const auto& [name, cmd] : m_commands) names.push_back(fmt::format(":{}", name));
+            throw Error(fmt::format("unknown command ':{}'{}", s.command,
+                                    names.empty() ? "" : [&] {
+                                        std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
+                                        return hint.empty() ? std::string(" (':help' lists the commands)")
+                                                            : hint;
+                                    }()),
                         s.command_span);
         }
         try {
@@ -543,6 +551,8 @@ void Session::execute(const Statement& s, const Frame& frame) {
                 id = *node;
             } else {
                 id = m_graph.leaf(std::get<double>(v));
+                for (auto& w : m_pending)
+                    if (w.node == no_node) w.node = id;  // it came from this number
             }
             if (!m_origins.contains(id))
                 m_origins[id] = Origin{frame.source_index, s.span.line, s.span.column};
@@ -583,8 +593,8 @@ void Session::check_gradients(NodeId root) {
         const double g = m_graph.grad(id);
         if (std::isfinite(g)) continue;
         std::string where;
-        if (auto o = origin(id)) where = fmt::format(", made at {}:{}", o->source, o->line);
-        warn(fmt::format("backpropagating from '{}' gives node '{}'{} a gradient of {}",
+        if (auto o = origin(id)) where = fmt::format(" (made at {}:{})", o->source, o->line);
+        warn(fmt::format("after backpropagating from '{}', node '{}'{} has gradient {}",
                          node_name(root), node_name(id), where, format_number(g)));
         return;
     }
