@@ -51,7 +51,11 @@ extern "C" char* next_match(const char* text, int state) {
 
 extern "C" char** complete(const char* text, int, int) {
     rl_attempted_completion_over = 1;  // never fall back to completing file names
-    return rl_completion_matches(text, next_match);
+    char** matches = rl_completion_matches(text, next_match);
+    // "tanh(" needs no space after it; a name or a command does.
+    const bool call = g_matches.size() == 1 && g_matches.front().ends_with('(');
+    rl_completion_append_character = call ? '\0' : ' ';
+    return matches;
 }
 
 }  // namespace

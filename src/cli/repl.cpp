@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <iostream>
 #include <string>
@@ -64,8 +65,16 @@ void run_entry(Session& session, const std::string& entry, std::uint32_t first_l
 }  // namespace
 
 int run_repl(Session& session) {
-    line_editor_open([&session](std::string_view word) { return session.completions(word); },
-                     default_history_path());
+    line_editor_open(
+        [&session](std::string_view word) {
+            // A completed function name comes with its '(' so the argument can follow.
+            std::vector<std::string> names = session.completions(word);
+            const std::vector<std::string> functions = session.function_names();
+            for (auto& name : names)
+                if (std::binary_search(functions.begin(), functions.end(), name)) name += '(';
+            return names;
+        },
+        default_history_path());
     // In the REPL every entry stands alone: an error ends that entry, never the loop.
     session.options().keep_going = false;
     if (::isatty(STDIN_FILENO))
