@@ -135,10 +135,14 @@ TEST_CASE("parser: every diagnostic, with its place") {
     };
     const Case cases[] = {
         {"a = 2 $ 3", "unexpected character '$'", 7, 1},
-        {"x = 1e999", "number '1e999' is out of range (larger than the largest double, "
-                      "1.7976931348623157e+308)", 5, 5},
-        {"x = 1e-999", "number '1e-999' is out of range (smaller than the smallest double, "
-                       "4.9e-324)", 5, 6},
+        {"x = 1e999",
+         "number '1e999' is out of range (larger than the largest double, "
+         "1.7976931348623157e+308)",
+         5, 5},
+        {"x = 1e-999",
+         "number '1e-999' is out of range (smaller than the smallest double, "
+         "4.9e-324)",
+         5, 6},
         {"x = 1.5e", "malformed number '1.5e': the exponent has no digits", 5, 4},
         {"x = 2x", "malformed number '2x'", 5, 2},
         {"x = 1.2.3", "malformed number '1.2.3'", 5, 5},
@@ -147,8 +151,10 @@ TEST_CASE("parser: every diagnostic, with its place") {
         {")", "unmatched ')'", 1, 1},
         {"x = (1 + 2", "expected ')', found end of input", 11, 0},
         {"x = (1 2)", "expected ')' to close the '(' at column 5, found '2'", 8, 1},
-        {"a b", "unexpected 'b' after the end of a statement (statements are separated by ';' "
-                "or a new line)", 3, 1},
+        {"a b",
+         "unexpected 'b' after the end of a statement (statements are separated by ';' "
+         "or a new line)",
+         3, 1},
         {"3 = a", "only a name (or NAME.data) can be assigned to", 1, 1},
         {"a.b = 3", "a node has only .data and .grad, not .b", 3, 1},
         {"a.gard", "a node has only .data and .grad, not .gard; did you mean 'grad'?", 3, 4},
@@ -171,31 +177,35 @@ TEST_CASE("parser: every diagnostic, with its place") {
 
 TEST_CASE("parser: limits") {
     using mgrad::max_nesting_depth;
-    const std::string ok = std::string(max_nesting_depth, '(') + "1" +
-                           std::string(max_nesting_depth, ')');
+    const std::string ok =
+        std::string(max_nesting_depth, '(') + "1" + std::string(max_nesting_depth, ')');
     CHECK(Parser::parse_all(ok).size() == 1);
-    const std::string deep = std::string(max_nesting_depth + 1, '(') + "1" +
-                             std::string(max_nesting_depth + 1, ')');
+    const std::string deep =
+        std::string(max_nesting_depth + 1, '(') + "1" + std::string(max_nesting_depth + 1, ')');
     CHECK(parse_error(deep).message == "expression is nested too deeply (the limit is 256 levels)");
 
     // A million '(' is refused quickly, without exhausting the stack.
     CHECK(parse_error(std::string(1'000'000, '(')).column == max_nesting_depth + 1);
     CHECK(parse_error(std::string(100'000, '-') + "1").message.starts_with("expression is nested"));
     std::string towers = "2";
-    for (int i = 0; i < 1000; ++i) towers += "**2";
+    for (int i = 0; i < 1000; ++i)
+        towers += "**2";
     CHECK(parse_error(towers).message.starts_with("expression is nested"));
 
     // Long chains of one precedence are loops, not recursion: no limit but the length.
     std::string chain = "1";
-    for (int i = 0; i < 100'000; ++i) chain += "+1";
+    for (int i = 0; i < 100'000; ++i)
+        chain += "+1";
     CHECK(eval(chain) == "100001\n");
 
     std::string huge = "x = 1";
-    while (huge.size() <= mgrad::max_statement_length) huge += "+1";
+    while (huge.size() <= mgrad::max_statement_length)
+        huge += "+1";
     CHECK(parse_error(huge).message == "statement is too long (the limit is 1048576 bytes)");
     // ... but many statements may together be longer.
     std::string many;
-    while (many.size() <= mgrad::max_statement_length) many += "x = 1+1+1+1\n";
+    while (many.size() <= mgrad::max_statement_length)
+        many += "x = 1+1+1+1\n";
     CHECK(Parser::parse_all(many).size() > 1000);
 }
 
@@ -213,15 +223,16 @@ TEST_CASE("parser: is_incomplete tells the REPL to ask for another line") {
 }
 
 TEST_CASE("diagnostics: caret under the span, long lines windowed") {
-    const std::string d = mgrad::format_diagnostic("f.mg", "a = 1\nL = ab * c\n",
-                                                   mgrad::Severity::Error, "undefined name 'ab'",
-                                                   mgrad::SourceSpan{10, 2, 2, 5});
+    const std::string d =
+        mgrad::format_diagnostic("f.mg", "a = 1\nL = ab * c\n", mgrad::Severity::Error,
+                                 "undefined name 'ab'", mgrad::SourceSpan{10, 2, 2, 5});
     CHECK(d == "f.mg:2:5: error: undefined name 'ab'\nL = ab * c\n    ^~\n");
     CHECK(mgrad::format_diagnostic("<repl>", "", mgrad::Severity::Warning, "w", {}) ==
           "<repl>: warning: w\n");
     // A tab in the line is kept in the caret line so the two stay aligned.
     CHECK(mgrad::format_diagnostic("t", "\tx $", mgrad::Severity::Error, "m",
-                                   mgrad::SourceSpan{3, 1, 1, 4}) == "t:1:4: error: m\n\tx $\n\t  ^\n");
+                                   mgrad::SourceSpan{3, 1, 1, 4}) ==
+          "t:1:4: error: m\n\tx $\n\t  ^\n");
     const std::string long_line = std::string(5000, 'a') + " $";
     const std::string w = mgrad::format_diagnostic("t", long_line, mgrad::Severity::Error, "m",
                                                    mgrad::SourceSpan{5001, 1, 1, 5002});

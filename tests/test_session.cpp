@@ -54,8 +54,9 @@ TEST_CASE("number printing matches Python's repr, without .0 on whole numbers") 
 
 TEST_CASE("session: the lecture's L = (a*b + c) * f") {
     Fixture f;
-    REQUIRE(f.run("a = 2.0; b = -3.0; c = 10.0; e = a*b; d = e + c; f = -2.0; L = d * f\n"
-                  ":backward L"));
+    REQUIRE(
+        f.run("a = 2.0; b = -3.0; c = 10.0; e = a*b; d = e + c; f = -2.0; L = d * f\n"
+              ":backward L"));
     CHECK(f.data("L") == -8.0);
     // dL/da = f*b, dL/db = f*a, dL/dc = f, dL/df = d: computed here, not copied.
     const double a = 2, b = -3, c = 10, fv = -2;
@@ -70,8 +71,9 @@ TEST_CASE("session: the lecture's L = (a*b + c) * f") {
 
 TEST_CASE("session: the tanh neuron, and the same with exp and division") {
     Fixture f;
-    REQUIRE(f.run("x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\n"
-                  "n = x1*w1 + x2*w2 + b; o = tanh(n); :backward o\n"));
+    REQUIRE(
+        f.run("x1 = 2; x2 = 0; w1 = -3; w2 = 1; b = 6.8813735870195432\n"
+              "n = x1*w1 + x2*w2 + b; o = tanh(n); :backward o\n"));
     // volatile: computed at run time by the same libm, not folded by the compiler (whose
     // correctly rounded tanh can differ from libm's in the last bit).
     volatile double bias = 6.8813735870195432;
@@ -137,15 +139,15 @@ TEST_CASE("session: runtime warnings name the node and its line") {
 TEST_CASE("session: commands are an extension point") {
     Fixture f;
     std::vector<std::string> seen;
-    f.session.add_command({"shout", ":shout WORD…", "print the words in capitals", "",
-                           [&seen](mgrad::Session& s, std::span<const mgrad::Word> words,
-                                   mgrad::Output& out) {
-                               for (const auto& w : words) {
-                                   if (w.text == "bad") throw mgrad::Error("no!", w.span);
-                                   seen.push_back(w.text);
-                               }
-                               out.text(s.lookup("a") ? "a is bound\n" : "a is not bound\n");
-                           }});
+    f.session.add_command(
+        {"shout", ":shout WORD…", "print the words in capitals", "",
+         [&seen](mgrad::Session& s, std::span<const mgrad::Word> words, mgrad::Output& out) {
+             for (const auto& w : words) {
+                 if (w.text == "bad") throw mgrad::Error("no!", w.span);
+                 seen.push_back(w.text);
+             }
+             out.text(s.lookup("a") ? "a is bound\n" : "a is not bound\n");
+         }});
     CHECK(f.run("a = 1\n:shout x \"y z\""));
     CHECK(seen == std::vector<std::string>{"x", "y z"});
     CHECK(f.take_out() == "a is bound\n");

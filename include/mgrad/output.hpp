@@ -24,7 +24,7 @@ struct Result {
 };
 
 class Output {
-public:
+  public:
     Output() = default;
     Output(const Output&) = delete;
     Output& operator=(const Output&) = delete;
@@ -42,12 +42,12 @@ public:
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
 /// the two interleave in order on a terminal.
 class StreamOutput : public Output {
-public:
+  public:
     StreamOutput(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}
     void text(std::string_view text) override;
     void diagnostic(Severity severity, std::string_view formatted) override;
 
-private:
+  private:
     std::ostream& m_out;
     std::ostream& m_err;
 };

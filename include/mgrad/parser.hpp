@@ -62,7 +62,7 @@ struct Token {
 /// Splits source text into tokens. Comments (`#` to the end of the line) and blank space other
 /// than newlines are skipped. Lines are counted from `first_line`.
 class Lexer {
-public:
+  public:
     explicit Lexer(std::string_view text, std::uint32_t first_line = 1);
 
     /// The next token; throws Error for a character that starts no token or a bad number.
@@ -74,7 +74,7 @@ public:
     [[nodiscard]] std::size_t offset() const noexcept { return m_pos; }
     [[nodiscard]] std::string_view text() const noexcept { return m_text; }
 
-private:
+  private:
     [[nodiscard]] SourceSpan span_from(std::size_t begin, std::uint32_t line,
                                        std::uint32_t column) const;
     Token lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column);
@@ -103,7 +103,7 @@ struct Expr {
     ExprKind kind = ExprKind::Number;
     TokenKind op = TokenKind::End;
     double number = 0.0;
-    std::string_view name;    ///< Name, Call (the function) and Field (data/grad)
+    std::string_view name;        ///< Name, Call (the function) and Field (data/grad)
     std::uint32_t lhs = no_expr;  ///< Unary and Field operand, Binary left side
     std::uint32_t rhs = no_expr;  ///< Binary right side
     std::uint32_t first_arg = 0;  ///< Call: first index into Statement::args
@@ -129,9 +129,9 @@ struct Statement {
     StatementKind kind = StatementKind::Expression;
     SourceSpan span;  ///< the whole statement, without its terminator
 
-    std::vector<Expr> exprs;           ///< post-order: the root is last
-    std::vector<std::uint32_t> args;   ///< call arguments, see Expr::first_arg
-    std::uint32_t root = no_expr;      ///< the expression (Expression, Assignment, SetData)
+    std::vector<Expr> exprs;          ///< post-order: the root is last
+    std::vector<std::uint32_t> args;  ///< call arguments, see Expr::first_arg
+    std::uint32_t root = no_expr;     ///< the expression (Expression, Assignment, SetData)
 
     std::string_view target;  ///< Assignment and SetData: the name on the left
     SourceSpan target_span;
@@ -151,7 +151,7 @@ struct Statement {
 /// next() throws Error on a syntax error; recover() then skips to the next line so that the
 /// caller can report every error in a file. Statements hold views into `text`: keep it alive.
 class Parser {
-public:
+  public:
     explicit Parser(std::string_view text, std::uint32_t first_line = 1);
 
     /// The next statement, or nothing at the end of the input. Empty statements are skipped.
@@ -166,7 +166,7 @@ public:
     /// parenthesis, a trailing operator): the REPL then asks for another line.
     static bool is_incomplete(std::string_view text);
 
-private:
+  private:
     std::optional<Statement> parse_statement();
     void parse_command(Statement& s);
     void parse_assignment(Statement& s);

@@ -10,6 +10,7 @@
 // add_command(): the renderer adds `:draw`, the gradient lab `:check`, `:set` and so on.
 #pragma once
 
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -73,7 +74,7 @@ struct SessionOptions {
 };
 
 class Session {
-public:
+  public:
     explicit Session(Output& output, SessionOptions options = {});
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
@@ -95,6 +96,10 @@ public:
 
     /// Errors reported since the session began (or since the last reset of the counter).
     [[nodiscard]] std::size_t error_count() const noexcept { return m_error_count; }
+    /// A flag a SIGINT handler sets (the REPL's Ctrl-C). run() stops between statements when
+    /// it is set, and long commands should poll interrupted().
+    void set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcept { m_interrupt = flag; }
+    [[nodiscard]] bool interrupted() const noexcept { return m_interrupt && *m_interrupt; }
     /// Set by `:quit`; front ends stop reading when it is.
     [[nodiscard]] bool quit_requested() const noexcept { return m_quit; }
     void request_quit() noexcept { m_quit = true; }
@@ -142,7 +147,7 @@ public:
         return m_transcript;
     }
 
-private:
+  private:
     struct Frame {  // one source being run (a file, a REPL entry, a :load)
         std::string name;
         std::string_view text;
@@ -187,6 +192,7 @@ private:
     std::vector<std::string> m_transcript;
     std::size_t m_error_count = 0;
     bool m_quit = false;
+    const volatile std::sig_atomic_t* m_interrupt = nullptr;
 };
 
 /// Registers the built-in commands (`:help`, `:backward`, `:grad`, `:vars`, `:tree`, `:load`,

@@ -23,7 +23,9 @@ Completer g_completer;
 std::string g_history_path;
 std::vector<std::string> g_matches;
 
-extern "C" void on_sigint(int) { g_sigint = 1; }
+extern "C" void on_sigint(int) {
+    g_sigint = 1;
+}
 
 // libedit reads keys through this, so a Ctrl-C (which interrupts read()) can end the line at
 // once: the line is accepted as it is and then thrown away by line_editor_read.
@@ -59,6 +61,10 @@ extern "C" char** complete(const char* text, int, int) {
 }
 
 }  // namespace
+
+const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept {
+    return &g_sigint;
+}
 
 std::string default_history_path() {
     if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)

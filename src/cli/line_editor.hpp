@@ -5,6 +5,7 @@
 // read plain lines, so `mgrad -i` still works in a pipe.
 #pragma once
 
+#include <csignal>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,9 @@ LineStatus line_editor_read(const char* prompt, std::string& line);
 
 /// Adds a line to the history and saves the history file.
 void line_editor_remember(const std::string& line);
+
+/// Set by Ctrl-C while a statement runs (cleared when the next line is read).
+const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept;
 
 /// Where the history is kept: $XDG_STATE_HOME/mgrad/history, else
 /// ~/.local/state/mgrad/history; empty when neither variable is set.

@@ -7,8 +7,8 @@
 //   mgrad SUBCOMMAND …         see `subcommands` below
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <string>
@@ -113,10 +113,10 @@ int run_main(int argc, char** argv) {
     app.add_option("-o,--output", o.output, "the file --draw writes; its extension is the format")
         ->type_name("FILE")
         ->needs(draw);
-    app.set_version_flag("--version",
-                         fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.",
-                                     mgrad::version_string),
-                         "print the version and exit");
+    app.set_version_flag(
+        "--version",
+        fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.", mgrad::version_string),
+        "print the version and exit");
     app.set_help_flag("-h,--help", "print this help and exit");
     app.footer(
         "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from\n"

@@ -38,17 +38,23 @@ Entry read_entry(std::string& entry, std::uint32_t& lines) {
     lines = 0;
     std::string line;
     switch (push_line(true, line)) {
-        case LineStatus::End: return Entry::End;
-        case LineStatus::Interrupted: return Entry::Cancelled;
-        case LineStatus::Line: break;
+        case LineStatus::End:
+            return Entry::End;
+        case LineStatus::Interrupted:
+            return Entry::Cancelled;
+        case LineStatus::Line:
+            break;
     }
     entry = line + "\n";
     lines = 1;
     while (Parser::is_incomplete(entry)) {
         switch (push_line(false, line)) {
-            case LineStatus::End: return Entry::Ready;  // let the parser say what is missing
-            case LineStatus::Interrupted: return Entry::Cancelled;
-            case LineStatus::Line: break;
+            case LineStatus::End:
+                return Entry::Ready;  // let the parser say what is missing
+            case LineStatus::Interrupted:
+                return Entry::Cancelled;
+            case LineStatus::Line:
+                break;
         }
         entry += line + "\n";
         ++lines;
@@ -75,6 +81,7 @@ int run_repl(Session& session) {
             return names;
         },
         default_history_path());
+    session.set_interrupt_flag(line_editor_interrupt_flag());
     // In the REPL every entry stands alone: an error ends that entry, never the loop.
     session.options().keep_going = false;
     if (::isatty(STDIN_FILENO))

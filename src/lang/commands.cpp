@@ -36,10 +36,12 @@ std::string pad_left(std::string_view s, std::size_t w) {
 }
 
 /// Column alignment for the tables: 'l' left, 'r' right.
-std::string render_table(const std::vector<std::vector<std::string>>& rows, std::string_view align) {
+std::string render_table(const std::vector<std::vector<std::string>>& rows,
+                         std::string_view align) {
     std::vector<std::size_t> widths(align.size(), 0);
     for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], width(row[c]));
+        for (std::size_t c = 0; c < row.size(); ++c)
+            widths[c] = std::max(widths[c], width(row[c]));
     std::string out;
     for (const auto& row : rows) {
         std::string line;
@@ -47,7 +49,8 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows, std:
             if (c) line += "  ";
             line += align[c] == 'r' ? pad_left(row[c], widths[c]) : pad_right(row[c], widths[c]);
         }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
         out += line + "\n";
     }
     return out;
@@ -61,7 +64,9 @@ void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
         throw Error(fmt::format("too many arguments; usage: {}", usage), args[max].span);
 }
 
-NodeId node_arg(Session& session, const Word& w) { return session.require(w.text, w.span); }
+NodeId node_arg(Session& session, const Word& w) {
+    return session.require(w.text, w.span);
+}
 
 // How a node is computed from its parents, in the language's own notation: `d * f`,
 // `tanh(n)`, `x ** 2`. Constants appear by value, unlabelled nodes as #id.
@@ -74,14 +79,21 @@ std::string formula(Session& session, NodeId id) {
     const Node& n = g.node(id);
     const OpInfo& info = op_info(n.op);
     switch (n.op) {
-        case Op::Leaf: return "leaf";
-        case Op::Const: return "constant";
-        case Op::Neg: return fmt::format("-{}", name(n.a));
-        case Op::PowConst: return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
-        case Op::Pow: return fmt::format("pow({}, {})", name(n.a), name(n.b));
-        default: break;
+        case Op::Leaf:
+            return "leaf";
+        case Op::Const:
+            return "constant";
+        case Op::Neg:
+            return fmt::format("-{}", name(n.a));
+        case Op::PowConst:
+            return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
+        case Op::Pow:
+            return fmt::format("pow({}, {})", name(n.a), name(n.b));
+        default:
+            break;
     }
-    if (info.kind == OpKind::Binary) return fmt::format("{} {} {}", name(n.a), info.symbol, name(n.b));
+    if (info.kind == OpKind::Binary)
+        return fmt::format("{} {} {}", name(n.a), info.symbol, name(n.b));
     return fmt::format("{}({})", info.symbol, name(n.a));
 }
 
@@ -103,13 +115,14 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
         wanted[root] = true;
         for (NodeId id = root + 1; id-- > 0;)
             if (wanted[id])
-                for (NodeId p : g.parents(id)) wanted[p] = true;
+                for (NodeId p : g.parents(id))
+                    wanted[p] = true;
     }
     std::vector<std::vector<std::string>> rows{{"node", "data", "grad"}};
     for (NodeId id = 0; id < g.size(); ++id) {
         if (!wanted[id] || g.label(id).empty()) continue;
-        rows.push_back({std::string(g.label(id)), format_number(g.data(id)),
-                        format_number(g.grad(id))});
+        rows.push_back(
+            {std::string(g.label(id)), format_number(g.data(id)), format_number(g.grad(id))});
     }
     if (rows.size() == 1) {
         out.text("(no named nodes yet)\n");
@@ -125,7 +138,8 @@ void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
         out.text("(no names bound yet)\n");
         return;
     }
-    std::vector<std::vector<std::string>> rows{{"name", "node", "data", "grad", "formula", "made at"}};
+    std::vector<std::vector<std::string>> rows{
+        {"name", "node", "data", "grad", "formula", "made at"}};
     for (const auto& name : session.names()) {
         const NodeId id = *session.lookup(name);
         std::string where;
@@ -193,8 +207,8 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     }
     std::vector<std::vector<std::string>> rows;
     for (const auto& l : lines)
-        rows.push_back({l.left, "data", format_number(g.data(l.id)), "grad",
-                        format_number(g.grad(l.id))});
+        rows.push_back(
+            {l.left, "data", format_number(g.data(l.id)), "grad", format_number(g.grad(l.id))});
     std::string text = render_table(rows, "llrlr");
     if (cut)
         text += fmt::format("(deeper nodes are not shown: ':tree {} {}' shows more levels)\n",
@@ -219,7 +233,8 @@ void cmd_save(Session& session, std::span<const Word> args, Output& out) {
         throw Error(fmt::format("cannot write '{}': {}", args[0].text, std::strerror(errno)),
                     args[0].span);
     file << "# An mgrad session, written by :save. Run it with: mgrad " << args[0].text << "\n";
-    for (const auto& statement : session.transcript()) file << statement << "\n";
+    for (const auto& statement : session.transcript())
+        file << statement << "\n";
     file.flush();
     if (!file) throw Error(fmt::format("cannot write '{}'", args[0].text), args[0].span);
     out.text(fmt::format("saved {} statement{} to {}\n", session.transcript().size(),
@@ -254,7 +269,8 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 1, ":help [TOPIC]");
     if (args.empty()) {
         std::vector<std::vector<std::string>> rows;
-        for (const Command* c : session.commands()) rows.push_back({"  " + c->usage, c->summary});
+        for (const Command* c : session.commands())
+            rows.push_back({"  " + c->usage, c->summary});
         std::string text = "Commands:\n" + render_table(rows, "ll");
         text += "Functions:\n  ";
         std::vector<std::string> fns;
@@ -298,13 +314,15 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
         };
         for (const auto& [name, text] : derivatives)
             if (name == topic)
-                out.text(fmt::format("{}\n  {}\n", name == "pow" ? "pow(x, y)" : std::string(name) + "(x)",
-                                     text));
+                out.text(fmt::format(
+                    "{}\n  {}\n", name == "pow" ? "pow(x, y)" : std::string(name) + "(x)", text));
         return;
     }
     std::vector<std::string> topics{"syntax"};
-    for (const Command* c : session.commands()) topics.push_back(c->name);
-    for (const auto& f : session.function_names()) topics.push_back(f);
+    for (const Command* c : session.commands())
+        topics.push_back(c->name);
+    for (const auto& f : session.function_names())
+        topics.push_back(f);
     throw Error(fmt::format("no help on '{}'{}", args[0].text, did_you_mean(topic, topics)),
                 args[0].span);
 }
@@ -326,8 +344,8 @@ void add_builtin_commands(Session& session) {
                          "versions such as c#2 included). With NAME: the named nodes NAME\n"
                          "depends on, NAME included.\n",
                          cmd_grad});
-    session.add_command({"vars", ":vars", "the bound names: node, data, grad, how and where made",
-                         "", cmd_vars});
+    session.add_command(
+        {"vars", ":vars", "the bound names: node, data, grad, how and where made", "", cmd_vars});
     session.add_command(
         {"tree", ":tree NAME [DEPTH]", "NAME's graph as an indented tree with data and grad",
          "One line per node: its name, how it is computed from its parents, data and grad.\n"

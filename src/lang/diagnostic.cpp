@@ -15,9 +15,12 @@ namespace {
 
 std::string_view severity_name(Severity s) {
     switch (s) {
-        case Severity::Error: return "error";
-        case Severity::Warning: return "warning";
-        case Severity::Note: return "note";
+        case Severity::Error:
+            return "error";
+        case Severity::Warning:
+            return "warning";
+        case Severity::Note:
+            return "note";
     }
     return "error";
 }
@@ -66,8 +69,8 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     const std::size_t column = std::min(offset - line_begin, line.size());
     // Underline the span on this line only; a span that goes on to later lines stops here.
-    std::size_t span_end = std::min<std::size_t>(
-        column + std::max<std::uint32_t>(span->length, 1), line.size());
+    std::size_t span_end =
+        std::min<std::size_t>(column + std::max<std::uint32_t>(span->length, 1), line.size());
     // A very long line (a generated script, a 1 MiB statement) is shown as a window around the
     // column, so the diagnostic stays readable.
     constexpr std::size_t max_shown = 120;
@@ -77,9 +80,11 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
             return i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80;
         };
         shown_begin = column > 40 ? column - 40 : 0;
-        while (shown_begin > 0 && is_continuation(shown_begin)) --shown_begin;
+        while (shown_begin > 0 && is_continuation(shown_begin))
+            --shown_begin;
         shown_end = std::min(line.size(), shown_begin + max_shown);
-        while (is_continuation(shown_end)) ++shown_end;
+        while (is_continuation(shown_end))
+            ++shown_end;
         span_end = std::min(span_end, shown_end);
     }
     const std::string_view lead = shown_begin > 0 ? "…" : "";
@@ -98,8 +103,10 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
     const std::size_t n = a.size(), m = b.size();
     std::vector<std::size_t> d((n + 1) * (m + 1));
     auto at = [m, &d](std::size_t i, std::size_t j) -> std::size_t& { return d[i * (m + 1) + j]; };
-    for (std::size_t i = 0; i <= n; ++i) at(i, 0) = i;
-    for (std::size_t j = 0; j <= m; ++j) at(0, j) = j;
+    for (std::size_t i = 0; i <= n; ++i)
+        at(i, 0) = i;
+    for (std::size_t j = 0; j <= m; ++j)
+        at(0, j) = j;
     for (std::size_t i = 1; i <= n; ++i) {
         for (std::size_t j = 1; j <= m; ++j) {
             const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
@@ -133,7 +140,9 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     return best ? fmt::format("; did you mean '{}'?", *best) : std::string{};
 }
 
-void Output::result(const Result& r) { text(format_result(r)); }
+void Output::result(const Result& r) {
+    text(format_result(r));
+}
 
 std::string format_result(const Result& r) {
     if (!r.label) return fmt::format("{}\n", format_number(r.data));
@@ -141,7 +150,9 @@ std::string format_result(const Result& r) {
                        format_number(r.grad.value_or(0.0)));
 }
 
-void StreamOutput::text(std::string_view text) { m_out << text; }
+void StreamOutput::text(std::string_view text) {
+    m_out << text;
+}
 
 void StreamOutput::diagnostic(Severity, std::string_view formatted) {
     m_out.flush();

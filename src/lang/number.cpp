@@ -41,7 +41,8 @@ std::string format_number(double value) {
         out += std::to_string(mag);
         return out;
     }
-    if (exponent < 0) return sign + "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+    if (exponent < 0)
+        return sign + "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
     const auto int_len = static_cast<std::size_t>(exponent) + 1;
     if (digits.size() <= int_len) return sign + digits + std::string(int_len - digits.size(), '0');
     return sign + digits.substr(0, int_len) + "." + digits.substr(int_len);

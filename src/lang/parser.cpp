@@ -14,20 +14,29 @@ namespace {
 bool is_name_start(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_name_char(char c) {
+    return is_name_start(c) || is_digit(c);
+}
 
-std::uint32_t u32(std::size_t n) { return static_cast<std::uint32_t>(n); }
+std::uint32_t u32(std::size_t n) {
+    return static_cast<std::uint32_t>(n);
+}
 
 // Binary operators of the precedence-climbing loop (`**` is handled by parse_power because it
 // binds tighter than unary minus and is right-associative).
 int binary_precedence(TokenKind kind) {
     switch (kind) {
         case TokenKind::Plus:
-        case TokenKind::Minus: return 10;
+        case TokenKind::Minus:
+            return 10;
         case TokenKind::Star:
-        case TokenKind::Slash: return 20;
-        default: return -1;
+        case TokenKind::Slash:
+            return 20;
+        default:
+            return -1;
     }
 }
 
@@ -39,11 +48,15 @@ SourceSpan join(const SourceSpan& a, const SourceSpan& b) {
 
 std::string describe(const Token& t) {
     switch (t.kind) {
-        case TokenKind::End: return "end of input";
-        case TokenKind::Newline: return "end of line";
+        case TokenKind::End:
+            return "end of input";
+        case TokenKind::Newline:
+            return "end of line";
         case TokenKind::Number:
-        case TokenKind::Name: return fmt::format("'{}'", t.text);
-        default: return fmt::format("'{}'", t.text);
+        case TokenKind::Name:
+            return fmt::format("'{}'", t.text);
+        default:
+            return fmt::format("'{}'", t.text);
     }
 }
 
@@ -51,26 +64,46 @@ std::string describe(const Token& t) {
 
 std::string_view token_kind_name(TokenKind kind) noexcept {
     switch (kind) {
-        case TokenKind::End: return "end of input";
-        case TokenKind::Newline: return "end of line";
-        case TokenKind::Semicolon: return "';'";
-        case TokenKind::Number: return "number";
-        case TokenKind::Name: return "name";
-        case TokenKind::Plus: return "'+'";
-        case TokenKind::Minus: return "'-'";
-        case TokenKind::Star: return "'*'";
-        case TokenKind::Slash: return "'/'";
-        case TokenKind::Power: return "'**'";
-        case TokenKind::LParen: return "'('";
-        case TokenKind::RParen: return "')'";
-        case TokenKind::Comma: return "','";
-        case TokenKind::Dot: return "'.'";
-        case TokenKind::Colon: return "':'";
-        case TokenKind::Assign: return "'='";
-        case TokenKind::PlusAssign: return "'+='";
-        case TokenKind::MinusAssign: return "'-='";
-        case TokenKind::StarAssign: return "'*='";
-        case TokenKind::SlashAssign: return "'/='";
+        case TokenKind::End:
+            return "end of input";
+        case TokenKind::Newline:
+            return "end of line";
+        case TokenKind::Semicolon:
+            return "';'";
+        case TokenKind::Number:
+            return "number";
+        case TokenKind::Name:
+            return "name";
+        case TokenKind::Plus:
+            return "'+'";
+        case TokenKind::Minus:
+            return "'-'";
+        case TokenKind::Star:
+            return "'*'";
+        case TokenKind::Slash:
+            return "'/'";
+        case TokenKind::Power:
+            return "'**'";
+        case TokenKind::LParen:
+            return "'('";
+        case TokenKind::RParen:
+            return "')'";
+        case TokenKind::Comma:
+            return "','";
+        case TokenKind::Dot:
+            return "'.'";
+        case TokenKind::Colon:
+            return "':'";
+        case TokenKind::Assign:
+            return "'='";
+        case TokenKind::PlusAssign:
+            return "'+='";
+        case TokenKind::MinusAssign:
+            return "'-='";
+        case TokenKind::StarAssign:
+            return "'*='";
+        case TokenKind::SlashAssign:
+            return "'/='";
     }
     return "token";
 }
@@ -89,7 +122,8 @@ void Lexer::skip_blank() {
         if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             ++m_pos;
         } else if (c == '#') {
-            while (m_pos < m_text.size() && m_text[m_pos] != '\n') ++m_pos;
+            while (m_pos < m_text.size() && m_text[m_pos] != '\n')
+                ++m_pos;
         } else if (c == '\\' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '\n') {
             // An explicit line continuation, as in Python and the shell.
             m_pos += 2;
@@ -132,25 +166,38 @@ Token Lexer::next() {
         return lex_number(begin, line, column);
     if (is_name_start(c)) {
         std::size_t end = m_pos;
-        while (end < m_text.size() && is_name_char(m_text[end])) ++end;
+        while (end < m_text.size() && is_name_char(m_text[end]))
+            ++end;
         return make(TokenKind::Name, end - m_pos);
     }
     switch (c) {
-        case ';': return make(TokenKind::Semicolon, 1);
-        case '+': return next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1);
-        case '-': return next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
+        case ';':
+            return make(TokenKind::Semicolon, 1);
+        case '+':
+            return next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1);
+        case '-':
+            return next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
         case '*':
             if (next_is('*')) return make(TokenKind::Power, 2);
             return next_is('=') ? make(TokenKind::StarAssign, 2) : make(TokenKind::Star, 1);
-        case '/': return next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
-        case '^': return make(TokenKind::Power, 1);
-        case '(': return make(TokenKind::LParen, 1);
-        case ')': return make(TokenKind::RParen, 1);
-        case ',': return make(TokenKind::Comma, 1);
-        case '.': return make(TokenKind::Dot, 1);
-        case ':': return make(TokenKind::Colon, 1);
-        case '=': return make(TokenKind::Assign, 1);
-        default: break;
+        case '/':
+            return next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
+        case '^':
+            return make(TokenKind::Power, 1);
+        case '(':
+            return make(TokenKind::LParen, 1);
+        case ')':
+            return make(TokenKind::RParen, 1);
+        case ',':
+            return make(TokenKind::Comma, 1);
+        case '.':
+            return make(TokenKind::Dot, 1);
+        case ':':
+            return make(TokenKind::Colon, 1);
+        case '=':
+            return make(TokenKind::Assign, 1);
+        default:
+            break;
     }
     // One UTF-8 character, whole, for the message and the caret.
     std::size_t length = 1;
@@ -164,16 +211,19 @@ Token Lexer::next() {
 
 Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column) {
     std::size_t end = m_pos;
-    while (end < m_text.size() && is_digit(m_text[end])) ++end;
+    while (end < m_text.size() && is_digit(m_text[end]))
+        ++end;
     if (end < m_text.size() && m_text[end] == '.') {
         ++end;
-        while (end < m_text.size() && is_digit(m_text[end])) ++end;
+        while (end < m_text.size() && is_digit(m_text[end]))
+            ++end;
     }
     if (end < m_text.size() && (m_text[end] == 'e' || m_text[end] == 'E')) {
         std::size_t e = end + 1;
         if (e < m_text.size() && (m_text[e] == '+' || m_text[e] == '-')) ++e;
         if (e < m_text.size() && is_digit(m_text[e])) {
-            while (e < m_text.size() && is_digit(m_text[e])) ++e;
+            while (e < m_text.size() && is_digit(m_text[e]))
+                ++e;
             end = e;
         } else {
             end = e;
@@ -188,7 +238,8 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
         (is_name_char(m_text[end]) ||
          (m_text[end] == '.' && end + 1 < m_text.size() && is_digit(m_text[end + 1])))) {
         std::size_t junk = end;
-        while (junk < m_text.size() && (is_name_char(m_text[junk]) || m_text[junk] == '.')) ++junk;
+        while (junk < m_text.size() && (is_name_char(m_text[junk]) || m_text[junk] == '.'))
+            ++junk;
         m_pos = junk;
         throw Error(fmt::format("malformed number '{}'", m_text.substr(begin, junk - begin)),
                     span_from(begin, line, column));
@@ -216,7 +267,8 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
 std::string_view Lexer::rest_of_command(SourceSpan& span) {
     const std::size_t begin = m_pos;
     const auto column = u32(begin - m_line_start + 1);
-    while (m_pos < m_text.size() && m_text[m_pos] != '\n' && m_text[m_pos] != ';') ++m_pos;
+    while (m_pos < m_text.size() && m_text[m_pos] != '\n' && m_text[m_pos] != ';')
+        ++m_pos;
     span = SourceSpan{u32(begin), u32(m_pos - begin), m_line, column};
     return m_text.substr(begin, m_pos - begin);
 }
@@ -227,15 +279,17 @@ Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, 
 
 void Parser::advance() {
     m_token = m_lexer.next();
-    while (m_token.kind == TokenKind::Newline && m_paren_depth > 0) m_token = m_lexer.next();
+    while (m_token.kind == TokenKind::Newline && m_paren_depth > 0)
+        m_token = m_lexer.next();
     if (m_token.span.offset + m_token.span.length - m_statement_begin > max_statement_length)
-        throw Error(fmt::format("statement is too long (the limit is {} bytes)",
-                                max_statement_length),
-                    m_token.span);
+        throw Error(
+            fmt::format("statement is too long (the limit is {} bytes)", max_statement_length),
+            m_token.span);
 }
 
 void Parser::skip_newlines() {
-    while (m_token.kind == TokenKind::Newline) advance();
+    while (m_token.kind == TokenKind::Newline)
+        advance();
 }
 
 Token Parser::peek_after_current() {
@@ -326,7 +380,9 @@ std::optional<Statement> Parser::parse_statement() {
             case TokenKind::PlusAssign:
             case TokenKind::MinusAssign:
             case TokenKind::StarAssign:
-            case TokenKind::SlashAssign: parse_assignment(s); break;
+            case TokenKind::SlashAssign:
+                parse_assignment(s);
+                break;
             default:
                 s.kind = StatementKind::Expression;
                 s.root = parse_expression(s);
@@ -353,17 +409,18 @@ std::optional<Statement> Parser::parse_statement() {
         if (m_token.kind == TokenKind::Assign)
             throw Error("only a name (or NAME.data) can be assigned to", first.span);
     }
-    const SourceSpan last = s.kind == StatementKind::Command
-                                ? s.command_span
-                                : s.exprs[s.root].span;
-    s.span = join(first.span, s.kind == StatementKind::Command && !s.words.empty()
-                                  ? s.words.back().span
-                                  : last);
+    const SourceSpan last =
+        s.kind == StatementKind::Command ? s.command_span : s.exprs[s.root].span;
+    s.span =
+        join(first.span,
+             s.kind == StatementKind::Command && !s.words.empty() ? s.words.back().span : last);
     switch (m_token.kind) {
         case TokenKind::Newline:
         case TokenKind::Semicolon:
-        case TokenKind::End: break;
-        case TokenKind::RParen: throw Error("unmatched ')'", m_token.span);
+        case TokenKind::End:
+            break;
+        case TokenKind::RParen:
+            throw Error("unmatched ')'", m_token.span);
         default:
             throw Error(fmt::format("unexpected {} after the end of a statement "
                                     "(statements are separated by ';' or a new line)",
@@ -384,7 +441,8 @@ void Parser::parse_command(Statement& s) {
     std::size_t i = 0;
     std::vector<Word> words;
     while (i < rest.size()) {
-        while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\r')) ++i;
+        while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\r'))
+            ++i;
         if (i >= rest.size() || rest[i] == '#') break;
         const std::size_t begin = i;
         Word w;
@@ -505,11 +563,12 @@ std::uint32_t Parser::parse_postfix(Statement& s) {
         if (m_token.kind != TokenKind::Name) fail_expected("'data' or 'grad' after '.'");
         if (m_token.text != "data" && m_token.text != "grad") {
             const bool close = m_token.text.size() <= 6;
-            throw Error(fmt::format("a node has only .data and .grad, not .{}{}", m_token.text,
-                                    close && m_token.text.starts_with('g') ? "; did you mean 'grad'?"
-                                    : close && m_token.text.starts_with('d') ? "; did you mean 'data'?"
-                                                                             : ""),
-                        m_token.span);
+            throw Error(
+                fmt::format("a node has only .data and .grad, not .{}{}", m_token.text,
+                            close && m_token.text.starts_with('g')   ? "; did you mean 'grad'?"
+                            : close && m_token.text.starts_with('d') ? "; did you mean 'data'?"
+                                                                     : ""),
+                m_token.span);
         }
         Expr e;
         e.kind = ExprKind::Field;
@@ -562,8 +621,10 @@ std::uint32_t Parser::parse_primary(Statement& s) {
             advance();
             return inner;
         }
-        case TokenKind::RParen: throw Error("unmatched ')'", t.span);
-        default: fail_expected("an expression");
+        case TokenKind::RParen:
+            throw Error("unmatched ')'", t.span);
+        default:
+            fail_expected("an expression");
     }
 }
 
@@ -599,7 +660,8 @@ std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
 std::vector<Statement> Parser::parse_all(std::string_view text) {
     Parser p(text);
     std::vector<Statement> out;
-    while (auto s = p.next()) out.push_back(std::move(*s));
+    while (auto s = p.next())
+        out.push_back(std::move(*s));
     return out;
 }
 

@@ -32,19 +32,26 @@ bool is_builtin_function(std::string_view name) {
     return op && op_info(*op).kind == OpKind::Function;
 }
 
-std::size_t builtin_arity(std::string_view name) { return name == "pow" ? 2 : 1; }
+std::size_t builtin_arity(std::string_view name) {
+    return name == "pow" ? 2 : 1;
+}
 
 Op binary_op(TokenKind kind) {
     switch (kind) {
         case TokenKind::Plus:
-        case TokenKind::PlusAssign: return Op::Add;
+        case TokenKind::PlusAssign:
+            return Op::Add;
         case TokenKind::Minus:
-        case TokenKind::MinusAssign: return Op::Sub;
+        case TokenKind::MinusAssign:
+            return Op::Sub;
         case TokenKind::Star:
-        case TokenKind::StarAssign: return Op::Mul;
+        case TokenKind::StarAssign:
+            return Op::Mul;
         case TokenKind::Slash:
-        case TokenKind::SlashAssign: return Op::Div;
-        default: return Op::Pow;
+        case TokenKind::SlashAssign:
+            return Op::Div;
+        default:
+            return Op::Pow;
     }
 }
 
@@ -65,13 +72,15 @@ std::string runtime_problem(Op op, double x, double y, double r) {
         case Op::Pow:
         case Op::PowConst:
             if (x < 0 && std::trunc(y) != y)
-                return fmt::format("a negative number to a fractional power: {} ** {} = {}", xs,
-                                   ys, rs);
+                return fmt::format("a negative number to a fractional power: {} ** {} = {}", xs, ys,
+                                   rs);
             if (x == 0 && y < 0)
                 return fmt::format("zero to a negative power: {} ** {} = {}", xs, ys, rs);
             return fmt::format("power overflows: {} ** {} = {}", xs, ys, rs);
-        case Op::Exp: return fmt::format("exp overflows: exp({}) = {}", xs, rs);
-        default: break;
+        case Op::Exp:
+            return fmt::format("exp overflows: exp({}) = {}", xs, rs);
+        default:
+            break;
     }
     const OpInfo& info = op_info(op);
     if (info.arity == 2 && info.kind == OpKind::Binary)
@@ -82,8 +91,7 @@ std::string runtime_problem(Op op, double x, double y, double r) {
 
 }  // namespace
 
-Session::Session(Output& output, SessionOptions options)
-    : m_output(&output), m_options(options) {
+Session::Session(Output& output, SessionOptions options) : m_output(&output), m_options(options) {
     add_builtin_commands(*this);
 }
 
@@ -103,8 +111,8 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
     if (is_builtin_function(name) || find_function(name))
         message = fmt::format("'{}' is a function, not a node; call it as {}(…)", name, name);
     else if (m_order.empty())
-        message = fmt::format("undefined name '{}' (nothing is defined yet; try '{} = 2')", name,
-                              name);
+        message =
+            fmt::format("undefined name '{}' (nothing is defined yet; try '{} = 2')", name, name);
     else
         message = fmt::format("undefined name '{}'{}", name, did_you_mean(name, m_order));
     if (span) throw Error(message, *span);
@@ -115,7 +123,8 @@ void Session::bind(std::string_view name, NodeId id) {
     m_graph.check_id(id);
     if (m_graph.label(id).empty()) {
         const std::uint32_t version = ++m_versions[std::string(name)];
-        m_graph.set_label(id, version == 1 ? std::string(name) : fmt::format("{}#{}", name, version));
+        m_graph.set_label(id,
+                          version == 1 ? std::string(name) : fmt::format("{}#{}", name, version));
     }
     auto [it, inserted] = m_bindings.insert_or_assign(std::string(name), id);
     if (inserted) m_order.push_back(it->first);
@@ -144,7 +153,8 @@ const Command* Session::find_command(std::string_view name) const {
 
 std::vector<const Command*> Session::commands() const {
     std::vector<const Command*> out;
-    for (const auto& [name, c] : m_commands) out.push_back(&c);
+    for (const auto& [name, c] : m_commands)
+        out.push_back(&c);
     return out;
 }
 
@@ -164,7 +174,8 @@ std::vector<std::string> Session::function_names() const {
         const OpInfo& info = op_info(static_cast<Op>(i));
         if (info.kind == OpKind::Function) out.emplace_back(info.name);
     }
-    for (const auto& [name, f] : m_functions) out.push_back(name);
+    for (const auto& [name, f] : m_functions)
+        out.push_back(name);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -174,7 +185,8 @@ std::vector<std::string> Session::completions(std::string_view prefix) const {
     std::vector<std::string> out;
     if (prefix.starts_with(':')) {
         for (const auto& [name, c] : m_commands)
-            if (std::string_view(name).starts_with(prefix.substr(1))) out.push_back(fmt::format(":{}", name));
+            if (std::string_view(name).starts_with(prefix.substr(1)))
+                out.push_back(fmt::format(":{}", name));
     } else {
         for (const auto& name : m_order)
             if (name.starts_with(prefix)) out.push_back(name);
@@ -252,6 +264,10 @@ bool Session::run(std::string_view source_name, std::string_view text, std::uint
             continue;
         }
         if (!s) break;
+        if (interrupted()) {
+            report(frame, Severity::Error, "interrupted", s->span);
+            break;
+        }
         if (m_options.echo) echo(text, echoed_to, *s);
         const std::size_t before = m_error_count;
         try {
@@ -282,12 +298,13 @@ bool Session::run_file(const std::string& path) {
         if (seen + 1 == m_loading.end())
             throw Error(fmt::format("':load' cycle: {} loads itself", path));
         std::string chain;
-        for (auto it = seen; it != m_loading.end(); ++it) chain += fmt::format("{} → ", it->second);
+        for (auto it = seen; it != m_loading.end(); ++it)
+            chain += fmt::format("{} → ", it->second);
         throw Error(fmt::format("':load' cycle: {}{}", chain, path));
     }
     if (m_loading.size() >= max_load_depth)
-        throw Error(fmt::format("':load' is nested too deeply (the limit is {} files)",
-                                max_load_depth));
+        throw Error(
+            fmt::format("':load' is nested too deeply (the limit is {} files)", max_load_depth));
     if (std::filesystem::is_directory(path, ec))
         throw Error(fmt::format("cannot read '{}': it is a directory", path));
     std::ifstream in(path, std::ios::binary);
@@ -328,7 +345,8 @@ void Session::echo(std::string_view text, std::size_t& echoed_to, const Statemen
         const bool rest_of_previous = first_piece && echoed_to > 0;
         first_piece = false;
         if (rest_of_previous) continue;
-        while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty()) {
             if (!last_blank) out += '\n';
@@ -360,18 +378,23 @@ void Session::check_names(const Statement& s) const {
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
         const Expr& e = s.exprs[i];
         switch (e.kind) {
-            case ExprKind::Number: break;
+            case ExprKind::Number:
+                break;
             case ExprKind::Name:
                 (void)require(e.name, e.span);
                 is_node[i] = true;
                 break;
-            case ExprKind::Unary: is_node[i] = is_node[e.lhs]; break;
-            case ExprKind::Binary: is_node[i] = is_node[e.lhs] || is_node[e.rhs]; break;
+            case ExprKind::Unary:
+                is_node[i] = is_node[e.lhs];
+                break;
+            case ExprKind::Binary:
+                is_node[i] = is_node[e.lhs] || is_node[e.rhs];
+                break;
             case ExprKind::Field:
                 if (!is_node[e.lhs])
-                    throw Error(fmt::format("'.{}' needs a node, but this is a plain number",
-                                            e.name),
-                                s.exprs[e.lhs].span);
+                    throw Error(
+                        fmt::format("'.{}' needs a node, but this is a plain number", e.name),
+                        s.exprs[e.lhs].span);
                 break;
             case ExprKind::Call: {
                 std::size_t arity = 0;
@@ -447,12 +470,18 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
         const Expr& e = s.exprs[i];
         switch (e.kind) {
-            case ExprKind::Number: v[i] = e.number; break;
-            case ExprKind::Name: v[i] = *lookup(e.name); break;
+            case ExprKind::Number:
+                v[i] = e.number;
+                break;
+            case ExprKind::Name:
+                v[i] = *lookup(e.name);
+                break;
             case ExprKind::Unary:
                 v[i] = e.op == TokenKind::Minus ? apply_op(Op::Neg, v[e.lhs], 0.0, e) : v[e.lhs];
                 break;
-            case ExprKind::Binary: v[i] = apply_op(binary_op(e.op), v[e.lhs], v[e.rhs], e); break;
+            case ExprKind::Binary:
+                v[i] = apply_op(binary_op(e.op), v[e.lhs], v[e.rhs], e);
+                break;
             case ExprKind::Field: {
                 const NodeId id = std::get<NodeId>(v[e.lhs]);
                 v[i] = e.name == "data" ? m_graph.data(id) : m_graph.grad(id);
@@ -485,7 +514,8 @@ void Session::execute(const Statement& s, const Frame& frame) {
         const Command* c = find_command(s.command);
         if (!c) {
             std::vector<std::string> names;
-            for (const auto& [name, cmd] : m_commands) names.push_back(fmt::format(":{}", name));
+            for (const auto& [name, cmd] : m_commands)
+                names.push_back(fmt::format(":{}", name));
             throw Error(fmt::format("unknown command ':{}'{}", s.command,
                                     names.empty() ? "" : [&] {
                                         std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
@@ -577,7 +607,8 @@ void Session::execute(const Statement& s, const Frame& frame) {
             m_transcript.emplace_back(text);
             return;
         }
-        case StatementKind::Command: return;
+        case StatementKind::Command:
+            return;
     }
 }
 
