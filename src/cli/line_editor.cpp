@@ -39,6 +39,8 @@ extern "C" int read_key(FILE*) {
         if (g_sigint) {
             g_sigint = 0;
             g_interrupted = true;
+            // Show the cancel as a shell does; the line ends right after it.
+            (void)!::write(STDOUT_FILENO, "^C", 2);
             return '\n';
         }
     }
