@@ -175,11 +175,12 @@ class Session {
     std::map<std::string, Function, std::less<>> m_functions;
     std::vector<std::string> m_source_names;
     struct Origin {
-        std::uint32_t source;
-        std::uint32_t line;
-        std::uint32_t column;
+        std::uint32_t source = no_node;  ///< index into m_source_names; no_node: unknown
+        std::uint32_t line = 0;
+        std::uint32_t column = 0;
     };
-    std::unordered_map<NodeId, Origin> m_origins;
+    void set_origin(NodeId id, Origin origin);
+    std::vector<Origin> m_origins;  ///< by NodeId: 12 bytes per node beside the 32-byte tape
     struct PendingWarning {  // found while evaluating, reported once the result is named
         std::string message;
         SourceSpan span;

@@ -206,9 +206,14 @@ std::string Session::node_name(NodeId id) const {
 }
 
 std::optional<NodeOrigin> Session::origin(NodeId id) const {
-    auto it = m_origins.find(id);
-    if (it == m_origins.end()) return std::nullopt;
-    return NodeOrigin{m_source_names[it->second.source], it->second.line, it->second.column};
+    if (id >= m_origins.size() || m_origins[id].source == no_node) return std::nullopt;
+    const Origin& o = m_origins[id];
+    return NodeOrigin{m_source_names[o.source], o.line, o.column};
+}
+
+void Session::set_origin(NodeId id, Origin origin) {
+    if (id >= m_origins.size()) m_origins.resize(std::max<std::size_t>(id + 1, m_graph.size()));
+    m_origins[id] = origin;
 }
 
 std::uint32_t Session::source_index(std::string_view name) {
@@ -464,7 +469,7 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
     auto record = [&](const Expr& e) {
         // Remember where each new node came from, for warnings and :vars.
         for (NodeId id = mark; id < m_graph.size(); ++id)
-            m_origins[id] = Origin{frame.source_index, e.span.line, e.span.column};
+            set_origin(id, Origin{frame.source_index, e.span.line, e.span.column});
         mark = m_graph.size();
     };
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
@@ -584,8 +589,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
                 for (auto& w : m_pending)
                     if (w.node == no_node) w.node = id;  // it came from this number
             }
-            if (!m_origins.contains(id))
-                m_origins[id] = Origin{frame.source_index, s.span.line, s.span.column};
+            if (!origin(id)) set_origin(id, Origin{frame.source_index, s.span.line, s.span.column});
             bind(s.target, id);
             flush_warnings();
             m_transcript.emplace_back(text);
