@@ -122,6 +122,13 @@ TEST_CASE("session: an error never loses earlier bindings, and leaves the graph 
     f.session.options().keep_going = true;
     CHECK_FALSE(f.run("p = 1; q = nope; r = 2"));
     CHECK(f.session.lookup("r"));
+
+    // After a syntax error, parsing resumes on the next line: one error each, no cascade.
+    const auto errors = f.session.error_count();
+    CHECK_FALSE(f.run("$ = 1\ns = 2\nt = (1 $ 2)\nu = s.\nv = 3"));
+    CHECK(f.session.error_count() == errors + 3);
+    CHECK(f.session.lookup("s"));
+    CHECK(f.session.lookup("v"));
 }
 
 TEST_CASE("session: runtime warnings name the node and its line") {

@@ -192,7 +192,6 @@ class Parser {
     std::size_t m_depth = 0;
     std::size_t m_paren_depth = 0;
     std::size_t m_statement_begin = 0;
-    bool m_failed = false;
 };
 
 }  // namespace mgrad

@@ -275,12 +275,20 @@ std::string_view Lexer::rest_of_command(SourceSpan& span) {
 
 // --- Parser -----------------------------------------------------------------------------------
 
-Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, first_line) {}
+Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, first_line) {
+    m_token.kind = TokenKind::Semicolon;  // "before the first statement"
+}
 
 void Parser::advance() {
-    m_token = m_lexer.next();
-    while (m_token.kind == TokenKind::Newline && m_paren_depth > 0)
+    try {
         m_token = m_lexer.next();
+        while (m_token.kind == TokenKind::Newline && m_paren_depth > 0) m_token = m_lexer.next();
+    } catch (const Error&) {
+        // The bad character becomes the current token, so recover() skips the rest of its line.
+        m_token = Token{};
+        m_token.kind = TokenKind::Name;
+        throw;
+    }
     if (m_token.span.offset + m_token.span.length - m_statement_begin > max_statement_length)
         throw Error(
             fmt::format("statement is too long (the limit is {} bytes)", max_statement_length),
@@ -332,22 +340,18 @@ struct DepthGuard {
 }  // namespace
 
 std::optional<Statement> Parser::next() {
-    if (m_failed) return std::nullopt;
-    if (m_token.kind == TokenKind::End && m_lexer.offset() > 0) return std::nullopt;
+    if (m_token.kind == TokenKind::End) return std::nullopt;
     m_depth = 0;
     m_paren_depth = 0;
-    m_statement_begin = m_lexer.offset();
-    if (m_lexer.offset() == 0) advance();
-    for (;;) {
-        // Empty statements (blank lines, comments, stray `;`) are skipped.
-        while (m_token.kind == TokenKind::Newline || m_token.kind == TokenKind::Semicolon) {
-            m_statement_begin = m_token.span.offset + m_token.span.length;
-            advance();
-        }
-        if (m_token.kind == TokenKind::End) return std::nullopt;
-        m_statement_begin = m_token.span.offset;
-        return parse_statement();
+    // Empty statements (blank lines, comments, stray `;`) are skipped. Before the first
+    // statement m_token is a virtual ';', so this also reads the first token.
+    while (m_token.kind == TokenKind::Newline || m_token.kind == TokenKind::Semicolon) {
+        m_statement_begin = m_lexer.offset();
+        advance();
     }
+    if (m_token.kind == TokenKind::End) return std::nullopt;
+    m_statement_begin = m_token.span.offset;
+    return parse_statement();
 }
 
 void Parser::recover() {
