@@ -94,6 +94,11 @@ class Session {
     /// Runs one command as if typed (`name` without the colon); reports errors like run().
     bool run_command(std::string_view name, const std::vector<std::string>& args);
 
+    /// The name of the source being run (a file path, `<repl>` …); empty between runs.
+    [[nodiscard]] std::string_view current_source() const noexcept {
+        return m_frames.empty() ? std::string_view{} : std::string_view{m_frames.back().name};
+    }
+
     /// Errors reported since the session began (or since the last reset of the counter).
     [[nodiscard]] std::size_t error_count() const noexcept { return m_error_count; }
     /// A flag a SIGINT handler sets (the REPL's Ctrl-C). run() stops between statements when

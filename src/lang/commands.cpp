@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -218,8 +219,14 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
 
 void cmd_load(Session& session, std::span<const Word> args, Output&) {
     expect_args(args, 1, 1, ":load FILE");
+    // A relative path in a file is relative to that file, so scripts can load their neighbours
+    // from any working directory; in the REPL, -c and stdin it is relative to the working one.
+    std::filesystem::path path = args[0].text;
+    const std::string_view from = session.current_source();
+    if (path.is_relative() && !from.empty() && !from.starts_with('<'))
+        path = std::filesystem::path(from).parent_path() / path;
     try {
-        (void)session.run_file(args[0].text);
+        (void)session.run_file(path.lexically_normal().string());
     } catch (const Error& e) {
         if (e.span()) throw;
         throw Error(e.what(), args[0].span);

@@ -14,7 +14,7 @@ cmake_minimum_required(VERSION 3.25)
 set(work "${WORK_DIR}/${NAME}")
 file(REMOVE_RECURSE "${work}")
 file(MAKE_DIRECTORY "${work}")
-file(GLOB inputs "${SOURCE_DIR}/*.mg" "${SOURCE_DIR}/*.txt")
+file(GLOB inputs "${SOURCE_DIR}/*.mg" "${SOURCE_DIR}/*.txt" "${SOURCE_DIR}/sub")
 file(COPY ${inputs} DESTINATION "${work}")
 
 set(args "${NAME}.mg")
