@@ -206,3 +206,22 @@ TEST_CASE("session: :reset forgets everything; :quit asks to stop") {
     CHECK(f.session.quit_requested());
     CHECK_FALSE(f.session.lookup("b"));
 }
+
+TEST_CASE("number_arg reads command arguments as number literals") {
+    auto word = [](std::string text) { return mgrad::Word{std::move(text), {6, 1, 1, 7}}; };
+    CHECK(mgrad::number_arg(word("0.1")) == 0.1);
+    CHECK(mgrad::number_arg(word("-2.5e-3")) == -2.5e-3);
+    CHECK(mgrad::number_arg(word("+.5")) == 0.5);
+    CHECK_THROWS_WITH_AS((void)mgrad::number_arg(word("abc")), "expected a number, not 'abc'",
+                         mgrad::Error);
+    CHECK_THROWS_WITH_AS((void)mgrad::number_arg(word("1 2")), "expected a number, not '1 2'",
+                         mgrad::Error);
+    try {
+        (void)mgrad::number_arg(word("1e999"));
+        FAIL("1e999 must be out of range");
+    } catch (const mgrad::Error& e) {
+        CHECK(std::string(e.what()).find("out of range") != std::string::npos);
+        REQUIRE(e.span());
+        CHECK(e.span()->column == 7);  // the word's place, not the lexer's
+    }
+}

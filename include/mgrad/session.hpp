@@ -186,7 +186,7 @@ class Session {
     };
     void set_origin(NodeId id, Origin origin);
     std::vector<Origin> m_origins;  ///< by NodeId: 12 bytes per node beside the 32-byte tape
-    struct PendingWarning {  // found while evaluating, reported once the result is named
+    struct PendingWarning {         // found while evaluating, reported once the result is named
         std::string message;
         SourceSpan span;
         NodeId node;
@@ -200,6 +200,10 @@ class Session {
     bool m_quit = false;
     const volatile std::sig_atomic_t* m_interrupt = nullptr;
 };
+
+/// A command argument read as a number, with the language's rules for literals (an optional
+/// sign; `1e999` is out of range). Throws Error with the word's span otherwise.
+[[nodiscard]] double number_arg(const Word& word);
 
 /// Registers the built-in commands (`:help`, `:backward`, `:grad`, `:vars`, `:tree`, `:load`,
 /// `:save`, `:reset`, `:quit`). The Session constructor calls it.

@@ -336,6 +336,25 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
 
 }  // namespace
 
+double number_arg(const Word& word) {
+    std::string_view text = word.text;
+    double sign = 1.0;
+    if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+        sign = text.front() == '-' ? -1.0 : 1.0;
+        text.remove_prefix(1);
+    }
+    Lexer lexer(text);
+    Token t;
+    try {
+        t = lexer.next();
+    } catch (const Error& e) {
+        throw Error(e.what(), word.span);
+    }
+    if (t.kind != TokenKind::Number || lexer.next().kind != TokenKind::End)
+        throw Error(fmt::format("expected a number, not '{}'", word.text), word.span);
+    return sign * t.number;
+}
+
 void add_builtin_commands(Session& session) {
     session.add_command({"help", ":help [TOPIC]", "list the commands, or explain one",
                          "TOPIC is a command (grad or :grad), a function (tanh) or 'syntax'.",

@@ -282,7 +282,8 @@ Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, 
 void Parser::advance() {
     try {
         m_token = m_lexer.next();
-        while (m_token.kind == TokenKind::Newline && m_paren_depth > 0) m_token = m_lexer.next();
+        while (m_token.kind == TokenKind::Newline && m_paren_depth > 0)
+            m_token = m_lexer.next();
     } catch (const Error&) {
         // The bad character becomes the current token, so recover() skips the rest of its line.
         m_token = Token{};
