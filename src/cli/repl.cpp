@@ -93,7 +93,7 @@ int run_repl(Session& session) {
         std::uint32_t lines = 0;
         const Entry status = read_entry(entry, lines);
         if (status == Entry::End) {
-            if (::isatty(STDIN_FILENO)) std::cout << "\n";
+            std::cout << "\n";  // end the prompt's line, as a shell does
             break;
         }
         if (status == Entry::Cancelled) continue;
