@@ -57,9 +57,9 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows,
     return out;
 }
 
+// A missing argument is reported under the command itself (the caller adds that span).
 void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
-                 std::string_view usage, const SourceSpan* command_end = nullptr) {
-    (void)command_end;
+                 std::string_view usage) {
     if (args.size() < min) throw Error(fmt::format("missing argument; usage: {}", usage));
     if (args.size() > max)
         throw Error(fmt::format("too many arguments; usage: {}", usage), args[max].span);

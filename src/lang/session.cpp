@@ -20,9 +20,9 @@ namespace mgrad {
 
 namespace {
 
-struct FrameGuard {
+struct LoadingGuard {  // pops the file run_file pushed, however run() ends
     std::vector<std::pair<std::string, std::string>>* loading = nullptr;
-    ~FrameGuard() {
+    ~LoadingGuard() {
         if (loading) loading->pop_back();
     }
 };
@@ -317,7 +317,7 @@ bool Session::run_file(const std::string& path) {
     std::string text{std::istreambuf_iterator<char>(in), {}};
     if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
     m_loading.emplace_back(key, path);
-    FrameGuard guard{&m_loading};
+    LoadingGuard guard{&m_loading};
     return run(path, text);
 }
 
@@ -521,13 +521,9 @@ void Session::execute(const Statement& s, const Frame& frame) {
             std::vector<std::string> names;
             for (const auto& [name, cmd] : m_commands)
                 names.push_back(fmt::format(":{}", name));
-            throw Error(fmt::format("unknown command ':{}'{}", s.command,
-                                    names.empty() ? "" : [&] {
-                                        std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
-                                        return hint.empty() ? std::string(" (':help' lists the commands)")
-                                                            : hint;
-                                    }()),
-                        s.command_span);
+            std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
+            if (hint.empty()) hint = " (':help' lists the commands)";
+            throw Error(fmt::format("unknown command ':{}'{}", s.command, hint), s.command_span);
         }
         try {
             c->handler(*this, s.words, *m_output);
