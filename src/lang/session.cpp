@@ -602,8 +602,23 @@ void Session::execute(const Statement& s, const Frame& frame) {
             const double x = std::holds_alternative<double>(v) ? std::get<double>(v)
                                                                : m_graph.data(std::get<NodeId>(v));
             flush_warnings();
+            // Warn when the change makes a NaN or inf appear where there was none before.
+            std::vector<bool> was_finite(m_graph.size());
+            for (NodeId k = id; k < m_graph.size(); ++k)
+                was_finite[k] = std::isfinite(m_graph.data(k));
             m_graph.set_data(id, x);
             m_graph.forward();
+            for (NodeId k = id; k < m_graph.size(); ++k) {
+                if (!was_finite[k] || std::isfinite(m_graph.data(k))) continue;
+                std::string where;
+                if (auto o = origin(k)) where = fmt::format(" (made at {}:{})", o->source, o->line);
+                report(frame, Severity::Warning,
+                       fmt::format("with {}.data = {}, node '{}'{} becomes {}", s.target,
+                                   format_number(x), node_name(k), where,
+                                   format_number(m_graph.data(k))),
+                       s.span);
+                break;  // where it first appears; the nodes after it only pass it on
+            }
             m_transcript.emplace_back(text);
             return;
         }

@@ -13,3 +13,7 @@ x = sqrt(zero)
 q + 1
 1/0
 r
+k = 2
+kk = 1 / k
+k.data = 0
+kk
