@@ -25,19 +25,23 @@ std::uint32_t u32(std::size_t n) {
     return static_cast<std::uint32_t>(n);
 }
 
-// Binary operators of the precedence-climbing loop (`**` is handled by parse_power because it
-// binds tighter than unary minus and is right-associative).
+// The precedence table of the precedence-climbing loop: higher binds tighter. `**` is not
+// here: it binds tighter than unary minus and is right-associative, so parse_power handles it.
+struct BinaryOperator {
+    TokenKind token;
+    int precedence;
+};
+constexpr BinaryOperator binary_operators[] = {
+    {TokenKind::Plus, 10},
+    {TokenKind::Minus, 10},
+    {TokenKind::Star, 20},
+    {TokenKind::Slash, 20},
+};
+
 int binary_precedence(TokenKind kind) {
-    switch (kind) {
-        case TokenKind::Plus:
-        case TokenKind::Minus:
-            return 10;
-        case TokenKind::Star:
-        case TokenKind::Slash:
-            return 20;
-        default:
-            return -1;
-    }
+    for (const auto& op : binary_operators)
+        if (op.token == kind) return op.precedence;
+    return -1;  // not a binary operator: the expression ends here
 }
 
 SourceSpan join(const SourceSpan& a, const SourceSpan& b) {
