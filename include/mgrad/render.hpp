@@ -40,14 +40,14 @@ enum class RankDir { LeftRight, TopBottom };
 struct DrawOptions {
     RankDir rankdir = RankDir::LeftRight;  ///< `tb` / `lr`
     int decimals = 4;                      ///< `decimals=N`, 0..17
-    bool hide_constants = false;  ///< `hide-constants`: fold constants into op labels (`*2`)
-    std::optional<unsigned> depth;               ///< `depth=N`: values at most N ops from the root
-    std::vector<std::string> cluster_prefixes;   ///< `cluster=PREFIX` (repeatable)
-    bool cluster_modules = false;                ///< `cluster-modules`: one box per nn scope
-    std::size_t max_nodes = 2000;                ///< `max-nodes=N`: values drawn at most
-    bool shade_gradients = false;                ///< `shade`: colour by gradient sign and size
-    bool legend = true;                          ///< `no-legend` turns it off
-    std::optional<Format> format;                ///< `format=png`: overrides the extension
+    bool hide_constants = false;    ///< `hide-constants`: fold constants into op labels (`*2`)
+    std::optional<unsigned> depth;  ///< `depth=N`: values at most N ops from the root
+    std::vector<std::string> cluster_prefixes;  ///< `cluster=PREFIX` (repeatable)
+    bool cluster_modules = false;               ///< `cluster-modules`: one box per nn scope
+    std::size_t max_nodes = 2000;               ///< `max-nodes=N`: values drawn at most
+    bool shade_gradients = false;               ///< `shade`: colour by gradient sign and size
+    bool legend = true;                         ///< `no-legend` turns it off
+    std::optional<Format> format;               ///< `format=png`: overrides the extension
 };
 
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word

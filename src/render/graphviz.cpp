@@ -42,7 +42,8 @@ int collect_message(char* message) {
 std::string take_messages() {
     std::string text = std::move(graphviz_messages());
     graphviz_messages().clear();
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+        text.pop_back();
     return text;
 }
 
@@ -53,12 +54,16 @@ std::string with_details(std::string message) {
 }
 
 // Graphviz 2.42/2.43 (Debian 12) take `char*` where newer releases take `const char*`.
-char* c_str(const std::string& s) { return const_cast<char*>(s.c_str()); }
-char* c_str(const char* s) { return const_cast<char*>(s); }
+char* c_str(const std::string& s) {
+    return const_cast<char*>(s.c_str());
+}
+char* c_str(const char* s) {
+    return const_cast<char*>(s);
+}
 
 /// The gvc context: created on first use, so programs that never draw never load plugins.
 class Context {
-public:
+  public:
     Context() : m_gvc(gvContext()) {
         if (m_gvc == nullptr) throw Error(with_details("could not create a Graphviz context"));
         int count = 0;
@@ -80,7 +85,7 @@ public:
         return false;
     }
 
-private:
+  private:
     GVC_t* m_gvc;
     std::vector<std::string> m_devices;
 };
@@ -92,7 +97,7 @@ Context& context() {
 
 /// A cgraph graph, closed on destruction.
 class AGraph {
-public:
+  public:
     explicit AGraph(const std::string& name) : m_g(agopen(c_str(name), Agdirected, nullptr)) {
         if (m_g == nullptr) throw Error(with_details("Graphviz could not create a graph"));
     }
@@ -108,14 +113,14 @@ public:
     }
     [[nodiscard]] Agraph_t* get() const noexcept { return m_g; }
 
-private:
+  private:
     Agraph_t* m_g;
 };
 
 /// A string in the graph's reference-counted dictionary. cgraph may ask whether a value is an
 /// HTML-like string by looking at the header in front of it, so values always go in this way.
 class RefStr {
-public:
+  public:
     RefStr(Agraph_t* g, const std::string& text, bool html)
         : m_g(g), m_s(html ? agstrdup_html(g, c_str(text)) : agstrdup(g, c_str(text))) {
         if (m_s == nullptr) throw Error("Graphviz is out of memory");
@@ -125,7 +130,7 @@ public:
     ~RefStr() { agstrfree(m_g, m_s); }
     [[nodiscard]] char* get() const noexcept { return m_s; }
 
-private:
+  private:
     Agraph_t* m_g;
     char* m_s;
 };
@@ -158,7 +163,8 @@ AGraph build(const Scene& scene) {
         Agraph_t* parent = c.parent == no_cluster ? g : clusters.at(c.parent);
         Agraph_t* sub = agsubg(parent, c_str(c.name), 1);
         if (sub == nullptr) throw Error(with_details("Graphviz could not create a cluster"));
-        for (const Attr& a : c.attrs) set_attr(g, sub, a);
+        for (const Attr& a : c.attrs)
+            set_attr(g, sub, a);
         clusters.push_back(sub);
     }
 
@@ -167,7 +173,8 @@ AGraph build(const Scene& scene) {
     for (const SceneNode& n : scene.nodes) {
         Agnode_t* node = agnode(g, c_str(n.name), 1);
         if (node == nullptr) throw Error(with_details("Graphviz could not create a node"));
-        for (const Attr& a : n.attrs) set_attr(g, node, a);
+        for (const Attr& a : n.attrs)
+            set_attr(g, node, a);
         if (n.cluster != no_cluster && agsubnode(clusters.at(n.cluster), node, 1) == nullptr)
             throw Error(with_details("Graphviz could not put a node in a cluster"));
         nodes.push_back(node);
@@ -176,7 +183,8 @@ AGraph build(const Scene& scene) {
         Agraph_t* sink = agsubg(g, c_str("sink"), 1);
         if (sink == nullptr) throw Error(with_details("Graphviz could not create a subgraph"));
         set_attr(g, sink, Attr{"rank", "sink", false});
-        for (std::uint32_t i : scene.sink_rank) agsubnode(sink, nodes.at(i), 1);
+        for (std::uint32_t i : scene.sink_rank)
+            agsubnode(sink, nodes.at(i), 1);
     }
     for (const SceneEdge& e : scene.edges) {
         // No name: a non-strict graph then makes a new edge even between the same two nodes,
@@ -189,7 +197,7 @@ AGraph build(const Scene& scene) {
 
 /// A dot layout of one graph, freed on destruction. Lays out in the constructor.
 class Layout {
-public:
+  public:
     Layout(GVC_t* gvc, Agraph_t* g) : m_gvc(gvc), m_g(g) {
         if (gvLayout(gvc, g, "dot") != 0) {
             // gvLayout may have allocated part of the layout before failing.
@@ -201,14 +209,14 @@ public:
     Layout& operator=(const Layout&) = delete;
     ~Layout() { gvFreeLayout(m_gvc, m_g); }
 
-private:
+  private:
     GVC_t* m_gvc;
     Agraph_t* m_g;
 };
 
 /// gvRenderData's output buffer, freed with gvFreeRenderData.
 class RenderBuffer {
-public:
+  public:
     RenderBuffer() = default;
     RenderBuffer(const RenderBuffer&) = delete;
     RenderBuffer& operator=(const RenderBuffer&) = delete;
@@ -218,15 +226,15 @@ public:
     char** out() noexcept { return &m_data; }
     [[nodiscard]] const char* data() const noexcept { return m_data; }
 
-private:
+  private:
     char* m_data = nullptr;
 };
 
 // gvRenderData's length is `unsigned int*` up to Graphviz 2.4x and `size_t*` from 3.0 on:
 // deduce it from the function itself so both compile.
 template <class Length>
-int render_data(int (*fn)(GVC_t*, graph_t*, const char*, char**, Length*), GVC_t* gvc,
-                graph_t* g, const char* format, char** result, std::size_t& length) {
+int render_data(int (*fn)(GVC_t*, graph_t*, const char*, char**, Length*), GVC_t* gvc, graph_t* g,
+                const char* format, char** result, std::size_t& length) {
     Length n = 0;
     int rc = fn(gvc, g, format, result, &n);
     length = static_cast<std::size_t>(n);
@@ -235,7 +243,7 @@ int render_data(int (*fn)(GVC_t*, graph_t*, const char*, char**, Length*), GVC_t
 
 /// The FILE* agwrite() writes to, backed by memory.
 class MemoryStream {
-public:
+  public:
     MemoryStream() : m_file(open_memstream(&m_buffer, &m_size)) {
         if (m_file == nullptr) throw Error("out of memory writing DOT text");
     }
@@ -252,7 +260,7 @@ public:
         return std::string(m_buffer, m_size);
     }
 
-private:
+  private:
     char* m_buffer = nullptr;
     std::size_t m_size = 0;
     FILE* m_file;
@@ -260,7 +268,7 @@ private:
 
 /// Routes Graphviz messages into graphviz_messages() for the duration of one call.
 class Capture {
-public:
+  public:
     Capture() : m_lock(graphviz_mutex()), m_previous(agseterrf(collect_message)) {
         graphviz_messages().clear();
     }
@@ -271,7 +279,7 @@ public:
         graphviz_messages().clear();
     }
 
-private:
+  private:
     std::lock_guard<std::mutex> m_lock;
     agusererrf m_previous;
 };
@@ -309,11 +317,11 @@ std::string graphviz_render(const Scene& scene, std::string_view format) {
     Layout layout(ctx.get(), graph.get());
     RenderBuffer buffer;
     std::size_t length = 0;
-    int rc = render_data(&gvRenderData, ctx.get(), graph.get(), fmt_name.c_str(), buffer.out(),
-                         length);
+    int rc =
+        render_data(&gvRenderData, ctx.get(), graph.get(), fmt_name.c_str(), buffer.out(), length);
     if (rc != 0 || buffer.data() == nullptr)
-        throw Error(with_details(fmt::format("Graphviz could not render {} (missing {}?)",
-                                             fmt_name, plugin_for(format))));
+        throw Error(with_details(fmt::format("Graphviz could not render {} (missing {}?)", fmt_name,
+                                             plugin_for(format))));
     return std::string(buffer.data(), length);
 }
 

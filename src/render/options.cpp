@@ -18,7 +18,8 @@ constexpr std::array<std::string_view, 5> format_names{"svg", "png", "pdf", "dot
 
 std::string lower(std::string_view text) {
     std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -31,7 +32,8 @@ struct OptionSpec {
 constexpr std::array<OptionSpec, 11> option_specs{{
     {"lr", false, "left to right (the default)"},
     {"tb", false, "top to bottom"},
-    {"decimals", true, "decimals=N      digits after the point for data and grad (0-17, default 4)"},
+    {"decimals", true,
+     "decimals=N      digits after the point for data and grad (0-17, default 4)"},
     {"hide-constants", false, "fold constants into the op label (`*2`) instead of drawing them"},
     {"depth", true, "depth=N         only values at most N ops away from the drawn value"},
     {"cluster", true, "cluster=PREFIX  box the values whose name starts with PREFIX (repeatable)"},
@@ -44,14 +46,15 @@ constexpr std::array<OptionSpec, 11> option_specs{{
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         std::size_t diagonal = row[0];
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1,
-                               diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u)});
             diagonal = above;
         }
     }
@@ -92,7 +95,8 @@ std::string_view format_name(Format format) noexcept {
 std::optional<Format> format_from_name(std::string_view name) noexcept {
     std::string key;
     key.reserve(name.size());
-    for (char c : name) key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char c : name)
+        key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     for (std::size_t i = 0; i < format_names.size(); ++i)
         if (format_names[i] == key) return static_cast<Format>(i);
     if (key == "gv") return Format::Dot;
@@ -111,7 +115,8 @@ DrawOptions parse_draw_options(std::span<const std::string> words) {
         std::string_view w = word;
         std::size_t eq = w.find('=');
         std::string key = lower(w.substr(0, eq));
-        std::string_view value = eq == std::string_view::npos ? std::string_view{} : w.substr(eq + 1);
+        std::string_view value =
+            eq == std::string_view::npos ? std::string_view{} : w.substr(eq + 1);
         auto spec = std::find_if(option_specs.begin(), option_specs.end(),
                                  [&](const OptionSpec& s) { return s.key == key; });
         if (spec == option_specs.end() && key == "legend") {
@@ -154,8 +159,8 @@ DrawOptions parse_draw_options(std::span<const std::string> words) {
         } else if (key == "format") {
             options.format = format_from_name(value);
             if (!options.format)
-                throw Error(fmt::format("unknown format '{}'; supported: svg, png, pdf, dot, json",
-                                        value));
+                throw Error(
+                    fmt::format("unknown format '{}'; supported: svg, png, pdf, dot, json", value));
         }
     }
     return options;

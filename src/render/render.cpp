@@ -31,15 +31,18 @@ nlohmann::json json_number(double value) {
 const char* kind_name(const Graph& graph, NodeId id, NodeId root) {
     if (id == root) return "root";
     switch (graph.nodes()[id].op) {
-        case Op::Leaf: return "leaf";
-        case Op::Const: return "constant";
-        default: return "interior";
+        case Op::Leaf:
+            return "leaf";
+        case Op::Const:
+            return "constant";
+        default:
+            return "interior";
     }
 }
 
 /// Closes a file descriptor and removes the temporary file unless told the rename succeeded.
 class TempFile {
-public:
+  public:
     explicit TempFile(const std::filesystem::path& target) {
         std::filesystem::path dir = target.parent_path();
         if (dir.empty()) dir = ".";
@@ -49,8 +52,8 @@ public:
         m_path = (dir / name).string();
         m_fd = ::mkstemp(m_path.data());
         if (m_fd < 0)
-            throw Error(fmt::format("cannot write '{}': {}", target.string(),
-                                    std::strerror(errno)));
+            throw Error(
+                fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
     }
     TempFile(const TempFile&) = delete;
     TempFile& operator=(const TempFile&) = delete;
@@ -66,8 +69,8 @@ public:
             ssize_t n = ::write(m_fd, p, left);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0)
-                throw Error(fmt::format("cannot write '{}': {}", target.string(),
-                                        std::strerror(errno)));
+                throw Error(
+                    fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
             p += n;
             left -= static_cast<std::size_t>(n);
         }
@@ -78,15 +81,15 @@ public:
         int rc = ::close(m_fd);
         m_fd = -1;
         if (rc != 0)
-            throw Error(fmt::format("cannot write '{}': {}", target.string(),
-                                    std::strerror(errno)));
+            throw Error(
+                fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
         if (::rename(m_path.c_str(), target.c_str()) != 0)
-            throw Error(fmt::format("cannot write '{}': {}", target.string(),
-                                    std::strerror(errno)));
+            throw Error(
+                fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
         m_kept = true;
     }
 
-private:
+  private:
     std::string m_path;
     int m_fd = -1;
     bool m_kept = false;
@@ -134,8 +137,10 @@ std::string to_json(Graph& graph, NodeId root, const DrawOptions& options) {
 
 std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& options) {
     switch (format) {
-        case Format::Json: return to_json(graph, root, options);
-        case Format::Dot: return to_dot(graph, root, options);
+        case Format::Json:
+            return to_json(graph, root, options);
+        case Format::Dot:
+            return to_dot(graph, root, options);
         case Format::Svg:
         case Format::Png:
         case Format::Pdf:

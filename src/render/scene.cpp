@@ -62,7 +62,9 @@ std::string shade_fill(double grad, double max_abs) {
     return tint(grad < 0 ? negative_base : positive_base, t);
 }
 
-std::string node_name(char prefix, NodeId id) { return fmt::format("{}{}", prefix, id); }
+std::string node_name(char prefix, NodeId id) {
+    return fmt::format("{}{}", prefix, id);
+}
 
 std::string group_digits(std::size_t n) {
     std::string digits = std::to_string(n), out;
@@ -114,7 +116,8 @@ std::string legend_html(const DrawOptions& options, double max_abs, int decimals
 std::string op_label(const Graph& graph, NodeId id, bool fold_constants) {
     const Node& n = graph.nodes()[id];
     const OpInfo& info = op_info(n.op);
-    if (n.op == Op::PowConst) return fmt::format("{}{}", info.symbol, short_number(graph.exponent(id)));
+    if (n.op == Op::PowConst)
+        return fmt::format("{}{}", info.symbol, short_number(graph.exponent(id)));
     if (!fold_constants) return std::string(info.symbol);
     auto folded = [&](NodeId p) -> std::optional<std::string> {
         if (p == no_node || graph.nodes()[p].op != Op::Const) return std::nullopt;
@@ -142,7 +145,8 @@ void add(std::vector<Attr>& attrs, std::string name, std::string value, bool htm
 std::string escape_record(std::string_view text) {
     std::string out;
     out.reserve(text.size() + 8);
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
         switch (c) {
             case '{':
             case '}':
@@ -150,7 +154,19 @@ std::string escape_record(std::string_view text) {
             case '<':
             case '>':
             case '\\':
-            case ' ': out += '\\'; out += c; break;
+                out += '\\';
+                out += c;
+                break;
+            case '&':
+                out += "&amp;";
+                break;  // Graphviz reads `&name;` as an entity
+            case ' ':
+                // Records drop leading and trailing spaces and merge runs; only those need the
+                // hard space `\ ` (which also makes Graphviz pad the whole record).
+                if (i == 0 || i + 1 == text.size() || text[i - 1] == ' ' || text[i + 1] == ' ')
+                    out += '\\';
+                out += c;
+                break;
             default:
                 // Control characters (newlines, tabs) would start a new line or vanish.
                 if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
@@ -168,6 +184,8 @@ std::string escape_label(std::string_view text) {
     for (char c : text) {
         if (c == '\\')
             out += "\\\\";
+        else if (c == '&')
+            out += "&amp;";
         else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
             out += ' ';
         else
@@ -176,7 +194,9 @@ std::string escape_label(std::string_view text) {
     return out;
 }
 
-std::string short_number(double value) { return fmt::format("{}", value); }
+std::string short_number(double value) {
+    return fmt::format("{}", value);
+}
 
 std::string fixed_number(double value, int decimals) {
     return fmt::format("{:.{}f}", value, decimals);
@@ -194,7 +214,8 @@ Selection select_nodes(const Graph& graph, NodeId root, const DrawOptions& optio
         std::uint32_t d = s.dist[id];
         if (d == unseen) continue;
         if (options.depth && d >= *options.depth) continue;
-        for (NodeId p : graph.parents(id)) s.dist[p] = std::min(s.dist[p], d + 1);
+        for (NodeId p : graph.parents(id))
+            s.dist[p] = std::min(s.dist[p], d + 1);
     }
     for (NodeId id = 0; id <= root; ++id) {
         if (s.dist[id] == unseen) continue;
@@ -219,7 +240,8 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
     auto hidden = [&](NodeId id) { return options.hide_constants && nodes[id].op == Op::Const; };
 
     std::size_t drawn = 0;
-    for (NodeId id : sel.ids) drawn += hidden(id) ? 0 : 1;
+    for (NodeId id : sel.ids)
+        drawn += hidden(id) ? 0 : 1;
     if (drawn > options.max_nodes) {
         // Suggest the deepest depth that fits, and what hiding constants would leave.
         std::vector<std::size_t> per_depth;
@@ -239,11 +261,12 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
             fit_count = running;
         }
         std::string label(graph.label(root));
-        std::string what = label.empty() ? fmt::format("node #{}", root) : fmt::format("'{}'", label);
+        std::string what =
+            label.empty() ? fmt::format("node #{}", root) : fmt::format("'{}'", label);
         std::string hide_hint;
         if (!options.hide_constants && constants > 0)
-            hide_hint = fmt::format(", hide-constants (leaves {} values)",
-                                    group_digits(drawn - constants));
+            hide_hint =
+                fmt::format(", hide-constants (leaves {} values)", group_digits(drawn - constants));
         throw Error(fmt::format(
             "the graph of {} has {} values to draw, more than max-nodes={}; a layout that large "
             "can take minutes. Draw part of it with depth={} ({} values){}, or raise the cap with "
@@ -297,10 +320,12 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         for (std::uint32_t s = 0; s < scopes.size(); ++s) {
             if (!used[s]) continue;
             std::uint32_t level = 0;
-            for (std::uint32_t p = scopes[s].parent; p != no_node; p = scopes[p].parent) ++level;
+            for (std::uint32_t p = scopes[s].parent; p != no_node; p = scopes[p].parent)
+                ++level;
             SceneCluster c;
             c.name = fmt::format("cluster_m{}", s);
-            c.parent = scopes[s].parent == no_node ? no_cluster : cluster_of_scope[scopes[s].parent];
+            c.parent =
+                scopes[s].parent == no_node ? no_cluster : cluster_of_scope[scopes[s].parent];
             add(c.attrs, "label", escape_label(scopes[s].name));
             add(c.attrs, "style", "rounded,filled");
             add(c.attrs, "fillcolor", cluster_fills[std::min<std::size_t>(level, 2)]);
@@ -320,8 +345,8 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
             std::size_t best = options.cluster_prefixes.size(), best_len = 0;
             for (std::size_t p = 0; p < options.cluster_prefixes.size(); ++p) {
                 const std::string& prefix = options.cluster_prefixes[p];
-                if (label.starts_with(prefix) && (best == options.cluster_prefixes.size() ||
-                                                  prefix.size() > best_len)) {
+                if (label.starts_with(prefix) &&
+                    (best == options.cluster_prefixes.size() || prefix.size() > best_len)) {
                     best = p;
                     best_len = prefix.size();
                 }
@@ -384,8 +409,9 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
                     scene.edges.push_back(SceneEdge{value_index[p], op_index});
         }
         std::string label(graph.label(id));
-        std::string fields = fmt::format("data {} | grad {}", fixed_number(n.data, options.decimals),
-                                         fixed_number(n.grad, options.decimals));
+        std::string fields =
+            fmt::format("data {} | grad {}", fixed_number(n.data, options.decimals),
+                        fixed_number(n.grad, options.decimals));
         if (!label.empty()) fields = escape_record(label) + " | " + fields;
         Look look = id == root ? root_look : n.op == Op::Leaf ? leaf_look : interior_look;
         SceneNode v{node_name('v', id), {}, owner[i]};
@@ -398,8 +424,7 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         if (id == root) add(v.attrs, "penwidth", "2.2");
         value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
         scene.nodes.push_back(std::move(v));
-        if (op_index != no_cluster)
-            scene.edges.push_back(SceneEdge{op_index, value_index[id]});
+        if (op_index != no_cluster) scene.edges.push_back(SceneEdge{op_index, value_index[id]});
     }
 
     if (options.legend) {
