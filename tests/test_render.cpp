@@ -274,11 +274,13 @@ TEST_CASE("render: hide-constants folds constants into the op label") {
     Value y = (2.0 * x + 1.0).set_label("y");
     Value z = (y - 0.5).set_label("z");
     DrawOptions o;
+    const std::string constant_fill = "fillcolor=\"#F1F5F9\"";
     std::string shown = mgrad::to_dot(g, z.id(), o);
-    CHECK(count(shown, "shape=ellipse") == 3);
+    CHECK(count(shown, constant_fill) == 3);
+    CHECK(shown.find("constant") != std::string::npos);  // in the legend
     o.hide_constants = true;
     std::string dot = mgrad::to_dot(g, z.id(), o);
-    CHECK(count(dot, "shape=ellipse") == 0);
+    CHECK(count(dot, constant_fill) == 0);
     CHECK(count(dot, "label=\"2*\"") == 1);
     CHECK(count(dot, "label=\"+1\"") == 1);
     CHECK(count(dot, "label=-0.5") == 1);

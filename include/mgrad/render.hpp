@@ -44,7 +44,7 @@ struct DrawOptions {
     std::optional<unsigned> depth;  ///< `depth=N`: values at most N ops from the root
     std::vector<std::string> cluster_prefixes;  ///< `cluster=PREFIX` (repeatable)
     bool cluster_modules = false;               ///< `cluster-modules`: one box per nn scope
-    std::size_t max_nodes = 2000;               ///< `max-nodes=N`: values drawn at most
+    std::size_t max_nodes = 1500;               ///< `max-nodes=N`: values drawn at most
     bool shade_gradients = false;               ///< `shade`: colour by gradient sign and size
     bool legend = true;                         ///< `no-legend` turns it off
     std::optional<Format> format;               ///< `format=png`: overrides the extension

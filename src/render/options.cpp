@@ -38,7 +38,7 @@ constexpr std::array<OptionSpec, 11> option_specs{{
     {"depth", true, "depth=N         only values at most N ops away from the drawn value"},
     {"cluster", true, "cluster=PREFIX  box the values whose name starts with PREFIX (repeatable)"},
     {"cluster-modules", false, "box the values each nn module (neuron, layer) made"},
-    {"max-nodes", true, "max-nodes=N     refuse to lay out more than N values (default 2000)"},
+    {"max-nodes", true, "max-nodes=N     refuse to lay out more than N values (default 1500)"},
     {"shade", false, "colour values by gradient: red negative, blue positive, stronger = larger"},
     {"no-legend", false, "leave the legend out"},
     {"format", true, "format=F        svg, png, pdf, dot or json, whatever the file is called"},

@@ -15,7 +15,8 @@ namespace {
 // Soft colours (Tailwind's 50-600 steps): fills are light so black text stays readable, borders
 // carry the kind. Leaves are green and the root amber so neither clashes with the red/blue of
 // gradient shading.
-constexpr const char* font = "DejaVu Sans";
+// DejaVu Sans lays the text out (installed with fontconfig); SVG viewers without it fall back.
+constexpr const char* font = "DejaVu Sans,Helvetica,Arial,sans-serif";
 constexpr const char* text_colour = "#1E293B";
 constexpr const char* edge_colour = "#94A3B8";
 struct Look {
@@ -75,14 +76,16 @@ std::string group_digits(std::size_t n) {
     return out;
 }
 
-std::string swatch_row(const char* fill, const char* border, std::string_view text) {
-    return fmt::format(
-        R"(<tr><td width="22" height="12" fixedsize="true" border="1" style="rounded" )"
-        R"(bgcolor="{}" color="{}"></td><td align="left">{}</td></tr>)",
-        fill, border, text);
+std::string swatch_row(const char* fill, const char* border, std::string_view text,
+                       const char* style = "rounded") {
+    return fmt::format(R"(<tr><td width="22" height="12" fixedsize="true" border="1" style="{}" )"
+                       R"(bgcolor="{}" color="{}"></td><td align="left">{}</td></tr>)",
+                       style, fill, border, text);
 }
 
-std::string legend_html(const DrawOptions& options, double max_abs, int decimals) {
+std::string legend_html(const DrawOptions& options, double max_abs, bool has_constants,
+                        bool has_truncated) {
+    const int decimals = options.decimals;
     std::string rows;
     if (options.shade_gradients) {
         rows += swatch_row(tint(negative_base, 0.75).c_str(), "#64748B", "grad &lt; 0");
@@ -93,18 +96,18 @@ std::string legend_html(const DrawOptions& options, double max_abs, int decimals
             R"(larger |grad| (max {})</font></td></tr>)",
             constant_text, fixed_number(max_abs, decimals));
         rows += swatch_row("#FFFFFF", leaf_look.border, "input (border)");
-        rows += swatch_row("#FFFFFF", root_look.border, "drawn value (border)");
+        rows += swatch_row("#FFFFFF", root_look.border, "drawn value, thick (border)");
     } else {
         rows += swatch_row(leaf_look.fill, leaf_look.border, "input");
         rows += swatch_row(interior_look.fill, interior_look.border, "computed value");
-        rows += swatch_row(root_look.fill, root_look.border, "drawn value");
+        rows += swatch_row(root_look.fill, root_look.border, "drawn value (root)");
     }
-    if (!options.hide_constants)
-        rows += swatch_row(constant_look.fill, constant_look.border, "constant");
+    if (has_constants) rows += swatch_row(constant_look.fill, constant_look.border, "constant");
     rows += swatch_row(op_look.fill, op_look.border, "operation");
-    if (options.depth)
-        rows += swatch_row("#FFFFFF", interior_look.border,
-                           fmt::format("dashed: inputs beyond depth={}", *options.depth));
+    if (has_truncated)
+        rows +=
+            swatch_row("#FFFFFF", interior_look.border,
+                       fmt::format("inputs beyond depth={} not drawn", *options.depth), "dashed");
     return fmt::format(
         R"(<table border="1" cellborder="0" cellspacing="2" cellpadding="2" style="rounded" )"
         R"(color="#CBD5E1" bgcolor="#FFFFFF"><tr><td colspan="2" align="left"><font )"
@@ -393,15 +396,19 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         std::uint32_t op_index = no_cluster;
         if (!is_leaf(n.op)) {
             SceneNode o{node_name('o', id), {}, owner[i]};
-            add(o.attrs, "shape", "circle");
+            // A circle for `+` or `**2`, a flat ellipse for names such as `tanh` (a circle
+            // around a word grows tall and pushes the ranks apart).
+            std::string text = op_label(graph, id, options.hide_constants);
+            add(o.attrs, "shape", text.size() <= 3 ? "circle" : "ellipse");
             add(o.attrs, "style", "filled");
-            add(o.attrs, "label", escape_label(op_label(graph, id, options.hide_constants)));
+            add(o.attrs, "label", escape_label(text));
             add(o.attrs, "fillcolor", op_look.fill);
             add(o.attrs, "color", op_look.border);
             add(o.attrs, "fontcolor", op_text);
-            add(o.attrs, "fontsize", "11");
+            add(o.attrs, "fontsize", "13");
             add(o.attrs, "width", "0.36");
-            add(o.attrs, "margin", "0.02");
+            add(o.attrs, "height", "0.36");
+            add(o.attrs, "margin", "0.04,0.02");
             op_index = static_cast<std::uint32_t>(scene.nodes.size());
             scene.nodes.push_back(std::move(o));
             for (NodeId p : graph.parents(id))
@@ -428,11 +435,18 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
     }
 
     if (options.legend) {
+        bool has_constants = false, has_truncated = false;
+        for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+            if (hidden(sel.ids[i])) continue;
+            has_constants = has_constants || nodes[sel.ids[i]].op == Op::Const;
+            has_truncated = has_truncated || sel.truncated[i];
+        }
         SceneNode legend{"legend", {}, no_cluster};
         add(legend.attrs, "shape", "plaintext");
         add(legend.attrs, "style", "");
         add(legend.attrs, "fontsize", "10");
-        add(legend.attrs, "label", legend_html(options, max_abs, options.decimals), true);
+        add(legend.attrs, "label", legend_html(options, max_abs, has_constants, has_truncated),
+            true);
         scene.sink_rank.push_back(static_cast<std::uint32_t>(scene.nodes.size()));
         scene.nodes.push_back(std::move(legend));
     }
