@@ -1,6 +1,7 @@
 // The only file that calls Graphviz (cgraph + gvc). Each C resource lives in a move-only RAII
 // class, every non-zero return code becomes an mgrad::Error, and everything built so far is
 // freed before the exception leaves (the destructors run during unwinding).
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -304,7 +305,11 @@ std::string graphviz_dot(const Scene& scene) {
     return stream.take();
 }
 
-std::string graphviz_render(const Scene& scene, std::string_view format) {
+std::string graphviz_render(const Scene& scene, std::string_view format, GraphvizTimings* timings) {
+    using Clock = std::chrono::steady_clock;
+    auto seconds = [](Clock::time_point from, Clock::time_point to) {
+        return std::chrono::duration<double>(to - from).count();
+    };
     Capture capture;
     Context& ctx = context();
     std::string fmt_name(format);
@@ -313,12 +318,17 @@ std::string graphviz_render(const Scene& scene, std::string_view format) {
             "cannot write {}: this Graphviz has no '{}' output; it comes with {}. Install that "
             "package (and run `dot -c` as root to register its plugins)",
             fmt_name, fmt_name, plugin_for(format)));
+    auto t0 = Clock::now();
     AGraph graph = build(scene);
+    auto t1 = Clock::now();
     Layout layout(ctx.get(), graph.get());
+    auto t2 = Clock::now();
     RenderBuffer buffer;
     std::size_t length = 0;
     int rc =
         render_data(&gvRenderData, ctx.get(), graph.get(), fmt_name.c_str(), buffer.out(), length);
+    if (timings != nullptr)
+        *timings = {seconds(t0, t1), seconds(t1, t2), seconds(t2, Clock::now())};
     if (rc != 0 || buffer.data() == nullptr)
         throw Error(with_details(fmt::format("Graphviz could not render {} (missing {}?)", fmt_name,
                                              plugin_for(format))));

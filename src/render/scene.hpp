@@ -76,7 +76,14 @@ struct Selection {
 // graphviz.cpp ------------------------------------------------------------------------------
 /// DOT text written by cgraph (agwrite) from the graph built for the Scene.
 [[nodiscard]] std::string graphviz_dot(const Scene& scene);
+/// Seconds spent in each Graphviz step of one graphviz_render() call (for the benchmarks).
+struct GraphvizTimings {
+    double build = 0;   ///< cgraph graph from the Scene
+    double layout = 0;  ///< gvLayout(dot)
+    double render = 0;  ///< gvRenderData
+};
 /// Lays the Scene out with dot and renders it with the named Graphviz format.
-[[nodiscard]] std::string graphviz_render(const Scene& scene, std::string_view format);
+[[nodiscard]] std::string graphviz_render(const Scene& scene, std::string_view format,
+                                          GraphvizTimings* timings = nullptr);
 
 }  // namespace mgrad::render_detail
