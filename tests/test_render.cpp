@@ -285,6 +285,9 @@ TEST_CASE("render: hide-constants folds constants into the op label") {
     CHECK(count(dot, "label=-0.5") == 1);
     CHECK(count(dot, " -> ") == 6);                    // x->o, o->2x, 2x->o, o->y, y->o, o->z
     CHECK(dot.find("constant") == std::string::npos);  // nor in the legend
+    // A constant asked for by name is still drawn.
+    Value k = Value::constant(4.0, g);
+    CHECK(count(mgrad::to_dot(g, k.id(), o), "label=4,") == 1);
 }
 
 TEST_CASE("render: depth limits the drawing to values near the root") {

@@ -240,7 +240,10 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         throw Error(fmt::format("decimals={} is out of range (0 to 17)", options.decimals));
     Selection sel = select_nodes(graph, root, options);
     auto nodes = graph.nodes();
-    auto hidden = [&](NodeId id) { return options.hide_constants && nodes[id].op == Op::Const; };
+    // The root is always drawn, even when it is a constant and constants are hidden.
+    auto hidden = [&](NodeId id) {
+        return id != root && options.hide_constants && nodes[id].op == Op::Const;
+    };
 
     std::size_t drawn = 0;
     for (NodeId id : sel.ids)
