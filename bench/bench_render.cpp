@@ -2,8 +2,8 @@
 // full dot layout + SVG/PNG render. The graphs are forward passes of small MLPs (tanh neurons,
 // weights and biases as leaves), the kind of graph users draw.
 //
-//   cmake --preset bench && cmake --build --preset bench --target bench_render
-//   ./build/bench/bench/bench_render
+//   cmake --preset bench && cmake --build --preset bench --target mgrad-bench-render
+//   ./build/bench/bench/mgrad-bench-render
 #include <benchmark/benchmark.h>
 
 #include <mgrad/mgrad.hpp>

@@ -55,12 +55,8 @@ std::string with_details(std::string message) {
 }
 
 // Graphviz 2.42/2.43 (Debian 12) take `char*` where newer releases take `const char*`.
-char* c_str(const std::string& s) {
-    return const_cast<char*>(s.c_str());
-}
-char* c_str(const char* s) {
-    return const_cast<char*>(s);
-}
+char* c_str(const std::string& s) { return const_cast<char*>(s.c_str()); }
+char* c_str(const char* s) { return const_cast<char*>(s); }
 
 /// The gvc context: created on first use, so programs that never draw never load plugins.
 class Context {

@@ -31,12 +31,9 @@ nlohmann::json json_number(double value) {
 const char* kind_name(const Graph& graph, NodeId id, NodeId root) {
     if (id == root) return "root";
     switch (graph.nodes()[id].op) {
-        case Op::Leaf:
-            return "leaf";
-        case Op::Const:
-            return "constant";
-        default:
-            return "interior";
+        case Op::Leaf: return "leaf";
+        case Op::Const: return "constant";
+        default: return "interior";
     }
 }
 
@@ -137,10 +134,8 @@ std::string to_json(Graph& graph, NodeId root, const DrawOptions& options) {
 
 std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& options) {
     switch (format) {
-        case Format::Json:
-            return to_json(graph, root, options);
-        case Format::Dot:
-            return to_dot(graph, root, options);
+        case Format::Json: return to_json(graph, root, options);
+        case Format::Dot: return to_dot(graph, root, options);
         case Format::Svg:
         case Format::Png:
         case Format::Pdf:

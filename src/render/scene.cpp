@@ -63,9 +63,7 @@ std::string shade_fill(double grad, double max_abs) {
     return tint(grad < 0 ? negative_base : positive_base, t);
 }
 
-std::string node_name(char prefix, NodeId id) {
-    return fmt::format("{}{}", prefix, id);
-}
+std::string node_name(char prefix, NodeId id) { return fmt::format("{}{}", prefix, id); }
 
 std::string group_digits(std::size_t n) {
     std::string digits = std::to_string(n), out;
@@ -160,9 +158,7 @@ std::string escape_record(std::string_view text) {
                 out += '\\';
                 out += c;
                 break;
-            case '&':
-                out += "&amp;";
-                break;  // Graphviz reads `&name;` as an entity
+            case '&': out += "&amp;"; break;  // Graphviz reads `&name;` as an entity
             case ' ':
                 // Records drop leading and trailing spaces and merge runs; only those need the
                 // hard space `\ ` (which also makes Graphviz pad the whole record).
@@ -197,9 +193,7 @@ std::string escape_label(std::string_view text) {
     return out;
 }
 
-std::string short_number(double value) {
-    return fmt::format("{}", value);
-}
+std::string short_number(double value) { return fmt::format("{}", value); }
 
 std::string fixed_number(double value, int decimals) {
     return fmt::format("{:.{}f}", value, decimals);
