@@ -214,6 +214,25 @@ TEST_CASE("render: hostile labels cannot break the record syntax") {
     CHECK(json["nodes"][0]["label"] == hostile);
 }
 
+TEST_CASE("render: labels that are not valid UTF-8 are drawn with U+FFFD") {
+    using mgrad::render_detail::valid_utf8;
+    CHECK(valid_utf8("w\xC3\xA9ight \xE2\x88\x82L") == "w\xC3\xA9ight \xE2\x88\x82L");  // kept
+    CHECK(valid_utf8("a\xFF"
+                     "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
+    CHECK(valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
+    CHECK(valid_utf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+    CHECK(valid_utf8("\xE2\x88") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // cut short
+    Graph g;
+    Value a{g, 1.0, "bad\xFF"};
+    Value b = (a * 2.0).set_label("\xC3");
+    std::string svg = mgrad::render(g, b.id(), Format::Svg);
+    CHECK(count(svg, ">bad\xEF\xBF\xBD</text>") == 1);
+    auto json = nlohmann::json::parse(mgrad::to_json(g, b.id()));
+    CHECK(json["nodes"][0]["label"] == "bad\xEF\xBF\xBD");
+}
+
 TEST_CASE("render: output is deterministic") {
     Lecture one, two;
     CHECK(mgrad::render(one.g, one.L.id(), Format::Svg) ==

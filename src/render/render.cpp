@@ -129,7 +129,8 @@ std::string to_json(Graph& graph, NodeId root, const DrawOptions& options) {
             ++operand;
         }
     }
-    return out.dump(2) + "\n";
+    // Labels are bytes; invalid UTF-8 becomes U+FFFD rather than an exception.
+    return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& options) {

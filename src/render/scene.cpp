@@ -143,7 +143,48 @@ void add(std::vector<Attr>& attrs, std::string name, std::string value, bool htm
 
 }  // namespace
 
-std::string escape_record(std::string_view text) {
+/// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD:
+/// labels are arbitrary bytes, and pango warns on stderr about invalid text.
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+        unsigned char c = byte(i);
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
+        bool ok = len > 0 && i + len <= text.size();
+        for (std::size_t k = 1; ok && k < len; ++k)
+            ok = (byte(i + k) & 0xC0) == 0x80;
+        if (ok && len == 2) ok = c >= 0xC2;  // no overlong forms
+        if (ok && len == 3) {
+            unsigned cp =
+                ((c & 0x0Fu) << 12) | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok && len == 4) {
+            unsigned cp = ((c & 0x07u) << 18) | ((byte(i + 1) & 0x3Fu) << 12) |
+                          ((byte(i + 2) & 0x3Fu) << 6) | (byte(i + 3) & 0x3Fu);
+            ok = cp >= 0x10000 && cp <= 0x10FFFF;
+        }
+        if (ok) {
+            out.append(text.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string escape_record(std::string_view raw) {
+    const std::string checked = valid_utf8(raw);
+    const std::string_view text = checked;
     std::string out;
     out.reserve(text.size() + 8);
     for (std::size_t i = 0; i < text.size(); ++i) {
@@ -177,7 +218,9 @@ std::string escape_record(std::string_view text) {
     return out;
 }
 
-std::string escape_label(std::string_view text) {
+std::string escape_label(std::string_view raw) {
+    const std::string checked = valid_utf8(raw);
+    const std::string_view text = checked;
     std::string out;
     out.reserve(text.size() + 4);
     for (char c : text) {

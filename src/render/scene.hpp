@@ -64,7 +64,10 @@ struct Selection {
 /// Builds the picture; throws Error when more than options.max_nodes values would be drawn.
 [[nodiscard]] Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options);
 
-/// Escapes text for one field of a record label: `{ } | < >`, backslash and spaces.
+/// Replaces bytes that are not well-formed UTF-8 with U+FFFD.
+[[nodiscard]] std::string valid_utf8(std::string_view text);
+/// Escapes text for one field of a record label: `{ } | < >`, backslash, `&`, spaces that
+/// records would drop, control characters and invalid UTF-8.
 [[nodiscard]] std::string escape_record(std::string_view text);
 /// Escapes text for a plain label (backslash starts Graphviz escapes such as `\N`).
 [[nodiscard]] std::string escape_label(std::string_view text);
