@@ -370,6 +370,56 @@ TEST_CASE("render: clusters by name prefix and by nn module") {
     CHECK(mgrad::render(g, out.id(), Format::Svg, o).find(">neuron0</text>") != std::string::npos);
 }
 
+TEST_CASE("render: collapse-modules draws each nn module as one box") {
+    Graph g;
+    Value x{g, 1.0, "x"};
+    Value w1{g, 0.5, "w1"}, w2{g, -0.5, "w2"};
+    Value out, n1, n2;
+    {
+        mgrad::ScopeGuard layer(g, "layer0");
+        {
+            mgrad::ScopeGuard neuron(g, "neuron0");
+            n1 = mgrad::tanh(x * w1).set_label("n1");
+        }
+        {
+            mgrad::ScopeGuard neuron(g, "neuron1");
+            n2 = mgrad::tanh(x * w2).set_label("n2");
+        }
+        out = (n1 + n2).set_label("out");  // the root: never folded into a box
+    }
+    out.backward();
+    DrawOptions o;
+    o.collapse_modules = true;
+    std::string dot = mgrad::to_dot(g, out.id(), o);
+    std::string box1 = fmt::format("{{ neuron0 | 2 values | out data {:.4f} | grad {:.4f} }}",
+                                   n1.data(), n1.grad());
+    CHECK(count(dot, box1) == 1);
+    CHECK(count(dot, "neuron1 | 2 values") == 1);
+    CHECK(count(dot, "{ n1 |") == 0);  // folded into the box
+    CHECK(count(dot, "{ out |") == 1);
+    CHECK(count(dot, "v0 -> m1;") == 1);  // x feeds both neurons, once each
+    CHECK(count(dot, "v0 -> m2;") == 1);
+    CHECK(count(dot, "v1 -> m1;") == 1);
+    CHECK(count(dot, "m1 -> o7;") == 1);
+    CHECK(count(dot, "m2 -> o7;") == 1);
+    CHECK(count(dot, " -> ") == 7);
+    CHECK(dot.find("nn module, collapsed") != std::string::npos);
+    // With cluster-modules too, the boxes sit inside their layer.
+    o.cluster_modules = true;
+    dot = mgrad::to_dot(g, out.id(), o);
+    CHECK(count(dot, "subgraph cluster_m0") == 1);
+    CHECK(count(dot, "cluster_m1") == 0);
+    // The node cap counts boxes, and suggests collapsing when it helps.
+    DrawOptions tight;
+    tight.max_nodes = 6;
+    std::string message = error_of([&] { (void)mgrad::to_dot(g, out.id(), tight); });
+    CHECK(message.find("has 8 values") != std::string::npos);
+    CHECK(message.find("collapse-modules (one box per nn module: 6 boxes)") != std::string::npos);
+    tight.collapse_modules = true;
+    CHECK(mgrad::render(g, out.id(), Format::Svg, tight).find(">neuron1</text>") !=
+          std::string::npos);
+}
+
 TEST_CASE("render: shading follows the gradient's sign and size") {
     Lecture lec;
     DrawOptions o;
@@ -430,9 +480,10 @@ TEST_CASE("render: the node cap refuses a huge layout and says what to do") {
 }
 
 TEST_CASE("render: options parse and bad words get a clear message") {
-    std::vector<std::string> words{"tb",        "decimals=2", "hide-constants",  "depth=3",
-                                   "cluster=w", "cluster=b",  "cluster-modules", "max-nodes=5000",
-                                   "shade",     "no-legend",  "format=PNG"};
+    std::vector<std::string> words{
+        "tb",        "decimals=2",      "hide-constants",   "depth=3",        "cluster=w",
+        "cluster=b", "cluster-modules", "collapse-modules", "max-nodes=5000", "shade",
+        "no-legend", "format=PNG"};
     DrawOptions o = mgrad::parse_draw_options(words);
     CHECK(o.rankdir == mgrad::RankDir::TopBottom);
     CHECK(o.decimals == 2);
@@ -440,6 +491,7 @@ TEST_CASE("render: options parse and bad words get a clear message") {
     CHECK(o.depth == 3u);
     CHECK(o.cluster_prefixes == std::vector<std::string>{"w", "b"});
     CHECK(o.cluster_modules);
+    CHECK(o.collapse_modules);
     CHECK(o.max_nodes == 5000);
     CHECK(o.shade_gradients);
     CHECK(!o.legend);

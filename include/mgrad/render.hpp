@@ -8,8 +8,8 @@
 // deterministic: node names follow the tape, so the same graph gives byte-identical DOT and SVG.
 //
 // Large graphs: a depth limit from the root, folding constants into op labels, clusters by name
-// prefix or by nn module (Graph::scopes), and a node cap that refuses a layout that would run for
-// minutes, saying which of those options to use instead.
+// prefix or by nn module (Graph::scopes), one box per nn module, and a node cap that refuses a
+// layout that would run for minutes, saying which of those options to use instead.
 #pragma once
 
 #include <cstddef>
@@ -44,10 +44,11 @@ struct DrawOptions {
     std::optional<unsigned> depth;  ///< `depth=N`: values at most N ops from the root
     std::vector<std::string> cluster_prefixes;  ///< `cluster=PREFIX` (repeatable)
     bool cluster_modules = false;               ///< `cluster-modules`: one box per nn scope
-    std::size_t max_nodes = 1500;               ///< `max-nodes=N`: values drawn at most
-    bool shade_gradients = false;               ///< `shade`: colour by gradient sign and size
-    bool legend = true;                         ///< `no-legend` turns it off
-    std::optional<Format> format;               ///< `format=png`: overrides the extension
+    bool collapse_modules = false;  ///< `collapse-modules`: each innermost nn scope as one box
+    std::size_t max_nodes = 1500;   ///< `max-nodes=N`: values drawn at most
+    bool shade_gradients = false;   ///< `shade`: colour by gradient sign and size
+    bool legend = true;             ///< `no-legend` turns it off
+    std::optional<Format> format;   ///< `format=png`: overrides the extension
 };
 
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word

@@ -29,7 +29,7 @@ struct OptionSpec {
     std::string_view help;
 };
 
-constexpr std::array<OptionSpec, 11> option_specs{{
+constexpr std::array<OptionSpec, 12> option_specs{{
     {"lr", false, "left to right (the default)"},
     {"tb", false, "top to bottom"},
     {"decimals", true,
@@ -38,6 +38,7 @@ constexpr std::array<OptionSpec, 11> option_specs{{
     {"depth", true, "depth=N         only values at most N ops away from the drawn value"},
     {"cluster", true, "cluster=PREFIX  box the values whose name starts with PREFIX (repeatable)"},
     {"cluster-modules", false, "box the values each nn module (neuron, layer) made"},
+    {"collapse-modules", false, "draw each nn module (a neuron) as one box: name, size, output"},
     {"max-nodes", true, "max-nodes=N     refuse to lay out more than N values (default 1500)"},
     {"shade", false, "colour values by gradient: red negative, blue positive, stronger = larger"},
     {"no-legend", false, "leave the legend out"},
@@ -127,7 +128,8 @@ DrawOptions parse_draw_options(std::span<const std::string> words) {
             throw Error(fmt::format("unknown draw option '{}'{}; options: {}", word,
                                     suggestion(key),
                                     "lr tb decimals=N hide-constants depth=N cluster=PREFIX "
-                                    "cluster-modules max-nodes=N shade no-legend format=F"));
+                                    "cluster-modules collapse-modules max-nodes=N shade no-legend "
+                                    "format=F"));
         if (spec->takes_value && eq == std::string_view::npos)
             throw Error(fmt::format("draw option '{}' needs a value: {}=…", word, spec->key));
         if (!spec->takes_value && eq != std::string_view::npos)
@@ -149,6 +151,8 @@ DrawOptions parse_draw_options(std::span<const std::string> words) {
             options.cluster_prefixes.emplace_back(value);
         } else if (key == "cluster-modules") {
             options.cluster_modules = true;
+        } else if (key == "collapse-modules") {
+            options.collapse_modules = true;
         } else if (key == "max-nodes") {
             options.max_nodes =
                 static_cast<std::size_t>(parse_count(word, key, value, 1, 100'000'000));

@@ -28,6 +28,7 @@ constexpr Look interior_look{"#F8FAFC", "#64748B"};
 constexpr Look root_look{"#FEF3C7", "#D97706"};
 constexpr Look constant_look{"#F1F5F9", "#94A3B8"};
 constexpr Look op_look{"#EEF2FF", "#818CF8"};
+constexpr Look module_look{"#E0F2FE", "#0284C7"};
 constexpr const char* constant_text = "#475569";
 constexpr const char* op_text = "#3730A3";
 constexpr const char* negative_base = "#EF4444";
@@ -82,7 +83,7 @@ std::string swatch_row(const char* fill, const char* border, std::string_view te
 }
 
 std::string legend_html(const DrawOptions& options, double max_abs, bool has_constants,
-                        bool has_truncated) {
+                        bool has_truncated, bool has_boxes) {
     const int decimals = options.decimals;
     std::string rows;
     if (options.shade_gradients) {
@@ -102,6 +103,9 @@ std::string legend_html(const DrawOptions& options, double max_abs, bool has_con
     }
     if (has_constants) rows += swatch_row(constant_look.fill, constant_look.border, "constant");
     rows += swatch_row(op_look.fill, op_look.border, "operation");
+    if (has_boxes)
+        rows += swatch_row(options.shade_gradients ? "#FFFFFF" : module_look.fill,
+                           module_look.border, "nn module, collapsed");
     if (has_truncated)
         rows +=
             swatch_row("#FFFFFF", interior_look.border,
@@ -282,9 +286,36 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         return id != root && options.hide_constants && nodes[id].op == Op::Const;
     };
 
-    std::size_t drawn = 0;
-    for (NodeId id : sel.ids)
-        drawn += hidden(id) ? 0 : 1;
+    // The innermost nn scope of each selected node (scopes are listed parents first, so a later,
+    // inner scope overwrites its parent).
+    const auto& scopes = graph.scopes();
+    std::vector<std::uint32_t> scope_of(sel.ids.size(), no_cluster);
+    for (std::uint32_t s = 0; s < scopes.size(); ++s) {
+        NodeId end = scopes[s].end == no_node ? graph.size() : scopes[s].end;
+        auto first = std::lower_bound(sel.ids.begin(), sel.ids.end(), scopes[s].begin);
+        for (auto it = first; it != sel.ids.end() && *it < end; ++it)
+            scope_of[static_cast<std::size_t>(it - sel.ids.begin())] = s;
+    }
+    // With collapse-modules every value of an innermost scope folds into one box, except the
+    // root, which is always drawn as itself.
+    auto in_box = [&](std::size_t i) {
+        return scope_of[i] != no_cluster && sel.ids[i] != root && !hidden(sel.ids[i]);
+    };
+    std::vector<std::size_t> box_values(scopes.size(), 0);
+    std::vector<NodeId> box_output(scopes.size(), no_node);
+    std::size_t drawn = 0, unboxed = 0, boxes = 0;
+    for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+        if (hidden(sel.ids[i])) continue;
+        ++drawn;
+        if (!in_box(i)) {
+            ++unboxed;
+            continue;
+        }
+        if (box_values[scope_of[i]]++ == 0) ++boxes;
+        box_output[scope_of[i]] = sel.ids[i];  // the scope's last value: what it computed
+    }
+    const bool collapse = options.collapse_modules && boxes > 0;
+    if (collapse) drawn = unboxed + boxes;
     if (drawn > options.max_nodes) {
         // Suggest the deepest depth that fits, and what hiding constants would leave.
         std::vector<std::size_t> per_depth;
@@ -306,16 +337,19 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         std::string label(graph.label(root));
         std::string what =
             label.empty() ? fmt::format("node #{}", root) : fmt::format("'{}'", label);
-        std::string hide_hint;
+        std::string hints;
         if (!options.hide_constants && constants > 0)
-            hide_hint =
+            hints +=
                 fmt::format(", hide-constants (leaves {} values)", group_digits(drawn - constants));
+        if (!collapse && boxes > 0)
+            hints += fmt::format(", collapse-modules (one box per nn module: {} boxes)",
+                                 group_digits(unboxed + boxes));
         throw Error(fmt::format(
-            "the graph of {} has {} values to draw, more than max-nodes={}; a layout that large "
-            "can take minutes. Draw part of it with depth={} ({} values){}, or raise the cap with "
-            "max-nodes={} (add cluster-modules to box each nn module)",
-            what, group_digits(drawn), options.max_nodes, fit_depth, group_digits(fit_count),
-            hide_hint, drawn));
+            "the graph of {} has {} {} to draw, more than max-nodes={}; a layout that large can "
+            "take minutes. Draw part of it with depth={} ({} values){}, or raise the cap with "
+            "max-nodes={}",
+            what, group_digits(drawn), collapse ? "boxes" : "values", options.max_nodes, fit_depth,
+            group_digits(fit_count), hints, drawn));
     }
 
     double max_abs = 0.0;
@@ -344,21 +378,18 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
 
     // Clusters: the innermost nn scope of each node, else the longest matching name prefix.
     std::vector<std::uint32_t> owner(sel.ids.size(), no_cluster);
-    if (options.cluster_modules && !graph.scopes().empty()) {
-        const auto& scopes = graph.scopes();
-        std::vector<std::uint32_t> scope_of(sel.ids.size(), no_cluster);
-        // Scopes are listed parents first, so a later (inner) scope overwrites its parent.
-        for (std::uint32_t s = 0; s < scopes.size(); ++s) {
-            NodeId end = scopes[s].end == no_node ? graph.size() : scopes[s].end;
-            auto first = std::lower_bound(sel.ids.begin(), sel.ids.end(), scopes[s].begin);
-            for (auto it = first; it != sel.ids.end() && *it < end; ++it)
-                scope_of[static_cast<std::size_t>(it - sel.ids.begin())] = s;
-        }
+    // A collapsed node lives in the cluster of its scope's parent: its own scope is the box.
+    auto home_scope = [&](std::size_t i) {
+        if (scope_of[i] == no_cluster) return no_cluster;
+        return collapse && in_box(i) ? scopes[scope_of[i]].parent : scope_of[i];
+    };
+    if (options.cluster_modules && !scopes.empty()) {
         std::vector<std::uint32_t> cluster_of_scope(scopes.size(), no_cluster);
         std::vector<bool> used(scopes.size(), false);
         for (std::size_t i = 0; i < sel.ids.size(); ++i)
-            if (scope_of[i] != no_cluster && !hidden(sel.ids[i]))
-                for (std::uint32_t s = scope_of[i]; s != no_node && !used[s]; s = scopes[s].parent)
+            if (!hidden(sel.ids[i]))
+                for (std::uint32_t s = home_scope(i); s != no_node && !used[s];
+                     s = scopes[s].parent)
                     used[s] = true;
         for (std::uint32_t s = 0; s < scopes.size(); ++s) {
             if (!used[s]) continue;
@@ -378,7 +409,7 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
             scene.clusters.push_back(std::move(c));
         }
         for (std::size_t i = 0; i < sel.ids.size(); ++i)
-            if (scope_of[i] != no_cluster) owner[i] = cluster_of_scope[scope_of[i]];
+            if (home_scope(i) != no_node) owner[i] = cluster_of_scope[home_scope(i)];
     }
     if (!options.cluster_prefixes.empty()) {
         std::vector<std::uint32_t> cluster_of_prefix(options.cluster_prefixes.size(), no_cluster);
@@ -414,10 +445,43 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
     std::vector<std::uint32_t> value_index(static_cast<std::size_t>(root) + 1, no_cluster);
     scene.nodes.reserve(drawn * 2 + 1);
     scene.edges.reserve(drawn * 3);
+    std::vector<std::uint32_t> box_index(scopes.size(), no_cluster);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> box_edges;  // drawn once each
     for (std::size_t i = 0; i < sel.ids.size(); ++i) {
         NodeId id = sel.ids[i];
         if (hidden(id)) continue;
         const Node& n = nodes[id];
+        if (collapse && in_box(i)) {
+            std::uint32_t s = scope_of[i];
+            if (box_index[s] == no_cluster) {
+                const Node& out = nodes[box_output[s]];
+                std::string fields = fmt::format(
+                    "{} | {} values | out data {} | grad {}", escape_record(scopes[s].name),
+                    group_digits(box_values[s]), fixed_number(out.data, options.decimals),
+                    fixed_number(out.grad, options.decimals));
+                SceneNode b{fmt::format("m{}", s), {}, owner[i]};
+                add(b.attrs, "shape", "record");
+                add(b.attrs, "style", "rounded,filled");
+                add(b.attrs, "label", lr ? "{ " + fields + " }" : fields);
+                add(b.attrs, "fillcolor",
+                    options.shade_gradients ? shade_fill(out.grad, max_abs)
+                                            : std::string(module_look.fill));
+                add(b.attrs, "color", module_look.border);
+                add(b.attrs, "penwidth", "1.6");
+                box_index[s] = static_cast<std::uint32_t>(scene.nodes.size());
+                scene.nodes.push_back(std::move(b));
+            }
+            value_index[id] = box_index[s];
+            for (NodeId p : graph.parents(id)) {
+                std::uint32_t tail = value_index[p];
+                if (tail == no_cluster || tail == box_index[s]) continue;
+                std::pair<std::uint32_t, std::uint32_t> e{tail, box_index[s]};
+                if (std::find(box_edges.begin(), box_edges.end(), e) != box_edges.end()) continue;
+                box_edges.push_back(e);
+                scene.edges.push_back(SceneEdge{tail, box_index[s]});
+            }
+            continue;
+        }
         if (n.op == Op::Const) {
             SceneNode c{node_name('v', id), {}, owner[i]};
             add(c.attrs, "shape", "ellipse");
@@ -485,8 +549,8 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         add(legend.attrs, "shape", "plaintext");
         add(legend.attrs, "style", "");
         add(legend.attrs, "fontsize", "10");
-        add(legend.attrs, "label", legend_html(options, max_abs, has_constants, has_truncated),
-            true);
+        add(legend.attrs, "label",
+            legend_html(options, max_abs, has_constants, has_truncated, collapse), true);
         scene.sink_rank.push_back(static_cast<std::uint32_t>(scene.nodes.size()));
         scene.nodes.push_back(std::move(legend));
     }
