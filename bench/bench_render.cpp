@@ -126,6 +126,15 @@ void BM_SvgClusterModules(benchmark::State& state) {
     report(state, c);
 }
 
+void BM_SvgCollapseModules(benchmark::State& state) {
+    Case c(static_cast<std::size_t>(state.range(0)));
+    auto o = uncapped();
+    o.collapse_modules = true;
+    for (auto _ : state)
+        benchmark::DoNotOptimize(mgrad::render(c.graph, c.root, mgrad::Format::Svg, o));
+    report(state, c);
+}
+
 }  // namespace
 
 BENCHMARK(BM_Scene)->Arg(100)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
@@ -139,5 +148,7 @@ BENCHMARK(BM_SvgSplit)->Arg(5000)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Png)->Arg(100)->Iterations(5)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Png)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SvgClusterModules)->Arg(1000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_SvgCollapseModules)->Arg(5000)->Iterations(3)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
