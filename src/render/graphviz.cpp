@@ -316,6 +316,11 @@ std::string graphviz_render(const Scene& scene, std::string_view format, Graphvi
             fmt_name, fmt_name, plugin_for(format)));
     auto t0 = Clock::now();
     AGraph graph = build(scene);
+    if (format == "png")
+        // Cairo cannot make bitmaps wider or taller than 32,767 pixels; ask dot to scale the
+        // drawing down to 340 inches (32,640 pixels at 96 dpi) rather than have cairo shrink it
+        // with a warning on stderr.
+        set_attr(graph.get(), graph.get(), Attr{"size", "340,340", false});
     auto t1 = Clock::now();
     Layout layout(ctx.get(), graph.get());
     auto t2 = Clock::now();
