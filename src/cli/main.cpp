@@ -4,7 +4,12 @@
 
 #include <mgrad/mgrad.hpp>
 
+#include <string_view>
+
+#include "train.hpp"
+
 int main(int argc, char** argv) {
+    if (argc > 1 && std::string_view(argv[1]) == "train") return mgrad::cli::run_train(argc - 1, argv + 1);
     CLI::App app{"mgrad — build, evaluate and backpropagate scalar formulas, and see the graph",
                  "mgrad"};
     app.set_version_flag("--version", fmt::format("mgrad {}", mgrad::version_string));
