@@ -174,7 +174,9 @@ public:
     }
     [[nodiscard]] double data(NodeId id) {
         check_id(id);
-        if (id > m_stale_from && m_stale_from != no_node) forward();
+        // A leaf's data is always current: reading one (e.g. a parameter between optimiser
+        // updates) must not replay the whole tape.
+        if (id > m_stale_from && m_stale_from != no_node && !is_leaf(m_nodes[id].op)) forward();
         return m_nodes[id].data;
     }
     [[nodiscard]] double grad(NodeId id) const {
