@@ -148,7 +148,10 @@ TrainingRun::TrainingRun(const TrainConfig& config)
         throw Error(fmt::format("unknown optimizer '{}' (known: sgd, adam)", config.optimizer));
     for (std::size_t h : config.hidden)
         if (h == 0) throw Error("a hidden layer needs at least one neuron");
-    const double lr = config.lr.value_or(config.optimizer == "adam" ? 0.05 : 1.0);
+    // MSE's gradient grows with the error, so plain SGD needs a smaller step than the hinge's.
+    const double lr = config.lr.value_or(config.optimizer == "adam" ? 0.05
+                                         : m_loss == LossKind::Mse ? 0.1
+                                                                   : 1.0);
     if (!(lr > 0.0) || !std::isfinite(lr))
         throw Error(fmt::format("the learning rate must be a positive number, not {}", lr));
     if (!(config.alpha >= 0.0) || !std::isfinite(config.alpha))

@@ -59,17 +59,17 @@ std::string_view device_for(const std::filesystem::path& file) {
 }
 
 bool device_installed(std::string_view device) {
-    const char** menus = nullptr;
-    const char** names = nullptr;
-    int count = 0;
-    plgDevs(&menus, &names, &count);
-    bool found = false;
-    for (int i = 0; i < count; ++i)
-        if (names[i] != nullptr && device == names[i]) found = true;
-    // plgDevs allocates both arrays with malloc (the strings belong to PLplot).
-    std::free(static_cast<void*>(menus));
-    std::free(static_cast<void*>(names));
-    return found;
+    // plgDevs fills arrays the caller provides; on input the count is their capacity.
+    std::vector<const char*> menus(256, nullptr), names(256, nullptr);
+    const char** menu_ptr = menus.data();
+    const char** name_ptr = names.data();
+    int count = static_cast<int>(names.size());
+    plgDevs(&menu_ptr, &name_ptr, &count);
+    for (int i = 0; i < count && i < static_cast<int>(names.size()); ++i)
+        if (names[static_cast<std::size_t>(i)] != nullptr &&
+            device == names[static_cast<std::size_t>(i)])
+            return true;
+    return false;
 }
 
 // Everything PLplot would otherwise die on.
