@@ -107,9 +107,9 @@ Dataset make_blobs(std::size_t samples, double noise, std::uint64_t seed, std::s
     Rng rng(seed);
     for (std::size_t i = 0; i < samples; ++i) {
         const std::size_t c = i % classes;  // balanced classes, then shuffled
-        const double angle = std::numbers::pi / 2.0 +
-                             2.0 * std::numbers::pi * static_cast<double>(c) /
-                                 static_cast<double>(classes);
+        const double angle = std::numbers::pi / 2.0 + 2.0 * std::numbers::pi *
+                                                          static_cast<double>(c) /
+                                                          static_cast<double>(classes);
         d.points.push_back({2.0 * std::cos(angle) + noise * rng.normal(),
                             2.0 * std::sin(angle) + noise * rng.normal()});
         d.labels.push_back(c);
@@ -118,9 +118,13 @@ Dataset make_blobs(std::size_t samples, double noise, std::uint64_t seed, std::s
     return d;
 }
 
-std::span<const std::string_view> dataset_names() noexcept { return names; }
+std::span<const std::string_view> dataset_names() noexcept {
+    return names;
+}
 
-double default_noise(std::string_view name) { return name == "blobs" ? 0.4 : 0.1; }
+double default_noise(std::string_view name) {
+    return name == "blobs" ? 0.4 : 0.1;
+}
 
 Dataset make_dataset(std::string_view name, std::size_t samples, std::optional<double> noise,
                      std::uint64_t seed) {

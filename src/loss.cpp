@@ -10,14 +10,14 @@ namespace {
 
 void check_pairs(const char* what, std::size_t n, std::size_t m) {
     if (n == 0) throw Error(fmt::format("{}: no samples", what));
-    if (n != m)
-        throw Error(fmt::format("{}: {} predictions but {} targets", what, n, m));
+    if (n != m) throw Error(fmt::format("{}: {} predictions but {} targets", what, n, m));
 }
 
 std::vector<Value> constants(const Value& like, std::span<const double> values) {
     std::vector<Value> out;
     out.reserve(values.size());
-    for (double v : values) out.push_back(Value::constant(v, like.graph()));
+    for (double v : values)
+        out.push_back(Value::constant(v, like.graph()));
     return out;
 }
 
@@ -31,14 +31,16 @@ Value mean(std::span<const Value> terms) {
 Value sum(std::span<const Value> terms) {
     if (terms.empty()) throw Error("sum of no terms");
     Value total = terms[0];
-    for (std::size_t i = 1; i < terms.size(); ++i) total = total + terms[i];
+    for (std::size_t i = 1; i < terms.size(); ++i)
+        total = total + terms[i];
     return total;
 }
 
-Value max(const Value& a, const Value& b) { return b + relu(a - b); }
+Value max(const Value& a, const Value& b) {
+    return b + relu(a - b);
+}
 
-Value mse(std::span<const Value> predictions, std::span<const Value> targets,
-          Reduction reduction) {
+Value mse(std::span<const Value> predictions, std::span<const Value> targets, Reduction reduction) {
     check_pairs("mse", predictions.size(), targets.size());
     std::vector<Value> terms;
     terms.reserve(predictions.size());
@@ -97,13 +99,17 @@ Value cross_entropy(std::span<const std::vector<Value>> logits,
             throw Error(fmt::format("cross_entropy: sample {} has {} logits but {} targets", i,
                                     z.size(), one_hot[i].size()));
         Value m = z[0];
-        for (std::size_t j = 1; j < z.size(); ++j) m = max(z[j], m);
+        for (std::size_t j = 1; j < z.size(); ++j)
+            m = max(z[j], m);
         std::vector<Value> shifted, e, picked;
-        for (const Value& zj : z) shifted.push_back(zj - m);
-        for (const Value& sj : shifted) e.push_back(exp(sj));
+        for (const Value& zj : z)
+            shifted.push_back(zj - m);
+        for (const Value& sj : shifted)
+            e.push_back(exp(sj));
         // −Σⱼ yⱼ (zⱼ − m) is −(z_c − m) for a one-hot y, and also right for soft targets
         // that sum to 1.
-        for (std::size_t j = 0; j < z.size(); ++j) picked.push_back(one_hot[i][j] * shifted[j]);
+        for (std::size_t j = 0; j < z.size(); ++j)
+            picked.push_back(one_hot[i][j] * shifted[j]);
         terms.push_back(log(sum(e)) - sum(picked));
     }
     return mean(terms);
@@ -117,9 +123,10 @@ Value cross_entropy(std::span<const std::vector<Value>> logits,
     for (std::size_t i = 0; i < logits.size(); ++i) {
         const std::size_t k = logits[i].size();
         if (classes[i] >= k)
-            throw Error(fmt::format("cross_entropy: sample {} is of class {} but there are {} "
-                                    "logits",
-                                    i, classes[i], k));
+            throw Error(
+                fmt::format("cross_entropy: sample {} is of class {} but there are {} "
+                            "logits",
+                            i, classes[i], k));
         std::vector<double> row(k, 0.0);
         row[classes[i]] = 1.0;
         one_hot.push_back(constants(logits[i][0], row));
@@ -131,7 +138,8 @@ Value l2(std::span<const Value> parameters, double alpha) {
     if (parameters.empty()) throw Error("l2: no parameters");
     std::vector<Value> squares;
     squares.reserve(parameters.size());
-    for (const Value& p : parameters) squares.push_back(p * p);
+    for (const Value& p : parameters)
+        squares.push_back(p * p);
     return alpha * sum(squares);  // micrograd: alpha * sum((p*p for p in model.parameters()))
 }
 

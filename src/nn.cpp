@@ -12,9 +12,12 @@ namespace {
 
 Value activate(Nonlinearity n, const Value& x) {
     switch (n) {
-        case Nonlinearity::Tanh: return tanh(x);
-        case Nonlinearity::Relu: return relu(x);
-        case Nonlinearity::Linear: break;
+        case Nonlinearity::Tanh:
+            return tanh(x);
+        case Nonlinearity::Relu:
+            return relu(x);
+        case Nonlinearity::Linear:
+            break;
     }
     return x;
 }
@@ -23,26 +26,36 @@ Value activate(Nonlinearity n, const Value& x) {
 // bit for bit.
 double activate(Nonlinearity n, double x) {
     switch (n) {
-        case Nonlinearity::Tanh: return detail::apply(Op::Tanh, x, 0.0);
-        case Nonlinearity::Relu: return detail::apply(Op::Relu, x, 0.0);
-        case Nonlinearity::Linear: break;
+        case Nonlinearity::Tanh:
+            return detail::apply(Op::Tanh, x, 0.0);
+        case Nonlinearity::Relu:
+            return detail::apply(Op::Relu, x, 0.0);
+        case Nonlinearity::Linear:
+            break;
     }
     return x;
 }
 
-// Parameters are leaves: their data is always current, so read the tape directly instead of
-// through Graph::data(), which would first replay any pending recomputation downstream.
-double leaf_data(const Value& v) { return v.graph().node(v.id()).data; }
+// Parameters are leaves: their stored data is current even while nodes downstream of them wait
+// to be recomputed, so predict() reads the tape directly and never triggers a replay.
+double leaf_data(const Value& v) {
+    return v.graph().node(v.id()).data;
+}
 
-Module& as_module(Module& m) { return m; }
+Module& as_module(Module& m) {
+    return m;
+}
 
 }  // namespace
 
 std::string_view nonlinearity_name(Nonlinearity n) noexcept {
     switch (n) {
-        case Nonlinearity::Tanh: return "tanh";
-        case Nonlinearity::Relu: return "relu";
-        case Nonlinearity::Linear: break;
+        case Nonlinearity::Tanh:
+            return "tanh";
+        case Nonlinearity::Relu:
+            return "relu";
+        case Nonlinearity::Linear:
+            break;
     }
     return "linear";
 }
@@ -51,12 +64,14 @@ std::string_view nonlinearity_name(Nonlinearity n) noexcept {
 
 std::vector<double> Module::parameter_data() const {
     std::vector<double> out;
-    for (const Value& p : parameters()) out.push_back(leaf_data(p));
+    for (const Value& p : parameters())
+        out.push_back(leaf_data(p));
     return out;
 }
 
 void Module::zero_grad() const {
-    for (const Value& p : parameters()) p.set_grad(0.0);
+    for (const Value& p : parameters())
+        p.set_grad(0.0);
 }
 
 void Module::attach(Graph& graph, std::span<const double> values) {
@@ -69,8 +84,7 @@ void Module::attach(Graph& graph, std::span<const double> values) {
 
 // --- Neuron -----------------------------------------------------------------------------------
 
-Neuron::Neuron(std::size_t nin, Nonlinearity nonlinearity, Rng& rng, Graph& graph,
-               std::string name)
+Neuron::Neuron(std::size_t nin, Nonlinearity nonlinearity, Rng& rng, Graph& graph, std::string name)
     : m_nonlinearity(nonlinearity), m_graph(&graph), m_name(std::move(name)) {
     if (nin == 0) throw Error("a neuron needs at least one input");
     m_w.reserve(nin);
@@ -84,7 +98,8 @@ Value Neuron::operator()(std::span<const Value> x) const {
         throw Error(fmt::format("neuron {} takes {} inputs, not {}", m_name, m_w.size(), x.size()));
     ScopeGuard scope(*m_graph, m_name);
     Value act = m_b;  // micrograd: sum((wi*xi for ...), self.b)
-    for (std::size_t i = 0; i < x.size(); ++i) act = act + m_w[i] * x[i];
+    for (std::size_t i = 0; i < x.size(); ++i)
+        act = act + m_w[i] * x[i];
     return activate(m_nonlinearity, act);
 }
 
@@ -92,7 +107,8 @@ double Neuron::predict(std::span<const double> x) const {
     if (x.size() != m_w.size())
         throw Error(fmt::format("neuron {} takes {} inputs, not {}", m_name, m_w.size(), x.size()));
     double act = leaf_data(m_b);
-    for (std::size_t i = 0; i < x.size(); ++i) act = act + leaf_data(m_w[i]) * x[i];
+    for (std::size_t i = 0; i < x.size(); ++i)
+        act = act + leaf_data(m_w[i]) * x[i];
     return activate(m_nonlinearity, act);
 }
 
@@ -125,14 +141,16 @@ std::vector<Value> Layer::operator()(std::span<const Value> x) const {
     ScopeGuard scope(*m_graph, m_scope);
     std::vector<Value> out;
     out.reserve(m_neurons.size());
-    for (const Neuron& n : m_neurons) out.push_back(n(x));
+    for (const Neuron& n : m_neurons)
+        out.push_back(n(x));
     return out;
 }
 
 std::vector<double> Layer::predict(std::span<const double> x) const {
     std::vector<double> out;
     out.reserve(m_neurons.size());
-    for (const Neuron& n : m_neurons) out.push_back(n.predict(x));
+    for (const Neuron& n : m_neurons)
+        out.push_back(n.predict(x));
     return out;
 }
 
@@ -146,7 +164,8 @@ std::vector<Value> Layer::parameters() const {
 }
 
 void Layer::attach_from(Graph& graph, std::span<const double>& values) {
-    for (Neuron& n : m_neurons) as_module(n).attach_from(graph, values);
+    for (Neuron& n : m_neurons)
+        as_module(n).attach_from(graph, values);
     m_graph = &graph;
 }
 
@@ -167,20 +186,23 @@ MLP::MLP(std::size_t nin, std::vector<std::size_t> sizes, MlpOptions options, Gr
 
 std::vector<Value> MLP::operator()(std::span<const Value> x) const {
     std::vector<Value> h(x.begin(), x.end());
-    for (const Layer& layer : m_layers) h = layer(h);
+    for (const Layer& layer : m_layers)
+        h = layer(h);
     return h;
 }
 
 std::vector<Value> MLP::operator()(std::span<const double> x) const {
     std::vector<Value> in;
     in.reserve(x.size());
-    for (double v : x) in.emplace_back(*m_graph, v);
+    for (double v : x)
+        in.emplace_back(*m_graph, v);
     return (*this)(std::span<const Value>(in));
 }
 
 std::vector<double> MLP::predict(std::span<const double> x) const {
     std::vector<double> h(x.begin(), x.end());
-    for (const Layer& layer : m_layers) h = layer.predict(h);
+    for (const Layer& layer : m_layers)
+        h = layer.predict(h);
     return h;
 }
 
@@ -202,7 +224,8 @@ std::string MLP::describe() const {
 }
 
 void MLP::attach_from(Graph& graph, std::span<const double>& values) {
-    for (Layer& layer : m_layers) as_module(layer).attach_from(graph, values);
+    for (Layer& layer : m_layers)
+        as_module(layer).attach_from(graph, values);
     m_graph = &graph;
 }
 

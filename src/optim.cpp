@@ -16,8 +16,8 @@ Schedule constant_schedule(double lr) {
 Schedule linear_schedule(double lr, double final_fraction, std::size_t steps) {
     if (steps == 0) throw Error("linear_schedule: steps must be positive");
     return [lr, final_fraction, steps](std::size_t k) {
-        return lr * (1.0 - (1.0 - final_fraction) * static_cast<double>(k) /
-                               static_cast<double>(steps));
+        return lr *
+               (1.0 - (1.0 - final_fraction) * static_cast<double>(k) / static_cast<double>(steps));
     };
 }
 
@@ -42,17 +42,20 @@ void Optimizer::step() {
 }
 
 void Optimizer::zero_grad() const {
-    for (const Value& p : m_parameters) p.set_grad(0.0);
+    for (const Value& p : m_parameters)
+        p.set_grad(0.0);
 }
 
 void Optimizer::set_parameters(std::vector<Value> parameters) {
     if (parameters.size() != m_parameters.size())
-        throw Error(fmt::format("optimizer: {} parameters given where it has {}",
-                                parameters.size(), m_parameters.size()));
+        throw Error(fmt::format("optimizer: {} parameters given where it has {}", parameters.size(),
+                                m_parameters.size()));
     m_parameters = std::move(parameters);
 }
 
-double SGD::update(std::size_t, double value, double grad, double lr) { return value - lr * grad; }
+double SGD::update(std::size_t, double value, double grad, double lr) {
+    return value - lr * grad;
+}
 
 Adam::Adam(std::vector<Value> parameters, Schedule schedule, AdamOptions options)
     : Optimizer(std::move(parameters), std::move(schedule)), m_options(options) {

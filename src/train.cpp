@@ -13,10 +13,14 @@ namespace mgrad {
 
 std::string_view loss_name(LossKind loss) noexcept {
     switch (loss) {
-        case LossKind::Svm: return "svm";
-        case LossKind::Mse: return "mse";
-        case LossKind::Bce: return "bce";
-        case LossKind::CrossEntropy: break;
+        case LossKind::Svm:
+            return "svm";
+        case LossKind::Mse:
+            return "mse";
+        case LossKind::Bce:
+            return "bce";
+        case LossKind::CrossEntropy:
+            break;
     }
     return "ce";
 }
@@ -63,7 +67,8 @@ void Trainer::record() {
         ScopeGuard scope(g, fmt::format("sample{}", i));
         const std::array<Value, 2> x{Value(g, m_data.points[i][0]), Value(g, m_data.points[i][1])};
         std::vector<Value> out = m_model(x);
-        for (const Value& o : out) m_outputs.push_back(o.id());
+        for (const Value& o : out)
+            m_outputs.push_back(o.id());
         if (m_options.loss == LossKind::CrossEntropy)
             logits.push_back(std::move(out));
         else
@@ -77,10 +82,18 @@ void Trainer::record() {
     {
         ScopeGuard scope(g, "loss");
         switch (m_options.loss) {
-            case LossKind::Svm: loss = svm_hinge(scores, targets); break;
-            case LossKind::Mse: loss = mse(scores, targets); break;
-            case LossKind::Bce: loss = binary_cross_entropy(scores, targets); break;
-            case LossKind::CrossEntropy: loss = cross_entropy(logits, m_data.labels); break;
+            case LossKind::Svm:
+                loss = svm_hinge(scores, targets);
+                break;
+            case LossKind::Mse:
+                loss = mse(scores, targets);
+                break;
+            case LossKind::Bce:
+                loss = binary_cross_entropy(scores, targets);
+                break;
+            case LossKind::CrossEntropy:
+                loss = cross_entropy(logits, m_data.labels);
+                break;
         }
         if (m_options.alpha != 0.0) loss = loss + l2(m_model.parameters(), m_options.alpha);
     }
@@ -115,7 +128,8 @@ StepResult Trainer::measure() {
     m_scratch.resize(nout);
     std::size_t right = 0;
     for (std::size_t i = 0; i < m_data.size(); ++i) {
-        for (std::size_t j = 0; j < nout; ++j) m_scratch[j] = g.node(m_outputs[i * nout + j]).data;
+        for (std::size_t j = 0; j < nout; ++j)
+            m_scratch[j] = g.node(m_outputs[i * nout + j]).data;
         if (predicted_class(m_scratch) == m_data.labels[i]) ++right;
     }
     r.accuracy = static_cast<double>(right) / static_cast<double>(m_data.size());
@@ -140,8 +154,8 @@ StepResult Trainer::evaluate() {
 
 TrainingRun::TrainingRun(const TrainConfig& config)
     : m_config(config),
-      m_loss(config.loss.value_or(config.dataset == "blobs" ? LossKind::CrossEntropy
-                                                            : LossKind::Svm)),
+      m_loss(
+          config.loss.value_or(config.dataset == "blobs" ? LossKind::CrossEntropy : LossKind::Svm)),
       m_data(make_dataset(config.dataset, config.samples, config.noise, config.seed)),
       m_graph(std::make_unique<Graph>()) {
     if (config.optimizer != "sgd" && config.optimizer != "adam")
@@ -150,8 +164,8 @@ TrainingRun::TrainingRun(const TrainConfig& config)
         if (h == 0) throw Error("a hidden layer needs at least one neuron");
     // MSE's gradient grows with the error, so plain SGD needs a smaller step than the hinge's.
     const double lr = config.lr.value_or(config.optimizer == "adam" ? 0.05
-                                         : m_loss == LossKind::Mse ? 0.1
-                                                                   : 1.0);
+                                         : m_loss == LossKind::Mse  ? 0.1
+                                                                    : 1.0);
     if (!(lr > 0.0) || !std::isfinite(lr))
         throw Error(fmt::format("the learning rate must be a positive number, not {}", lr));
     if (!(config.alpha >= 0.0) || !std::isfinite(config.alpha))
@@ -163,9 +177,8 @@ TrainingRun::TrainingRun(const TrainConfig& config)
     options.seed = config.seed + 1;
     m_model = std::make_unique<MLP>(2, sizes, options, *m_graph);
 
-    Schedule schedule = config.decay && config.steps > 0
-                            ? linear_schedule(lr, 0.1, config.steps)
-                            : constant_schedule(lr);
+    Schedule schedule = config.decay && config.steps > 0 ? linear_schedule(lr, 0.1, config.steps)
+                                                         : constant_schedule(lr);
     if (config.optimizer == "adam")
         m_optimizer = std::make_unique<Adam>(m_model->parameters(), std::move(schedule));
     else

@@ -11,6 +11,7 @@
 #include <mgrad/random.hpp>
 #include <mgrad/train.hpp>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -18,7 +19,6 @@
 #include <functional>
 #include <set>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 using mgrad::Graph;
@@ -33,7 +33,8 @@ using LossFn = std::function<Value(const std::vector<Value>&)>;
 void check_loss_gradient(const char* what, const LossFn& f, const std::vector<double>& point) {
     Graph g;
     std::vector<Value> in;
-    for (double p : point) in.emplace_back(g, p);
+    for (double p : point)
+        in.emplace_back(g, p);
     Value out = f(in);
     REQUIRE(std::isfinite(out.data()));
     out.backward();
@@ -53,7 +54,8 @@ void check_loss_gradient(const char* what, const LossFn& f, const std::vector<do
 
 std::vector<std::vector<Value>> rows(const std::vector<Value>& flat, std::size_t k) {
     std::vector<std::vector<Value>> out;
-    for (std::size_t i = 0; i < flat.size(); i += k) out.emplace_back(flat.begin() + i, flat.begin() + i + k);
+    for (std::size_t i = 0; i < flat.size(); i += k)
+        out.emplace_back(flat.begin() + i, flat.begin() + i + k);
     return out;
 }
 
@@ -87,7 +89,8 @@ TEST_CASE("rng: xoshiro256** seeded by splitmix64 gives the reference stream") {
     }
     CHECK(std::fabs(sum / n) < 0.05);
     CHECK(std::fabs(sq / n - 1.0) < 0.05);
-    for (int i = 0; i < 1000; ++i) CHECK(r.below(3) < 3);
+    for (int i = 0; i < 1000; ++i)
+        CHECK(r.below(3) < 3);
 }
 
 TEST_CASE("loss: every loss's gradient matches central finite differences") {
@@ -95,25 +98,25 @@ TEST_CASE("loss: every loss's gradient matches central finite differences") {
     const std::vector<double> y_pm{1.0, -1.0, 1.0, -1.0};
     const std::vector<double> y01{1.0, 0.0, 1.0, 0.0};
     const std::vector<double> scores{0.3, -0.2, -1.7, 0.6};  // none at a hinge or relu kink
-    check_loss_gradient("mse", [&](const auto& s) { return mgrad::mse(s, y_pm); }, scores);
+    check_loss_gradient(
+        "mse", [&](const auto& s) { return mgrad::mse(s, y_pm); }, scores);
     check_loss_gradient(
         "mse sum", [&](const auto& s) { return mgrad::mse(s, y_pm, Reduction::Sum); }, scores);
-    check_loss_gradient("svm", [&](const auto& s) { return mgrad::svm_hinge(s, y_pm); }, scores);
-    check_loss_gradient("bce", [&](const auto& s) { return mgrad::binary_cross_entropy(s, y01); },
-                        scores);
+    check_loss_gradient(
+        "svm", [&](const auto& s) { return mgrad::svm_hinge(s, y_pm); }, scores);
+    check_loss_gradient(
+        "bce", [&](const auto& s) { return mgrad::binary_cross_entropy(s, y01); }, scores);
     check_loss_gradient("bce large",
                         [&](const auto& s) { return mgrad::binary_cross_entropy(s, y01); },
                         {30.0, -25.0, -3.0, 4.0});
     const std::vector<std::size_t> classes{2, 0, 1};
-    check_loss_gradient(
-        "ce",
-        [&](const auto& z) {
-            auto r = rows(z, 3);
-            return mgrad::cross_entropy(r, classes);
-        },
-        {0.1, -0.4, 0.9, 1.5, 0.2, -2.0, 0.0, 0.7, -0.3});
-    check_loss_gradient("l2", [](const auto& p) { return mgrad::l2(p, 1e-2); },
-                        {0.5, -1.25, 3.0});
+    check_loss_gradient("ce",
+                        [&](const auto& z) {
+                            auto r = rows(z, 3);
+                            return mgrad::cross_entropy(r, classes);
+                        },
+                        {0.1, -0.4, 0.9, 1.5, 0.2, -2.0, 0.0, 0.7, -0.3});
+    check_loss_gradient("l2", [](const auto& p) { return mgrad::l2(p, 1e-2); }, {0.5, -1.25, 3.0});
 }
 
 TEST_CASE("loss: closed forms") {
@@ -189,7 +192,8 @@ TEST_CASE("nn: parameter counts, labels and scopes") {
     CHECK(labels.size() == params.size());
     // Biases start at 0.
     for (const auto& l : demo.layers())
-        for (const auto& neuron : l.neurons()) CHECK(neuron.parameters().back().data() == 0.0);
+        for (const auto& neuron : l.neurons())
+            CHECK(neuron.parameters().back().data() == 0.0);
 
     // Forward: one scope per layer holding one per neuron.
     const auto scopes_before = g.scopes().size();
@@ -211,7 +215,8 @@ TEST_CASE("nn: predict() agrees with the recorded forward pass bit for bit") {
     const auto graph_out = m(x);
     const auto plain = m.predict(x);
     REQUIRE(plain.size() == 3);
-    for (std::size_t i = 0; i < 3; ++i) CHECK(graph_out[i].data() == plain[i]);
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK(graph_out[i].data() == plain[i]);
 }
 
 TEST_CASE("nn: the seed fixes the model; a different seed changes it") {
@@ -311,7 +316,8 @@ TEST_CASE("dataset: moons like make_moons, and every set reproducible from its s
         CHECK(a.points != c.points);
         CHECK(a.size() == 60);
         CHECK(a.classes == (name == "blobs" ? 3u : 2u));
-        for (auto l : a.labels) CHECK(l < a.classes);
+        for (auto l : a.labels)
+            CHECK(l < a.classes);
     }
     CHECK_THROWS_AS(mgrad::make_dataset("spirals", 10, std::nullopt, 1), mgrad::Error);
     CHECK_THROWS_AS(mgrad::make_moons(0, 0.1, 1), mgrad::Error);
@@ -322,7 +328,8 @@ TEST_CASE("train: micrograd's demo reaches 100% training accuracy with the defau
     CHECK(run.data().size() == 100);
     CHECK(run.model().parameter_count() == 337);
     mgrad::StepResult first = run.step();
-    for (int k = 1; k < 100; ++k) run.step();
+    for (int k = 1; k < 100; ++k)
+        run.step();
     const mgrad::StepResult last = run.evaluate();
     CHECK(last.step == 100);
     CHECK(last.accuracy == 1.0);
@@ -346,11 +353,13 @@ TEST_CASE("train: replaying the recorded graph gives the same numbers as rebuild
 
 TEST_CASE("train: memory after step 100 equals memory after step 10") {
     mgrad::TrainingRun run(mgrad::TrainConfig{});
-    for (int k = 0; k < 10; ++k) run.step();
+    for (int k = 0; k < 10; ++k)
+        run.step();
     const auto nodes10 = run.graph().size();
     const auto scopes10 = run.graph().scopes().size();
     const long pages10 = resident_pages();
-    for (int k = 10; k < 100; ++k) run.step();
+    for (int k = 10; k < 100; ++k)
+        run.step();
     const long pages100 = resident_pages();
     CHECK(run.graph().size() == nodes10);
     CHECK(run.graph().scopes().size() == scopes10);
@@ -367,12 +376,12 @@ TEST_CASE("train: other data sets, losses and optimisers learn") {
         const char* optimizer;
         double min_accuracy;
     };
-    for (const Case& k : {Case{"moons", mgrad::LossKind::Bce, "adam", 0.95},
-                          Case{"moons", mgrad::LossKind::Mse, "sgd", 0.9},
-                          Case{"circles", std::nullopt, "adam", 0.95},
-                          Case{"xor", std::nullopt, "adam", 0.9},
-                          Case{"blobs", std::nullopt, "adam", 0.95},
-                          Case{"moons", mgrad::LossKind::CrossEntropy, "adam", 0.85}}) {
+    for (const Case& k :
+         {Case{"moons", mgrad::LossKind::Bce, "adam", 0.95},
+          Case{"moons", mgrad::LossKind::Mse, "sgd", 0.9},
+          Case{"circles", std::nullopt, "adam", 0.95}, Case{"xor", std::nullopt, "adam", 0.9},
+          Case{"blobs", std::nullopt, "adam", 0.95},
+          Case{"moons", mgrad::LossKind::CrossEntropy, "adam", 0.85}}) {
         mgrad::TrainConfig c;
         c.dataset = k.dataset;
         c.loss = k.loss;
@@ -382,7 +391,8 @@ TEST_CASE("train: other data sets, losses and optimisers learn") {
         c.steps = 60;
         mgrad::TrainingRun run(c);
         const double before = run.evaluate().loss;
-        for (std::size_t s = 0; s < c.steps; ++s) run.step();
+        for (std::size_t s = 0; s < c.steps; ++s)
+            run.step();
         const auto end = run.evaluate();
         INFO(fmt::format("{} {} {}: loss {} → {}, accuracy {}", k.dataset,
                          mgrad::loss_name(run.loss()), k.optimizer, before, end.loss,

@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
     // Record the forward pass and the loss once; each step only changes the parameters' data
     // and replays the tape (the lecture rebuilds it, with the same numbers).
     std::vector<Value> ypred;
-    for (const auto& x : xs) ypred.push_back(n(x)[0]);
+    for (const auto& x : xs)
+        ypred.push_back(n(x)[0]);
     const Value loss = mse(ypred, ys, Reduction::Sum);
 
     const double lr = 0.05;
@@ -38,12 +39,14 @@ int main(int argc, char** argv) {
         last = loss.data();  // forward (replays the previous update)
         n.zero_grad();
         loss.backward();
-        for (const Value& p : params) p.set_data(p.data() - lr * p.grad());
+        for (const Value& p : params)
+            p.set_data(p.data() - lr * p.grad());
         fmt::print("step {:2}  loss {:.6f}\n", k, last);
     }
     last = loss.data();
     fmt::print("final    loss {:.6f}   predictions", last);
-    for (const Value& y : ypred) fmt::print(" {:+.3f}", y.data());
+    for (const Value& y : ypred)
+        fmt::print(" {:+.3f}", y.data());
     fmt::print("   targets {}\n", fmt::join(ys, " "));
     return last < threshold ? 0 : 1;
 }

@@ -22,7 +22,8 @@ int main(int argc, char** argv) try {
     Trainer trainer(model, data, sgd, {.loss = LossKind::Svm, .alpha = 1e-4});
     for (int k = 0; k < 100; ++k) {
         const StepResult r = trainer.step();
-        if (k % 10 == 0) fmt::print("step {} loss {:.6f}, accuracy {:.0f}%\n", k, r.loss, 100 * r.accuracy);
+        if (k % 10 == 0)
+            fmt::print("step {} loss {:.6f}, accuracy {:.0f}%\n", k, r.loss, 100 * r.accuracy);
     }
     const StepResult end = trainer.evaluate();
     fmt::print("final loss {:.6f}, accuracy {:.0f}%\n", end.loss, 100 * end.accuracy);

@@ -30,7 +30,7 @@ enum class Nonlinearity : std::uint8_t { Tanh, Relu, Linear };
 
 /// Anything with parameters.
 class Module {
-public:
+  public:
     Module() = default;
     Module(const Module&) = default;
     Module& operator=(const Module&) = default;
@@ -50,7 +50,7 @@ public:
     /// after Graph::clear() (read parameter_data() first).
     void attach(Graph& graph, std::span<const double> values);
 
-protected:
+  protected:
     /// Consumes this module's values from the front of `values`.
     virtual void attach_from(Graph& graph, std::span<const double>& values) = 0;
     friend class Layer;
@@ -58,7 +58,7 @@ protected:
 };
 
 class Neuron : public Module {
-public:
+  public:
     /// `nin` weights drawn uniform in [-1, 1) from `rng`, bias 0. `name` prefixes the labels
     /// (`name.w0`, …, `name.b`) and is the neuron's scope name.
     Neuron(std::size_t nin, Nonlinearity nonlinearity, Rng& rng, Graph& graph = default_graph(),
@@ -74,10 +74,10 @@ public:
     [[nodiscard]] Nonlinearity nonlinearity() const noexcept { return m_nonlinearity; }
     [[nodiscard]] const std::string& name() const noexcept { return m_name; }
 
-protected:
+  protected:
     void attach_from(Graph& graph, std::span<const double>& values) override;
 
-private:
+  private:
     std::vector<Value> m_w;
     Value m_b;
     Nonlinearity m_nonlinearity;
@@ -86,7 +86,7 @@ private:
 };
 
 class Layer : public Module {
-public:
+  public:
     /// `nout` neurons of `nin` inputs each; `index` numbers the layer in labels (`l<index>`).
     Layer(std::size_t nin, std::size_t nout, Nonlinearity nonlinearity, Rng& rng,
           Graph& graph = default_graph(), std::size_t index = 0);
@@ -99,10 +99,10 @@ public:
     [[nodiscard]] std::size_t nin() const noexcept { return m_neurons.front().nin(); }
     [[nodiscard]] std::size_t nout() const noexcept { return m_neurons.size(); }
 
-protected:
+  protected:
     void attach_from(Graph& graph, std::span<const double>& values) override;
 
-private:
+  private:
     std::vector<Neuron> m_neurons;
     Graph* m_graph;
     std::string m_scope;
@@ -116,7 +116,7 @@ struct MlpOptions {
 
 /// A multi-layer perceptron: MLP(2, {16, 16, 1}) is micrograd's demo model.
 class MLP : public Module {
-public:
+  public:
     MLP(std::size_t nin, std::vector<std::size_t> sizes, MlpOptions options = {},
         Graph& graph = default_graph());
 
@@ -133,10 +133,10 @@ public:
     /// e.g. "MLP(2 → 16 relu → 16 relu → 1 linear)".
     [[nodiscard]] std::string describe() const;
 
-protected:
+  protected:
     void attach_from(Graph& graph, std::span<const double>& values) override;
 
-private:
+  private:
     std::vector<Layer> m_layers;
     Graph* m_graph;
 };

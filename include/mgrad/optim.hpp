@@ -28,7 +28,7 @@ Schedule constant_schedule(double lr);
 Schedule linear_schedule(double lr, double final_fraction, std::size_t steps);
 
 class Optimizer {
-public:
+  public:
     explicit Optimizer(std::vector<Value> parameters, Schedule schedule);
     Optimizer(const Optimizer&) = delete;
     Optimizer& operator=(const Optimizer&) = delete;
@@ -48,27 +48,27 @@ public:
     [[nodiscard]] const std::vector<Value>& parameters() const noexcept { return m_parameters; }
     [[nodiscard]] virtual std::string name() const = 0;
 
-protected:
+  protected:
     /// Called once at the start of step() with the step number k.
     virtual void begin_step(std::size_t /*k*/) {}
     /// New value of parameter i, given its value, its gradient and the learning rate.
     virtual double update(std::size_t i, double value, double grad, double lr) = 0;
 
-private:
+  private:
     std::vector<Value> m_parameters;
     Schedule m_schedule;
     std::size_t m_k = 0;
 };
 
 class SGD : public Optimizer {
-public:
+  public:
     SGD(std::vector<Value> parameters, Schedule schedule)
         : Optimizer(std::move(parameters), std::move(schedule)) {}
     SGD(std::vector<Value> parameters, double lr)
         : SGD(std::move(parameters), constant_schedule(lr)) {}
     [[nodiscard]] std::string name() const override { return "sgd"; }
 
-protected:
+  protected:
     double update(std::size_t i, double value, double grad, double lr) override;
 };
 
@@ -79,17 +79,17 @@ struct AdamOptions {
 };
 
 class Adam : public Optimizer {
-public:
+  public:
     Adam(std::vector<Value> parameters, Schedule schedule, AdamOptions options = {});
     Adam(std::vector<Value> parameters, double lr, AdamOptions options = {})
         : Adam(std::move(parameters), constant_schedule(lr), options) {}
     [[nodiscard]] std::string name() const override { return "adam"; }
 
-protected:
+  protected:
     void begin_step(std::size_t k) override;
     double update(std::size_t i, double value, double grad, double lr) override;
 
-private:
+  private:
     AdamOptions m_options;
     std::vector<double> m_m, m_v;
     double m_correction1 = 1.0, m_correction2 = 1.0;  // 1 − β₁ᵗ, 1 − β₂ᵗ for this step

@@ -51,8 +51,8 @@ struct BoundaryPlot {
     std::string title;
     std::size_t classes = 2;
     ClassGrid grid;
-    std::vector<double> x, y;          ///< the data points
-    std::vector<std::size_t> labels;   ///< their true classes
+    std::vector<double> x, y;         ///< the data points
+    std::vector<std::size_t> labels;  ///< their true classes
 };
 
 void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file);

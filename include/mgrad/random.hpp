@@ -14,12 +14,13 @@
 namespace mgrad {
 
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
 
     /// Restart the stream from `seed` (splitmix64 fills the state, as the xoshiro authors advise).
     void reseed(std::uint64_t seed) noexcept {
-        for (auto& s : m_state) s = splitmix64(seed);
+        for (auto& s : m_state)
+            s = splitmix64(seed);
         m_has_spare = false;
     }
 
@@ -62,7 +63,7 @@ public:
     }
     double normal(double mean, double stddev) noexcept { return mean + stddev * normal(); }
 
-private:
+  private:
     static std::uint64_t splitmix64(std::uint64_t& x) noexcept {
         std::uint64_t z = (x += 0x9E3779B97F4A7C15ull);
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

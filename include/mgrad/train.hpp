@@ -49,7 +49,7 @@ struct TrainerOptions {
 };
 
 class Trainer {
-public:
+  public:
     /// The model must give 1 output for svm/mse/bce and data.classes outputs for ce. The model,
     /// data and optimiser must outlive the trainer.
     Trainer(MLP& model, const Dataset& data, Optimizer& optimizer, TrainerOptions options = {});
@@ -65,7 +65,7 @@ public:
     /// Nodes in the recorded forward pass and loss (0 before the first step).
     [[nodiscard]] NodeId recorded_nodes() const noexcept { return m_recorded; }
 
-private:
+  private:
     void record();
     void prepare();
     StepResult measure();
@@ -88,7 +88,7 @@ struct TrainConfig {
     std::optional<double> noise;  ///< default_noise(dataset) when unset
     std::uint64_t seed = 1337;    ///< the data set's seed; the weights use seed + 1
     std::vector<std::size_t> hidden{16, 16};
-    std::optional<LossKind> loss;  ///< svm, or ce for blobs, when unset
+    std::optional<LossKind> loss;   ///< svm, or ce for blobs, when unset
     std::string optimizer = "sgd";  ///< "sgd" or "adam"
     std::optional<double> lr;       ///< sgd 1.0 (0.1 for mse), adam 0.05 when unset
     bool decay = true;              ///< lr · (1 − 0.9·k/steps); constant when false
@@ -98,7 +98,7 @@ struct TrainConfig {
 };
 
 class TrainingRun {
-public:
+  public:
     /// Checks the configuration (mgrad::Error on a bad one) and builds everything.
     explicit TrainingRun(const TrainConfig& config);
     TrainingRun(const TrainingRun&) = delete;
@@ -116,7 +116,7 @@ public:
     [[nodiscard]] Trainer& trainer() noexcept { return *m_trainer; }
     [[nodiscard]] Graph& graph() noexcept { return *m_graph; }
 
-private:
+  private:
     TrainConfig m_config;
     LossKind m_loss;
     Dataset m_data;

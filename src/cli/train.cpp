@@ -1,10 +1,10 @@
 // `mgrad train`: options, progress display, JSON lines and pictures around mgrad::TrainingRun.
 #include "train.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -37,7 +37,8 @@ struct Options {
 std::string progress_bar(std::size_t done, std::size_t total, std::size_t width) {
     const std::size_t filled = total == 0 ? width : done * width / total;
     std::string bar;
-    for (std::size_t i = 0; i < width; ++i) bar += i < filled ? "█" : "·";
+    for (std::size_t i = 0; i < width; ++i)
+        bar += i < filled ? "█" : "·";
     return bar;
 }
 
@@ -53,10 +54,14 @@ void save_curves(const std::vector<StepResult>& history, TrainingRun& run,
     const std::string what =
         fmt::format("{} on {} {}", run.model().describe(), run.data().size(), run.data().name);
     std::vector<LineChart> charts{
-        LineChart{fmt::format("Training loss ({}, {})", loss_name(run.loss()),
-                              run.optimizer().name()),
-                  "", "loss", {loss}, 0.0, 0.0},
-        LineChart{"Training accuracy — " + what, "step", "accuracy (%)", {accuracy}, 0.0, 102.0}};
+        LineChart{
+            fmt::format("{} — {} loss, {}", what, loss_name(run.loss()), run.optimizer().name()),
+            "",
+            "loss",
+            {loss},
+            0.0,
+            0.0},
+        LineChart{"Training accuracy", "step", "accuracy (%)", {accuracy}, 0.0, 102.0}};
     save_line_charts(charts, file);
 }
 
@@ -81,10 +86,10 @@ void save_boundary(TrainingRun& run, double final_accuracy, const std::string& f
     std::array<double, 2> in{};
     for (std::size_t iy = 0; iy < g.ny; ++iy) {
         for (std::size_t ix = 0; ix < g.nx; ++ix) {
-            in[0] = g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) /
-                                  static_cast<double>(g.nx - 1);
-            in[1] = g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) /
-                                  static_cast<double>(g.ny - 1);
+            in[0] = g.x_min +
+                    (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
+            in[1] = g.y_min +
+                    (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
             const std::vector<double> out = run.model().predict(in);
             g.classes.push_back(predicted_class(out));
             if (binary) g.scores.push_back(out[0]);
@@ -109,10 +114,11 @@ int train(Options& o) {
     // Fail on a bad picture path before spending time on training.
     for (const std::string& f : {o.plot_loss, o.plot_boundary})
         if (!f.empty() && !can_plot(f))
-            throw Error(fmt::format("cannot plot to '{}': the file name must end in .png, .svg "
-                                    "or .pdf, and PLplot's cairo device must be installed "
-                                    "(Debian package plplot-driver-cairo)",
-                                    f));
+            throw Error(
+                fmt::format("cannot plot to '{}': the file name must end in .png, .svg "
+                            "or .pdf, and PLplot's cairo device must be installed "
+                            "(Debian package plplot-driver-cairo)",
+                            f));
 
     TrainingRun run(c);
     const bool tty = ::isatty(STDERR_FILENO) == 1;
@@ -128,13 +134,16 @@ int train(Options& o) {
         const StepResult r = run.step();
         if (!std::isfinite(r.loss)) {
             if (tty) std::cerr << '\n';
-            throw Error(fmt::format("training diverged at step {} (the loss is {}); try a smaller "
-                                    "--lr",
-                                    r.step, r.loss));
+            throw Error(
+                fmt::format("training diverged at step {} (the loss is {}); try a smaller "
+                            "--lr",
+                            r.step, r.loss));
         }
         history.push_back(r);
         if (o.json) {
-            std::cout << nlohmann::ordered_json{{"step", r.step}, {"loss", r.loss}, {"accuracy", r.accuracy}}
+            std::cout << nlohmann::ordered_json{{"step", r.step},
+                                                {"loss", r.loss},
+                                                {"accuracy", r.accuracy}}
                              .dump()
                       << '\n';
         }
@@ -163,13 +172,12 @@ int train(Options& o) {
                          .dump()
                   << '\n';
     } else {
-        std::cout << fmt::format("after {} steps: loss {:.6f}, accuracy {:.1f}% ({}/{})\n",
-                                 final_result.step, final_result.loss,
-                                 100.0 * final_result.accuracy,
-                                 static_cast<std::size_t>(final_result.accuracy *
-                                                              static_cast<double>(run.data().size()) +
-                                                          0.5),
-                                 run.data().size());
+        std::cout << fmt::format(
+            "after {} steps: loss {:.6f}, accuracy {:.1f}% ({}/{})\n", final_result.step,
+            final_result.loss, 100.0 * final_result.accuracy,
+            static_cast<std::size_t>(
+                final_result.accuracy * static_cast<double>(run.data().size()) + 0.5),
+            run.data().size());
         if (c.steps > 0)
             std::cerr << fmt::format("{:.3f} ms per step ({} graph nodes, {})\n",
                                      1e3 * seconds / static_cast<double>(c.steps),
@@ -209,15 +217,17 @@ int run_train(int argc, char** argv) {
         ->expected(1, 64)
         ->default_str("16,16");
     app.add_option("--steps", c.steps, "Training steps")->capture_default_str();
-    app.add_option("--lr", lr, "Initial learning rate; default 1.0 for sgd (0.1 with mse), 0.05 for adam")
+    app.add_option("--lr", lr,
+                   "Initial learning rate; default 1.0 for sgd (0.1 with mse), 0.05 for adam")
         ->check(CLI::PositiveNumber);
     app.add_flag("--constant-lr", o.constant_lr,
                  "Keep the learning rate constant instead of lr·(1 − 0.9·k/steps)");
     app.add_option("--optimizer", c.optimizer, "Optimiser")
         ->check(CLI::IsMember({"sgd", "adam"}))
         ->capture_default_str();
-    app.add_option("--loss", o.loss, "Loss: svm, mse, bce (two classes) or ce; default svm, ce "
-                                     "for blobs")
+    app.add_option("--loss", o.loss,
+                   "Loss: svm, mse, bce (two classes) or ce; default svm, ce "
+                   "for blobs")
         ->check(CLI::IsMember({"svm", "mse", "bce", "ce"}));
     app.add_option("--alpha", c.alpha, "L2 regularisation weight")
         ->check(CLI::NonNegativeNumber)
@@ -227,10 +237,13 @@ int run_train(int argc, char** argv) {
     app.add_flag("--json", o.json,
                  "Print one JSON object per step and a final one, {\"step\", \"loss\", "
                  "\"accuracy\"} (accuracy from 0 to 1)");
-    app.add_option("--plot-loss", o.plot_loss, "Write the loss and accuracy curves (.png, .svg, "
-                                               ".pdf)");
+    app.add_option("--plot-loss", o.plot_loss,
+                   "Write the loss and accuracy curves (.png, .svg, "
+                   ".pdf)")
+        ->type_name("FILE");
     app.add_option("--plot-boundary", o.plot_boundary,
-                   "Write the decision boundary with the data (.png, .svg, .pdf)");
+                   "Write the decision boundary with the data (.png, .svg, .pdf)")
+        ->type_name("FILE");
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -89,7 +89,7 @@ std::string_view check_target(const std::filesystem::path& file) {
 
 // Opens a fresh PLplot stream on `file`, and always closes it.
 class Stream {
-public:
+  public:
     Stream(std::string_view device, const std::filesystem::path& file, PLINT rows)
         : m_lock(plplot_mutex()) {
         plgstrm(&m_previous);
@@ -104,8 +104,7 @@ public:
         plscol0(color_text, 30, 30, 30);
         plscol0(color_grid, 225, 225, 225);
         for (std::size_t i = 0; i < palette.size(); ++i)
-            plscol0(color_first + static_cast<PLINT>(i), palette[i].r, palette[i].g,
-                    palette[i].b);
+            plscol0(color_first + static_cast<PLINT>(i), palette[i].r, palette[i].g, palette[i].b);
         plssub(1, rows);
         plinit();
         plfontld(1);
@@ -118,7 +117,7 @@ public:
         plsstrm(m_previous);
     }
 
-private:
+  private:
     std::lock_guard<std::mutex> m_lock;
     PLINT m_previous = 0;
     PLINT m_stream = -1;
@@ -163,10 +162,12 @@ void draw_line_chart(const LineChart& chart) {
     Range xr, yr;
     for (const Series& s : chart.series) {
         if (s.x.size() != s.y.size() || s.x.empty())
-            throw Error(fmt::format("series '{}' needs as many x as y values, and at least one",
-                                    s.name));
-        for (double v : s.x) xr.add(v);
-        for (double v : s.y) yr.add(v);
+            throw Error(
+                fmt::format("series '{}' needs as many x as y values, and at least one", s.name));
+        for (double v : s.x)
+            xr.add(v);
+        for (double v : s.y)
+            yr.add(v);
     }
     if (!(xr.lo < xr.hi)) xr.pad(0.05);
     if (chart.y_min < chart.y_max) {
@@ -186,7 +187,8 @@ void draw_line_chart(const LineChart& chart) {
     axes_and_labels(chart.x_label, chart.y_label, chart.title);
     if (chart.series.size() > 1) {
         const auto n = static_cast<PLINT>(chart.series.size());
-        std::vector<PLINT> opts(chart.series.size(), PL_LEGEND_LINE), colors, styles(opts.size(), 1);
+        std::vector<PLINT> opts(chart.series.size(), PL_LEGEND_LINE), colors,
+            styles(opts.size(), 1);
         std::vector<PLFLT> widths(opts.size(), 2.5);
         std::vector<const char*> texts;
         std::vector<PLINT> text_colors(opts.size(), color_text);
@@ -196,8 +198,8 @@ void draw_line_chart(const LineChart& chart) {
         }
         PLFLT w = 0, h = 0;
         pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.08, 0,
-                 color_grid, 1, 0, 0, n, opts.data(), 1.0, 0.9, 2.0, 0.0, text_colors.data(),
+                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.06, 0,
+                 color_grid, 1, 0, 0, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
                  texts.data(), nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(),
                  widths.data(), nullptr, nullptr, nullptr, nullptr);
     }
@@ -237,7 +239,8 @@ void save_line_charts(std::span<const LineChart> charts, const std::filesystem::
         device = check_target(file);
     }
     Stream stream(device, file, static_cast<PLINT>(charts.size()));
-    for (const LineChart& c : charts) draw_line_chart(c);
+    for (const LineChart& c : charts)
+        draw_line_chart(c);
 }
 
 void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
@@ -285,7 +288,8 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
     plscmap1n(k);
     plscmap1(r.data(), gr.data(), b.data(), k);
     std::vector<PLFLT> levels;
-    for (std::size_t c = 0; c <= plot.classes; ++c) levels.push_back(static_cast<double>(c) - 0.5);
+    for (std::size_t c = 0; c <= plot.classes; ++c)
+        levels.push_back(static_cast<double>(c) - 0.5);
 
     pladv(0);
     plvsta();
@@ -298,14 +302,15 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
         std::vector<const PLFLT*> sp(g.nx);
         std::vector<PLFLT> xs(g.nx), ys(g.ny);
         for (std::size_t ix = 0; ix < g.nx; ++ix) {
-            xs[ix] = g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) /
-                                   static_cast<double>(g.nx - 1);
-            for (std::size_t iy = 0; iy < g.ny; ++iy) s[ix][iy] = g.scores[iy * g.nx + ix];
+            xs[ix] = g.x_min +
+                     (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
+            for (std::size_t iy = 0; iy < g.ny; ++iy)
+                s[ix][iy] = g.scores[iy * g.nx + ix];
             sp[ix] = s[ix].data();
         }
         for (std::size_t iy = 0; iy < g.ny; ++iy)
-            ys[iy] = g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) /
-                                   static_cast<double>(g.ny - 1);
+            ys[iy] = g.y_min +
+                     (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
         PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
         const PLFLT zero = 0.0;
         plcol0(color_text);
@@ -325,18 +330,19 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
 
     std::vector<PLINT> opts(plot.classes, PL_LEGEND_SYMBOL), colors, numbers(plot.classes, 1),
         text_colors(plot.classes, color_text);
-    std::vector<PLFLT> scales(plot.classes, 1.6);
+    std::vector<PLFLT> scales(plot.classes, 1.1);
     std::vector<std::string> names;
     std::vector<const char*> texts, symbols(plot.classes, "●");
     for (std::size_t c = 0; c < plot.classes; ++c) {
         colors.push_back(color_first + static_cast<PLINT>(c));
         names.push_back(fmt::format("class {}", c));
     }
-    for (const auto& n : names) texts.push_back(n.c_str());
+    for (const auto& n : names)
+        texts.push_back(n.c_str());
     PLFLT w = 0, h = 0;
     pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.05, 0,
-             color_grid, 1, 0, 0, k, opts.data(), 1.0, 0.9, 2.0, 0.0, text_colors.data(),
+             PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
+             color_grid, 1, 0, 0, k, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
              texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
              colors.data(), scales.data(), numbers.data(), symbols.data());
 }
