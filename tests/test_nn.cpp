@@ -366,7 +366,10 @@ TEST_CASE("train: memory after step 100 equals memory after step 10") {
     const long page = ::sysconf(_SC_PAGESIZE);
     INFO(fmt::format("resident {} KiB after step 10, {} KiB after step 100", pages10 * page / 1024,
                      pages100 * page / 1024));
-    CHECK(std::labs(pages100 - pages10) * page <= 64 * 1024);
+    // A Release build measures exactly 0 here. Under AddressSanitizer its own bookkeeping warms
+    // up over the first steps (about 100 KiB). A loop that recorded a new forward pass on the
+    // same graph every step would grow it by about 2 MiB per step.
+    CHECK(std::labs(pages100 - pages10) * page <= 256 * 1024);
 }
 
 TEST_CASE("train: other data sets, losses and optimisers learn") {
