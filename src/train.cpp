@@ -108,7 +108,12 @@ void Trainer::prepare() {
         record();
         return;
     }
-    if (m_options.replay) return;  // the pending set_data()s are replayed on first read
+    if (m_options.replay) {
+        // Every parameter changed, so nearly every node must be recomputed: the straight sweep
+        // is cheaper than asking each node whether its parents changed.
+        graph().forward_all();
+        return;
+    }
     // Rebuild, as micrograd does: drop the graph, re-create the parameters as fresh leaves
     // holding their current values, and record the forward pass and loss again.
     Graph& g = graph();

@@ -130,6 +130,7 @@ int train(Options& o) {
     std::vector<StepResult> history;
     history.reserve(c.steps + 1);
     const auto start = std::chrono::steady_clock::now();
+    auto last_draw = start - std::chrono::seconds(1);
     for (std::size_t k = 0; k < c.steps; ++k) {
         const StepResult r = run.step();
         if (!std::isfinite(r.loss)) {
@@ -147,7 +148,10 @@ int train(Options& o) {
                              .dump()
                       << '\n';
         }
-        if (tty) {
+        // Redrawing costs more than a step: at most 25 times a second, and the last step.
+        const auto now = std::chrono::steady_clock::now();
+        if (tty && (now - last_draw >= std::chrono::milliseconds(40) || k + 1 == c.steps)) {
+            last_draw = now;
             std::cerr << fmt::format("\r\033[K{} {:>{}}/{}  loss {:.6f}  accuracy {:5.1f}%",
                                      progress_bar(k + 1, c.steps, 30), k + 1,
                                      fmt::formatted_size("{}", c.steps), c.steps, r.loss,
