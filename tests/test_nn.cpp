@@ -113,7 +113,8 @@ TEST_CASE("graph: forward_all() gives exactly what forward() gives") {
     CHECK(changed > 0);
     CHECK(all > changed);  // y·z was recomputed too, with the same result
     REQUIRE(g1.size() == g2.size());
-    for (NodeId i = 0; i < g1.size(); ++i) CHECK(g1.node(i).data == g2.node(i).data);
+    for (NodeId i = 0; i < g1.size(); ++i)
+        CHECK(g1.node(i).data == g2.node(i).data);
     CHECK(g2.forward_all() == 0);  // nothing pending
     b[2].set_data(3.0);
     a[2].set_data(3.0);
@@ -481,6 +482,18 @@ TEST_CASE("plot: PNG and SVG files from PLplot; bad targets are errors") {
     b.labels = {1};
     mgrad::save_decision_boundary(b, dir / "b.png");
     CHECK(fs::file_size(dir / "b.png") > 1000);
+    // Logits for three classes: one value per class and grid point.
+    mgrad::BoundaryPlot three = b;
+    three.classes = 3;
+    three.grid.classes = {0, 0, 1, 0, 2, 1, 2, 2, 1};
+    three.grid.scores.clear();
+    for (std::size_t p = 0; p < 9; ++p)
+        for (std::size_t c = 0; c < 3; ++c)
+            three.grid.scores.push_back(c == three.grid.classes[p] ? 1.0 : 0.0);
+    mgrad::save_decision_boundary(three, dir / "three.svg");
+    CHECK(fs::file_size(dir / "three.svg") > 1000);
+    three.grid.scores.pop_back();
+    CHECK_THROWS_AS(mgrad::save_decision_boundary(three, dir / "three.svg"), mgrad::Error);
 
     CHECK_THROWS_AS(mgrad::save_line_chart(chart, dir / "f.bmp"), mgrad::Error);
     CHECK_THROWS_AS(mgrad::save_line_chart(chart, dir / "missing-dir" / "f.png"), mgrad::Error);

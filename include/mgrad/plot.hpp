@@ -43,7 +43,10 @@ struct ClassGrid {
     std::size_t nx = 0, ny = 0;
     /// Predicted class at grid point (ix, iy), stored at [iy * nx + ix].
     std::vector<std::size_t> classes;
-    /// Optional, same layout: a binary model's score; its zero line is drawn as the boundary.
+    /// Optional, and better: the model's outputs at each grid point, m values per point stored
+    /// at [(iy * nx + ix) * m + j] — m = 1 for a binary score (class 1 where > 0) or m = the
+    /// number of classes for logits (the largest wins). With them the regions and boundary
+    /// lines follow the interpolated outputs and are smooth rather than stepped by the grid.
     std::vector<double> scores;
 };
 

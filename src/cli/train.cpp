@@ -81,8 +81,7 @@ void save_boundary(TrainingRun& run, double final_accuracy, const std::string& f
                              100.0 * final_accuracy);
     ClassGrid& g = plot.grid;
     g.x_min = x0 - margin, g.x_max = x1 + margin, g.y_min = y0 - margin, g.y_max = y1 + margin;
-    g.nx = 241, g.ny = 181;
-    const bool binary = run.model().nout() == 1;
+    g.nx = 181, g.ny = 136;  // smooth enough: the lines follow interpolated scores
     std::array<double, 2> in{};
     for (std::size_t iy = 0; iy < g.ny; ++iy) {
         for (std::size_t ix = 0; ix < g.nx; ++ix) {
@@ -92,7 +91,7 @@ void save_boundary(TrainingRun& run, double final_accuracy, const std::string& f
                     (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
             const std::vector<double> out = run.model().predict(in);
             g.classes.push_back(predicted_class(out));
-            if (binary) g.scores.push_back(out[0]);
+            g.scores.insert(g.scores.end(), out.begin(), out.end());
         }
     }
     for (std::size_t i = 0; i < d.size(); ++i) {

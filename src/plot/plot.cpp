@@ -254,17 +254,32 @@ void save_line_charts(std::span<const LineChart> charts, const std::filesystem::
         draw_line_chart(c);
 }
 
+// Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.
+struct Field {
+    std::vector<std::vector<PLFLT>> columns;
+    std::vector<const PLFLT*> pointers;
+    Field(std::size_t nx, std::size_t ny) : columns(nx, std::vector<PLFLT>(ny)), pointers(nx) {
+        for (std::size_t ix = 0; ix < nx; ++ix)
+            pointers[ix] = columns[ix].data();
+    }
+};
+
 void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
     const ClassGrid& g = plot.grid;
-    if (g.nx < 2 || g.ny < 2 || g.classes.size() != g.nx * g.ny)
+    const std::size_t points = g.nx * g.ny;
+    if (g.nx < 2 || g.ny < 2 || g.classes.size() != points)
         throw Error("decision boundary: the grid needs at least 2 × 2 points and one class each");
-    if (!g.scores.empty() && g.scores.size() != g.classes.size())
-        throw Error("decision boundary: scores and classes differ in size");
-    if (plot.x.size() != plot.y.size() || plot.x.size() != plot.labels.size())
-        throw Error("decision boundary: points need an x, a y and a label each");
     if (plot.classes < 2 || plot.classes > palette.size())
         throw Error(fmt::format("decision boundary: between 2 and {} classes can be drawn",
                                 palette.size()));
+    const std::size_t m = g.scores.size() / points;
+    if (!g.scores.empty() && (g.scores.size() != points * m || (m != 1 && m != plot.classes) ||
+                              (m == 1 && plot.classes != 2)))
+        throw Error(
+            "decision boundary: scores must hold 1 value (two classes) or one per class "
+            "for every grid point");
+    if (plot.x.size() != plot.y.size() || plot.x.size() != plot.labels.size())
+        throw Error("decision boundary: points need an x, a y and a label each");
     for (std::size_t c : g.classes)
         if (c >= plot.classes) throw Error("decision boundary: a grid class is out of range");
     for (std::size_t c : plot.labels)
@@ -275,59 +290,71 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
         device = check_target(file);
     }
 
-    const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
-    // PLplot wants column arrays: z[ix][iy].
-    std::vector<std::vector<PLFLT>> columns(g.nx, std::vector<PLFLT>(g.ny));
-    std::vector<const PLFLT*> z(g.nx);
-    for (std::size_t ix = 0; ix < g.nx; ++ix) {
-        for (std::size_t iy = 0; iy < g.ny; ++iy)
-            columns[ix][iy] = static_cast<PLFLT>(g.classes[iy * g.nx + ix]);
-        z[ix] = columns[ix].data();
+    // One field per class, positive exactly where that class is predicted: the score (or its
+    // negation) for a binary model, z_c − max_{j≠c} z_j for logits, and without scores the
+    // indicator ±1 of the predicted class. Each region is then the part of its field above 0,
+    // and the boundaries are the fields' zero lines.
+    const std::size_t k = plot.classes;
+    std::vector<Field> fields;
+    for (std::size_t c = 0; c < k; ++c) {
+        Field f(g.nx, g.ny);
+        for (std::size_t iy = 0; iy < g.ny; ++iy) {
+            for (std::size_t ix = 0; ix < g.nx; ++ix) {
+                const std::size_t p = iy * g.nx + ix;
+                double v;
+                if (m == 1) {
+                    v = c == 1 ? g.scores[p] : -g.scores[p];
+                } else if (m == k) {
+                    double other = -std::numeric_limits<double>::infinity();
+                    for (std::size_t j = 0; j < k; ++j)
+                        if (j != c) other = std::max(other, g.scores[p * k + j]);
+                    v = g.scores[p * k + c] - other;
+                } else {
+                    v = g.classes[p] == c ? 1.0 : -1.0;
+                }
+                f.columns[ix][iy] = std::isfinite(v) ? v : 0.0;
+            }
+        }
+        fields.push_back(std::move(f));
     }
 
     Stream stream(device, file, 1);
-    // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class,
-    // and shade k (between levels k − ½ and k + ½) picks cmap1 entry k.
-    const auto k = static_cast<PLINT>(plot.classes);
+    // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
+    const auto nk = static_cast<PLINT>(k);
     std::vector<PLINT> r, gr, b;
-    for (std::size_t c = 0; c < plot.classes; ++c) {
+    for (std::size_t c = 0; c < k; ++c) {
         auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
         r.push_back(pale(palette[c].r));
         gr.push_back(pale(palette[c].g));
         b.push_back(pale(palette[c].b));
     }
-    plscmap1n(k);
-    plscmap1(r.data(), gr.data(), b.data(), k);
-    std::vector<PLFLT> levels;
-    for (std::size_t c = 0; c <= plot.classes; ++c)
-        levels.push_back(static_cast<double>(c) - 0.5);
+    plscmap1n(nk);
+    plscmap1(r.data(), gr.data(), b.data(), nk);
 
+    const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
     pladv(0);
     plvsta();
     plwind(g.x_min, g.x_max, g.y_min, g.y_max);
-    plshades(z.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max, levels.data(),
-             static_cast<PLINT>(levels.size()), 1.0, 0, 0.0, plfill, 1, nullptr, nullptr);
+    const double top = std::numeric_limits<double>::max();
+    for (std::size_t c = 0; c < k; ++c)
+        plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max, 0.0,
+                top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0, 0, 0.0,
+                plfill, 1, nullptr, nullptr);
 
-    if (!g.scores.empty()) {  // the zero line of a binary score, drawn crisply
-        std::vector<std::vector<PLFLT>> s(g.nx, std::vector<PLFLT>(g.ny));
-        std::vector<const PLFLT*> sp(g.nx);
-        std::vector<PLFLT> xs(g.nx), ys(g.ny);
-        for (std::size_t ix = 0; ix < g.nx; ++ix) {
-            xs[ix] = g.x_min +
-                     (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
-            for (std::size_t iy = 0; iy < g.ny; ++iy)
-                s[ix][iy] = g.scores[iy * g.nx + ix];
-            sp[ix] = s[ix].data();
-        }
-        for (std::size_t iy = 0; iy < g.ny; ++iy)
-            ys[iy] = g.y_min +
-                     (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
-        PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
-        const PLFLT zero = 0.0;
-        plcol0(color_text);
-        plwidth(1.5);
-        plcont(sp.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
-    }
+    std::vector<PLFLT> xs(g.nx), ys(g.ny);
+    for (std::size_t ix = 0; ix < g.nx; ++ix)
+        xs[ix] =
+            g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
+    for (std::size_t iy = 0; iy < g.ny; ++iy)
+        ys[iy] =
+            g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
+    PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
+    const PLFLT zero = 0.0;
+    plcol0(color_text);
+    plwidth(1.5);
+    // A binary model's two fields share one zero line; draw it once.
+    for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
+        plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
 
     // Discs 4.5 px in radius: convert pixels to world units along each axis.
     PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
@@ -339,7 +366,7 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
 
     axes_and_labels("x₁", "x₂", plot.title);
 
-    std::vector<PLINT> opts(plot.classes, PL_LEGEND_SYMBOL), colors, numbers(plot.classes, 1),
+    std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
         text_colors(plot.classes, color_text);
     std::vector<PLFLT> scales(plot.classes, 1.1);
     std::vector<std::string> names;
@@ -353,7 +380,7 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
     PLFLT w = 0, h = 0;
     pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
              PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
-             color_grid, 1, 0, 0, k, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
+             color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
              texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
              colors.data(), scales.data(), numbers.data(), symbols.data());
 }
