@@ -144,7 +144,9 @@ StepResult Trainer::measure() {
 StepResult Trainer::step() {
     prepare();
     StepResult r = measure();
-    m_optimizer.zero_grad();
+    // Every leaf's gradient, not only the parameters': inputs and constants accumulate too, and
+    // after a step the graph should show this step's gradients (one cheap streaming pass).
+    graph().zero_grad();
     graph().backward(m_loss);
     m_optimizer.step();
     return r;
