@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -111,13 +112,19 @@ int train(Options& o) {
     c.decay = !o.constant_lr;
     c.replay = !o.rebuild;
     // Fail on a bad picture path before spending time on training.
-    for (const std::string& f : {o.plot_loss, o.plot_boundary})
-        if (!f.empty() && !can_plot(f))
+    for (const std::string& f : {o.plot_loss, o.plot_boundary}) {
+        if (f.empty()) continue;
+        if (!can_plot(f))
             throw Error(
                 fmt::format("cannot plot to '{}': the file name must end in .png, .svg "
                             "or .pdf, and PLplot's cairo device must be installed "
                             "(Debian package plplot-driver-cairo)",
                             f));
+        const std::filesystem::path dir = std::filesystem::path(f).parent_path();
+        if (!dir.empty() && !std::filesystem::is_directory(dir))
+            throw Error(
+                fmt::format("cannot plot to '{}': there is no directory '{}'", f, dir.string()));
+    }
 
     TrainingRun run(c);
     const bool tty = ::isatty(STDERR_FILENO) == 1;
@@ -176,8 +183,8 @@ int train(Options& o) {
                   << '\n';
     } else {
         std::cout << fmt::format(
-            "after {} steps: loss {:.6f}, accuracy {:.1f}% ({}/{})\n", final_result.step,
-            final_result.loss, 100.0 * final_result.accuracy,
+            "after {} step{}: loss {:.6f}, accuracy {:.1f}% ({}/{})\n", final_result.step,
+            final_result.step == 1 ? "" : "s", final_result.loss, 100.0 * final_result.accuracy,
             static_cast<std::size_t>(
                 final_result.accuracy * static_cast<double>(run.data().size()) + 0.5),
             run.data().size());
@@ -193,6 +200,16 @@ int train(Options& o) {
 }
 
 }  // namespace
+
+// CLI11's PositiveNumber reports its range up to the largest double; say it plainly.
+const CLI::Validator positive(
+    [](std::string& text) {
+        double v = 0;
+        if (!CLI::detail::lexical_cast(text, v) || !(v > 0.0) || !std::isfinite(v))
+            return std::string("must be a positive number, not ") + text;
+        return std::string();
+    },
+    "POSITIVE");
 
 int run_train(int argc, char** argv) {
     CLI::App app{
@@ -222,7 +239,7 @@ int run_train(int argc, char** argv) {
     app.add_option("--steps", c.steps, "Training steps")->capture_default_str();
     app.add_option("--lr", lr,
                    "Initial learning rate; default 1.0 for sgd (0.1 with mse), 0.05 for adam")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     app.add_flag("--constant-lr", o.constant_lr,
                  "Keep the learning rate constant instead of lr·(1 − 0.9·k/steps)");
     app.add_option("--optimizer", c.optimizer, "Optimiser")
