@@ -26,12 +26,8 @@ void train_step(benchmark::State& state, bool replay) {
     state.SetItemsProcessed(state.iterations() * nodes);  // items/s = nodes/s (forward + backward)
 }
 
-void BM_train_step_replay(benchmark::State& state) {
-    train_step(state, true);
-}
-void BM_train_step_rebuild(benchmark::State& state) {
-    train_step(state, false);
-}
+void BM_train_step_replay(benchmark::State& state) { train_step(state, true); }
+void BM_train_step_rebuild(benchmark::State& state) { train_step(state, false); }
 
 // The whole demo, 100 steps from a fresh model (includes recording the graph once).
 void BM_demo_100_steps(benchmark::State& state) {

@@ -118,13 +118,9 @@ Dataset make_blobs(std::size_t samples, double noise, std::uint64_t seed, std::s
     return d;
 }
 
-std::span<const std::string_view> dataset_names() noexcept {
-    return names;
-}
+std::span<const std::string_view> dataset_names() noexcept { return names; }
 
-double default_noise(std::string_view name) {
-    return name == "blobs" ? 0.4 : 0.1;
-}
+double default_noise(std::string_view name) { return name == "blobs" ? 0.4 : 0.1; }
 
 Dataset make_dataset(std::string_view name, std::size_t samples, std::optional<double> noise,
                      std::uint64_t seed) {

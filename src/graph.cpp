@@ -56,14 +56,6 @@ template class TapeBuffer<Node>;
 
 }  // namespace detail
 
-NodeId Graph::leaf(double data, std::string_view label) {
-    NodeId id = push(data, no_node, no_node, Op::Leaf);
-    if (!label.empty()) m_labels.emplace(id, std::string(label));
-    return id;
-}
-
-NodeId Graph::constant(double value) { return push(value, no_node, no_node, Op::Const); }
-
 NodeId Graph::pow_const(NodeId a, double exponent) {
     check_id(a);
     if (m_exponents.size() >= no_node) throw_full();
@@ -105,9 +97,10 @@ void Graph::set_data(NodeId id, double value) {
     check_id(id);
     Node& n = m_nodes[id];
     if (!is_leaf(n.op))
-        throw Error(fmt::format("cannot set the data of node {} ({}): only leaves and constants "
-                                "can be changed; everything else is computed",
-                                id, op_info(n.op).name));
+        throw Error(
+            fmt::format("cannot set the data of node {} ({}): only leaves and constants "
+                        "can be changed; everything else is computed",
+                        id, op_info(n.op).name));
     // forward() starts at the lowest changed leaf and follows dirty flags from there, so
     // several leaves can change before one recomputation, in any order.
     n.data = value;
@@ -124,17 +117,18 @@ std::size_t Graph::forward() {
         Node& node = nodes[i];
         if (is_leaf(node.op)) continue;
         const bool a_dirty = has_flag(nodes[node.a], dirty);
-        const bool b_dirty =
-            op_info(node.op).arity == 2 && node.op != Op::PowConst && has_flag(nodes[node.b], dirty);
+        const bool b_dirty = op_info(node.op).arity == 2 && node.op != Op::PowConst &&
+                             has_flag(nodes[node.b], dirty);
         if (!a_dirty && !b_dirty) continue;
-        const double y = node.op == Op::PowConst ? m_exponents[node.b]
+        const double y = node.op == Op::PowConst       ? m_exponents[node.b]
                          : op_info(node.op).arity == 2 ? nodes[node.b].data
-                                                        : 0.0;
+                                                       : 0.0;
         node.data = detail::apply(node.op, nodes[node.a].data, y);
         node.flags |= dirty;
         ++recomputed;
     }
-    for (std::size_t i = m_stale_from; i < n; ++i) nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
+    for (std::size_t i = m_stale_from; i < n; ++i)
+        nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
     m_stale_from = no_node;
     return recomputed;
 }
@@ -149,9 +143,9 @@ std::size_t Graph::forward_all() {
         Node& node = nodes[i];
         node.flags &= static_cast<std::uint8_t>(~dirty);
         if (is_leaf(node.op)) continue;
-        const double y = node.op == Op::PowConst ? m_exponents[node.b]
+        const double y = node.op == Op::PowConst       ? m_exponents[node.b]
                          : op_info(node.op).arity == 2 ? nodes[node.b].data
-                                                        : 0.0;
+                                                       : 0.0;
         node.data = detail::apply(node.op, nodes[node.a].data, y);
         ++recomputed;
     }
@@ -167,7 +161,7 @@ void Graph::backward(NodeId root) {
     for (std::size_t i = 0; i < n; ++i) {
         Node& node = nodes[i];
         node.flags &= static_cast<std::uint8_t>(~reached);
-        if (!is_leaf(node.op)) node.grad = 0.0;
+        node.grad = is_leaf(node.op) ? node.grad : 0.0;  // a select, not a branch
     }
     Node& top = nodes[root];
     top.grad = is_leaf(top.op) ? top.grad + 1.0 : 1.0;
@@ -212,7 +206,7 @@ void Graph::backward(NodeId root) {
             case Op::PowConst: {  // d/da = k a^(k-1); exactly 0 when k == 0
                 const double k = m_exponents[node.b];
                 const double x = nodes[node.a].data;
-                flow(node.a, k == 0.0 ? 0.0 : g * (k * std::pow(x, k - 1.0)));
+                flow(node.a, k == 0.0 ? 0.0 : g * (k * detail::pow_const(x, k - 1.0)));
                 break;
             }
             case Op::Pow: {  // d/da = b a^(b-1); d/db = a^b ln a (0 where a == 0 and b >= 0)
@@ -250,24 +244,32 @@ void Graph::backward(NodeId root) {
             case Op::Cos:  // d/da = -sin(a)
                 flow(node.a, g * -std::sin(nodes[node.a].data));
                 break;
+            case Op::Step:  // piecewise constant: d/da = 0 (the jump has no finite derivative)
+            case Op::Sign: flow(node.a, 0.0); break;
         }
     }
 }
 
 void Graph::zero_grad() noexcept {
     Node* nodes = m_nodes.data();
-    for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i) nodes[i].grad = 0.0;
+    for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i)
+        nodes[i].grad = 0.0;
 }
 
 void Graph::clear() {
     m_nodes.clear();
     m_exponents.clear();
-    m_exponents.shrink_to_fit();
     m_labels.clear();
     m_scopes.clear();
     m_open_scope = no_node;
     m_stale_from = no_node;
     ++m_epoch;
+}
+
+void Graph::shrink_to_fit() {
+    if (m_nodes.size() == 0) m_nodes.release_memory();
+    m_exponents.shrink_to_fit();
+    m_scopes.shrink_to_fit();
 }
 
 std::optional<NodeId> Graph::first_non_finite(NodeId begin) {

@@ -36,9 +36,7 @@ Value sum(std::span<const Value> terms) {
     return total;
 }
 
-Value max(const Value& a, const Value& b) {
-    return b + relu(a - b);
-}
+Value max(const Value& a, const Value& b) { return b + relu(a - b); }
 
 Value mse(std::span<const Value> predictions, std::span<const Value> targets, Reduction reduction) {
     check_pairs("mse", predictions.size(), targets.size());

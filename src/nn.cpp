@@ -12,12 +12,9 @@ namespace {
 
 Value activate(Nonlinearity n, const Value& x) {
     switch (n) {
-        case Nonlinearity::Tanh:
-            return tanh(x);
-        case Nonlinearity::Relu:
-            return relu(x);
-        case Nonlinearity::Linear:
-            break;
+        case Nonlinearity::Tanh: return tanh(x);
+        case Nonlinearity::Relu: return relu(x);
+        case Nonlinearity::Linear: break;
     }
     return x;
 }
@@ -26,36 +23,26 @@ Value activate(Nonlinearity n, const Value& x) {
 // bit for bit.
 double activate(Nonlinearity n, double x) {
     switch (n) {
-        case Nonlinearity::Tanh:
-            return detail::apply(Op::Tanh, x, 0.0);
-        case Nonlinearity::Relu:
-            return detail::apply(Op::Relu, x, 0.0);
-        case Nonlinearity::Linear:
-            break;
+        case Nonlinearity::Tanh: return detail::apply(Op::Tanh, x, 0.0);
+        case Nonlinearity::Relu: return detail::apply(Op::Relu, x, 0.0);
+        case Nonlinearity::Linear: break;
     }
     return x;
 }
 
 // Parameters are leaves: their stored data is current even while nodes downstream of them wait
 // to be recomputed, so predict() reads the tape directly and never triggers a replay.
-double leaf_data(const Value& v) {
-    return v.graph().node(v.id()).data;
-}
+double leaf_data(const Value& v) { return v.graph().node(v.id()).data; }
 
-Module& as_module(Module& m) {
-    return m;
-}
+Module& as_module(Module& m) { return m; }
 
 }  // namespace
 
 std::string_view nonlinearity_name(Nonlinearity n) noexcept {
     switch (n) {
-        case Nonlinearity::Tanh:
-            return "tanh";
-        case Nonlinearity::Relu:
-            return "relu";
-        case Nonlinearity::Linear:
-            break;
+        case Nonlinearity::Tanh: return "tanh";
+        case Nonlinearity::Relu: return "relu";
+        case Nonlinearity::Linear: break;
     }
     return "linear";
 }

@@ -53,9 +53,7 @@ void Optimizer::set_parameters(std::vector<Value> parameters) {
     m_parameters = std::move(parameters);
 }
 
-double SGD::update(std::size_t, double value, double grad, double lr) {
-    return value - lr * grad;
-}
+double SGD::update(std::size_t, double value, double grad, double lr) { return value - lr * grad; }
 
 Adam::Adam(std::vector<Value> parameters, Schedule schedule, AdamOptions options)
     : Optimizer(std::move(parameters), std::move(schedule)), m_options(options) {

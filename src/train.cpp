@@ -13,14 +13,10 @@ namespace mgrad {
 
 std::string_view loss_name(LossKind loss) noexcept {
     switch (loss) {
-        case LossKind::Svm:
-            return "svm";
-        case LossKind::Mse:
-            return "mse";
-        case LossKind::Bce:
-            return "bce";
-        case LossKind::CrossEntropy:
-            break;
+        case LossKind::Svm: return "svm";
+        case LossKind::Mse: return "mse";
+        case LossKind::Bce: return "bce";
+        case LossKind::CrossEntropy: break;
     }
     return "ce";
 }
@@ -82,18 +78,10 @@ void Trainer::record() {
     {
         ScopeGuard scope(g, "loss");
         switch (m_options.loss) {
-            case LossKind::Svm:
-                loss = svm_hinge(scores, targets);
-                break;
-            case LossKind::Mse:
-                loss = mse(scores, targets);
-                break;
-            case LossKind::Bce:
-                loss = binary_cross_entropy(scores, targets);
-                break;
-            case LossKind::CrossEntropy:
-                loss = cross_entropy(logits, m_data.labels);
-                break;
+            case LossKind::Svm: loss = svm_hinge(scores, targets); break;
+            case LossKind::Mse: loss = mse(scores, targets); break;
+            case LossKind::Bce: loss = binary_cross_entropy(scores, targets); break;
+            case LossKind::CrossEntropy: loss = cross_entropy(logits, m_data.labels); break;
         }
         if (m_options.alpha != 0.0) loss = loss + l2(m_model.parameters(), m_options.alpha);
     }

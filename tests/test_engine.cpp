@@ -288,7 +288,8 @@ TEST_CASE("a 1,000,000-deep tanh chain evaluates and backpropagates without recu
     Value x{g, 0.5, "x"};
     Value y = x;
     constexpr int depth = 1'000'000;
-    for (int i = 0; i < depth; ++i) y = tanh(y);
+    for (int i = 0; i < depth; ++i)
+        y = tanh(y);
     CHECK(g.size() == depth + 1);
     y.backward();
     // Compare against the same recurrence in plain doubles.

@@ -20,7 +20,8 @@ using Fn = std::function<Value(const std::vector<Value>&)>;
 void check_gradient(const char* what, const Fn& f, const std::vector<double>& point) {
     Graph g;
     std::vector<Value> inputs;
-    for (double p : point) inputs.emplace_back(g, p);
+    for (double p : point)
+        inputs.emplace_back(g, p);
     Value out = f(inputs);
     out.backward();
     for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -35,6 +36,23 @@ void check_gradient(const char* what, const Fn& f, const std::vector<double>& po
         const double numeric = (up - down) / (2 * h);
         INFO(fmt::format("{} at input {} of ({})", what, i, fmt::join(point, ", ")));
         CHECK(analytic == doctest::Approx(numeric).epsilon(1e-6).scale(1.0));
+    }
+    // The derivative recorded as a graph agrees with backward(), and its own derivative
+    // agrees with a finite difference of it: the second derivative is right too.
+    const std::vector<Value> firsts = mgrad::grad(out, inputs);
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        INFO(fmt::format("grad({}) wrt input {} at ({})", what, i, fmt::join(point, ", ")));
+        CHECK(firsts[i].data() == doctest::Approx(inputs[i].grad()).epsilon(1e-12));
+        const Value second = mgrad::grad(firsts[i], inputs[i]);
+        const double x0 = point[i];
+        const double h = 1e-5 * std::max(1.0, std::fabs(x0));
+        const double analytic = second.data();
+        inputs[i].set_data(x0 + h);
+        const double up = firsts[i].data();
+        inputs[i].set_data(x0 - h);
+        const double down = firsts[i].data();
+        inputs[i].set_data(x0);
+        CHECK(analytic == doctest::Approx((up - down) / (2 * h)).epsilon(1e-5).scale(1.0));
     }
 }
 
@@ -67,6 +85,8 @@ TEST_CASE("every op's gradient matches central finite differences") {
         {"abs", [](auto& v) { return abs(v[0]); }, {{0.3}, {-1.2}}},
         {"sin", [](auto& v) { return sin(v[0]); }, {{0.3}, {-1.2}, {2.5}}},
         {"cos", [](auto& v) { return cos(v[0]); }, {{0.3}, {-1.2}, {2.5}}},
+        {"step", [](auto& v) { return step(v[0]) * v[0]; }, {{0.3}, {-1.2}}},
+        {"sign", [](auto& v) { return sign(v[0]) * v[0]; }, {{0.3}, {-1.2}}},
         // Constants on both sides.
         {"3 + a, a + 3", [](auto& v) { return (3.0 + v[0]) * (v[0] + 3.0); }, {{0.5}, {-2}}},
         {"3 - a, a - 3", [](auto& v) { return (3.0 - v[0]) * (v[0] - 3.0); }, {{0.5}, {-2}}},
@@ -84,9 +104,62 @@ TEST_CASE("every op's gradient matches central finite differences") {
          [](auto& v) { return tanh(v[0] * v[1] + v[2] * v[3] + v[4]); },
          {{2, -3, 0, 1, 6.8813735870195432}, {0.5, 0.1, -0.3, 0.8, 0.2}}},
         {"composition",
-         [](auto& v) { return exp(sin(v[0]) * v[1]) / (1.0 + abs(v[1])) - sqrt(pow(v[0], 2.0) + 1.0); },
+         [](auto& v) {
+             return exp(sin(v[0]) * v[1]) / (1.0 + abs(v[1])) - sqrt(pow(v[0], 2.0) + 1.0);
+         },
          {{0.4, -1.1}, {2.0, 0.7}}},
     };
     for (const auto& c : cases)
-        for (const auto& point : c.points) check_gradient(c.name, c.fn, point);
+        for (const auto& point : c.points)
+            check_gradient(c.name, c.fn, point);
+}
+
+TEST_CASE("grad(f, x) is a differentiable graph: closed forms") {
+    Graph g;
+    SUBCASE("x**3: first 3x², second 6x, third 6") {
+        Value x{g, 1.7, "x"};
+        Value f = pow(x, 3.0);
+        Value d1 = mgrad::grad(f, x);
+        Value d2 = mgrad::grad(d1, x);
+        Value d3 = mgrad::grad(d2, x);
+        CHECK(d1.data() == doctest::Approx(3 * 1.7 * 1.7));
+        CHECK(d2.data() == doctest::Approx(6 * 1.7));
+        CHECK(d3.data() == doctest::Approx(6.0));
+        x.set_data(-2.0);  // the derivative graphs re-evaluate like any other
+        CHECK(d2.data() == doctest::Approx(-12.0));
+    }
+    SUBCASE("tanh: second derivative -2 tanh x (1 - tanh² x)") {
+        for (double x0 : {-1.3, 0.0, 0.4, 2.0}) {
+            Value x{g, x0};
+            Value d2 = mgrad::grad(mgrad::grad(tanh(x), x), x);
+            const double t = std::tanh(x0);
+            CHECK(d2.data() == doctest::Approx(-2 * t * (1 - t * t)));
+        }
+    }
+    SUBCASE("mixed partials of x²y + exp(xy)") {
+        const double x0 = 0.7, y0 = -1.2;
+        Value x{g, x0}, y{g, y0};
+        Value f = pow(x, 2.0) * y + exp(x * y);
+        const double e = std::exp(x0 * y0);
+        Value fx = mgrad::grad(f, x), fy = mgrad::grad(f, y);
+        CHECK(fx.data() == doctest::Approx(2 * x0 * y0 + y0 * e));
+        CHECK(fy.data() == doctest::Approx(x0 * x0 + x0 * e));
+        CHECK(mgrad::grad(fx, x).data() == doctest::Approx(2 * y0 + y0 * y0 * e));
+        CHECK(mgrad::grad(fy, y).data() == doctest::Approx(x0 * x0 * e));
+        const double fxy = 2 * x0 + e + x0 * y0 * e;
+        CHECK(mgrad::grad(fx, y).data() == doctest::Approx(fxy));
+        CHECK(mgrad::grad(fy, x).data() == doctest::Approx(fxy));
+    }
+    SUBCASE("independent variable gives a constant zero") {
+        Value x{g, 1.0}, y{g, 2.0};
+        Value d = mgrad::grad(x * 3.0, y);
+        CHECK(d.data() == 0.0);
+        CHECK(d.op() == mgrad::Op::Const);
+    }
+    SUBCASE("backward through a derivative graph") {
+        Value x{g, 1.5};
+        Value d1 = mgrad::grad(pow(x, 3.0), x);  // 3x²
+        d1.backward();
+        CHECK(x.grad() == doctest::Approx(9.0));  // 6x
+    }
 }

@@ -22,7 +22,7 @@ struct SourceSpan {
 };
 
 class Error : public std::runtime_error {
-public:
+  public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
     Error(const std::string& message, SourceSpan span)
         : std::runtime_error(message), m_span(span) {}
@@ -30,7 +30,7 @@ public:
     /// Where in the source the error happened, when it came from source text.
     [[nodiscard]] const std::optional<SourceSpan>& span() const noexcept { return m_span; }
 
-private:
+  private:
     std::optional<SourceSpan> m_span;
 };
 

@@ -33,6 +33,7 @@
 
 namespace mgrad {
 
+class Value;
 using NodeId = std::uint32_t;
 inline constexpr NodeId no_node = 0xFFFFFFFFu;
 
@@ -62,7 +63,7 @@ struct Parents {
 struct Scope {
     std::string name;
     NodeId begin = 0;
-    NodeId end = no_node;  ///< one past the last node; no_node while the scope is open
+    NodeId end = no_node;            ///< one past the last node; no_node while the scope is open
     std::uint32_t parent = no_node;  ///< index of the enclosing scope, or no_node
 };
 
@@ -72,7 +73,7 @@ namespace detail {
 /// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
 template <class T>
 class TapeBuffer {
-public:
+  public:
     TapeBuffer() = default;
     TapeBuffer(const TapeBuffer&) = delete;
     TapeBuffer& operator=(const TapeBuffer&) = delete;
@@ -93,13 +94,14 @@ public:
         m_data = static_cast<T*>(grow(m_data, m_capacity * sizeof(T), capacity * sizeof(T)));
         m_capacity = capacity;
     }
-    void clear() noexcept {
+    void clear() noexcept { m_size = 0; }
+    void release_memory() noexcept {
         release(m_data, m_capacity * sizeof(T));
         m_data = nullptr;
         m_size = m_capacity = 0;
     }
 
-private:
+  private:
     static void* grow(void* old, std::size_t old_bytes, std::size_t new_bytes);
     static void release(void* p, std::size_t bytes) noexcept;
 
@@ -107,6 +109,15 @@ private:
     std::size_t m_size = 0;
     std::size_t m_capacity = 0;
 };
+
+// x ** k for a constant k. Small integer powers are products, as PyTorch computes them
+// (exact to the last bit, and several times faster than a call to pow).
+[[nodiscard]] inline double pow_const(double x, double k) noexcept {
+    if (k == 2.0) return x * x;
+    if (k == 1.0) return x;
+    if (k == 3.0) return x * x * x;
+    return std::pow(x, k);
+}
 
 // Shared by node creation and Graph::forward so the two can never disagree.
 [[nodiscard]] inline double apply(Op op, double x, double y) noexcept {
@@ -118,7 +129,7 @@ private:
         case Op::Mul: return x * y;
         case Op::Div: return x / y;
         case Op::Neg: return -x;
-        case Op::PowConst:
+        case Op::PowConst: return pow_const(x, y);
         case Op::Pow: return std::pow(x, y);
         case Op::Tanh: return std::tanh(x);
         case Op::Exp: return std::exp(x);
@@ -129,6 +140,8 @@ private:
         case Op::Abs: return std::fabs(x);
         case Op::Sin: return std::sin(x);
         case Op::Cos: return std::cos(x);
+        case Op::Step: return x > 0 ? 1.0 : 0.0;
+        case Op::Sign: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;  // keeps 0, -0 and NaN
     }
     return x;
 }
@@ -136,7 +149,7 @@ private:
 }  // namespace detail
 
 class Graph {
-public:
+  public:
     Graph() = default;
     Graph(const Graph&) = delete;  // Values point at their graph: it must stay put
     Graph& operator=(const Graph&) = delete;
@@ -149,16 +162,20 @@ public:
     [[nodiscard]] std::uint32_t epoch() const noexcept { return m_epoch; }
 
     // --- building -------------------------------------------------------------------------
-    NodeId leaf(double data, std::string_view label = {});
-    NodeId constant(double value);
+    NodeId leaf(double data, std::string_view label = {}) {
+        const NodeId id = push(data, no_node, no_node, Op::Leaf);
+        if (!label.empty()) set_label(id, label);
+        return id;
+    }
+    NodeId constant(double value) { return push(value, no_node, no_node, Op::Const); }
     NodeId unary(Op op, NodeId a) {
         check_id(a);
-        return push(detail::apply(op, value_of(a), 0.0), a, no_node, op);
+        return record(op, a);
     }
     NodeId binary(Op op, NodeId a, NodeId b) {
         check_id(a);
         check_id(b);
-        return push(detail::apply(op, value_of(a), value_of(b)), a, b, op);
+        return record(op, a, b);
     }
     NodeId pow_const(NodeId a, double exponent);
     void reserve(std::size_t nodes) { m_nodes.reserve(nodes); }
@@ -176,8 +193,8 @@ public:
         check_id(id);
         // A leaf's data is always current: reading one (e.g. a parameter between optimiser
         // updates) must not replay the whole tape.
-        if (id > m_stale_from && m_stale_from != no_node && !is_leaf(m_nodes[id].op)) forward();
-        return m_nodes[id].data;
+        if (is_leaf(m_nodes[id].op)) return m_nodes[id].data;
+        return value_of(id);
     }
     [[nodiscard]] double grad(NodeId id) const {
         check_id(id);
@@ -212,8 +229,11 @@ public:
     void backward(NodeId root);
     /// Set every gradient, leaves included, to 0.
     void zero_grad() noexcept;
-    /// Drop every node. Values made before are detected as stale from now on.
+    /// Drop every node (keeping the memory for the next graph, as std::vector::clear does).
+    /// Values made before are detected as stale from now on.
     void clear();
+    /// Return the tape's memory to the system.
+    void shrink_to_fit();
 
     /// The first node (in creation order, from `begin`) whose data is NaN or infinite: where a
     /// non-finite value was produced rather than merely passed along.
@@ -229,10 +249,21 @@ public:
             throw_bad_id(id);
     }
 
-private:
+  private:
+    // Handles validate their ids once; these record without checking them again.
+    friend Value make_unary(Op op, const Value& a);
+    friend Value make_binary(Op op, const Value& a, const Value& b);
+
     [[nodiscard]] double value_of(NodeId id) {
-        if (m_stale_from != no_node && id > m_stale_from) forward();
+        if (id > m_stale_from) [[unlikely]]  // never true while m_stale_from == no_node
+            forward();
         return m_nodes[id].data;
+    }
+    NodeId record(Op op, NodeId a) {
+        return push(detail::apply(op, value_of(a), 0.0), a, no_node, op);
+    }
+    NodeId record(Op op, NodeId a, NodeId b) {
+        return push(detail::apply(op, value_of(a), value_of(b)), a, b, op);
     }
     NodeId push(double data, NodeId a, NodeId b, Op op) {
         if (m_nodes.size() >= no_node) [[unlikely]]
@@ -257,7 +288,7 @@ Graph& default_graph();
 
 /// Opens a Scope on construction and closes it on destruction.
 class ScopeGuard {
-public:
+  public:
     ScopeGuard(Graph& graph, std::string name) : m_graph(graph) {
         m_graph.begin_scope(std::move(name));
     }
@@ -265,7 +296,7 @@ public:
     ScopeGuard& operator=(const ScopeGuard&) = delete;
     ~ScopeGuard() { m_graph.end_scope(); }
 
-private:
+  private:
     Graph& m_graph;
 };
 

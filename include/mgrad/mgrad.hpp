@@ -4,6 +4,7 @@
 // they live on (graph.hpp), the op table (op.hpp) and the error type (error.hpp).
 #pragma once
 
+#include "mgrad/derivative.hpp"
 #include "mgrad/error.hpp"
 #include "mgrad/graph.hpp"
 #include "mgrad/op.hpp"

@@ -32,9 +32,11 @@ enum class Op : std::uint8_t {
     Abs,
     Sin,
     Cos,
+    Step,  ///< 1 where a > 0, else 0: relu's derivative, so gradients can be differentiated
+    Sign,  ///< -1, 0 or 1: abs's derivative
 };
 
-inline constexpr std::size_t op_count = static_cast<std::size_t>(Op::Cos) + 1;
+inline constexpr std::size_t op_count = static_cast<std::size_t>(Op::Sign) + 1;
 
 enum class OpKind : std::uint8_t { Leaf, Unary, Binary, Function };
 
@@ -47,24 +49,16 @@ struct OpInfo {
 
 namespace detail {
 inline constexpr std::array<OpInfo, op_count> op_table{{
-    {"leaf", "", 0, OpKind::Leaf},
-    {"const", "", 0, OpKind::Leaf},
-    {"add", "+", 2, OpKind::Binary},
-    {"sub", "-", 2, OpKind::Binary},
-    {"mul", "*", 2, OpKind::Binary},
-    {"div", "/", 2, OpKind::Binary},
-    {"neg", "-", 1, OpKind::Unary},
-    {"pow_const", "**", 1, OpKind::Binary},
-    {"pow", "pow", 2, OpKind::Function},
-    {"tanh", "tanh", 1, OpKind::Function},
-    {"exp", "exp", 1, OpKind::Function},
-    {"log", "log", 1, OpKind::Function},
-    {"relu", "relu", 1, OpKind::Function},
-    {"sigmoid", "sigmoid", 1, OpKind::Function},
-    {"sqrt", "sqrt", 1, OpKind::Function},
-    {"abs", "abs", 1, OpKind::Function},
-    {"sin", "sin", 1, OpKind::Function},
-    {"cos", "cos", 1, OpKind::Function},
+    {"leaf", "", 0, OpKind::Leaf},         {"const", "", 0, OpKind::Leaf},
+    {"add", "+", 2, OpKind::Binary},       {"sub", "-", 2, OpKind::Binary},
+    {"mul", "*", 2, OpKind::Binary},       {"div", "/", 2, OpKind::Binary},
+    {"neg", "-", 1, OpKind::Unary},        {"pow_const", "**", 1, OpKind::Binary},
+    {"pow", "pow", 2, OpKind::Function},   {"tanh", "tanh", 1, OpKind::Function},
+    {"exp", "exp", 1, OpKind::Function},   {"log", "log", 1, OpKind::Function},
+    {"relu", "relu", 1, OpKind::Function}, {"sigmoid", "sigmoid", 1, OpKind::Function},
+    {"sqrt", "sqrt", 1, OpKind::Function}, {"abs", "abs", 1, OpKind::Function},
+    {"sin", "sin", 1, OpKind::Function},   {"cos", "cos", 1, OpKind::Function},
+    {"step", "step", 1, OpKind::Function}, {"sign", "sign", 1, OpKind::Function},
 }};
 }  // namespace detail
 

@@ -20,7 +20,7 @@
 namespace mgrad {
 
 class Value {
-public:
+  public:
     /// An empty handle, usable only as a placeholder (e.g. in a container being filled).
     Value() = default;
     /// A new leaf on the default graph. Implicit, so a double can stand where a Value is wanted.
@@ -41,7 +41,8 @@ public:
     }
 
     [[nodiscard]] bool valid() const noexcept {
-        return m_graph != nullptr && m_graph->epoch() == m_epoch && m_id < m_graph->size();
+        // Within one epoch nodes are only ever added, so a matching epoch proves the id valid.
+        return m_graph != nullptr && m_graph->epoch() == m_epoch;
     }
     [[nodiscard]] Graph& graph() const {
         check();
@@ -81,13 +82,14 @@ public:
         return x.m_graph == y.m_graph && x.m_id == y.m_id && x.m_epoch == y.m_epoch;
     }
 
-private:
+  private:
     Value(Graph& graph, NodeId id) : m_graph(&graph), m_id(id), m_epoch(graph.epoch()) {}
     void check() const {
         if (!valid()) [[unlikely]]
             throw_invalid();
     }
     [[noreturn]] void throw_invalid() const;
+    [[noreturn]] static void throw_mixed(Op op);
 
     friend Value make_unary(Op op, const Value& a);
     friend Value make_binary(Op op, const Value& a, const Value& b);
@@ -98,40 +100,71 @@ private:
     std::uint32_t m_epoch = 0;
 };
 
+// The ops are defined here, inline: recording a node is a handful of instructions, and a call
+// per node would cost more than the node itself (bench/bench_engine.cpp, W1).
+
 /// Record `op(a)`.
-Value make_unary(Op op, const Value& a);
+inline Value make_unary(Op op, const Value& a) {
+    Graph& g = a.graph();
+    return {g, g.record(op, a.m_id)};
+}
 /// Record `op(a, b)`; both must live on the same graph.
-Value make_binary(Op op, const Value& a, const Value& b);
+inline Value make_binary(Op op, const Value& a, const Value& b) {
+    Graph& g = a.graph();
+    if (&b.graph() != &g) [[unlikely]]
+        Value::throw_mixed(op);
+    return {g, g.record(op, a.m_id, b.m_id)};
+}
 
 // Arithmetic. A double operand becomes a Const node on the other operand's graph.
-Value operator+(const Value& a, const Value& b);
-Value operator-(const Value& a, const Value& b);
-Value operator*(const Value& a, const Value& b);
-Value operator/(const Value& a, const Value& b);
-Value operator+(const Value& a, double b);
-Value operator-(const Value& a, double b);
-Value operator*(const Value& a, double b);
-Value operator/(const Value& a, double b);
-Value operator+(double a, const Value& b);
-Value operator-(double a, const Value& b);
-Value operator*(double a, const Value& b);
-Value operator/(double a, const Value& b);
-Value operator-(const Value& a);
+inline Value operator+(const Value& a, const Value& b) { return make_binary(Op::Add, a, b); }
+inline Value operator-(const Value& a, const Value& b) { return make_binary(Op::Sub, a, b); }
+inline Value operator*(const Value& a, const Value& b) { return make_binary(Op::Mul, a, b); }
+inline Value operator/(const Value& a, const Value& b) { return make_binary(Op::Div, a, b); }
+inline Value operator+(const Value& a, double b) { return a + Value::constant(b, a.graph()); }
+inline Value operator-(const Value& a, double b) { return a - Value::constant(b, a.graph()); }
+inline Value operator*(const Value& a, double b) { return a * Value::constant(b, a.graph()); }
+inline Value operator/(const Value& a, double b) { return a / Value::constant(b, a.graph()); }
+inline Value operator+(double a, const Value& b) { return Value::constant(a, b.graph()) + b; }
+inline Value operator-(double a, const Value& b) { return Value::constant(a, b.graph()) - b; }
+inline Value operator*(double a, const Value& b) { return Value::constant(a, b.graph()) * b; }
+inline Value operator/(double a, const Value& b) { return Value::constant(a, b.graph()) / b; }
+inline Value operator-(const Value& a) { return make_unary(Op::Neg, a); }
+
+inline Value& Value::operator+=(const Value& rhs) { return *this = *this + rhs; }
+inline Value& Value::operator-=(const Value& rhs) { return *this = *this - rhs; }
+inline Value& Value::operator*=(const Value& rhs) { return *this = *this * rhs; }
+inline Value& Value::operator/=(const Value& rhs) { return *this = *this / rhs; }
+inline Value& Value::operator+=(double rhs) { return *this = *this + rhs; }
+inline Value& Value::operator-=(double rhs) { return *this = *this - rhs; }
+inline Value& Value::operator*=(double rhs) { return *this = *this * rhs; }
+inline Value& Value::operator/=(double rhs) { return *this = *this / rhs; }
 
 /// base ** exponent with a constant exponent (one node, drawn as `**k`).
-Value pow(const Value& base, double exponent);
+inline Value pow(const Value& base, double exponent) {
+    Graph& g = base.graph();
+    return {g, g.pow_const(base.m_id, exponent)};
+}
 /// base ** exponent with a Value exponent: gradient flows to both.
-Value pow(const Value& base, const Value& exponent);
-Value pow(double base, const Value& exponent);
+inline Value pow(const Value& base, const Value& exponent) {
+    return make_binary(Op::Pow, base, exponent);
+}
+inline Value pow(double base, const Value& exponent) {
+    return make_binary(Op::Pow, Value::constant(base, exponent.graph()), exponent);
+}
 
-Value tanh(const Value& x);
-Value exp(const Value& x);
-Value log(const Value& x);
-Value relu(const Value& x);
-Value sigmoid(const Value& x);
-Value sqrt(const Value& x);
-Value abs(const Value& x);
-Value sin(const Value& x);
-Value cos(const Value& x);
+inline Value tanh(const Value& x) { return make_unary(Op::Tanh, x); }
+inline Value exp(const Value& x) { return make_unary(Op::Exp, x); }
+inline Value log(const Value& x) { return make_unary(Op::Log, x); }
+inline Value relu(const Value& x) { return make_unary(Op::Relu, x); }
+inline Value sigmoid(const Value& x) { return make_unary(Op::Sigmoid, x); }
+inline Value sqrt(const Value& x) { return make_unary(Op::Sqrt, x); }
+inline Value abs(const Value& x) { return make_unary(Op::Abs, x); }
+inline Value sin(const Value& x) { return make_unary(Op::Sin, x); }
+inline Value cos(const Value& x) { return make_unary(Op::Cos, x); }
+/// 1 where x > 0, else 0 (relu's derivative).
+inline Value step(const Value& x) { return make_unary(Op::Step, x); }
+/// -1, 0 or 1 (abs's derivative).
+inline Value sign(const Value& x) { return make_unary(Op::Sign, x); }
 
 }  // namespace mgrad

@@ -1,6 +1,6 @@
 // The mgrad command: option parsing and dispatch to the front ends.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <mgrad/mgrad.hpp>
 

@@ -25,9 +25,7 @@
 // AddressSanitizer ignore allocations made inside libfontconfig. Being in this file, the
 // suppression is linked into exactly the programs that can plot.
 #if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __lsan_default_suppressions() {
-    return "leak:libfontconfig.so\n";
-}
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
 #endif
 
 namespace mgrad {

@@ -8,8 +8,7 @@ int main() {
     Value a{2.0, "a"}, b{-3.0, "b"}, c{10.0, "c"}, f{-2.0, "f"};
     Value L = (a * b + c) * f;
     L.backward();
-    bool ok = L.data() == -8 && a.grad() == 6 && b.grad() == -4 && c.grad() == -2 &&
-              f.grad() == 4;
+    bool ok = L.data() == -8 && a.grad() == 6 && b.grad() == -4 && c.grad() == -2 && f.grad() == 4;
     Value x{-4.0};
     Value y = relu(2 * x + 2 + x) + pow(x, 2) - 10.0 / x;
     y += tanh(y) * exp(-x);

@@ -1,0 +1,107 @@
+// Engine benchmarks: W1 (micrograd's test_more_ops into a 1,000,000-node graph) and W3 (a deep
+// tanh chain), each next to the hand-written reference tape in the same run.
+#include <benchmark/benchmark.h>
+
+#include <mgrad/mgrad.hpp>
+
+#include "reference_tape.hpp"
+#include "workloads.hpp"
+
+namespace {
+
+constexpr std::size_t w1_nodes = 1'000'000;
+
+void set_per_node(benchmark::State& state, std::size_t nodes) {
+    state.counters["nodes"] = static_cast<double>(nodes);
+    state.counters["ns_per_node"] = benchmark::Counter(
+        static_cast<double>(nodes),
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    state.counters["ns_per_node"] = benchmark::Counter(
+        static_cast<double>(nodes) * 1e-9,
+        benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+void BM_W1_mgrad(benchmark::State& state) {
+    mgrad::Graph g;
+    std::size_t nodes = 0;
+    for (auto _ : state) {
+        g.clear();
+        auto leaf = [&g](double v) { return mgrad::Value{g, v}; };
+        mgrad::Value out = workloads::w1<mgrad::Value>(leaf, w1_nodes);
+        out.backward();
+        benchmark::DoNotOptimize(g.node(0).grad);
+        nodes = g.size();
+    }
+    set_per_node(state, nodes);
+}
+BENCHMARK(BM_W1_mgrad)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_W1_reference_tape(benchmark::State& state) {
+    reftape::Tape t;
+    std::size_t nodes = 0;
+    for (auto _ : state) {
+        t.nodes.clear();
+        auto leaf = [&t](double v) { return reftape::leaf(t, v); };
+        reftape::Var out = workloads::w1<reftape::Var>(leaf, w1_nodes);
+        t.backward(out.id);
+        benchmark::DoNotOptimize(t.nodes[0].g);
+        nodes = t.nodes.size();
+    }
+    set_per_node(state, nodes);
+}
+BENCHMARK(BM_W1_reference_tape)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+// Replaying a recorded graph: change every leaf, recompute, backpropagate.
+void BM_W1_mgrad_replay(benchmark::State& state) {
+    mgrad::Graph g;
+    auto leaf = [&g](double v) { return mgrad::Value{g, v}; };
+    mgrad::Value out = workloads::w1<mgrad::Value>(leaf, w1_nodes);
+    double shift = 0.0;
+    for (auto _ : state) {
+        shift = shift == 0.0 ? 1e-3 : 0.0;
+        g.set_data(0, -4.0 + shift);
+        g.forward();
+        out.backward();
+        benchmark::DoNotOptimize(g.node(0).grad);
+    }
+    set_per_node(state, g.size());
+}
+BENCHMARK(BM_W1_mgrad_replay)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+template <class Build>
+void chain(benchmark::State& state, Build&& build) {
+    const auto depth = static_cast<std::size_t>(state.range(0));
+    for (auto _ : state)
+        benchmark::DoNotOptimize(build(depth));
+    set_per_node(state, depth + 1);
+}
+
+void BM_W3_mgrad(benchmark::State& state) {
+    chain(state, [](std::size_t depth) {
+        mgrad::Graph g;
+        mgrad::Value x{g, 0.5};
+        mgrad::Value y = x;
+        for (std::size_t i = 0; i < depth; ++i)
+            y = tanh(y);
+        y.backward();
+        return x.grad();
+    });
+}
+BENCHMARK(BM_W3_mgrad)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_W3_reference_tape(benchmark::State& state) {
+    chain(state, [](std::size_t depth) {
+        reftape::Tape t;
+        reftape::Var x = reftape::leaf(t, 0.5);
+        reftape::Var y = x;
+        for (std::size_t i = 0; i < depth; ++i)
+            y = tanh(y);
+        t.backward(y.id);
+        return x.g();
+    });
+}
+BENCHMARK(BM_W3_reference_tape)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();

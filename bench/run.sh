@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# mgrad's benchmarks against its peers, in one run so that ratios compare like with like.
+#   bench/run.sh [w1|w2|w3|engine|all]
+# Peers that are not installed are skipped with a message: ADOL-C (libadolc-dev) and PyTorch
+# (python3-torch). Figures are medians; docs/performance.md records them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+root=$PWD
+
+cmake --preset bench >/dev/null
+cmake --build --preset bench >/dev/null
+bin=$root/build/bench/bench
+py=/usr/bin/python3
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# Runs a whole-process workload 3 times; prints its line with the median time.
+workload() {
+  local lines
+  lines=$(for _ in 1 2 3; do "$bin/mgrad-workload" "$@"; done)
+  local t
+  t=$(field time <<<"$lines" | tr -d s | median)
+  head -1 <<<"$lines" | sed "s/time=[^ ]*/time=${t}s (median of 3)/"
+}
+
+# Checks that every result line agrees with the first to 1e-9 relative.
+agree() {
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(y|g0)=/) { split($i, kv, "="); v[kv[1]] = kv[2] }
+         if (NR == 1) { y = v["y"]; g = v["g0"] }
+         else if ((v["y"] - y)^2 > (1e-9 * y)^2 || (v["g0"] - g)^2 > (1e-9 * g)^2) {
+           print "MISMATCH: " $0; bad = 1 } }
+       END { if (!bad) print "results agree to 1e-9 relative" }'
+}
+
+adolc() {
+  if [[ -x $bin/mgrad-peer-adolc ]]; then
+    (cd "$scratch" && "$bin/mgrad-peer-adolc" "$@")
+  else
+    echo "skipped: ADOL-C is not installed (Debian package libadolc-dev)" >&2
+  fi
+}
+torch() {
+  if "$py" -c 'import torch' 2>/dev/null; then
+    "$py" bench/peers/torch_peers.py "$@"
+  else
+    echo "skipped: PyTorch is not installed (Debian package python3-torch)" >&2
+  fi
+}
+
+if [[ $what == w1 || $what == all ]]; then
+  echo "== W1: test_more_ops into 1,000,000 nodes, build + forward + backward =="
+  { workload w1 mgrad; workload w1 reference; adolc w1; torch w1-batched; } | tee "$scratch/w1"
+  agree <"$scratch/w1"
+  echo "-- PyTorch with one 0-d tensor per scalar, on 100,000 nodes (ns/node compares) --"
+  torch w1-scalar 100000
+fi
+
+if [[ $what == w3 || $what == all ]]; then
+  echo "== W3: 10,000,000-deep tanh chain =="
+  { workload w3 mgrad; workload w3 reference; } | tee "$scratch/w3"
+  agree <"$scratch/w3"
+  echo "-- peers at 1,000,000 (ADOL-C) and 100,000 (PyTorch 0-d tensors) deep --"
+  adolc w3 3
+  torch w3 100000
+fi
+
+if [[ $what == engine || $what == all ]]; then
+  echo "== W1, W3 in-process (Google Benchmark, median of 5, CPU time) =="
+  "$bin/mgrad-bench-engine" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+    --benchmark_min_time=0.5 2>/dev/null | grep -E '_median|^Benchmark'
+fi
+
+if [[ $what == w2 || $what == all ]]; then
+  echo "== W2: one training step of the two-moons demo (Google Benchmark, median of 5) =="
+  "$bin/mgrad-bench-nn" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+    2>/dev/null | grep -E '_median|^Benchmark'
+  echo "-- whole process: mgrad train (100 steps), peak RSS --"
+  for mode in "" --rebuild; do
+    /usr/bin/time -v "$root/build/bench/src/cli/mgrad" train $mode 2>&1 >/dev/null |
+      sed -n "s/^\t*Maximum resident set size (kbytes): /mgrad train $mode: peak RSS kB = /p"
+  done
+fi
