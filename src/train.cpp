@@ -89,6 +89,11 @@ void Trainer::record() {
     m_loss = loss.id();
     m_recorded = g.size();
     m_recorded_once = true;
+    // Leaf gradients accumulate across backward passes; these are the ones to reset per step.
+    m_leaves.clear();
+    const auto nodes = g.nodes();
+    for (NodeId id = 0; id < nodes.size(); ++id)
+        if (is_leaf(nodes[id].op)) m_leaves.push_back(id);
 }
 
 void Trainer::prepare() {
@@ -133,9 +138,12 @@ StepResult Trainer::step() {
     prepare();
     StepResult r = measure();
     // Every leaf's gradient, not only the parameters': inputs and constants accumulate too, and
-    // after a step the graph should show this step's gradients (one cheap streaming pass).
-    graph().zero_grad();
-    graph().backward(m_loss);
+    // after a step the graph should show this step's gradients. (backward() itself resets the
+    // computed nodes; clearing only the leaves spares a pass over the whole tape.)
+    Graph& g = graph();
+    for (NodeId id : m_leaves)
+        g.set_grad(id, 0.0);
+    g.backward(m_loss);
     m_optimizer.step();
     return r;
 }

@@ -379,6 +379,27 @@ TEST_CASE("train: replaying the recorded graph gives the same numbers as rebuild
     CHECK(replay.model().parameter_data() == rebuild.model().parameter_data());
 }
 
+TEST_CASE("train: after a step the graph holds that step's gradients, not a sum") {
+    // At a learning rate of 1e-300 the parameters stay put, so two steps see the same
+    // gradients; an input leaf must hold one step's worth, not two.
+    mgrad::TrainConfig c;
+    c.lr = 1e-300;
+    c.decay = false;
+    mgrad::TrainingRun run(c);
+    run.step();
+    Graph& g = run.graph();
+    NodeId input = mgrad::no_node;
+    for (auto id = static_cast<NodeId>(run.model().parameter_count()); id < g.size(); ++id)
+        if (g.op(id) == mgrad::Op::Leaf && g.grad(id) != 0.0) {
+            input = id;
+            break;
+        }
+    REQUIRE(input != mgrad::no_node);
+    const double once = g.grad(input);
+    run.step();
+    CHECK(g.grad(input) == once);
+}
+
 TEST_CASE("train: memory after step 100 equals memory after step 10") {
     mgrad::TrainingRun run(mgrad::TrainConfig{});
     for (int k = 0; k < 10; ++k)

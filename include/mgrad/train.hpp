@@ -79,6 +79,7 @@ class Trainer {
     NodeId m_recorded = 0;
     std::vector<NodeId> m_outputs;  // sample-major, nout per sample
     std::vector<double> m_scratch;
+    std::vector<NodeId> m_leaves;  // every leaf on the graph: parameters, inputs, constants
 };
 
 /// Everything `mgrad train` does, as one object: data set, model, optimiser, trainer.
