@@ -133,26 +133,6 @@ std::size_t Graph::forward() {
     return recomputed;
 }
 
-std::size_t Graph::forward_all() {
-    if (m_stale_from == no_node) return 0;
-    // No dirty-flag tests on the parents, no second pass to clear them: one straight sweep.
-    std::size_t recomputed = 0;
-    Node* nodes = m_nodes.data();
-    const std::size_t n = m_nodes.size();
-    for (std::size_t i = m_stale_from; i < n; ++i) {
-        Node& node = nodes[i];
-        node.flags &= static_cast<std::uint8_t>(~dirty);
-        if (is_leaf(node.op)) continue;
-        const double y = node.op == Op::PowConst       ? m_exponents[node.b]
-                         : op_info(node.op).arity == 2 ? nodes[node.b].data
-                                                       : 0.0;
-        node.data = detail::apply(node.op, nodes[node.a].data, y);
-        ++recomputed;
-    }
-    m_stale_from = no_node;
-    return recomputed;
-}
-
 void Graph::backward(NodeId root) {
     check_id(root);
     forward();

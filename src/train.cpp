@@ -101,12 +101,7 @@ void Trainer::prepare() {
         record();
         return;
     }
-    if (m_options.replay) {
-        // Every parameter changed, so nearly every node must be recomputed: the straight sweep
-        // is cheaper than asking each node whether its parents changed.
-        graph().forward_all();
-        return;
-    }
+    if (m_options.replay) return;  // the parameters' set_data() is replayed on the next read
     // Rebuild, as micrograd does: drop the graph, re-create the parameters as fresh leaves
     // holding their current values, and record the forward pass and loss again.
     Graph& g = graph();

@@ -220,11 +220,6 @@ class Graph {
     /// Recompute every node downstream of a leaf changed by set_data(). Returns how many nodes
     /// were recomputed. Cheap when nothing changed.
     std::size_t forward();
-    /// The same results as forward(), computed without asking which nodes depend on a changed
-    /// leaf: every computed node after the lowest changed leaf is recomputed. About twice as
-    /// fast when nearly everything downstream changed (a training step changes every
-    /// parameter); wasteful when a change reaches few nodes. Returns how many were recomputed.
-    std::size_t forward_all();
     /// Backpropagate from `root` (see the header comment for the exact rule).
     void backward(NodeId root);
     /// Set every gradient, leaves included, to 0.
