@@ -51,11 +51,13 @@ struct TrainerOptions {
 class Trainer {
   public:
     /// The model must give 1 output for svm/mse/bce and data.classes outputs for ce. The model,
-    /// data and optimiser must outlive the trainer.
+    /// data and optimiser must outlive the trainer, and the data is recorded by the first step:
+    /// changing it afterwards has no effect on a replaying trainer.
     Trainer(MLP& model, const Dataset& data, Optimizer& optimizer, TrainerOptions options = {});
 
     /// One step: loss and accuracy of the current parameters, backward, optimiser update. The
-    /// result is measured before the update, as micrograd's demo prints it.
+    /// result is measured before the update, as micrograd's demo prints it. Every leaf gradient
+    /// on the model's graph is reset before the backward pass.
     StepResult step();
     /// Loss and accuracy of the current parameters, without training.
     StepResult evaluate();
