@@ -82,7 +82,7 @@ void save_boundary(TrainingRun& run, double final_accuracy, const std::string& f
                              100.0 * final_accuracy);
     ClassGrid& g = plot.grid;
     g.x_min = x0 - margin, g.x_max = x1 + margin, g.y_min = y0 - margin, g.y_max = y1 + margin;
-    g.nx = 181, g.ny = 136;  // smooth enough: the lines follow interpolated scores
+    g.nx = 121, g.ny = 91;  // the lines follow interpolated scores, so this is smooth enough
     std::array<double, 2> in{};
     for (std::size_t iy = 0; iy < g.ny; ++iy) {
         for (std::size_t ix = 0; ix < g.nx; ++ix) {
