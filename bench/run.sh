@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mgrad's benchmarks against its peers, in one run so that ratios compare like with like.
-#   bench/run.sh [w1|w3|engine|all]
+#   bench/run.sh [w1|w2|w3|engine|all]
 # Peers that are not installed are skipped with a message: ADOL-C (libadolc-dev) and PyTorch
 # (python3-torch). Figures are medians; docs/performance.md records them.
 set -euo pipefail
@@ -72,4 +72,15 @@ if [[ $what == engine || $what == all ]]; then
   echo "== W1, W3 in-process (Google Benchmark, median of 5, CPU time) =="
   "$bin/mgrad-bench-engine" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     --benchmark_min_time=0.5 2>/dev/null | grep -E '_median|^Benchmark'
+fi
+
+if [[ $what == w2 || $what == all ]]; then
+  echo "== W2: one training step of the two-moons demo (Google Benchmark, median of 5) =="
+  "$bin/mgrad-bench-nn" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+    2>/dev/null | grep -E '_median|^Benchmark'
+  echo "-- whole process: mgrad train (100 steps), peak RSS --"
+  for mode in "" --rebuild; do
+    /usr/bin/time -v "$root/build/bench/src/cli/mgrad" train $mode 2>&1 >/dev/null |
+      sed -n "s/^\t*Maximum resident set size (kbytes): /mgrad train $mode: peak RSS kB = /p"
+  done
 fi

@@ -191,6 +191,9 @@ class Graph {
     }
     [[nodiscard]] double data(NodeId id) {
         check_id(id);
+        // A leaf's data is always current: reading one (e.g. a parameter between optimiser
+        // updates) must not replay the whole tape.
+        if (is_leaf(m_nodes[id].op)) return m_nodes[id].data;
         return value_of(id);
     }
     [[nodiscard]] double grad(NodeId id) const {

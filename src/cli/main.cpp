@@ -19,6 +19,7 @@
 #include <mgrad/session.hpp>
 
 #include "repl.hpp"
+#include "train.hpp"
 
 namespace {
 
@@ -28,7 +29,7 @@ struct Subcommand {
     std::string_view name;
     int (*run)(int argc, char** argv);
 };
-const std::vector<Subcommand> subcommands = {};
+const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train}};
 
 struct Options {
     std::vector<std::string> files;

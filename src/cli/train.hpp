@@ -1,0 +1,9 @@
+// `mgrad train`: train a small MLP on a generated 2-D data set (micrograd's demo by default).
+#pragma once
+
+namespace mgrad::cli {
+
+/// argv[0] is "train". Returns the process exit code.
+int run_train(int argc, char** argv);
+
+}  // namespace mgrad::cli

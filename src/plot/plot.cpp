@@ -1,0 +1,386 @@
+// The only file that talks to PLplot. PLplot ends the process (exit()) on a fatal error, so
+// everything a user can get wrong — the device, the path, the data — is checked here first and
+// reported as an mgrad::Error before a PLplot stream is opened.
+#include "mgrad/plot.hpp"
+
+#include <fmt/format.h>
+#include <plplot.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <string_view>
+
+#include "mgrad/error.hpp"
+
+// fontconfig, which cairo uses to find fonts for PLplot's text, keeps its font caches until the
+// process ends and never frees them (FcFini is not called by anyone on the way). LeakSanitizer
+// reports that as a leak in every program that draws; it is not ours to fix, so builds with
+// AddressSanitizer ignore allocations made inside libfontconfig. Being in this file, the
+// suppression is linked into exactly the programs that can plot.
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
+#endif
+
+namespace mgrad {
+
+namespace {
+
+constexpr PLINT width_px = 900;
+constexpr PLINT height_px = 640;
+
+// cmap0 slots: 0 background, 1 axes and text, 2 grid, 3.. series and classes (matplotlib's
+// "tab10" order, readable on white and for the common forms of colour blindness).
+constexpr PLINT color_text = 1, color_grid = 2, color_first = 3;
+struct Rgb {
+    PLINT r, g, b;
+};
+constexpr std::array<Rgb, 8> palette{{{31, 119, 180},
+                                      {255, 127, 14},
+                                      {44, 160, 44},
+                                      {214, 39, 40},
+                                      {148, 103, 189},
+                                      {140, 86, 75},
+                                      {227, 119, 194},
+                                      {127, 127, 127}}};
+
+// PLplot keeps global state (its stream table): one picture at a time.
+std::mutex& plplot_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+std::string_view device_for(const std::filesystem::path& file) {
+    std::string ext = file.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (ext == ".png") return "pngcairo";
+    if (ext == ".svg") return "svgcairo";
+    if (ext == ".pdf") return "pdfcairo";
+    throw Error(fmt::format("cannot plot to '{}': the file name must end in .png, .svg or .pdf",
+                            file.string()));
+}
+
+bool device_installed(std::string_view device) {
+    // plgDevs fills arrays the caller provides; on input the count is their capacity.
+    std::vector<const char*> menus(256, nullptr), names(256, nullptr);
+    const char** menu_ptr = menus.data();
+    const char** name_ptr = names.data();
+    int count = static_cast<int>(names.size());
+    plgDevs(&menu_ptr, &name_ptr, &count);
+    for (int i = 0; i < count && i < static_cast<int>(names.size()); ++i)
+        if (names[static_cast<std::size_t>(i)] != nullptr &&
+            device == names[static_cast<std::size_t>(i)])
+            return true;
+    return false;
+}
+
+// Everything PLplot would otherwise die on.
+std::string_view check_target(const std::filesystem::path& file) {
+    const std::string_view device = device_for(file);
+    if (!device_installed(device))
+        throw Error(fmt::format(
+            "cannot write '{}': PLplot's '{}' device is not installed (Debian package "
+            "plplot-driver-cairo; or set PLPLOT_DRV_DIR to the directory holding cairo.so)",
+            file.string(), device));
+    std::FILE* f = std::fopen(file.string().c_str(), "wb");
+    if (f == nullptr)
+        throw Error(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
+    std::fclose(f);
+    return device;
+}
+
+// Opens a fresh PLplot stream on `file`, and always closes it.
+class Stream {
+  public:
+    Stream(std::string_view device, const std::filesystem::path& file, PLINT rows)
+        : m_lock(plplot_mutex()) {
+        plgstrm(&m_previous);
+        plmkstrm(&m_stream);
+        if (m_stream < 0) throw Error("PLplot could not open another stream");
+        const std::string dev(device), name = file.string();
+        plsdev(dev.c_str());
+        plsfnam(name.c_str());
+        plspage(0.0, 0.0, width_px, static_cast<PLINT>(height_px * (rows > 1 ? 1.35 : 1.0)), 0, 0);
+        plscmap0n(16);
+        plscol0(0, 255, 255, 255);
+        plscol0(color_text, 30, 30, 30);
+        plscol0(color_grid, 225, 225, 225);
+        for (std::size_t i = 0; i < palette.size(); ++i)
+            plscol0(color_first + static_cast<PLINT>(i), palette[i].r, palette[i].g, palette[i].b);
+        plssub(1, rows);
+        plinit();
+        plfontld(1);
+        plschr(0.0, 1.05);
+    }
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
+    ~Stream() {
+        plend1();
+        plsstrm(m_previous);
+    }
+
+  private:
+    std::lock_guard<std::mutex> m_lock;
+    PLINT m_previous = 0;
+    PLINT m_stream = -1;
+};
+
+struct Range {
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    void add(double v) {
+        if (!std::isfinite(v)) return;
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+    }
+    // A little air around the data, and a visible range even for a constant.
+    void pad(double fraction) {
+        if (!(lo <= hi)) lo = 0.0, hi = 1.0;
+        double span = hi - lo;
+        if (span == 0.0) span = lo == 0.0 ? 1.0 : std::fabs(lo) * 0.1;
+        lo -= span * fraction;
+        hi += span * fraction;
+    }
+};
+
+void frame(double x0, double x1, double y0, double y1) {
+    plvsta();
+    plwind(x0, x1, y0, y1);
+    plcol0(color_grid);
+    plwidth(1.0);
+    plbox("g", 0.0, 0, "g", 0.0, 0);
+    plcol0(color_text);
+}
+
+void axes_and_labels(const std::string& x_label, const std::string& y_label,
+                     const std::string& title) {
+    plcol0(color_text);
+    plwidth(1.0);
+    plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
+    pllab(x_label.c_str(), y_label.c_str(), title.c_str());
+}
+
+void draw_line_chart(const LineChart& chart) {
+    Range xr, yr;
+    for (const Series& s : chart.series) {
+        if (s.x.size() != s.y.size() || s.x.empty())
+            throw Error(
+                fmt::format("series '{}' needs as many x as y values, and at least one", s.name));
+        for (double v : s.x)
+            xr.add(v);
+        for (double v : s.y)
+            yr.add(v);
+    }
+    if (!(xr.lo < xr.hi)) xr.pad(0.05);
+    if (chart.y_min < chart.y_max) {
+        yr.lo = chart.y_min;
+        yr.hi = chart.y_max;
+    } else {
+        yr.pad(0.06);
+    }
+    pladv(0);
+    frame(xr.lo, xr.hi, yr.lo, yr.hi);
+    for (std::size_t i = 0; i < chart.series.size(); ++i) {
+        const Series& s = chart.series[i];
+        plcol0(color_first + static_cast<PLINT>(i % palette.size()));
+        plwidth(2.5);
+        plline(static_cast<PLINT>(s.x.size()), s.x.data(), s.y.data());
+    }
+    axes_and_labels(chart.x_label, chart.y_label, chart.title);
+    if (chart.series.size() > 1) {
+        const auto n = static_cast<PLINT>(chart.series.size());
+        std::vector<PLINT> opts(chart.series.size(), PL_LEGEND_LINE), colors,
+            styles(opts.size(), 1);
+        std::vector<PLFLT> widths(opts.size(), 2.5);
+        std::vector<const char*> texts;
+        std::vector<PLINT> text_colors(opts.size(), color_text);
+        for (std::size_t i = 0; i < chart.series.size(); ++i) {
+            colors.push_back(color_first + static_cast<PLINT>(i % palette.size()));
+            texts.push_back(chart.series[i].name.c_str());
+        }
+        PLFLT w = 0, h = 0;
+        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.06, 0,
+                 color_grid, 1, 0, 0, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
+                 texts.data(), nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(),
+                 widths.data(), nullptr, nullptr, nullptr, nullptr);
+    }
+}
+
+// A filled disc with a dark rim, `radius_px` pixels wide whatever the axes' scales.
+void disc(double x, double y, double rx, double ry, PLINT color) {
+    plcol0(color);
+    plarc(x, y, rx, ry, 0.0, 360.0, 0.0, 1);
+    plcol0(color_text);
+    plwidth(0.8);
+    plarc(x, y, rx, ry, 0.0, 360.0, 0.0, 0);
+}
+
+}  // namespace
+
+bool can_plot(const std::filesystem::path& file) {
+    try {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        return device_installed(device_for(file));
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
+    save_line_charts(std::span<const LineChart>(&chart, 1), file);
+}
+
+void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+    if (charts.empty()) throw Error("nothing to plot: no charts");
+    for (const LineChart& c : charts)
+        if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
+    std::string_view device;
+    {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        device = check_target(file);
+    }
+    Stream stream(device, file, static_cast<PLINT>(charts.size()));
+    for (const LineChart& c : charts)
+        draw_line_chart(c);
+}
+
+// Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.
+struct Field {
+    std::vector<std::vector<PLFLT>> columns;
+    std::vector<const PLFLT*> pointers;
+    Field(std::size_t nx, std::size_t ny) : columns(nx, std::vector<PLFLT>(ny)), pointers(nx) {
+        for (std::size_t ix = 0; ix < nx; ++ix)
+            pointers[ix] = columns[ix].data();
+    }
+};
+
+void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
+    const ClassGrid& g = plot.grid;
+    const std::size_t points = g.nx * g.ny;
+    if (g.nx < 2 || g.ny < 2 || g.classes.size() != points)
+        throw Error("decision boundary: the grid needs at least 2 × 2 points and one class each");
+    if (plot.classes < 2 || plot.classes > palette.size())
+        throw Error(fmt::format("decision boundary: between 2 and {} classes can be drawn",
+                                palette.size()));
+    const std::size_t m = g.scores.size() / points;
+    if (!g.scores.empty() && (g.scores.size() != points * m || (m != 1 && m != plot.classes) ||
+                              (m == 1 && plot.classes != 2)))
+        throw Error(
+            "decision boundary: scores must hold 1 value (two classes) or one per class "
+            "for every grid point");
+    if (plot.x.size() != plot.y.size() || plot.x.size() != plot.labels.size())
+        throw Error("decision boundary: points need an x, a y and a label each");
+    for (std::size_t c : g.classes)
+        if (c >= plot.classes) throw Error("decision boundary: a grid class is out of range");
+    for (std::size_t c : plot.labels)
+        if (c >= plot.classes) throw Error("decision boundary: a point's class is out of range");
+    std::string_view device;
+    {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        device = check_target(file);
+    }
+
+    // One field per class, positive exactly where that class is predicted: the score (or its
+    // negation) for a binary model, z_c − max_{j≠c} z_j for logits, and without scores the
+    // indicator ±1 of the predicted class. Each region is then the part of its field above 0,
+    // and the boundaries are the fields' zero lines.
+    const std::size_t k = plot.classes;
+    std::vector<Field> fields;
+    for (std::size_t c = 0; c < k; ++c) {
+        Field f(g.nx, g.ny);
+        for (std::size_t iy = 0; iy < g.ny; ++iy) {
+            for (std::size_t ix = 0; ix < g.nx; ++ix) {
+                const std::size_t p = iy * g.nx + ix;
+                double v;
+                if (m == 1) {
+                    v = c == 1 ? g.scores[p] : -g.scores[p];
+                } else if (m == k) {
+                    double other = -std::numeric_limits<double>::infinity();
+                    for (std::size_t j = 0; j < k; ++j)
+                        if (j != c) other = std::max(other, g.scores[p * k + j]);
+                    v = g.scores[p * k + c] - other;
+                } else {
+                    v = g.classes[p] == c ? 1.0 : -1.0;
+                }
+                f.columns[ix][iy] = std::isfinite(v) ? v : 0.0;
+            }
+        }
+        fields.push_back(std::move(f));
+    }
+
+    Stream stream(device, file, 1);
+    // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
+    const auto nk = static_cast<PLINT>(k);
+    std::vector<PLINT> r, gr, b;
+    for (std::size_t c = 0; c < k; ++c) {
+        auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
+        r.push_back(pale(palette[c].r));
+        gr.push_back(pale(palette[c].g));
+        b.push_back(pale(palette[c].b));
+    }
+    plscmap1n(nk);
+    plscmap1(r.data(), gr.data(), b.data(), nk);
+
+    const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
+    pladv(0);
+    plvsta();
+    plwind(g.x_min, g.x_max, g.y_min, g.y_max);
+    const double top = std::numeric_limits<double>::max();
+    for (std::size_t c = 0; c < k; ++c)
+        plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max, 0.0,
+                top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0, 0, 0.0,
+                plfill, 1, nullptr, nullptr);
+
+    std::vector<PLFLT> xs(g.nx), ys(g.ny);
+    for (std::size_t ix = 0; ix < g.nx; ++ix)
+        xs[ix] =
+            g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
+    for (std::size_t iy = 0; iy < g.ny; ++iy)
+        ys[iy] =
+            g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
+    PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
+    const PLFLT zero = 0.0;
+    plcol0(color_text);
+    plwidth(1.5);
+    // A binary model's two fields share one zero line; draw it once.
+    for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
+        plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
+
+    // Discs 4.5 px in radius: convert pixels to world units along each axis.
+    PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
+    plgvpd(&vx0, &vx1, &vy0, &vy1);
+    const double rx = 4.5 * (g.x_max - g.x_min) / ((vx1 - vx0) * width_px);
+    const double ry = 4.5 * (g.y_max - g.y_min) / ((vy1 - vy0) * height_px);
+    for (std::size_t i = 0; i < plot.x.size(); ++i)
+        disc(plot.x[i], plot.y[i], rx, ry, color_first + static_cast<PLINT>(plot.labels[i]));
+
+    axes_and_labels("x₁", "x₂", plot.title);
+
+    std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
+        text_colors(plot.classes, color_text);
+    std::vector<PLFLT> scales(plot.classes, 1.1);
+    std::vector<std::string> names;
+    std::vector<const char*> texts, symbols(plot.classes, "●");
+    for (std::size_t c = 0; c < plot.classes; ++c) {
+        colors.push_back(color_first + static_cast<PLINT>(c));
+        names.push_back(fmt::format("class {}", c));
+    }
+    for (const auto& n : names)
+        texts.push_back(n.c_str());
+    PLFLT w = 0, h = 0;
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+             PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
+             color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
+             texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+             colors.data(), scales.data(), numbers.data(), symbols.data());
+}
+
+}  // namespace mgrad
