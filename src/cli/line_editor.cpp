@@ -4,6 +4,7 @@
 #include <editline/readline.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -46,19 +47,25 @@ extern "C" int read_key(FILE*) {
     }
 }
 
+std::string g_line_before;  // the line before the word being completed
+
 extern "C" char* next_match(const char* text, int state) {
-    if (state == 0) g_matches = g_completer ? g_completer(text) : std::vector<std::string>{};
+    if (state == 0)
+        g_matches = g_completer ? g_completer(g_line_before, text) : std::vector<std::string>{};
     const auto index = static_cast<std::size_t>(state);
     if (index >= g_matches.size()) return nullptr;
     return ::strdup(g_matches[index].c_str());
 }
 
-extern "C" char** complete(const char* text, int, int) {
-    rl_attempted_completion_over = 1;  // never fall back to completing file names
+extern "C" char** complete(const char* text, int start, int) {
+    rl_attempted_completion_over = 1;  // the completer decides, also for file names
+    g_line_before.assign(rl_line_buffer ? rl_line_buffer : "",
+                         rl_line_buffer ? static_cast<std::size_t>(std::max(start, 0)) : 0);
     char** matches = rl_completion_matches(text, next_match);
-    // "tanh(" needs no space after it; a name or a command does.
-    const bool call = g_matches.size() == 1 && g_matches.front().ends_with('(');
-    rl_completion_append_character = call ? '\0' : ' ';
+    // "tanh(" and "examples/" need no space after them; a name or a command does.
+    const bool open = g_matches.size() == 1 &&
+                      (g_matches.front().ends_with('(') || g_matches.front().ends_with('/'));
+    rl_completion_append_character = open ? '\0' : ' ';
     return matches;
 }
 

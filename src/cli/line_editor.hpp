@@ -13,8 +13,9 @@
 
 namespace mgrad::cli {
 
-/// Completions for the word being typed (commands start with ':').
-using Completer = std::function<std::vector<std::string>(std::string_view word)>;
+/// Completions for the word being typed, given the line before it (commands start with ':').
+using Completer =
+    std::function<std::vector<std::string>(std::string_view line_before, std::string_view word)>;
 
 /// Sets up editing, loads the history from `history_path` (empty: no history file) and
 /// installs the Ctrl-C handler that cancels the line being typed.

@@ -9,8 +9,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <mgrad/version.hpp>
 
@@ -24,6 +27,32 @@ constexpr const char* prompt_first = ">>> ";
 constexpr const char* prompt_more = "... ";
 
 enum class Entry { Ready, Cancelled, End };
+
+/// File names for the argument of a command that takes a file (`:load ex` → `examples/`).
+/// `word` is what follows the last '/' (a word break), `line_before` everything before it.
+std::optional<std::vector<std::string>> complete_file(std::string_view line_before,
+                                                      std::string_view word) {
+    const auto first = line_before.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return std::nullopt;
+    line_before.remove_prefix(first);
+    const auto space = line_before.find_first_of(" \t");
+    if (space == std::string_view::npos) return std::nullopt;
+    const std::string_view command = line_before.substr(0, space);
+    if (command != ":load" && command != ":save" && command != ":draw") return std::nullopt;
+    // The directory typed so far: the last blank-separated piece before the word.
+    const std::string_view dir = line_before.substr(line_before.find_last_of(" \t") + 1);
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(dir.empty() ? "." : std::string(dir), ec)) {
+        std::string name = entry.path().filename().string();
+        if (!name.starts_with(word) || (name.starts_with('.') && !word.starts_with('.'))) continue;
+        if (entry.is_directory(ec)) name += '/';
+        out.push_back(std::move(name));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
 
 /// One line with the first or the continuation prompt, remembered in the history.
 LineStatus push_line(bool first, std::string& line) {
@@ -72,7 +101,8 @@ void run_entry(Session& session, const std::string& entry, std::uint32_t first_l
 
 int run_repl(Session& session) {
     line_editor_open(
-        [&session](std::string_view word) {
+        [&session](std::string_view line_before, std::string_view word) {
+            if (auto files = complete_file(line_before, word)) return *files;
             // A completed function name comes with its '(' so the argument can follow.
             std::vector<std::string> names = session.completions(word);
             const std::vector<std::string> functions = session.function_names();

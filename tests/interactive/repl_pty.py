@@ -3,7 +3,8 @@
 
     repl_pty.py PATH/TO/mgrad
 
-Checks: typing a line, tab completion of a name and of a function, a continuation line,
+Checks: typing a line, tab completion of a name, a function, a command and a file name, a
+continuation line,
 Ctrl-C cancelling the line being typed, recalling history with the up arrow (also from the
 previous run, through the history file), and Ctrl-D leaving with status 0.
 """
@@ -14,7 +15,7 @@ import sys
 import tempfile
 import time
 
-MGRAD = sys.argv[1]
+MGRAD = os.path.abspath(sys.argv[1])
 TIMEOUT = 10.0
 
 
@@ -23,6 +24,7 @@ class Repl:
         env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8")
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            os.chdir(state_dir)
             os.execve(MGRAD, [MGRAD], env)
         self.buffer = b""
 
@@ -126,6 +128,16 @@ with tempfile.TemporaryDirectory() as state:
     r.expect("\n10\r", "alpha.grad * 10 == 10 after the completed ':backward x'")
     r.expect(">>> ")
 
+    # Tab completes file names after :load (and :save).
+    with open(os.path.join(state, "demo_script.mg"), "w") as f:
+        f.write("loaded = 7\n")
+    r.send(":load demo_s\t")
+    r.send("\r")
+    r.expect(">>> ")
+    r.send("loaded\r")
+    r.expect("loaded = 7  (grad 0)", ":load with a completed file name")
+    r.expect(">>> ")
+
     # Ctrl-D on an empty line leaves.
     r.send("\x04")
     check(r.wait() == 0, "Ctrl-D should leave with status 0")
@@ -139,7 +151,8 @@ with tempfile.TemporaryDirectory() as state:
     r.send("alpha = 5\r")
     r.expect(">>> ")
     r.send("\x1b[A\x1b[A\r")  # up twice: past 'alpha = 5' to the previous run's last line
-    r.expect("\n0\r", "the previous run's 'alpha.grad * 10', recalled, printing 0")
+    # The previous run's last line was `loaded`, which this new session does not know.
+    r.expect("undefined name 'loaded'", "the previous run's last line, recalled")
     r.expect(">>> ")
     r.send("\x04")
     check(r.wait() == 0, "Ctrl-D should leave with status 0")
