@@ -167,10 +167,11 @@ TEST_CASE("session: commands are an extension point") {
     CHECK(f.session.completions(":sh") == std::vector<std::string>{":shout"});
     CHECK(f.session.completions("ta") == std::vector<std::string>{"tanh"});
 
-    // The front end's --draw goes through run_command; until someone registers :draw it is an
-    // unknown command.
-    CHECK_FALSE(f.session.run_command("draw", {"a", "a.svg"}));
-    CHECK(f.take_err().find("unknown command ':draw'") != std::string::npos);
+    // The front end's --draw goes through run_command, and reports like a typed command.
+    CHECK_FALSE(f.session.run_command("draw", {"a"}));
+    CHECK(f.take_err().find("usage: :draw NAME FILE") != std::string::npos);
+    CHECK_FALSE(f.session.run_command("drow", {"a"}));
+    CHECK(f.take_err().find("unknown command ':drow'") != std::string::npos);
 }
 
 TEST_CASE("session: functions can be added to the language") {

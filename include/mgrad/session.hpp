@@ -209,6 +209,9 @@ class Session {
 /// `:save`, `:reset`, `:quit`). The Session constructor calls it.
 void add_builtin_commands(Session& session);
 
+/// Registers `:draw NAME FILE [OPTIONS]` (the renderer, render.hpp). The constructor calls it.
+void add_draw_command(Session& session);
+
 /// The one-line form of a node: `L = -8  (grad 1)`.
 [[nodiscard]] std::string format_node(Session& session, NodeId id);
 

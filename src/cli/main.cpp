@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,7 @@ struct Options {
     bool echo = false;
     std::string draw;
     std::string output;
+    std::string draw_options;
 };
 
 constexpr int exit_usage = 2;
@@ -111,8 +113,13 @@ int run_main(int argc, char** argv) {
     app.add_flag("--echo", o.echo, "print each statement (>>> …) before its output");
     auto* draw = app.add_option("--draw", o.draw, "after the scripts, draw NAME (:draw NAME FILE)")
                      ->type_name("NAME");
-    app.add_option("-o,--output", o.output, "the file --draw writes; its extension is the format")
+    app.add_option("-o,--output", o.output,
+                   "the file --draw writes (default NAME.svg); its extension is the format")
         ->type_name("FILE")
+        ->needs(draw);
+    app.add_option("--draw-options", o.draw_options,
+                   "options for --draw, as for :draw (e.g. \"tb shade depth=3\")")
+        ->type_name("OPTIONS")
         ->needs(draw);
     app.set_version_flag(
         "--version",
@@ -150,8 +157,10 @@ int run_main(int argc, char** argv) {
         ok = session.run_file("-");
     }
     if (!o.draw.empty() && (ok || o.keep_going) && !session.quit_requested()) {
-        std::vector<std::string> args{o.draw};
-        if (!o.output.empty()) args.push_back(o.output);
+        std::vector<std::string> args{o.draw, o.output.empty() ? o.draw + ".svg" : o.output};
+        std::istringstream words(o.draw_options);
+        for (std::string w; words >> w;)
+            args.push_back(w);
         if (!session.run_command("draw", args)) ok = false;
     }
     std::cout.flush();

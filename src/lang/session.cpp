@@ -93,6 +93,7 @@ std::string runtime_problem(Op op, double x, double y, double r) {
 
 Session::Session(Output& output, SessionOptions options) : m_output(&output), m_options(options) {
     add_builtin_commands(*this);
+    add_draw_command(*this);
 }
 
 Session::~Session() = default;
