@@ -80,6 +80,11 @@ class SymbolicBackward {
             case Op::Abs: flow(n.a, g * sign(a)); break;
             case Op::Sin: flow(n.a, g * cos(a)); break;
             case Op::Cos: flow(n.a, g * -sin(a)); break;
+            case Op::MulAdd:
+                flow(n.a, g * node(n.b));
+                flow(n.b, g * a);
+                flow(n.c, g);
+                break;
             case Op::Step:
             case Op::Sign: break;  // derivative 0 everywhere it exists
         }

@@ -76,6 +76,7 @@ Parents Graph::parents(NodeId id) const {
     p.count = n.op == Op::PowConst ? 1 : op_info(n.op).arity;
     if (p.count > 0) p.ids[0] = n.a;
     if (p.count > 1) p.ids[1] = n.b;
+    if (p.count > 2) p.ids[2] = n.c;
     return p;
 }
 
@@ -116,14 +117,17 @@ std::size_t Graph::forward() {
     for (std::size_t i = m_stale_from; i < n; ++i) {
         Node& node = nodes[i];
         if (is_leaf(node.op)) continue;
-        const bool a_dirty = has_flag(nodes[node.a], dirty);
-        const bool b_dirty = op_info(node.op).arity == 2 && node.op != Op::PowConst &&
-                             has_flag(nodes[node.b], dirty);
-        if (!a_dirty && !b_dirty) continue;
-        const double y = node.op == Op::PowConst       ? m_exponents[node.b]
-                         : op_info(node.op).arity == 2 ? nodes[node.b].data
-                                                       : 0.0;
-        node.data = detail::apply(node.op, nodes[node.a].data, y);
+        const std::uint8_t arity = op_info(node.op).arity;  // PowConst's b is not a node: 1
+        const bool changed = has_flag(nodes[node.a], dirty) ||
+                             (arity >= 2 && has_flag(nodes[node.b], dirty)) ||
+                             (arity == 3 && has_flag(nodes[node.c], dirty));
+        if (!changed) continue;
+        const double x = nodes[node.a].data;
+        switch (node.op) {
+            case Op::MulAdd: node.data = x * nodes[node.b].data + nodes[node.c].data; break;
+            case Op::PowConst: node.data = detail::pow_const(x, m_exponents[node.b]); break;
+            default: node.data = detail::apply(node.op, x, arity == 2 ? nodes[node.b].data : 0.0);
+        }
         node.flags |= dirty;
         ++recomputed;
     }
@@ -224,6 +228,13 @@ void Graph::backward(NodeId root) {
             case Op::Cos:  // d/da = -sin(a)
                 flow(node.a, g * -std::sin(nodes[node.a].data));
                 break;
+            case Op::MulAdd: {  // a*b + c: d/da = b, d/db = a, d/dc = 1
+                const double x = nodes[node.a].data, y = nodes[node.b].data;
+                flow(node.a, g * y);
+                flow(node.b, g * x);
+                flow(node.c, g);
+                break;
+            }
             case Op::Step:  // piecewise constant: d/da = 0 (the jump has no finite derivative)
             case Op::Sign: flow(node.a, 0.0); break;
         }

@@ -86,7 +86,7 @@ Value Neuron::operator()(std::span<const Value> x) const {
     ScopeGuard scope(*m_graph, m_name);
     Value act = m_b;  // micrograd: sum((wi*xi for ...), self.b)
     for (std::size_t i = 0; i < x.size(); ++i)
-        act = act + m_w[i] * x[i];
+        act = m_fused ? mul_add(m_w[i], x[i], act) : act + m_w[i] * x[i];
     return activate(m_nonlinearity, act);
 }
 
@@ -169,6 +169,12 @@ MLP::MLP(std::size_t nin, std::vector<std::size_t> sizes, MlpOptions options, Gr
         m_layers.emplace_back(in, sizes[i], last ? options.output : options.hidden, rng, graph, i);
         in = sizes[i];
     }
+    set_fused(options.fused);
+}
+
+void MLP::set_fused(bool fused) noexcept {
+    for (Layer& layer : m_layers)
+        layer.set_fused(fused);
 }
 
 std::vector<Value> MLP::operator()(std::span<const Value> x) const {

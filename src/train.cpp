@@ -173,6 +173,7 @@ TrainingRun::TrainingRun(const TrainConfig& config)
     sizes.push_back(m_loss == LossKind::CrossEntropy ? m_data.classes : 1);
     MlpOptions options;
     options.seed = config.seed + 1;
+    options.fused = config.fused;
     m_model = std::make_unique<MLP>(2, sizes, options, *m_graph);
 
     Schedule schedule = config.decay && config.steps > 0 ? linear_schedule(lr, 0.1, config.steps)

@@ -87,6 +87,12 @@ TEST_CASE("every op's gradient matches central finite differences") {
         {"cos", [](auto& v) { return cos(v[0]); }, {{0.3}, {-1.2}, {2.5}}},
         {"step", [](auto& v) { return step(v[0]) * v[0]; }, {{0.3}, {-1.2}}},
         {"sign", [](auto& v) { return sign(v[0]) * v[0]; }, {{0.3}, {-1.2}}},
+        {"mul_add(a, b, c)",
+         [](auto& v) { return mul_add(v[0], v[1], v[2]); },
+         {{1.5, -2, 0.25}, {-3, 0.5, 4}}},
+        {"mul_add fan-out",
+         [](auto& v) { return mul_add(v[0], v[0], v[0] * v[1]); },
+         {{1.5, -2}, {-0.3, 0.7}}},
         // Constants on both sides.
         {"3 + a, a + 3", [](auto& v) { return (3.0 + v[0]) * (v[0] + 3.0); }, {{0.5}, {-2}}},
         {"3 - a, a - 3", [](auto& v) { return (3.0 - v[0]) * (v[0] - 3.0); }, {{0.5}, {-2}}},

@@ -43,14 +43,15 @@ struct Node {
     double grad;
     NodeId a;  ///< first parent, or no_node
     NodeId b;  ///< second parent, exponent index, or no_node
+    NodeId c;  ///< third parent (MulAdd only), or no_node; it fits in what was padding
     Op op;
     std::uint8_t flags;  ///< pass bookkeeping; see graph.cpp
 };
 static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
 
-/// The parents of one node: 0, 1 or 2 ids, iterable.
+/// The parents of one node: 0 to 3 ids, iterable.
 struct Parents {
-    std::array<NodeId, 2> ids{no_node, no_node};
+    std::array<NodeId, 3> ids{no_node, no_node, no_node};
     std::uint8_t count = 0;
     [[nodiscard]] const NodeId* begin() const noexcept { return ids.data(); }
     [[nodiscard]] const NodeId* end() const noexcept { return ids.data() + count; }
@@ -142,6 +143,7 @@ class TapeBuffer {
         case Op::Cos: return std::cos(x);
         case Op::Step: return x > 0 ? 1.0 : 0.0;
         case Op::Sign: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;  // keeps 0, -0 and NaN
+        case Op::MulAdd: return x;  // three operands: see Graph::record_mul_add, Graph::forward
     }
     return x;
 }
@@ -178,6 +180,13 @@ class Graph {
         return record(op, a, b);
     }
     NodeId pow_const(NodeId a, double exponent);
+    /// a * b + c as one node (two roundings, so exactly the value of the two-node form).
+    NodeId mul_add(NodeId a, NodeId b, NodeId c) {
+        check_id(a);
+        check_id(b);
+        check_id(c);
+        return record_mul_add(a, b, c);
+    }
     void reserve(std::size_t nodes) { m_nodes.reserve(nodes); }
 
     // --- reading --------------------------------------------------------------------------
@@ -248,6 +257,7 @@ class Graph {
     // Handles validate their ids once; these record without checking them again.
     friend Value make_unary(Op op, const Value& a);
     friend Value make_binary(Op op, const Value& a, const Value& b);
+    friend Value mul_add(const Value& a, const Value& b, const Value& c);
 
     [[nodiscard]] double value_of(NodeId id) {
         if (id > m_stale_from) [[unlikely]]  // never true while m_stale_from == no_node
@@ -260,10 +270,16 @@ class Graph {
     NodeId record(Op op, NodeId a, NodeId b) {
         return push(detail::apply(op, value_of(a), value_of(b)), a, b, op);
     }
+    NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
+        const double product = value_of(a) * value_of(b);
+        const NodeId id = push(product + value_of(c), a, b, Op::MulAdd);
+        m_nodes[id].c = c;
+        return id;
+    }
     NodeId push(double data, NodeId a, NodeId b, Op op) {
         if (m_nodes.size() >= no_node) [[unlikely]]
             throw_full();
-        m_nodes.push_back(Node{data, 0.0, a, b, op, 0});
+        m_nodes.push_back(Node{data, 0.0, a, b, no_node, op, 0});
         return static_cast<NodeId>(m_nodes.size() - 1);
     }
     [[noreturn]] void throw_bad_id(NodeId id) const;

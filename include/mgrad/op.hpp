@@ -33,33 +33,49 @@ enum class Op : std::uint8_t {
     Sin,
     Cos,
     Step,  ///< 1 where a > 0, else 0: relu's derivative, so gradients can be differentiated
-    Sign,  ///< -1, 0 or 1: abs's derivative
+    Sign,    ///< -1, 0 or 1: abs's derivative
+    MulAdd,  ///< a * b + c: one node for a neuron's `act + w*x`, rounded exactly as the pair
 };
 
-inline constexpr std::size_t op_count = static_cast<std::size_t>(Op::Sign) + 1;
+inline constexpr std::size_t op_count = static_cast<std::size_t>(Op::MulAdd) + 1;
 
-enum class OpKind : std::uint8_t { Leaf, Unary, Binary, Function };
+/// Leaf: no parents. Unary/Binary: operators (`-a`, `a + b`). Function: callable by name in
+/// the language (`tanh(x)`). Fused: made by libraries for speed, never typed (`a*b + c`).
+enum class OpKind : std::uint8_t { Leaf, Unary, Binary, Function, Fused };
 
 struct OpInfo {
     std::string_view name;    ///< stable identifier: "add", "tanh", "pow_const" …
     std::string_view symbol;  ///< how the op is shown: "+", "*", "tanh", "**" …
-    std::uint8_t arity;       ///< parents read: 0, 1 or 2
+    std::uint8_t arity;       ///< parents read: 0 to 3
     OpKind kind;              ///< Function ops are callable by name in the language
 };
 
 namespace detail {
+// clang-format off
 inline constexpr std::array<OpInfo, op_count> op_table{{
-    {"leaf", "", 0, OpKind::Leaf},         {"const", "", 0, OpKind::Leaf},
-    {"add", "+", 2, OpKind::Binary},       {"sub", "-", 2, OpKind::Binary},
-    {"mul", "*", 2, OpKind::Binary},       {"div", "/", 2, OpKind::Binary},
-    {"neg", "-", 1, OpKind::Unary},        {"pow_const", "**", 1, OpKind::Binary},
-    {"pow", "pow", 2, OpKind::Function},   {"tanh", "tanh", 1, OpKind::Function},
-    {"exp", "exp", 1, OpKind::Function},   {"log", "log", 1, OpKind::Function},
-    {"relu", "relu", 1, OpKind::Function}, {"sigmoid", "sigmoid", 1, OpKind::Function},
-    {"sqrt", "sqrt", 1, OpKind::Function}, {"abs", "abs", 1, OpKind::Function},
-    {"sin", "sin", 1, OpKind::Function},   {"cos", "cos", 1, OpKind::Function},
-    {"step", "step", 1, OpKind::Function}, {"sign", "sign", 1, OpKind::Function},
+    {"leaf",      "",        0, OpKind::Leaf},
+    {"const",     "",        0, OpKind::Leaf},
+    {"add",       "+",       2, OpKind::Binary},
+    {"sub",       "-",       2, OpKind::Binary},
+    {"mul",       "*",       2, OpKind::Binary},
+    {"div",       "/",       2, OpKind::Binary},
+    {"neg",       "-",       1, OpKind::Unary},
+    {"pow_const", "**",      1, OpKind::Binary},
+    {"pow",       "pow",     2, OpKind::Function},
+    {"tanh",      "tanh",    1, OpKind::Function},
+    {"exp",       "exp",     1, OpKind::Function},
+    {"log",       "log",     1, OpKind::Function},
+    {"relu",      "relu",    1, OpKind::Function},
+    {"sigmoid",   "sigmoid", 1, OpKind::Function},
+    {"sqrt",      "sqrt",    1, OpKind::Function},
+    {"abs",       "abs",     1, OpKind::Function},
+    {"sin",       "sin",     1, OpKind::Function},
+    {"cos",       "cos",     1, OpKind::Function},
+    {"step",      "step",    1, OpKind::Function},
+    {"sign",      "sign",    1, OpKind::Function},
+    {"muladd",    "*+",      3, OpKind::Fused},
 }};
+// clang-format on
 }  // namespace detail
 
 [[nodiscard]] constexpr const OpInfo& op_info(Op op) noexcept {

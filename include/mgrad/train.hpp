@@ -98,6 +98,7 @@ struct TrainConfig {
     double alpha = 1e-4;
     std::size_t steps = 100;
     bool replay = true;
+    bool fused = true;  ///< neurons record MulAdd nodes: same numbers, half the nodes
 };
 
 class TrainingRun {

@@ -30,6 +30,7 @@ struct Options {
     std::string loss;
     bool constant_lr = false;
     bool rebuild = false;
+    bool unfused = false;
     bool json = false;
     std::string plot_loss;
     std::string plot_boundary;
@@ -111,6 +112,7 @@ int train(Options& o) {
     }
     c.decay = !o.constant_lr;
     c.replay = !o.rebuild;
+    c.fused = !o.unfused;
     // Fail on a bad picture path before spending time on training.
     for (const std::string& f : {o.plot_loss, o.plot_boundary}) {
         if (f.empty()) continue;
@@ -252,6 +254,9 @@ int run_train(int argc, char** argv) {
     app.add_option("--alpha", c.alpha, "L2 regularisation weight")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    app.add_flag("--unfused", o.unfused,
+                 "Record a neuron's weighted sum as Mul and Add nodes instead of one MulAdd per "
+                 "weight (the same numbers, twice the nodes)");
     app.add_flag("--rebuild", o.rebuild,
                  "Rebuild the graph every step instead of replaying the recorded one");
     app.add_flag("--json", o.json,

@@ -90,6 +90,8 @@ std::string formula(Session& session, NodeId id) {
             return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
         case Op::Pow:
             return fmt::format("pow({}, {})", name(n.a), name(n.b));
+        case Op::MulAdd:
+            return fmt::format("{} * {} + {}", name(n.a), name(n.b), name(n.c));
         default:
             break;
     }

@@ -123,7 +123,7 @@ std::string op_label(const Graph& graph, NodeId id, bool fold_constants) {
     const OpInfo& info = op_info(n.op);
     if (n.op == Op::PowConst)
         return fmt::format("{}{}", info.symbol, short_number(graph.exponent(id)));
-    if (!fold_constants) return std::string(info.symbol);
+    if (!fold_constants || info.arity == 3) return std::string(info.symbol);
     auto folded = [&](NodeId p) -> std::optional<std::string> {
         if (p == no_node || graph.nodes()[p].op != Op::Const) return std::nullopt;
         return short_number(graph.nodes()[p].data);
