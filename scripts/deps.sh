@@ -7,6 +7,7 @@ packages=(
   g++ cmake make pkg-config            # toolchain
   libfmt-dev libcli11-dev nlohmann-json3-dev
   libgraphviz-dev libgvc6              # cgraph + gvc, with the cairo/pango plugins for PNG/PDF
+  fonts-dejavu-core                    # the renderer's font (fontconfig may pick another)
   libedit-dev                          # line editing for the REPL (BSD licence)
   libplplot-dev plplot-driver-cairo    # loss curves and decision boundaries
   doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL

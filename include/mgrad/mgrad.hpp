@@ -8,5 +8,6 @@
 #include "mgrad/error.hpp"
 #include "mgrad/graph.hpp"
 #include "mgrad/op.hpp"
+#include "mgrad/render.hpp"
 #include "mgrad/value.hpp"
 #include "mgrad/version.hpp"

@@ -1,18 +1,174 @@
 // The mgrad command: option parsing and dispatch to the front ends.
+//
+//   mgrad                      the REPL on a terminal; standard input as a script otherwise
+//   mgrad FILE.mg …            run scripts (first error stops with status 1)
+//   mgrad -c 'a=2; b=3; a*b'   run a string
+//   mgrad -i FILE.mg           run scripts, then stay in the REPL
+//   mgrad SUBCOMMAND …         see `subcommands` below
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include <mgrad/mgrad.hpp>
-
+#include <iostream>
+#include <sstream>
+#include <string>
 #include <string_view>
+#include <vector>
 
+#include <mgrad/mgrad.hpp>
+#include <mgrad/session.hpp>
+
+#include "repl.hpp"
 #include "train.hpp"
 
-int main(int argc, char** argv) {
-    if (argc > 1 && std::string_view(argv[1]) == "train") return mgrad::cli::run_train(argc - 1, argv + 1);
-    CLI::App app{"mgrad — build, evaluate and backpropagate scalar formulas, and see the graph",
-                 "mgrad"};
-    app.set_version_flag("--version", fmt::format("mgrad {}", mgrad::version_string));
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+namespace {
+
+// Subcommands take over the whole command line after their name. Adding one is one line here
+// (and its header): {"train", run_train}.
+struct Subcommand {
+    std::string_view name;
+    int (*run)(int argc, char** argv);
+};
+const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train}};
+
+struct Options {
+    std::vector<std::string> files;
+    std::vector<std::string> commands;
+    bool interactive = false;
+    bool keep_going = false;
+    bool echo = false;
+    std::string draw;
+    std::string output;
+    std::string draw_options;
+};
+
+constexpr int exit_usage = 2;
+
+void report_usage_error(std::string_view message) {
+    std::cerr << fmt::format("mgrad: {}\nTry 'mgrad --help' for more information.\n", message);
 }
+
+// Runs the scripts and -c strings in order; false when one failed (and we stopped).
+bool run_scripts(mgrad::Session& session, const Options& o) {
+    bool ok = true;
+    auto failed = [&] {
+        ok = false;
+        return !o.keep_going;
+    };
+    for (const auto& file : o.files) {
+        if (session.quit_requested()) return ok;
+        try {
+            if (!session.run_file(file) && failed()) return false;
+        } catch (const mgrad::Error& e) {
+            session.output().diagnostic(
+                mgrad::Severity::Error,
+                mgrad::format_diagnostic("mgrad", "", mgrad::Severity::Error, e.what(), {}));
+            if (failed()) return false;
+        }
+    }
+    for (const auto& text : o.commands) {
+        if (session.quit_requested()) return ok;
+        if (!session.run("<command line>", text) && failed()) return false;
+    }
+    return ok;
+}
+
+}  // namespace
+
+namespace {
+int run_main(int argc, char** argv);
+}
+
+int main(int argc, char** argv) {
+    // Sessions report every user error themselves; this only catches what must never happen.
+    try {
+        return run_main(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "mgrad: error: out of memory\n";
+    } catch (const std::exception& e) {
+        std::cerr << "mgrad: internal error: " << e.what() << "\n";
+    }
+    return 1;
+}
+
+namespace {
+
+int run_main(int argc, char** argv) {
+    if (argc > 1) {
+        for (const auto& sub : subcommands)
+            if (sub.name == argv[1]) return sub.run(argc - 1, argv + 1);
+    }
+
+    CLI::App app{"Build, evaluate and backpropagate scalar formulas, and see the graph.", "mgrad"};
+    Options o;
+    app.add_option("FILE", o.files, "scripts to run in order ('-' reads standard input)")
+        ->type_name("");
+    app.add_option("-c,--command", o.commands, "run TEXT as a script, after the FILEs")
+        ->type_name("TEXT")
+        ->allow_extra_args(false);
+    app.add_flag("-i,--interactive", o.interactive, "stay in the REPL after running the scripts");
+    app.add_flag("-k,--keep-going", o.keep_going,
+                 "report every error and go on (the exit status is still 1)");
+    app.add_flag("--echo", o.echo, "print each statement (>>> …) before its output");
+    auto* draw = app.add_option("--draw", o.draw, "after the scripts, draw NAME (:draw NAME FILE)")
+                     ->type_name("NAME");
+    app.add_option("-o,--output", o.output,
+                   "the file --draw writes (default NAME.svg); its extension is the format")
+        ->type_name("FILE")
+        ->needs(draw);
+    app.add_option("--draw-options", o.draw_options,
+                   "options for --draw, as for :draw (e.g. \"tb shade depth=3\")")
+        ->type_name("OPTIONS")
+        ->needs(draw);
+    app.set_version_flag(
+        "--version",
+        fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.", mgrad::version_string),
+        "print the version and exit");
+    app.set_help_flag("-h,--help", "print this help and exit");
+    app.footer(
+        "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from\n"
+        "standard input otherwise. Exit status: 0 on success, 1 if a statement failed, 2 for a\n"
+        "usage error.\n\n"
+        "Examples:\n"
+        "  mgrad                          interactive session (:help lists the commands)\n"
+        "  mgrad --echo lecture.mg        run a script as a readable transcript\n"
+        "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
+        "  mgrad net.mg --draw L -o L.svg draw the graph of L after the script ran");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        report_usage_error(e.what());
+        return exit_usage;
+    }
+
+    mgrad::StreamOutput out(std::cout, std::cerr);
+    mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo});
+
+    const bool scripted = !o.files.empty() || !o.commands.empty();
+    bool ok = true;
+    if (scripted) {
+        ok = run_scripts(session, o);
+    } else if (!::isatty(STDIN_FILENO) && !o.interactive) {
+        ok = session.run_file("-");
+    }
+    if (!o.draw.empty() && (ok || o.keep_going) && !session.quit_requested()) {
+        std::vector<std::string> args{o.draw, o.output.empty() ? o.draw + ".svg" : o.output};
+        std::istringstream words(o.draw_options);
+        for (std::string w; words >> w;)
+            args.push_back(w);
+        if (!session.run_command("draw", args)) ok = false;
+    }
+    std::cout.flush();
+    if (o.interactive || (!scripted && ::isatty(STDIN_FILENO))) {
+        if (!session.quit_requested()) (void)mgrad::cli::run_repl(session);
+        return ok ? 0 : 1;
+    }
+    return ok ? 0 : 1;
+}
+
+}  // namespace

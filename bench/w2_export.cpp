@@ -1,0 +1,33 @@
+// W2's shared starting point: the demo's data set and initial weights as JSON, plus the first
+// losses mgrad computes, so a peer can train the same model from the same start and check that
+// it agrees.   mgrad-w2-export [STEPS]
+#include <fmt/format.h>
+
+#include <mgrad/nn.hpp>
+#include <mgrad/train.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+int main(int argc, char** argv) {
+    const std::size_t steps = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 5;
+    mgrad::TrainingRun run{mgrad::TrainConfig{}};
+    nlohmann::json out;
+    out["points"] = run.data().points;
+    out["labels"] = run.data().labels;
+    out["alpha"] = run.config().alpha;
+    out["steps"] = run.config().steps;
+    for (const mgrad::Layer& layer : run.model().layers()) {
+        nlohmann::json w = nlohmann::json::array(), b = nlohmann::json::array();
+        for (const mgrad::Neuron& n : layer.neurons()) {
+            const auto params = n.parameter_data();  // weights, then the bias
+            w.push_back(std::vector<double>(params.begin(), params.end() - 1));
+            b.push_back(params.back());
+        }
+        out["layers"].push_back({{"w", w}, {"b", b}});
+    }
+    for (std::size_t k = 0; k < steps; ++k)
+        out["losses"].push_back(run.step().loss);
+    fmt::print("{}\n", out.dump());
+    return 0;
+}

@@ -1,0 +1,16 @@
+// Number printing — the one way mgrad writes a double for people and for golden files.
+//
+// Every number is printed in the shortest form that reads back to the same double, laid out the
+// way Python's repr() lays out a float, except that integral values have no ".0": 0.1, -20,
+// 24.70408163265306, 1e-05, 1e+16, inf, -inf, nan. Output can therefore be compared exactly
+// with micrograd or PyTorch printouts, and parsing a printed number gives the same bits back.
+#pragma once
+
+#include <string>
+
+namespace mgrad {
+
+/// The shortest round-trip text of `value` (see the header comment for the layout).
+[[nodiscard]] std::string format_number(double value);
+
+}  // namespace mgrad

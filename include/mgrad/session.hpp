@@ -1,0 +1,218 @@
+// Session — the state behind a REPL or a script: a graph, names bound to its nodes, commands.
+//
+// A Session owns its own mgrad::Graph (not the default graph). `name = expr` evaluates expr on
+// it and binds the name to the new node, labelled with the name; rebinding makes a new node and
+// the old one keeps its place under its label, so labels go `c`, `c#2`, `c#3` … Statements are
+// run by run(): one loader for files, `-c` strings, stdin and REPL entries, each with a source
+// name for diagnostics. An error in one statement is reported and never undoes earlier ones.
+//
+// Commands (`:grad`, `:tree` …) live in a table that other parts of mgrad extend with
+// add_command(): the renderer adds `:draw`, the gradient lab `:check`, `:set` and so on.
+#pragma once
+
+#include <csignal>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "mgrad/graph.hpp"
+#include "mgrad/output.hpp"
+#include "mgrad/parser.hpp"
+
+namespace mgrad {
+
+class Session;
+
+/// Nested `:load`s deeper than this are refused (a cycle is refused at once).
+inline constexpr std::size_t max_load_depth = 64;
+
+/// A command handler gets the session, the words after the command name (with their spans, so
+/// an Error thrown with a word's span is shown with a caret under it) and the output.
+using CommandHandler = std::function<void(Session&, std::span<const Word>, Output&)>;
+
+struct Command {
+    std::string name;     ///< without the colon: "grad"
+    std::string usage;    ///< ":grad [NAME]"
+    std::string summary;  ///< one line for the `:help` list
+    std::string help;     ///< the long help shown by `:help grad` (may be several lines)
+    CommandHandler handler;
+    bool replay = false;  ///< `:save` writes it into the script (it changes state, e.g. :backward)
+};
+
+/// What an expression evaluates to: a plain number or a node of the session's graph.
+using Operand = std::variant<double, NodeId>;
+
+/// A function callable from the language, beyond the built-in ops (e.g. `grad(f, x)`).
+struct Function {
+    std::string name;
+    std::size_t arity = 1;
+    std::string usage;    ///< "grad(f, x)"
+    std::string summary;  ///< one line for `:help`
+    std::function<Operand(Session&, std::span<const Operand>, SourceSpan)> call;
+};
+
+/// Where a node was made: a source name and a line (for warnings and `:vars`).
+struct NodeOrigin {
+    std::string_view source;
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+};
+
+struct SessionOptions {
+    bool keep_going = false;  ///< report every error and go on, instead of stopping at the first
+    bool echo = false;        ///< print each statement (`>>> a = 2`) before its output
+};
+
+class Session {
+  public:
+    explicit Session(Output& output, SessionOptions options = {});
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    ~Session();
+
+    [[nodiscard]] Graph& graph() noexcept { return m_graph; }
+    [[nodiscard]] Output& output() noexcept { return *m_output; }
+    [[nodiscard]] SessionOptions& options() noexcept { return m_options; }
+
+    // --- running --------------------------------------------------------------------------
+    /// Runs every statement of `text`. Diagnostics name `source_name`; lines are counted from
+    /// `first_line`. Stops at the first error unless options().keep_going. Returns true when no
+    /// error was reported.
+    bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1);
+    /// Reads a file and runs it (`-` is standard input). A `:load` cycle is an error.
+    bool run_file(const std::string& path);
+    /// Runs one command as if typed (`name` without the colon); reports errors like run().
+    bool run_command(std::string_view name, const std::vector<std::string>& args);
+
+    /// The name of the source being run (a file path, `<repl>` …); empty between runs.
+    [[nodiscard]] std::string_view current_source() const noexcept {
+        return m_frames.empty() ? std::string_view{} : std::string_view{m_frames.back().name};
+    }
+
+    /// Errors reported since the session began (or since the last reset of the counter).
+    [[nodiscard]] std::size_t error_count() const noexcept { return m_error_count; }
+    /// A flag a SIGINT handler sets (the REPL's Ctrl-C). run() stops between statements when
+    /// it is set, and long commands should poll interrupted().
+    void set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcept { m_interrupt = flag; }
+    [[nodiscard]] bool interrupted() const noexcept { return m_interrupt && *m_interrupt; }
+    /// Set by `:quit`; front ends stop reading when it is.
+    [[nodiscard]] bool quit_requested() const noexcept { return m_quit; }
+    void request_quit() noexcept { m_quit = true; }
+
+    // --- bindings -------------------------------------------------------------------------
+    /// The node bound to `name`, if any.
+    [[nodiscard]] std::optional<NodeId> lookup(std::string_view name) const;
+    /// The node bound to `name`, or an Error (with `span`) that suggests similar names.
+    [[nodiscard]] NodeId require(std::string_view name, std::optional<SourceSpan> span = {}) const;
+    /// Bound names in the order they were first bound.
+    [[nodiscard]] const std::vector<std::string>& names() const noexcept { return m_order; }
+    /// Binds `name` to `id`. When `id` has no label it gets one: `name`, or `name#k` when the
+    /// name was bound before.
+    void bind(std::string_view name, NodeId id);
+    /// Forgets every binding and node.
+    void reset();
+
+    // --- commands and functions -----------------------------------------------------------
+    /// Registers a command (replacing one with the same name).
+    void add_command(Command command);
+    [[nodiscard]] const Command* find_command(std::string_view name) const;
+    /// Every command, sorted by name.
+    [[nodiscard]] std::vector<const Command*> commands() const;
+    /// Registers a function for the language (replacing one with the same name).
+    void add_function(Function function);
+    [[nodiscard]] const Function* find_function(std::string_view name) const;
+    /// Names a call may use: the built-in ops and every added function, sorted.
+    [[nodiscard]] std::vector<std::string> function_names() const;
+    /// Completions for the start of a word: commands (when it starts with ':'), bound names and
+    /// functions. Sorted, without duplicates.
+    [[nodiscard]] std::vector<std::string> completions(std::string_view prefix) const;
+
+    // --- describing nodes -----------------------------------------------------------------
+    /// The label of a node, or `#id` when it has none.
+    [[nodiscard]] std::string node_name(NodeId id) const;
+    /// Where a node was made, when a statement of this session made it.
+    [[nodiscard]] std::optional<NodeOrigin> origin(NodeId id) const;
+    /// Sets every gradient to zero, then backpropagates from `root` (warns about gradients
+    /// that come out NaN or infinite).
+    void backward(NodeId root);
+    /// Reports a warning; with a span it points into the statement being run.
+    void warn(std::string_view message, std::optional<SourceSpan> span = {});
+    /// Every statement and replayable command that succeeded, in order (what `:save` writes).
+    [[nodiscard]] const std::vector<std::string>& transcript() const noexcept {
+        return m_transcript;
+    }
+
+  private:
+    struct Frame {  // one source being run (a file, a REPL entry, a :load)
+        std::string name;
+        std::string_view text;
+        std::uint32_t source_index;
+    };
+
+    void execute(const Statement& s, const Frame& frame);
+    Operand evaluate(const Statement& s, const Frame& frame);
+    void check_names(const Statement& s) const;
+    NodeId to_node(const Operand& v);
+    Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
+    void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
+    void report(const Frame& frame, Severity severity, std::string_view message,
+                const std::optional<SourceSpan>& span);
+    void check_gradients(NodeId root);
+    std::uint32_t source_index(std::string_view name);
+
+    Output* m_output;
+    SessionOptions m_options;
+    Graph m_graph;
+    std::unordered_map<std::string, NodeId> m_bindings;
+    std::vector<std::string> m_order;
+    std::unordered_map<std::string, std::uint32_t> m_versions;
+    std::map<std::string, Command, std::less<>> m_commands;
+    std::map<std::string, Function, std::less<>> m_functions;
+    std::vector<std::string> m_source_names;
+    struct Origin {
+        std::uint32_t source = no_node;  ///< index into m_source_names; no_node: unknown
+        std::uint32_t line = 0;
+        std::uint32_t column = 0;
+    };
+    void set_origin(NodeId id, Origin origin);
+    std::vector<Origin> m_origins;  ///< by NodeId: 12 bytes per node beside the 32-byte tape
+    struct PendingWarning {         // found while evaluating, reported once the result is named
+        std::string message;
+        SourceSpan span;
+        NodeId node;
+    };
+    std::vector<PendingWarning> m_pending;
+    std::vector<Frame> m_frames;
+    /// The files being run, outermost first: {canonical path, path as given}.
+    std::vector<std::pair<std::string, std::string>> m_loading;
+    std::vector<std::string> m_transcript;
+    std::size_t m_error_count = 0;
+    bool m_quit = false;
+    const volatile std::sig_atomic_t* m_interrupt = nullptr;
+};
+
+/// A command argument read as a number, with the language's rules for literals (an optional
+/// sign; `1e999` is out of range). Throws Error with the word's span otherwise.
+[[nodiscard]] double number_arg(const Word& word);
+
+/// Registers the built-in commands (`:help`, `:backward`, `:grad`, `:vars`, `:tree`, `:load`,
+/// `:save`, `:reset`, `:quit`). The Session constructor calls it.
+void add_builtin_commands(Session& session);
+
+/// Registers `:draw NAME FILE [OPTIONS]` (the renderer, render.hpp). The constructor calls it.
+void add_draw_command(Session& session);
+
+/// The one-line form of a node: `L = -8  (grad 1)`.
+[[nodiscard]] std::string format_node(Session& session, NodeId id);
+
+}  // namespace mgrad

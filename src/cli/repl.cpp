@@ -1,0 +1,136 @@
+// The REPL as a chain of small functions (after lua.c): push_line reads one line,
+// read_entry keeps reading while the parser says the entry is incomplete, run_entry runs it
+// under the session's protection (an error is reported and the session goes on), run_repl
+// ties them together.
+#include "repl.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <mgrad/version.hpp>
+
+#include "line_editor.hpp"
+
+namespace mgrad::cli {
+
+namespace {
+
+constexpr const char* prompt_first = ">>> ";
+constexpr const char* prompt_more = "... ";
+
+enum class Entry { Ready, Cancelled, End };
+
+/// File names for the argument of a command that takes a file (`:load ex` → `examples/`).
+/// `word` is what follows the last '/' (a word break), `line_before` everything before it.
+std::optional<std::vector<std::string>> complete_file(std::string_view line_before,
+                                                      std::string_view word) {
+    const auto first = line_before.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return std::nullopt;
+    line_before.remove_prefix(first);
+    const auto space = line_before.find_first_of(" \t");
+    if (space == std::string_view::npos) return std::nullopt;
+    const std::string_view command = line_before.substr(0, space);
+    if (command != ":load" && command != ":save" && command != ":draw") return std::nullopt;
+    // The directory typed so far: the last blank-separated piece before the word.
+    const std::string_view dir = line_before.substr(line_before.find_last_of(" \t") + 1);
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(dir.empty() ? "." : std::string(dir), ec)) {
+        std::string name = entry.path().filename().string();
+        if (!name.starts_with(word) || (name.starts_with('.') && !word.starts_with('.'))) continue;
+        if (entry.is_directory(ec)) name += '/';
+        out.push_back(std::move(name));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// One line with the first or the continuation prompt, remembered in the history.
+LineStatus push_line(bool first, std::string& line) {
+    const LineStatus status = line_editor_read(first ? prompt_first : prompt_more, line);
+    if (status == LineStatus::Line) line_editor_remember(line);
+    return status;
+}
+
+/// A whole entry: more lines while it ends inside parentheses or after an operator.
+Entry read_entry(std::string& entry, std::uint32_t& lines) {
+    entry.clear();
+    lines = 0;
+    std::string line;
+    switch (push_line(true, line)) {
+        case LineStatus::End:
+            return Entry::End;
+        case LineStatus::Interrupted:
+            return Entry::Cancelled;
+        case LineStatus::Line:
+            break;
+    }
+    entry = line + "\n";
+    lines = 1;
+    while (Parser::is_incomplete(entry)) {
+        switch (push_line(false, line)) {
+            case LineStatus::End:
+                return Entry::Ready;  // let the parser say what is missing
+            case LineStatus::Interrupted:
+                return Entry::Cancelled;
+            case LineStatus::Line:
+                break;
+        }
+        entry += line + "\n";
+        ++lines;
+    }
+    return Entry::Ready;
+}
+
+/// Runs an entry; errors are reported by the session, which keeps every binding made so far.
+void run_entry(Session& session, const std::string& entry, std::uint32_t first_line) {
+    (void)session.run("<repl>", entry, first_line);
+    std::cout.flush();
+}
+
+}  // namespace
+
+int run_repl(Session& session) {
+    line_editor_open(
+        [&session](std::string_view line_before, std::string_view word) {
+            if (auto files = complete_file(line_before, word)) return *files;
+            // A completed function name comes with its '(' so the argument can follow.
+            std::vector<std::string> names = session.completions(word);
+            const std::vector<std::string> functions = session.function_names();
+            for (auto& name : names)
+                if (std::binary_search(functions.begin(), functions.end(), name)) name += '(';
+            return names;
+        },
+        default_history_path());
+    session.set_interrupt_flag(line_editor_interrupt_flag());
+    // In the REPL every entry stands alone: an error ends that entry, never the loop.
+    session.options().keep_going = false;
+    if (::isatty(STDIN_FILENO))
+        std::cout << fmt::format("mgrad {} — type :help for commands, Ctrl-D to leave\n",
+                                 version_string);
+    std::string entry;
+    std::uint32_t line_number = 1;
+    while (!session.quit_requested()) {
+        std::uint32_t lines = 0;
+        const Entry status = read_entry(entry, lines);
+        if (status == Entry::End) {
+            std::cout << "\n";  // end the prompt's line, as a shell does
+            break;
+        }
+        if (status == Entry::Cancelled) continue;
+        run_entry(session, entry, line_number);
+        line_number += lines;
+    }
+    return 0;
+}
+
+}  // namespace mgrad::cli

@@ -1,0 +1,560 @@
+// What is drawn and how it looks: selection, labels, escaping, colours, clusters, legend.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "scene.hpp"
+
+namespace mgrad::render_detail {
+namespace {
+
+// Soft colours (Tailwind's 50-600 steps): fills are light so black text stays readable, borders
+// carry the kind. Leaves are green and the root amber so neither clashes with the red/blue of
+// gradient shading.
+// DejaVu Sans lays the text out (installed with fontconfig); SVG viewers without it fall back.
+constexpr const char* font = "DejaVu Sans,Helvetica,Arial,sans-serif";
+constexpr const char* text_colour = "#1E293B";
+constexpr const char* edge_colour = "#94A3B8";
+struct Look {
+    const char* fill;
+    const char* border;
+};
+constexpr Look leaf_look{"#DCFCE7", "#16A34A"};
+constexpr Look interior_look{"#F8FAFC", "#64748B"};
+constexpr Look root_look{"#FEF3C7", "#D97706"};
+constexpr Look constant_look{"#F1F5F9", "#94A3B8"};
+constexpr Look op_look{"#EEF2FF", "#818CF8"};
+constexpr Look module_look{"#E0F2FE", "#0284C7"};
+constexpr const char* constant_text = "#475569";
+constexpr const char* op_text = "#3730A3";
+constexpr const char* negative_base = "#EF4444";
+constexpr const char* positive_base = "#3B82F6";
+constexpr const char* non_finite_fill = "#E9D5FF";
+constexpr std::array<const char*, 3> cluster_fills{"#F8FAFC", "#F1F5F9", "#E2E8F0"};
+
+struct Rgb {
+    int r, g, b;
+};
+
+Rgb parse_hex(const char* hex) {
+    unsigned r = 0, g = 0, b = 0;
+    std::sscanf(hex, "#%02x%02x%02x", &r, &g, &b);
+    return {static_cast<int>(r), static_cast<int>(g), static_cast<int>(b)};
+}
+
+/// White blended towards `base` by t in [0, 1].
+std::string tint(const char* base, double t) {
+    Rgb c = parse_hex(base);
+    auto mix = [t](int channel) {
+        return static_cast<int>(std::lround(255.0 + (channel - 255.0) * t));
+    };
+    return fmt::format("#{:02X}{:02X}{:02X}", mix(c.r), mix(c.g), mix(c.b));
+}
+
+std::string shade_fill(double grad, double max_abs) {
+    if (!std::isfinite(grad)) return non_finite_fill;
+    if (grad == 0.0 || max_abs == 0.0) return "#FFFFFF";
+    // Never fully saturated, so text stays readable; never invisible, so a non-zero gradient
+    // always shows.
+    double t = 0.08 + 0.67 * std::min(1.0, std::fabs(grad) / max_abs);
+    return tint(grad < 0 ? negative_base : positive_base, t);
+}
+
+std::string node_name(char prefix, NodeId id) { return fmt::format("{}{}", prefix, id); }
+
+std::string group_digits(std::size_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string swatch_row(const char* fill, const char* border, std::string_view text,
+                       const char* style = "rounded") {
+    return fmt::format(R"(<tr><td width="22" height="12" fixedsize="true" border="1" style="{}" )"
+                       R"(bgcolor="{}" color="{}"></td><td align="left">{}</td></tr>)",
+                       style, fill, border, text);
+}
+
+std::string legend_html(const DrawOptions& options, double max_abs, bool has_constants,
+                        bool has_truncated, bool has_boxes) {
+    const int decimals = options.decimals;
+    std::string rows;
+    if (options.shade_gradients) {
+        rows += swatch_row(tint(negative_base, 0.75).c_str(), "#64748B", "grad &lt; 0");
+        rows += swatch_row(tint(positive_base, 0.75).c_str(), "#64748B", "grad &gt; 0");
+        rows += swatch_row("#FFFFFF", "#64748B", "grad = 0");
+        rows += fmt::format(
+            R"(<tr><td colspan="2" align="left"><font point-size="9" color="{}">stronger colour = )"
+            R"(larger |grad| (max {})</font></td></tr>)",
+            constant_text, fixed_number(max_abs, decimals));
+        rows += swatch_row("#FFFFFF", leaf_look.border, "input (border)");
+        rows += swatch_row("#FFFFFF", root_look.border, "drawn value, thick (border)");
+    } else {
+        rows += swatch_row(leaf_look.fill, leaf_look.border, "input");
+        rows += swatch_row(interior_look.fill, interior_look.border, "computed value");
+        rows += swatch_row(root_look.fill, root_look.border, "drawn value (root)");
+    }
+    if (has_constants) rows += swatch_row(constant_look.fill, constant_look.border, "constant");
+    rows += swatch_row(op_look.fill, op_look.border, "operation");
+    if (has_boxes)
+        rows += swatch_row(options.shade_gradients ? "#FFFFFF" : module_look.fill,
+                           module_look.border, "nn module, collapsed");
+    if (has_truncated)
+        rows +=
+            swatch_row("#FFFFFF", interior_look.border,
+                       fmt::format("inputs beyond depth={} not drawn", *options.depth), "dashed");
+    return fmt::format(
+        R"(<table border="1" cellborder="0" cellspacing="2" cellpadding="2" style="rounded" )"
+        R"(color="#CBD5E1" bgcolor="#FFFFFF"><tr><td colspan="2" align="left"><font )"
+        R"(color="{}"><b>legend</b></font></td></tr>{}</table>)",
+        constant_text, rows);
+}
+
+/// The op node's text: `+`, `tanh`, `**2`; with hidden constants folded in (`*2`, `2*`).
+std::string op_label(const Graph& graph, NodeId id, bool fold_constants) {
+    const Node& n = graph.nodes()[id];
+    const OpInfo& info = op_info(n.op);
+    if (n.op == Op::PowConst)
+        return fmt::format("{}{}", info.symbol, short_number(graph.exponent(id)));
+    if (!fold_constants) return std::string(info.symbol);
+    auto folded = [&](NodeId p) -> std::optional<std::string> {
+        if (p == no_node || graph.nodes()[p].op != Op::Const) return std::nullopt;
+        return short_number(graph.nodes()[p].data);
+    };
+    if (info.arity == 1) {
+        auto a = folded(n.a);
+        if (!a) return std::string(info.symbol);
+        return info.kind == OpKind::Function ? fmt::format("{}({})", info.symbol, *a)
+                                             : fmt::format("{}{}", info.symbol, *a);
+    }
+    auto a = folded(n.a), b = folded(n.b);
+    if (!a && !b) return std::string(info.symbol);
+    if (info.kind == OpKind::Function)
+        return fmt::format("{}({}, {})", info.symbol, a.value_or("·"), b.value_or("·"));
+    return fmt::format("{}{}{}", a.value_or(""), info.symbol, b.value_or(""));
+}
+
+void add(std::vector<Attr>& attrs, std::string name, std::string value, bool html = false) {
+    attrs.push_back(Attr{std::move(name), std::move(value), html});
+}
+
+}  // namespace
+
+/// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD:
+/// labels are arbitrary bytes, and pango warns on stderr about invalid text.
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+        unsigned char c = byte(i);
+        std::size_t len = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
+        bool ok = len > 0 && i + len <= text.size();
+        for (std::size_t k = 1; ok && k < len; ++k)
+            ok = (byte(i + k) & 0xC0) == 0x80;
+        if (ok && len == 2) ok = c >= 0xC2;  // no overlong forms
+        if (ok && len == 3) {
+            unsigned cp =
+                ((c & 0x0Fu) << 12) | ((byte(i + 1) & 0x3Fu) << 6) | (byte(i + 2) & 0x3Fu);
+            ok = cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF);
+        }
+        if (ok && len == 4) {
+            unsigned cp = ((c & 0x07u) << 18) | ((byte(i + 1) & 0x3Fu) << 12) |
+                          ((byte(i + 2) & 0x3Fu) << 6) | (byte(i + 3) & 0x3Fu);
+            ok = cp >= 0x10000 && cp <= 0x10FFFF;
+        }
+        if (ok) {
+            out.append(text.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+std::string escape_record(std::string_view raw) {
+    const std::string checked = valid_utf8(raw);
+    const std::string_view text = checked;
+    std::string out;
+    out.reserve(text.size() + 8);
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        switch (c) {
+            case '{':
+            case '}':
+            case '|':
+            case '<':
+            case '>':
+            case '\\':
+                out += '\\';
+                out += c;
+                break;
+            case '&': out += "&amp;"; break;  // Graphviz reads `&name;` as an entity
+            case ' ':
+                // Records drop leading and trailing spaces and merge runs; only those need the
+                // hard space `\ ` (which also makes Graphviz pad the whole record).
+                if (i == 0 || i + 1 == text.size() || text[i - 1] == ' ' || text[i + 1] == ' ')
+                    out += '\\';
+                out += c;
+                break;
+            default:
+                // Control characters (newlines, tabs) would start a new line or vanish.
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                    out += "\\ ";
+                else
+                    out += c;
+        }
+    }
+    return out;
+}
+
+std::string escape_label(std::string_view raw) {
+    const std::string checked = valid_utf8(raw);
+    const std::string_view text = checked;
+    std::string out;
+    out.reserve(text.size() + 4);
+    for (char c : text) {
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '&')
+            out += "&amp;";
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            out += ' ';
+        else
+            out += c;
+    }
+    return out;
+}
+
+std::string short_number(double value) { return fmt::format("{}", value); }
+
+std::string fixed_number(double value, int decimals) {
+    return fmt::format("{:.{}f}", value, decimals);
+}
+
+Selection select_nodes(const Graph& graph, NodeId root, const DrawOptions& options) {
+    graph.check_id(root);
+    Selection s;
+    s.dist.assign(static_cast<std::size_t>(root) + 1, unseen);
+    s.dist[root] = 0;
+    auto nodes = graph.nodes();
+    // A node's consumers all have larger ids, so by the time the sweep reaches a node its
+    // shortest distance from the root is final: one pass, no recursion, no queue.
+    for (NodeId id = root + 1; id-- > 0;) {
+        std::uint32_t d = s.dist[id];
+        if (d == unseen) continue;
+        if (options.depth && d >= *options.depth) continue;
+        for (NodeId p : graph.parents(id))
+            s.dist[p] = std::min(s.dist[p], d + 1);
+    }
+    for (NodeId id = 0; id <= root; ++id) {
+        if (s.dist[id] == unseen) continue;
+        s.ids.push_back(id);
+        bool cut = false;
+        for (NodeId p : graph.parents(id)) {
+            bool folded = options.hide_constants && nodes[p].op == Op::Const;
+            if (s.dist[p] == unseen && !folded) cut = true;
+        }
+        s.truncated.push_back(cut);
+    }
+    return s;
+}
+
+Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
+    graph.check_id(root);
+    graph.forward();  // apply pending set_data() changes before reading values
+    if (options.decimals < 0 || options.decimals > 17)
+        throw Error(fmt::format("decimals={} is out of range (0 to 17)", options.decimals));
+    Selection sel = select_nodes(graph, root, options);
+    auto nodes = graph.nodes();
+    // The root is always drawn, even when it is a constant and constants are hidden.
+    auto hidden = [&](NodeId id) {
+        return id != root && options.hide_constants && nodes[id].op == Op::Const;
+    };
+
+    // The innermost nn scope of each selected node (scopes are listed parents first, so a later,
+    // inner scope overwrites its parent).
+    const auto& scopes = graph.scopes();
+    std::vector<std::uint32_t> scope_of(sel.ids.size(), no_cluster);
+    for (std::uint32_t s = 0; s < scopes.size(); ++s) {
+        NodeId end = scopes[s].end == no_node ? graph.size() : scopes[s].end;
+        auto first = std::lower_bound(sel.ids.begin(), sel.ids.end(), scopes[s].begin);
+        for (auto it = first; it != sel.ids.end() && *it < end; ++it)
+            scope_of[static_cast<std::size_t>(it - sel.ids.begin())] = s;
+    }
+    // With collapse-modules every value of an innermost scope folds into one box, except the
+    // root, which is always drawn as itself.
+    auto in_box = [&](std::size_t i) {
+        return scope_of[i] != no_cluster && sel.ids[i] != root && !hidden(sel.ids[i]);
+    };
+    std::vector<std::size_t> box_values(scopes.size(), 0);
+    std::vector<NodeId> box_output(scopes.size(), no_node);
+    std::size_t drawn = 0, unboxed = 0, boxes = 0;
+    for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+        if (hidden(sel.ids[i])) continue;
+        ++drawn;
+        if (!in_box(i)) {
+            ++unboxed;
+            continue;
+        }
+        if (box_values[scope_of[i]]++ == 0) ++boxes;
+        box_output[scope_of[i]] = sel.ids[i];  // the scope's last value: what it computed
+    }
+    const bool collapse = options.collapse_modules && boxes > 0;
+    if (collapse) drawn = unboxed + boxes;
+    if (drawn > options.max_nodes) {
+        // Suggest the deepest depth that fits, and what hiding constants would leave.
+        std::vector<std::size_t> per_depth;
+        std::size_t constants = 0;
+        for (NodeId id : sel.ids) {
+            if (nodes[id].op == Op::Const) ++constants;
+            if (hidden(id)) continue;
+            std::uint32_t d = sel.dist[id];
+            if (per_depth.size() <= d) per_depth.resize(d + 1, 0);
+            ++per_depth[d];
+        }
+        std::size_t fit_depth = 0, fit_count = 0, running = 0;
+        for (std::size_t d = 0; d < per_depth.size(); ++d) {
+            running += per_depth[d];
+            if (running > options.max_nodes) break;
+            fit_depth = d;
+            fit_count = running;
+        }
+        std::string label(graph.label(root));
+        std::string what =
+            label.empty() ? fmt::format("node #{}", root) : fmt::format("'{}'", label);
+        std::string hints;
+        if (!options.hide_constants && constants > 0)
+            hints +=
+                fmt::format(", hide-constants (leaves {} values)", group_digits(drawn - constants));
+        if (!collapse && boxes > 0)
+            hints += fmt::format(", collapse-modules (one box per nn module: {} boxes)",
+                                 group_digits(unboxed + boxes));
+        throw Error(fmt::format(
+            "the graph of {} has {} {} to draw, more than max-nodes={}; a layout that large can "
+            "take minutes. Draw part of it with depth={} ({} values){}, or raise the cap with "
+            "max-nodes={}",
+            what, group_digits(drawn), collapse ? "boxes" : "values", options.max_nodes, fit_depth,
+            group_digits(fit_count), hints, drawn));
+    }
+
+    double max_abs = 0.0;
+    for (NodeId id : sel.ids)
+        if (!hidden(id) && std::isfinite(nodes[id].grad))
+            max_abs = std::max(max_abs, std::fabs(nodes[id].grad));
+
+    Scene scene;
+    scene.name = "mgrad";
+    const bool lr = options.rankdir == RankDir::LeftRight;
+    add(scene.graph_attrs, "rankdir", lr ? "LR" : "TB");
+    add(scene.graph_attrs, "bgcolor", "white");
+    add(scene.graph_attrs, "pad", "0.25");
+    add(scene.graph_attrs, "nodesep", "0.3");
+    add(scene.graph_attrs, "ranksep", "0.35");
+    add(scene.graph_attrs, "fontname", font);
+    add(scene.graph_attrs, "fontsize", "11");
+    add(scene.graph_attrs, "fontcolor", constant_text);
+    add(scene.node_defaults, "fontname", font);
+    add(scene.node_defaults, "fontsize", "12");
+    add(scene.node_defaults, "fontcolor", text_colour);
+    add(scene.node_defaults, "penwidth", "1.2");
+    add(scene.edge_defaults, "color", edge_colour);
+    add(scene.edge_defaults, "arrowsize", "0.7");
+    add(scene.edge_defaults, "penwidth", "1.2");
+
+    // Clusters: the innermost nn scope of each node, else the longest matching name prefix.
+    std::vector<std::uint32_t> owner(sel.ids.size(), no_cluster);
+    // A collapsed node lives in the cluster of its scope's parent: its own scope is the box.
+    auto home_scope = [&](std::size_t i) {
+        if (scope_of[i] == no_cluster) return no_cluster;
+        return collapse && in_box(i) ? scopes[scope_of[i]].parent : scope_of[i];
+    };
+    if (options.cluster_modules && !scopes.empty()) {
+        std::vector<std::uint32_t> cluster_of_scope(scopes.size(), no_cluster);
+        std::vector<bool> used(scopes.size(), false);
+        for (std::size_t i = 0; i < sel.ids.size(); ++i)
+            if (!hidden(sel.ids[i]))
+                for (std::uint32_t s = home_scope(i); s != no_node && !used[s];
+                     s = scopes[s].parent)
+                    used[s] = true;
+        for (std::uint32_t s = 0; s < scopes.size(); ++s) {
+            if (!used[s]) continue;
+            std::uint32_t level = 0;
+            for (std::uint32_t p = scopes[s].parent; p != no_node; p = scopes[p].parent)
+                ++level;
+            SceneCluster c;
+            c.name = fmt::format("cluster_m{}", s);
+            c.parent =
+                scopes[s].parent == no_node ? no_cluster : cluster_of_scope[scopes[s].parent];
+            add(c.attrs, "label", escape_label(scopes[s].name));
+            add(c.attrs, "style", "rounded,filled");
+            add(c.attrs, "fillcolor", cluster_fills[std::min<std::size_t>(level, 2)]);
+            add(c.attrs, "color", "#CBD5E1");
+            add(c.attrs, "labeljust", "l");
+            cluster_of_scope[s] = static_cast<std::uint32_t>(scene.clusters.size());
+            scene.clusters.push_back(std::move(c));
+        }
+        for (std::size_t i = 0; i < sel.ids.size(); ++i)
+            if (home_scope(i) != no_node) owner[i] = cluster_of_scope[home_scope(i)];
+    }
+    if (!options.cluster_prefixes.empty()) {
+        std::vector<std::uint32_t> cluster_of_prefix(options.cluster_prefixes.size(), no_cluster);
+        for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+            if (owner[i] != no_cluster || hidden(sel.ids[i])) continue;
+            std::string_view label = graph.label(sel.ids[i]);
+            std::size_t best = options.cluster_prefixes.size(), best_len = 0;
+            for (std::size_t p = 0; p < options.cluster_prefixes.size(); ++p) {
+                const std::string& prefix = options.cluster_prefixes[p];
+                if (label.starts_with(prefix) &&
+                    (best == options.cluster_prefixes.size() || prefix.size() > best_len)) {
+                    best = p;
+                    best_len = prefix.size();
+                }
+            }
+            if (best == options.cluster_prefixes.size()) continue;
+            if (cluster_of_prefix[best] == no_cluster) {
+                SceneCluster c;
+                c.name = fmt::format("cluster_p{}", best);
+                add(c.attrs, "label", escape_label(options.cluster_prefixes[best] + "…"));
+                add(c.attrs, "style", "rounded,filled");
+                add(c.attrs, "fillcolor", cluster_fills[0]);
+                add(c.attrs, "color", "#CBD5E1");
+                add(c.attrs, "labeljust", "l");
+                cluster_of_prefix[best] = static_cast<std::uint32_t>(scene.clusters.size());
+                scene.clusters.push_back(std::move(c));
+            }
+            owner[i] = cluster_of_prefix[best];
+        }
+    }
+
+    // Nodes in tape order, each op node just before the value it makes.
+    std::vector<std::uint32_t> value_index(static_cast<std::size_t>(root) + 1, no_cluster);
+    scene.nodes.reserve(drawn * 2 + 1);
+    scene.edges.reserve(drawn * 3);
+    std::vector<std::uint32_t> box_index(scopes.size(), no_cluster);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> box_edges;  // drawn once each
+    for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+        NodeId id = sel.ids[i];
+        if (hidden(id)) continue;
+        const Node& n = nodes[id];
+        if (collapse && in_box(i)) {
+            std::uint32_t s = scope_of[i];
+            if (box_index[s] == no_cluster) {
+                const Node& out = nodes[box_output[s]];
+                std::string fields = fmt::format(
+                    "{} | {} values | out data {} | grad {}", escape_record(scopes[s].name),
+                    group_digits(box_values[s]), fixed_number(out.data, options.decimals),
+                    fixed_number(out.grad, options.decimals));
+                SceneNode b{fmt::format("m{}", s), {}, owner[i]};
+                add(b.attrs, "shape", "record");
+                add(b.attrs, "style", "rounded,filled");
+                add(b.attrs, "label", lr ? "{ " + fields + " }" : fields);
+                add(b.attrs, "fillcolor",
+                    options.shade_gradients ? shade_fill(out.grad, max_abs)
+                                            : std::string(module_look.fill));
+                add(b.attrs, "color", module_look.border);
+                add(b.attrs, "penwidth", "1.6");
+                box_index[s] = static_cast<std::uint32_t>(scene.nodes.size());
+                scene.nodes.push_back(std::move(b));
+            }
+            value_index[id] = box_index[s];
+            for (NodeId p : graph.parents(id)) {
+                std::uint32_t tail = value_index[p];
+                if (tail == no_cluster || tail == box_index[s]) continue;
+                std::pair<std::uint32_t, std::uint32_t> e{tail, box_index[s]};
+                if (std::find(box_edges.begin(), box_edges.end(), e) != box_edges.end()) continue;
+                box_edges.push_back(e);
+                scene.edges.push_back(SceneEdge{tail, box_index[s]});
+            }
+            continue;
+        }
+        if (n.op == Op::Const) {
+            SceneNode c{node_name('v', id), {}, owner[i]};
+            add(c.attrs, "shape", "ellipse");
+            add(c.attrs, "style", "filled");
+            add(c.attrs, "label", escape_label(short_number(n.data)));
+            add(c.attrs, "fillcolor", constant_look.fill);
+            add(c.attrs, "color", constant_look.border);
+            add(c.attrs, "fontcolor", constant_text);
+            add(c.attrs, "fontsize", "11");
+            add(c.attrs, "height", "0.3");
+            add(c.attrs, "margin", "0.06,0.02");
+            value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
+            scene.nodes.push_back(std::move(c));
+            continue;
+        }
+        std::uint32_t op_index = no_cluster;
+        if (!is_leaf(n.op)) {
+            SceneNode o{node_name('o', id), {}, owner[i]};
+            // A circle for `+` or `**2`, a flat ellipse for names such as `tanh` (a circle
+            // around a word grows tall and pushes the ranks apart).
+            std::string text = op_label(graph, id, options.hide_constants);
+            add(o.attrs, "shape", text.size() <= 3 ? "circle" : "ellipse");
+            add(o.attrs, "style", "filled");
+            add(o.attrs, "label", escape_label(text));
+            add(o.attrs, "fillcolor", op_look.fill);
+            add(o.attrs, "color", op_look.border);
+            add(o.attrs, "fontcolor", op_text);
+            add(o.attrs, "fontsize", "13");
+            add(o.attrs, "width", "0.36");
+            add(o.attrs, "height", "0.36");
+            add(o.attrs, "margin", "0.04,0.02");
+            op_index = static_cast<std::uint32_t>(scene.nodes.size());
+            scene.nodes.push_back(std::move(o));
+            for (NodeId p : graph.parents(id))
+                if (p <= root && value_index[p] != no_cluster)
+                    scene.edges.push_back(SceneEdge{value_index[p], op_index});
+        }
+        std::string label(graph.label(id));
+        std::string fields =
+            fmt::format("data {} | grad {}", fixed_number(n.data, options.decimals),
+                        fixed_number(n.grad, options.decimals));
+        if (!label.empty()) fields = escape_record(label) + " | " + fields;
+        Look look = id == root ? root_look : n.op == Op::Leaf ? leaf_look : interior_look;
+        SceneNode v{node_name('v', id), {}, owner[i]};
+        add(v.attrs, "shape", "record");
+        add(v.attrs, "style", sel.truncated[i] ? "rounded,filled,dashed" : "rounded,filled");
+        add(v.attrs, "label", lr ? "{ " + fields + " }" : fields);
+        add(v.attrs, "fillcolor",
+            options.shade_gradients ? shade_fill(n.grad, max_abs) : std::string(look.fill));
+        add(v.attrs, "color", look.border);
+        if (id == root) add(v.attrs, "penwidth", "2.2");
+        value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
+        scene.nodes.push_back(std::move(v));
+        if (op_index != no_cluster) scene.edges.push_back(SceneEdge{op_index, value_index[id]});
+    }
+
+    if (options.legend) {
+        bool has_constants = false, has_truncated = false;
+        for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+            if (hidden(sel.ids[i])) continue;
+            has_constants = has_constants || nodes[sel.ids[i]].op == Op::Const;
+            has_truncated = has_truncated || sel.truncated[i];
+        }
+        SceneNode legend{"legend", {}, no_cluster};
+        add(legend.attrs, "shape", "plaintext");
+        add(legend.attrs, "style", "");
+        add(legend.attrs, "fontsize", "10");
+        add(legend.attrs, "label",
+            legend_html(options, max_abs, has_constants, has_truncated, collapse), true);
+        scene.sink_rank.push_back(static_cast<std::uint32_t>(scene.nodes.size()));
+        scene.nodes.push_back(std::move(legend));
+    }
+    return scene;
+}
+
+}  // namespace mgrad::render_detail

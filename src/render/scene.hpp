@@ -1,0 +1,92 @@
+// Internal to the renderer: a Graphviz-free description of the picture.
+//
+// Everything that decides *what* is drawn and *how it looks* (selection, labels, escaping,
+// colours, clusters, legend) builds a Scene; graphviz.cpp is the only file that talks to
+// cgraph/gvc and turns a Scene into a laid-out graph. Keeping the two apart keeps the C calls in
+// one place and lets the JSON writer and the tests use the selection without Graphviz.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mgrad/graph.hpp"
+#include "mgrad/render.hpp"
+
+namespace mgrad::render_detail {
+
+inline constexpr std::uint32_t no_cluster = 0xFFFFFFFFu;
+inline constexpr std::uint32_t unseen = 0xFFFFFFFFu;
+
+struct Attr {
+    std::string name;
+    std::string value;
+    bool html = false;  ///< an HTML-like label (`<table>…`) rather than text
+};
+
+struct SceneCluster {
+    std::string name;  ///< starts with "cluster" so dot draws a box
+    std::uint32_t parent = no_cluster;
+    std::vector<Attr> attrs;
+};
+
+struct SceneNode {
+    std::string name;
+    std::vector<Attr> attrs;
+    std::uint32_t cluster = no_cluster;
+};
+
+struct SceneEdge {
+    std::uint32_t tail;  ///< index into Scene::nodes
+    std::uint32_t head;
+};
+
+struct Scene {
+    std::string name;
+    std::vector<Attr> graph_attrs, node_defaults, edge_defaults;
+    std::vector<SceneCluster> clusters;  ///< parents come before their children
+    std::vector<SceneNode> nodes;        ///< in tape order
+    std::vector<SceneEdge> edges;
+    std::vector<std::uint32_t> sink_rank;  ///< nodes placed on the last rank (the legend)
+};
+
+/// The values `root` depends on, as the walk with the options' depth limit found them.
+struct Selection {
+    std::vector<NodeId> ids;          ///< ascending (tape order); constants included
+    std::vector<std::uint32_t> dist;  ///< ops from the root, by id (size root+1); `unseen` if not
+    std::vector<bool> truncated;      ///< by position in `ids`: some operand cut by the depth limit
+};
+
+/// Walks parents from `root` in one reverse sweep over the tape (no recursion).
+[[nodiscard]] Selection select_nodes(const Graph& graph, NodeId root, const DrawOptions& options);
+
+/// Builds the picture; throws Error when more than options.max_nodes values would be drawn.
+[[nodiscard]] Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options);
+
+/// Replaces bytes that are not well-formed UTF-8 with U+FFFD.
+[[nodiscard]] std::string valid_utf8(std::string_view text);
+/// Escapes text for one field of a record label: `{ } | < >`, backslash, `&`, spaces that
+/// records would drop, control characters and invalid UTF-8.
+[[nodiscard]] std::string escape_record(std::string_view text);
+/// Escapes text for a plain label (backslash starts Graphviz escapes such as `\N`).
+[[nodiscard]] std::string escape_label(std::string_view text);
+/// A number as written in a formula: the shortest text that reads back to the same double.
+[[nodiscard]] std::string short_number(double value);
+/// A number with a fixed count of decimals, as in `data 2.0000`.
+[[nodiscard]] std::string fixed_number(double value, int decimals);
+
+// graphviz.cpp ------------------------------------------------------------------------------
+/// DOT text written by cgraph (agwrite) from the graph built for the Scene.
+[[nodiscard]] std::string graphviz_dot(const Scene& scene);
+/// Seconds spent in each Graphviz step of one graphviz_render() call (for the benchmarks).
+struct GraphvizTimings {
+    double build = 0;   ///< cgraph graph from the Scene
+    double layout = 0;  ///< gvLayout(dot)
+    double render = 0;  ///< gvRenderData
+};
+/// Lays the Scene out with dot and renders it with the named Graphviz format.
+[[nodiscard]] std::string graphviz_render(const Scene& scene, std::string_view format,
+                                          GraphvizTimings* timings = nullptr);
+
+}  // namespace mgrad::render_detail

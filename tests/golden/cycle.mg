@@ -1,0 +1,2 @@
+:load cycle_a.mg
+a

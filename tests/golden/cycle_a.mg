@@ -1,0 +1,2 @@
+a = 1
+:load cycle_b.mg

@@ -1,0 +1,2 @@
+b = 2
+:load cycle_a.mg

@@ -1,0 +1,6 @@
+:help
+:help grad
+:help :tree
+:help tanh
+:help syntax
+:help nope

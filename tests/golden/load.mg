@@ -1,0 +1,4 @@
+:load helper.mg
+h
+w
+:load no-such-file.mg

@@ -1,0 +1,2 @@
+x = 1
+:load self_load.mg

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Drives the real interactive REPL in a pseudo-terminal, as a user would.
+
+    repl_pty.py PATH/TO/mgrad
+
+Checks: typing a line, tab completion of a name, a function, a command and a file name, a
+continuation line,
+Ctrl-C cancelling the line being typed, recalling history with the up arrow (also from the
+previous run, through the history file), and Ctrl-D leaving with status 0.
+"""
+import os
+import pty
+import select
+import sys
+import tempfile
+import time
+
+MGRAD = os.path.abspath(sys.argv[1])
+TIMEOUT = 10.0
+
+
+class Repl:
+    def __init__(self, state_dir):
+        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8")
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.chdir(state_dir)
+            os.execve(MGRAD, [MGRAD], env)
+        self.buffer = b""
+
+    def expect(self, text, what=None):
+        """Reads until `text` has appeared since the last expect; returns what came before."""
+        data = text.encode()
+        deadline = time.monotonic() + TIMEOUT
+        while data not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                sys.exit(f"FAIL: {what or text!r} did not appear; the terminal shows:\n"
+                         f"{self.buffer.decode(errors='replace')}")
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 4096)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    sys.exit(f"FAIL: the REPL ended before {text!r}:\n"
+                             f"{self.buffer.decode(errors='replace')}")
+                self.buffer += chunk
+        before, _, self.buffer = self.buffer.partition(data)
+        return before.decode(errors="replace")
+
+    def send(self, keys):
+        os.write(self.fd, keys.encode())
+        time.sleep(0.05)  # let libedit redraw before the next keys, as a typist would
+
+    def wait(self):
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            try:
+                os.read(self.fd, 4096)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        sys.exit("FAIL: the REPL did not exit after Ctrl-D")
+
+
+def check(condition, message):
+    if not condition:
+        sys.exit(f"FAIL: {message}")
+
+
+with tempfile.TemporaryDirectory() as state:
+    r = Repl(state)
+    r.expect(">>> ", "the first prompt")
+
+    # Typing a line.
+    r.send("alpha = 2\r")
+    r.expect(">>> ")
+
+    # Tab completes a bound name.
+    r.send("al\t")
+    r.send(" * 3\r")
+    out = r.expect(">>> ")
+    check("= 6  (grad 0)" in out, f"completed 'alpha * 3' should print 6, got {out!r}")
+
+    # A continuation line: an open parenthesis asks for more.
+    r.send("x = (alpha +\r")
+    r.expect("... ", "the continuation prompt")
+    r.send("1)\r")
+    r.expect(">>> ")
+    r.send("x\r")
+    out = r.expect(">>> ")
+    check("x = 3  (grad 0)" in out, f"x should be 3, got {out!r}")
+
+    # The up arrow recalls the previous line. (libedit redraws the prompt while recalling, so
+    # wait for the result itself.)
+    r.send("\x1b[A\r")
+    r.expect("x = 3  (grad 0)", "the recalled 'x' printing its value")
+    r.expect(">>> ")
+
+    # Ctrl-C cancels the line being typed: nothing runs, the session goes on.
+    r.send("undefined_thing + ")
+    r.send("\x03")
+    out = r.expect(">>> ", "a new prompt after Ctrl-C")
+    check("error" not in out, f"a cancelled line must not run, got {out!r}")
+    # Ctrl-C also cancels a half-typed multi-line entry.
+    r.send("y = (1 +\r")
+    r.expect("... ")
+    r.send("\x03")
+    r.expect(">>> ", "a new prompt after Ctrl-C at the continuation prompt")
+    r.send("y\r")
+    out = r.expect(">>> ")
+    check("undefined name 'y'" in out, f"the cancelled entry must not bind y, got {out!r}")
+
+    # Tab completes a function with its parenthesis, and a command.
+    r.send("tan\t")
+    r.send("0.5)\r")
+    r.expect("0.46211715726000974", "tanh(0.5) after completing 'tan' to 'tanh('")
+    r.expect(">>> ")
+    r.send(":backw\t")
+    r.send("x\r")
+    r.expect(">>> ")
+    r.send("alpha.grad * 10\r")
+    r.expect("\n10\r", "alpha.grad * 10 == 10 after the completed ':backward x'")
+    r.expect(">>> ")
+
+    # Tab completes file names after :load (and :save).
+    with open(os.path.join(state, "demo_script.mg"), "w") as f:
+        f.write("loaded = 7\n")
+    r.send(":load demo_s\t")
+    r.send("\r")
+    r.expect(">>> ")
+    r.send("loaded\r")
+    r.expect("loaded = 7  (grad 0)", ":load with a completed file name")
+    r.expect(">>> ")
+
+    # Ctrl-D on an empty line leaves.
+    r.send("\x04")
+    check(r.wait() == 0, "Ctrl-D should leave with status 0")
+
+    history = os.path.join(state, "mgrad", "history")
+    check(os.path.exists(history), f"no history file at {history}")
+
+    # The history persists: a new session recalls the last line of the previous one.
+    r = Repl(state)
+    r.expect(">>> ")
+    r.send("alpha = 5\r")
+    r.expect(">>> ")
+    r.send("\x1b[A\x1b[A\r")  # up twice: past 'alpha = 5' to the previous run's last line
+    # The previous run's last line was `loaded`, which this new session does not know.
+    r.expect("undefined name 'loaded'", "the previous run's last line, recalled")
+    r.expect(">>> ")
+    r.send("\x04")
+    check(r.wait() == 0, "Ctrl-D should leave with status 0")
+
+print("ok: typing, completion, continuation, Ctrl-C, history, Ctrl-D")

@@ -1,0 +1,595 @@
+// Rendering: golden DOT, SVG/PNG/PDF content, escaping, selection options, errors, determinism.
+#include <doctest/doctest.h>
+
+#include <mgrad/mgrad.hpp>
+#include <mgrad/render.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "render/scene.hpp"
+
+namespace fs = std::filesystem;
+using mgrad::DrawOptions;
+using mgrad::Format;
+using mgrad::Graph;
+using mgrad::NodeId;
+using mgrad::Value;
+
+namespace {
+
+/// The lecture example, built on its own graph with labels: L = (a*b + c) * f.
+struct Lecture {
+    Graph g;
+    Value a{g, 2.0, "a"}, b{g, -3.0, "b"}, c{g, 10.0, "c"};
+    Value e = (a * b).set_label("e");
+    Value d = (e + c).set_label("d");
+    Value f{g, -2.0, "f"};
+    Value L = (d * f).set_label("L");
+    Lecture() { L.backward(); }
+};
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (std::size_t pos = haystack.find(needle); pos != std::string::npos;
+         pos = haystack.find(needle, pos + needle.size()))
+        ++n;
+    return n;
+}
+
+/// A fresh empty directory under the system temp dir, removed afterwards.
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        path = fs::temp_directory_path() / fmt::format("mgrad-render-{}", ::getpid());
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    [[nodiscard]] std::size_t entries() const {
+        return static_cast<std::size_t>(
+            std::distance(fs::directory_iterator(path), fs::directory_iterator()));
+    }
+};
+
+std::string error_of(auto&& f) {
+    try {
+        f();
+    } catch (const mgrad::Error& e) {
+        return e.what();
+    }
+    return "<no error>";
+}
+
+/// How Graphviz writes a text element's content in SVG (it spells '-' as &#45;).
+std::string svg_text(const std::string& text) {
+    std::string out = ">";
+    for (char c : text)
+        out += c == '-' ? std::string("&#45;") : std::string(1, c);
+    return out + "</text>";
+}
+
+/// The attribute block of one DOT node, e.g. `v3 [ ... ];`.
+std::string dot_node(const std::string& dot, const std::string& name) {
+    std::size_t at = dot.find("\t" + name + "\t[");
+    if (at == std::string::npos) return {};
+    return dot.substr(at, dot.find("];", at) - at);
+}
+
+}  // namespace
+
+TEST_CASE("render: lecture example matches the golden DOT") {
+    Lecture lec;
+    std::string dot = mgrad::to_dot(lec.g, lec.L.id());
+    fs::path golden = fs::path(MGRAD_GOLDEN_DIR) / "render" / "lecture.dot";
+    if (std::getenv("MGRAD_UPDATE_GOLDEN") != nullptr) std::ofstream(golden) << dot;
+    REQUIRE(fs::exists(golden));
+    CHECK(dot == read_file(golden));
+}
+
+TEST_CASE("render: record labels carry label, data and grad with 4 decimals") {
+    Lecture lec;
+    std::string dot = mgrad::to_dot(lec.g, lec.L.id());
+    for (const Value* v : {&lec.a, &lec.b, &lec.c, &lec.d, &lec.e, &lec.f, &lec.L}) {
+        std::string expected =
+            fmt::format("{{ {} | data {:.4f} | grad {:.4f} }}", v->label(), v->data(), v->grad());
+        CHECK_MESSAGE(count(dot, expected) == 1, expected);
+    }
+    CHECK(count(dot, "{ a | data 2.0000 | grad 6.0000 }") == 1);  // micrograd's picture
+    CHECK(count(dot, "{ b | data -3.0000 | grad -4.0000 }") == 1);
+    // One op node per computed value, labelled by the op table.
+    CHECK(count(dot, "label=\"*\"") == 2);
+    CHECK(count(dot, "label=\"+\"") == 1);
+    // Edges: operands into the op node, op node into its value.
+    CHECK(count(dot, " -> ") == 9);
+    CHECK(count(dot, "rankdir=LR") == 1);
+}
+
+TEST_CASE("render: SVG contains every node's label, data and grad text") {
+    Lecture lec;
+    std::string svg = mgrad::render(lec.g, lec.L.id(), Format::Svg);
+    CHECK(svg.starts_with("<?xml"));
+    for (const Value* v : {&lec.a, &lec.b, &lec.c, &lec.d, &lec.e, &lec.f, &lec.L}) {
+        CHECK(count(svg, fmt::format(">{}</text>", v->label())) == 1);
+        CHECK(count(svg, svg_text(fmt::format("data {:.4f}", v->data()))) == 1);
+        CHECK(count(svg, svg_text(fmt::format("grad {:.4f}", v->grad()))) >= 1);
+    }
+    CHECK(count(svg, ">legend</text>") == 1);
+}
+
+TEST_CASE("render: PNG and PDF have their magic bytes and a sensible size") {
+    Lecture lec;
+    std::string png = mgrad::render(lec.g, lec.L.id(), Format::Png);
+    CHECK(png.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+    CHECK(png.size() > 5'000);
+    CHECK(png.size() < 1'000'000);
+    std::string pdf = mgrad::render(lec.g, lec.L.id(), Format::Pdf);
+    CHECK(pdf.starts_with("%PDF-"));
+    CHECK(pdf.find("%%EOF") != std::string::npos);
+    CHECK(pdf.size() > 2'000);
+    CHECK(pdf.size() < 1'000'000);
+}
+
+TEST_CASE("render: a value used twice by one op shows two edges") {
+    Graph g;
+    Value a{g, 3.0, "a"};
+    Value b = (a + a).set_label("b");
+    b.backward();
+    std::string dot = mgrad::to_dot(g, b.id());
+    CHECK(count(dot, "v0 -> o1;") == 2);
+    CHECK(count(dot, "grad 2.0000") == 1);  // a's gradient: both edges counted
+    auto json = nlohmann::json::parse(mgrad::to_json(g, b.id()));
+    REQUIRE(json["edges"].size() == 2);
+    CHECK(json["edges"][0]["operand"] == 0);
+    CHECK(json["edges"][1]["operand"] == 1);
+    CHECK(json["edges"][1]["from"] == 0);
+}
+
+TEST_CASE("render: rebinding versions are separate nodes") {
+    Graph g;
+    Value c{g, 1.0, "c"};
+    Value c2 = (c * 2.0).set_label("c#2");
+    Value c3 = (c2 + c).set_label("c#3");
+    c3.backward();
+    std::string dot = mgrad::to_dot(g, c3.id());
+    CHECK(count(dot, "{ c | data 1.0000") == 1);
+    CHECK(count(dot, "{ c#2 | data 2.0000") == 1);
+    CHECK(count(dot, "{ c#3 | data 3.0000") == 1);
+    // The constant is its own, different-looking node.
+    std::string constant = dot_node(dot, "v1");
+    CHECK(constant.find("shape=ellipse") != std::string::npos);
+    CHECK(constant.find("label=2,") != std::string::npos);
+}
+
+TEST_CASE("render: hostile labels cannot break the record syntax") {
+    using mgrad::render_detail::escape_record;
+    CHECK(escape_record("{x|y}<p>") == "\\{x\\|y\\}\\<p\\>");
+    CHECK(escape_record("a\\b") == "a\\\\b");
+    CHECK(escape_record("x1*w1 + x2*w2") == "x1*w1 + x2*w2");
+    CHECK(escape_record(" lead  two ") == "\\ lead\\ \\ two\\ ");
+    CHECK(escape_record("new\nline") == "new\\ line");
+    CHECK(escape_record("&amp;") == "&amp;amp;");
+
+    Graph g;
+    std::string hostile = "{x|y}<p> \"q\" \\N \\l end";
+    Value a{g, 1.5, hostile};
+    Value b{g, 2.0, "&amp; <b>bold</b>"};
+    Value c = (a * b).set_label("}|{");
+    c.backward();
+    std::string svg = mgrad::render(g, c.id(), Format::Svg);
+    // Each label comes out whole, as one text element, XML-escaped by Graphviz.
+    CHECK(count(svg, ">{x|y}&lt;p&gt; &quot;q&quot; \\N \\l end</text>") == 1);
+    CHECK(count(svg, ">&amp;amp; &lt;b&gt;bold&lt;/b&gt;</text>") == 1);
+    CHECK(count(svg, ">}|{</text>") == 1);
+    CHECK(count(svg, ">data 1.5000</text>") == 1);
+    CHECK(count(svg, ">grad 1.5000</text>") == 1);
+    // The DOT text reads back: quotes and backslashes are escaped for DOT as well.
+    std::string dot = mgrad::to_dot(g, c.id());
+    CHECK(count(dot, R"(\"q\")") == 1);
+    // Hostile cluster prefixes and JSON labels too.
+    DrawOptions o;
+    o.cluster_prefixes = {"{x"};
+    CHECK(mgrad::render(g, c.id(), Format::Svg, o).find(">{x…</text>") != std::string::npos);
+    auto json = nlohmann::json::parse(mgrad::to_json(g, c.id()));
+    CHECK(json["nodes"][0]["label"] == hostile);
+}
+
+TEST_CASE("render: labels that are not valid UTF-8 are drawn with U+FFFD") {
+    using mgrad::render_detail::valid_utf8;
+    CHECK(valid_utf8("w\xC3\xA9ight \xE2\x88\x82L") == "w\xC3\xA9ight \xE2\x88\x82L");  // kept
+    CHECK(valid_utf8("a\xFF"
+                     "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
+    CHECK(valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
+    CHECK(valid_utf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+    CHECK(valid_utf8("\xE2\x88") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // cut short
+    Graph g;
+    Value a{g, 1.0, "bad\xFF"};
+    Value b = (a * 2.0).set_label("\xC3");
+    std::string svg = mgrad::render(g, b.id(), Format::Svg);
+    CHECK(count(svg, ">bad\xEF\xBF\xBD</text>") == 1);
+    auto json = nlohmann::json::parse(mgrad::to_json(g, b.id()));
+    CHECK(json["nodes"][0]["label"] == "bad\xEF\xBF\xBD");
+}
+
+TEST_CASE("render: output is deterministic") {
+    Lecture one, two;
+    CHECK(mgrad::render(one.g, one.L.id(), Format::Svg) ==
+          mgrad::render(two.g, two.L.id(), Format::Svg));
+    CHECK(mgrad::render(one.g, one.L.id(), Format::Svg) ==
+          mgrad::render(one.g, one.L.id(), Format::Svg));
+    CHECK(mgrad::to_dot(one.g, one.L.id()) == mgrad::to_dot(two.g, two.L.id()));
+    CHECK(mgrad::render(one.g, one.L.id(), Format::Png) ==
+          mgrad::render(two.g, two.L.id(), Format::Png));
+    std::string svg = mgrad::render(one.g, one.L.id(), Format::Svg);
+    CHECK(svg.find("0x") == std::string::npos);  // no pointers
+}
+
+TEST_CASE("render: JSON lists nodes and edges with exact numbers") {
+    Lecture lec;
+    auto json = nlohmann::json::parse(mgrad::to_json(lec.g, lec.L.id()));
+    CHECK(json["root"] == lec.L.id());
+    REQUIRE(json["nodes"].size() == 7);
+    CHECK(json["edges"].size() == 6);
+    for (const auto& n : json["nodes"]) {
+        auto id = n["id"].get<NodeId>();
+        CHECK(n["data"].get<double>() == lec.g.data(id));
+        CHECK(n["grad"].get<double>() == lec.g.grad(id));
+        CHECK(n["label"] == std::string(lec.g.label(id)));
+    }
+    CHECK(json["nodes"][3]["op"] == "mul");
+    CHECK(json["nodes"][3]["symbol"] == "*");
+    CHECK(json["nodes"][6]["kind"] == "root");
+    CHECK(json["nodes"][0]["kind"] == "leaf");
+
+    Graph g;
+    Value x{g, -1.0, "x"};
+    Value y = mgrad::log(x).set_label("y");
+    Value z = (x / 0.0).set_label("z");
+    auto j2 = nlohmann::json::parse(mgrad::to_json(g, y.id()));
+    CHECK(j2["nodes"][1]["data"] == "nan");
+    auto j3 = nlohmann::json::parse(mgrad::to_json(g, z.id()));
+    CHECK(j3["nodes"][2]["data"] == "-inf");
+    CHECK(j3["nodes"][1]["kind"] == "constant");
+}
+
+TEST_CASE("render: ops show their symbol; ** shows the exponent") {
+    Graph g;
+    Value x{g, 3.0, "x"};
+    Value y = (mgrad::tanh(mgrad::pow(x, 2.0)) - x).set_label("y");
+    Value z = mgrad::pow(y, 0.5).set_label("z");
+    std::string dot = mgrad::to_dot(g, z.id());
+    CHECK(count(dot, "label=\"**2\"") == 1);
+    CHECK(count(dot, "label=\"**0.5\"") == 1);
+    CHECK(count(dot, "label=tanh") == 1);
+    CHECK(count(dot, "label=\"-\"") == 1);
+}
+
+TEST_CASE("render: hide-constants folds constants into the op label") {
+    Graph g;
+    Value x{g, 3.0, "x"};
+    Value y = (2.0 * x + 1.0).set_label("y");
+    Value z = (y - 0.5).set_label("z");
+    DrawOptions o;
+    const std::string constant_fill = "fillcolor=\"#F1F5F9\"";
+    std::string shown = mgrad::to_dot(g, z.id(), o);
+    CHECK(count(shown, constant_fill) == 3);
+    CHECK(shown.find("constant") != std::string::npos);  // in the legend
+    o.hide_constants = true;
+    std::string dot = mgrad::to_dot(g, z.id(), o);
+    CHECK(count(dot, constant_fill) == 0);
+    CHECK(count(dot, "label=\"2*\"") == 1);
+    CHECK(count(dot, "label=\"+1\"") == 1);
+    CHECK(count(dot, "label=-0.5") == 1);
+    CHECK(count(dot, " -> ") == 6);                    // x->o, o->2x, 2x->o, o->y, y->o, o->z
+    CHECK(dot.find("constant") == std::string::npos);  // nor in the legend
+    // A constant asked for by name is still drawn.
+    Value k = Value::constant(4.0, g);
+    CHECK(count(mgrad::to_dot(g, k.id(), o), "label=4,") == 1);
+}
+
+TEST_CASE("render: depth limits the drawing to values near the root") {
+    Lecture lec;
+    DrawOptions o;
+    o.depth = 1;
+    std::string dot = mgrad::to_dot(lec.g, lec.L.id(), o);
+    CHECK(count(dot, "{ L |") == 1);
+    CHECK(count(dot, "{ d |") == 1);
+    CHECK(count(dot, "{ f |") == 1);
+    CHECK(count(dot, "{ e |") == 0);
+    CHECK(count(dot, "{ a |") == 0);
+    CHECK(dot_node(dot, "v4").find("dashed") != std::string::npos);  // d: inputs cut off
+    CHECK(dot_node(dot, "v5").find("dashed") == std::string::npos);  // f is a leaf
+    o.depth = 0;
+    auto json = nlohmann::json::parse(mgrad::to_json(lec.g, lec.L.id(), o));
+    CHECK(json["nodes"].size() == 1);
+    CHECK(json["nodes"][0]["truncated"] == true);
+    o.depth = 2;
+    CHECK(nlohmann::json::parse(mgrad::to_json(lec.g, lec.L.id(), o))["nodes"].size() == 5);
+}
+
+TEST_CASE("render: clusters by name prefix and by nn module") {
+    Graph g;
+    Value x{g, 1.0, "x"};
+    Value w1{g, 0.5, "w1"}, w2{g, -0.5, "w2"};
+    Value out;
+    {
+        mgrad::ScopeGuard layer(g, "layer0");
+        Value n1, n2;
+        {
+            mgrad::ScopeGuard neuron(g, "neuron0");
+            n1 = mgrad::tanh(x * w1).set_label("n1");
+        }
+        {
+            mgrad::ScopeGuard neuron(g, "neuron1");
+            n2 = mgrad::tanh(x * w2).set_label("n2");
+        }
+        out = (n1 + n2).set_label("out");
+    }
+    out.backward();
+    DrawOptions o;
+    o.cluster_prefixes = {"w"};
+    std::string dot = mgrad::to_dot(g, out.id(), o);
+    CHECK(count(dot, "subgraph cluster_p0") == 1);
+    std::string cluster = dot.substr(dot.find("subgraph cluster_p0"));
+    cluster = cluster.substr(0, cluster.find('}', cluster.find("label=")));
+    CHECK(cluster.find("label=w…") != std::string::npos);
+    CHECK(count(dot, "cluster_m") == 0);
+
+    o.cluster_prefixes.clear();
+    o.cluster_modules = true;
+    dot = mgrad::to_dot(g, out.id(), o);
+    CHECK(count(dot, "subgraph cluster_m0") == 1);
+    CHECK(count(dot, "subgraph cluster_m1") == 1);
+    CHECK(count(dot, "subgraph cluster_m2") == 1);
+    CHECK(count(dot, "label=layer0") == 1);
+    CHECK(count(dot, "label=neuron1") == 1);
+    // neuron1 nests inside layer0
+    CHECK(dot.find("subgraph cluster_m2") > dot.find("subgraph cluster_m0"));
+    CHECK(mgrad::render(g, out.id(), Format::Svg, o).find(">neuron0</text>") != std::string::npos);
+}
+
+TEST_CASE("render: collapse-modules draws each nn module as one box") {
+    Graph g;
+    Value x{g, 1.0, "x"};
+    Value w1{g, 0.5, "w1"}, w2{g, -0.5, "w2"};
+    Value out, n1, n2;
+    {
+        mgrad::ScopeGuard layer(g, "layer0");
+        {
+            mgrad::ScopeGuard neuron(g, "neuron0");
+            n1 = mgrad::tanh(x * w1).set_label("n1");
+        }
+        {
+            mgrad::ScopeGuard neuron(g, "neuron1");
+            n2 = mgrad::tanh(x * w2).set_label("n2");
+        }
+        out = (n1 + n2).set_label("out");  // the root: never folded into a box
+    }
+    out.backward();
+    DrawOptions o;
+    o.collapse_modules = true;
+    std::string dot = mgrad::to_dot(g, out.id(), o);
+    std::string box1 = fmt::format("{{ neuron0 | 2 values | out data {:.4f} | grad {:.4f} }}",
+                                   n1.data(), n1.grad());
+    CHECK(count(dot, box1) == 1);
+    CHECK(count(dot, "neuron1 | 2 values") == 1);
+    CHECK(count(dot, "{ n1 |") == 0);  // folded into the box
+    CHECK(count(dot, "{ out |") == 1);
+    CHECK(count(dot, "v0 -> m1;") == 1);  // x feeds both neurons, once each
+    CHECK(count(dot, "v0 -> m2;") == 1);
+    CHECK(count(dot, "v1 -> m1;") == 1);
+    CHECK(count(dot, "m1 -> o7;") == 1);
+    CHECK(count(dot, "m2 -> o7;") == 1);
+    CHECK(count(dot, " -> ") == 7);
+    CHECK(dot.find("nn module, collapsed") != std::string::npos);
+    // With cluster-modules too, the boxes sit inside their layer.
+    o.cluster_modules = true;
+    dot = mgrad::to_dot(g, out.id(), o);
+    CHECK(count(dot, "subgraph cluster_m0") == 1);
+    CHECK(count(dot, "cluster_m1") == 0);
+    // The node cap counts boxes, and suggests collapsing when it helps.
+    DrawOptions tight;
+    tight.max_nodes = 6;
+    std::string message = error_of([&] { (void)mgrad::to_dot(g, out.id(), tight); });
+    CHECK(message.find("has 8 values") != std::string::npos);
+    CHECK(message.find("collapse-modules (one box per nn module: 6 boxes)") != std::string::npos);
+    tight.collapse_modules = true;
+    CHECK(mgrad::render(g, out.id(), Format::Svg, tight).find(">neuron1</text>") !=
+          std::string::npos);
+}
+
+TEST_CASE("render: shading follows the gradient's sign and size") {
+    Lecture lec;
+    DrawOptions o;
+    o.shade_gradients = true;
+    std::string dot = mgrad::to_dot(lec.g, lec.L.id(), o);
+    auto fill = [&](const std::string& node) {
+        std::string block = dot_node(dot, node);
+        std::size_t at = block.find("fillcolor=\"#");
+        REQUIRE(at != std::string::npos);
+        unsigned rgb = static_cast<unsigned>(std::stoul(block.substr(at + 12, 6), nullptr, 16));
+        return std::array<int, 3>{static_cast<int>(rgb >> 16), static_cast<int>((rgb >> 8) & 255),
+                                  static_cast<int>(rgb & 255)};
+    };
+    auto a = fill("v0"), b = fill("v1"), c = fill("v2"), f = fill("v5");
+    CHECK(a[2] > a[0]);  // grad 6: blue
+    CHECK(b[0] > b[2]);  // grad -4: red
+    CHECK(c[0] > c[2]);  // grad -2: red, paler than b
+    CHECK(c[1] > b[1]);
+    CHECK(a[0] < f[0]);                                   // grad 6 is stronger blue than grad 4
+    CHECK(dot.find("grad &lt; 0") != std::string::npos);  // the legend explains it
+}
+
+TEST_CASE("render: top-to-bottom, decimals, no legend") {
+    Lecture lec;
+    std::vector<std::string> words{"tb", "decimals=2", "no-legend"};
+    DrawOptions o = mgrad::parse_draw_options(words);
+    std::string dot = mgrad::to_dot(lec.g, lec.L.id(), o);
+    CHECK(count(dot, "rankdir=TB") == 1);
+    CHECK(count(dot, "label=\"a | data 2.00 | grad 6.00\"") == 1);
+    CHECK(dot.find("legend") == std::string::npos);
+}
+
+TEST_CASE("render: the node cap refuses a huge layout and says what to do") {
+    Graph g;
+    Value x{g, 0.5, "x"};
+    Value acc = x;
+    for (int i = 0; i < 1500; ++i)
+        acc = acc * 1.001 + x;
+    acc.set_label("big");
+    DrawOptions o;
+    o.max_nodes = 1000;
+    std::string message = error_of([&] { (void)mgrad::to_dot(g, acc.id(), o); });
+    CHECK(message.find("'big' has 4,501 values") != std::string::npos);
+    CHECK(message.find("max-nodes=1000") != std::string::npos);
+    CHECK(message.find("hide-constants (leaves 3,001 values)") != std::string::npos);
+    CHECK(message.find("max-nodes=4501") != std::string::npos);
+    // The suggested depth really fits under the cap.
+    std::size_t at = message.find("with depth=");
+    REQUIRE(at != std::string::npos);
+    o.depth = static_cast<unsigned>(std::stoul(message.substr(at + 11)));
+    auto json = nlohmann::json::parse(mgrad::to_json(g, acc.id(), o));
+    CHECK(json["nodes"].size() <= 1000);
+    CHECK(json["nodes"].size() > 990);
+    CHECK(mgrad::to_dot(g, acc.id(), o).size() > 0);
+    o.depth.reset();
+    o.max_nodes = 7000;
+    CHECK(mgrad::to_dot(g, acc.id(), o).size() > 0);
+}
+
+TEST_CASE("render: options parse and bad words get a clear message") {
+    std::vector<std::string> words{
+        "tb",        "decimals=2",      "hide-constants",   "depth=3",        "cluster=w",
+        "cluster=b", "cluster-modules", "collapse-modules", "max-nodes=5000", "shade",
+        "no-legend", "format=PNG"};
+    DrawOptions o = mgrad::parse_draw_options(words);
+    CHECK(o.rankdir == mgrad::RankDir::TopBottom);
+    CHECK(o.decimals == 2);
+    CHECK(o.hide_constants);
+    CHECK(o.depth == 3u);
+    CHECK(o.cluster_prefixes == std::vector<std::string>{"w", "b"});
+    CHECK(o.cluster_modules);
+    CHECK(o.collapse_modules);
+    CHECK(o.max_nodes == 5000);
+    CHECK(o.shade_gradients);
+    CHECK(!o.legend);
+    CHECK(o.format == Format::Png);
+
+    auto parse_error = [](std::string word) {
+        std::vector<std::string> w{std::move(word)};
+        return error_of([&] { (void)mgrad::parse_draw_options(w); });
+    };
+    CHECK(parse_error("decimal=3").find("did you mean 'decimals='") != std::string::npos);
+    CHECK(parse_error("hide-constant").find("did you mean 'hide-constants'") != std::string::npos);
+    CHECK(parse_error("zzzzzzzz").find("unknown draw option 'zzzzzzzz'; options:") !=
+          std::string::npos);
+    CHECK(parse_error("decimals=18").find("from 0 to 17") != std::string::npos);
+    CHECK(parse_error("decimals=x").find("whole number") != std::string::npos);
+    CHECK(parse_error("depth=-1").find("whole number") != std::string::npos);
+    CHECK(parse_error("depth").find("needs a value") != std::string::npos);
+    CHECK(parse_error("shade=1").find("takes no value") != std::string::npos);
+    CHECK(parse_error("format=gif").find("supported: svg, png, pdf, dot, json") !=
+          std::string::npos);
+    CHECK(parse_error("cluster=").find("needs a name prefix") != std::string::npos);
+    CHECK(mgrad::draw_options_help().find("hide-constants") != std::string::npos);
+}
+
+TEST_CASE("render: formats follow the extension") {
+    CHECK(mgrad::format_from_extension("a/b.svg") == Format::Svg);
+    CHECK(mgrad::format_from_extension("x.PNG") == Format::Png);
+    CHECK(mgrad::format_from_extension("x.pdf") == Format::Pdf);
+    CHECK(mgrad::format_from_extension("x.gv") == Format::Dot);
+    CHECK(mgrad::format_from_extension("x.json") == Format::Json);
+    CHECK(!mgrad::format_from_extension("x.gif"));
+    CHECK(!mgrad::format_from_extension("x"));
+    CHECK(mgrad::format_name(Format::Pdf) == "pdf");
+}
+
+TEST_CASE("render: draw writes files and reports every failure clearly") {
+    Lecture lec;
+    TempDir dir;
+    for (const char* name : {"l.svg", "l.png", "l.pdf", "l.dot", "l.json"}) {
+        mgrad::draw(lec.g, lec.L.id(), dir.path / name);
+        CHECK(fs::file_size(dir.path / name) > 500);
+    }
+    CHECK(read_file(dir.path / "l.dot") == mgrad::to_dot(lec.g, lec.L.id()));
+    CHECK(dir.entries() == 5);  // no temporary files left
+
+    DrawOptions as_svg;
+    as_svg.format = Format::Svg;
+    mgrad::draw(lec.g, lec.L.id(), dir.path / "picture", as_svg);
+    CHECK(read_file(dir.path / "picture").starts_with("<?xml"));
+
+    std::string unknown = error_of([&] { mgrad::draw(lec.g, lec.L.id(), dir.path / "x.gif"); });
+    CHECK(unknown.find("x.gif") != std::string::npos);
+    CHECK(unknown.find(".svg, .png, .pdf, .dot or .json") != std::string::npos);
+
+    std::string missing_dir =
+        error_of([&] { mgrad::draw(lec.g, lec.L.id(), dir.path / "no" / "such" / "l.svg"); });
+    CHECK(missing_dir.find("cannot write") != std::string::npos);
+    CHECK(missing_dir.find("No such file or directory") != std::string::npos);
+
+    std::string not_dir =
+        error_of([&] { mgrad::draw(lec.g, lec.L.id(), dir.path / "l.svg" / "x.svg"); });
+    CHECK(not_dir.find("Not a directory") != std::string::npos);
+
+    fs::create_directory(dir.path / "sub.svg");
+    CHECK(error_of([&] {
+              mgrad::draw(lec.g, lec.L.id(), dir.path / "sub.svg");
+          }).find("is a directory") != std::string::npos);
+
+    // A failure leaves an existing file untouched.
+    std::string before = read_file(dir.path / "l.svg");
+    DrawOptions tiny;
+    tiny.max_nodes = 2;
+    CHECK(error_of([&] {
+              mgrad::draw(lec.g, lec.L.id(), dir.path / "l.svg", tiny);
+          }).find("max-nodes=2") != std::string::npos);
+    CHECK(read_file(dir.path / "l.svg") == before);
+    CHECK(dir.entries() == 7);
+
+    // A node that is not on the graph.
+    CHECK(error_of([&] { (void)mgrad::to_dot(lec.g, 99); }).find("node id 99") !=
+          std::string::npos);
+}
+
+TEST_CASE("render: a format Graphviz lacks names the package that provides it") {
+    Lecture lec;
+    auto scene = mgrad::render_detail::build_scene(lec.g, lec.L.id(), {});
+    std::string message =
+        error_of([&] { (void)mgrad::render_detail::graphviz_render(scene, "nosuchformat"); });
+    CHECK(message.find("no 'nosuchformat' output") != std::string::npos);
+    CHECK(message.find("Debian package libgvc6") != std::string::npos);
+    // The session goes on: the next draw works.
+    CHECK(mgrad::render(lec.g, lec.L.id(), Format::Svg).starts_with("<?xml"));
+}
+
+TEST_CASE("render: values changed with set_data are drawn up to date") {
+    Lecture lec;
+    lec.a.set_data(3.0);
+    std::string dot = mgrad::to_dot(lec.g, lec.L.id());
+    CHECK(count(dot, "{ e | data -9.0000") == 1);
+    CHECK(count(dot, "{ L | data -2.0000") == 1);
+}
