@@ -20,14 +20,6 @@
 
 #include "mgrad/error.hpp"
 
-// fontconfig, which cairo uses to find fonts for PLplot's text, keeps its font caches until the
-// process ends and never frees them (FcFini is not called by anyone on the way). LeakSanitizer
-// reports that as a leak in every program that draws; it is not ours to fix, so builds with
-// AddressSanitizer ignore allocations made inside libfontconfig. Being in this file, the
-// suppression is linked into exactly the programs that can plot.
-#if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
-#endif
 
 namespace mgrad {
 
