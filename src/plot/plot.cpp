@@ -20,7 +20,6 @@
 
 #include "mgrad/error.hpp"
 
-
 namespace mgrad {
 
 namespace {
