@@ -81,6 +81,6 @@ if [[ $what == w2 || $what == all ]]; then
   echo "-- whole process: mgrad train (100 steps), peak RSS --"
   for mode in "" --rebuild; do
     /usr/bin/time -v "$root/build/bench/src/cli/mgrad" train $mode 2>&1 >/dev/null |
-      sed -n "s/^\t*Maximum resident set size (kbytes): /mgrad train $mode: peak RSS kB = /p"
+      sed -n "s/^\t*Maximum resident set size (kbytes): /mgrad train${mode:+ $mode}: peak RSS kB = /p"
   done
 fi

@@ -457,7 +457,7 @@ TEST_CASE("train: bad configurations are errors") {
     CHECK_FALSE(mgrad::loss_from_name("hinge").has_value());
 }
 
-TEST_CASE("plot: PNG and SVG files from PLplot; bad targets are errors") {
+TEST_CASE("plot: PNG and SVG files from PLplot, and errors for bad targets") {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / fmt::format("mgrad-plot-{}", ::getpid());
     fs::create_directories(dir);

@@ -62,5 +62,8 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
 
 /// Whether PLplot can write this file type here (its device is installed).
 [[nodiscard]] bool can_plot(const std::filesystem::path& file);
+/// Throws the mgrad::Error that saving to `file` would raise for its type, a missing device or
+/// a missing directory — to check before spending time on what is to be drawn. Writes nothing.
+void check_can_plot(const std::filesystem::path& file);
 
 }  // namespace mgrad

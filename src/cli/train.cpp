@@ -114,19 +114,8 @@ int train(Options& o) {
     c.replay = !o.rebuild;
     c.fused = !o.unfused;
     // Fail on a bad picture path before spending time on training.
-    for (const std::string& f : {o.plot_loss, o.plot_boundary}) {
-        if (f.empty()) continue;
-        if (!can_plot(f))
-            throw Error(
-                fmt::format("cannot plot to '{}': the file name must end in .png, .svg "
-                            "or .pdf, and PLplot's cairo device must be installed "
-                            "(Debian package plplot-driver-cairo)",
-                            f));
-        const std::filesystem::path dir = std::filesystem::path(f).parent_path();
-        if (!dir.empty() && !std::filesystem::is_directory(dir))
-            throw Error(
-                fmt::format("cannot plot to '{}': there is no directory '{}'", f, dir.string()));
-    }
+    for (const std::string& f : {o.plot_loss, o.plot_boundary})
+        if (!f.empty()) check_can_plot(f);
 
     TrainingRun run(c);
     const bool tty = ::isatty(STDERR_FILENO) == 1;

@@ -13,20 +13,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <mutex>
 #include <string_view>
 
 #include "mgrad/error.hpp"
-
-// fontconfig, which cairo uses to find fonts for PLplot's text, keeps its font caches until the
-// process ends and never frees them (FcFini is not called by anyone on the way). LeakSanitizer
-// reports that as a leak in every program that draws; it is not ours to fix, so builds with
-// AddressSanitizer ignore allocations made inside libfontconfig. Being in this file, the
-// suppression is linked into exactly the programs that can plot.
-#if defined(__SANITIZE_ADDRESS__)
-extern "C" const char* __lsan_default_suppressions() { return "leak:libfontconfig.so\n"; }
-#endif
 
 namespace mgrad {
 
@@ -67,28 +59,51 @@ std::string_view device_for(const std::filesystem::path& file) {
                             file.string()));
 }
 
+// Where PLplot loads its device drivers from: $PLPLOT_DRV_DIR, else the directory it was built
+// with (pkg-config's drvdir, passed in by CMake).
+std::filesystem::path driver_dir() {
+    if (const char* env = std::getenv("PLPLOT_DRV_DIR"); env != nullptr && *env != '\0') return env;
+    return MGRAD_PLPLOT_DRV_DIR;
+}
+
+// PLplot ends the process when it finds no drivers at all, even from plgDevs(), so the device
+// is looked up the way PLplot does it before PLplot is asked anything: a line
+// "device:description:…:module:…" in one of the directory's *.driver_info files, and the
+// module's shared object beside it.
 bool device_installed(std::string_view device) {
-    // plgDevs fills arrays the caller provides; on input the count is their capacity.
-    std::vector<const char*> menus(256, nullptr), names(256, nullptr);
-    const char** menu_ptr = menus.data();
-    const char** name_ptr = names.data();
-    int count = static_cast<int>(names.size());
-    plgDevs(&menu_ptr, &name_ptr, &count);
-    for (int i = 0; i < count && i < static_cast<int>(names.size()); ++i)
-        if (names[static_cast<std::size_t>(i)] != nullptr &&
-            device == names[static_cast<std::size_t>(i)])
-            return true;
+    std::error_code ec;
+    const std::filesystem::path dir = driver_dir();
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (entry.path().extension() != ".driver_info") continue;
+        std::ifstream in(entry.path());
+        std::string line;
+        while (std::getline(in, line)) {
+            std::vector<std::string> fields;
+            std::size_t start = 0;
+            for (std::size_t colon; (colon = line.find(':', start)) != std::string::npos;
+                 start = colon + 1)
+                fields.push_back(line.substr(start, colon - start));
+            fields.push_back(line.substr(start));
+            // The fourth field names the module: "cairo" is cairo.so.
+            if (fields.size() >= 4 && fields[0] == device &&
+                std::filesystem::exists(dir / (fields[3] + ".so"), ec))
+                return true;
+        }
+    }
     return false;
+}
+
+[[noreturn]] void throw_no_device(const std::filesystem::path& file, std::string_view device) {
+    throw Error(fmt::format(
+        "cannot write '{}': PLplot's '{}' device is not installed in {} (Debian package "
+        "plplot-driver-cairo; or set PLPLOT_DRV_DIR to the directory holding cairo.so)",
+        file.string(), device, driver_dir().string()));
 }
 
 // Everything PLplot would otherwise die on.
 std::string_view check_target(const std::filesystem::path& file) {
     const std::string_view device = device_for(file);
-    if (!device_installed(device))
-        throw Error(fmt::format(
-            "cannot write '{}': PLplot's '{}' device is not installed (Debian package "
-            "plplot-driver-cairo; or set PLPLOT_DRV_DIR to the directory holding cairo.so)",
-            file.string(), device));
+    if (!device_installed(device)) throw_no_device(file, device);
     std::FILE* f = std::fopen(file.string().c_str(), "wb");
     if (f == nullptr)
         throw Error(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
@@ -232,6 +247,17 @@ bool can_plot(const std::filesystem::path& file) {
     } catch (const Error&) {
         return false;
     }
+}
+
+void check_can_plot(const std::filesystem::path& file) {
+    std::lock_guard<std::mutex> lock(plplot_mutex());
+    const std::string_view device = device_for(file);
+    if (!device_installed(device)) throw_no_device(file, device);
+    const std::filesystem::path dir = file.parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
+                                dir.string()));
 }
 
 void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
