@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mgrad's benchmarks against its peers, in one run so that ratios compare like with like.
-#   bench/run.sh [w1|w2|w3|engine|all]
+#   bench/run.sh [w1|w2|w3|w4|w5|engine|all]
 # Peers that are not installed are skipped with a message: ADOL-C (libadolc-dev) and PyTorch
 # (python3-torch). Figures are medians; docs/performance.md records them.
 set -euo pipefail
@@ -75,6 +75,7 @@ if [[ $what == engine || $what == all ]]; then
 fi
 
 if [[ $what == w2 || $what == all ]]; then
+  "$bin/mgrad-w2-export" 5 >"$scratch/start.json"
   echo "== W2: one training step of the two-moons demo (Google Benchmark, median of 5) =="
   "$bin/mgrad-bench-nn" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
     2>/dev/null | grep -E '_median|^Benchmark'
@@ -83,4 +84,25 @@ if [[ $what == w2 || $what == all ]]; then
     /usr/bin/time -v "$root/build/bench/src/cli/mgrad" train $mode 2>&1 >/dev/null |
       sed -n "s/^\t*Maximum resident set size (kbytes): /mgrad train${mode:+ $mode}: peak RSS kB = /p"
   done
+  echo "-- PyTorch from the same start (losses checked against mgrad's) --"
+  torch w2-batched <"$scratch/start.json" 2>&1 || true
+  torch w2-scalar <"$scratch/start.json" 2>&1 || true
+fi
+
+if [[ $what == w4 || $what == all ]]; then
+  echo "== W4: a generated script of 1,000,000 statements; startup of mgrad -c '1' =="
+  bench/gen_script.py 1000000 >"$scratch/big.mg"
+  for _ in 1 2 3; do
+    /usr/bin/time -f "%e %U %S %M" "$root/build/bench/src/cli/mgrad" "$scratch/big.mg" 2>&1 >/dev/null
+  done | awk '{ printf "mgrad big.mg: wall %.2f s, cpu %.2f s, %.0f statements/s (cpu), peak RSS %.0f MiB\n",
+                $1, $2 + $3, 1e6 / ($2 + $3), $4 / 1024 }'
+  if command -v hyperfine >/dev/null; then
+    hyperfine -N --warmup 5 -r 50 "$root/build/bench/src/cli/mgrad -c 1" 2>/dev/null |
+      grep -E 'Time|Range'
+  fi
+fi
+
+if [[ $what == w5 || $what == all ]]; then
+  echo "== W5: drawing graphs of about 100, 1,000 and 5,000 values =="
+  "$bin/mgrad-bench-render" 2>/dev/null | grep -E '^BM|^Benchmark'
 fi
