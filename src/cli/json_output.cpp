@@ -11,14 +11,14 @@ namespace mgrad::cli {
 
 namespace {
 
-nlohmann::json number(double v) {
+nlohmann::ordered_json number(double v) {
     if (std::isfinite(v)) return v;
     return format_number(v);
 }
 
-void write_line(std::ostream& out, const nlohmann::json& j) {
+void write_line(std::ostream& out, const nlohmann::ordered_json& j) {
     // Invalid UTF-8 in a label or a statement becomes U+FFFD instead of an exception.
-    out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    out << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace
@@ -33,7 +33,7 @@ void JsonOutput::diagnostic(Severity, std::string_view formatted) {
 }
 
 void JsonOutput::result(const Result& r) {
-    nlohmann::json j{{"type", "result"}, {"expression", std::string(r.expression)}};
+    nlohmann::ordered_json j{{"type", "result"}, {"expression", std::string(r.expression)}};
     if (r.label) j["label"] = *r.label;
     j["data"] = number(r.data);
     if (r.grad) j["grad"] = number(*r.grad);

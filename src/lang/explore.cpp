@@ -286,7 +286,7 @@ void set_and_show(Session& session, NodeId leaf, double value, Output& out) {
     std::string text = fmt::format("{}: {} → {}\n", session.node_name(leaf),
                                    format_number(before[leaf]), format_number(value));
     if (rows.size() == 1)
-        text += "no named node depends on it\n";
+        text += "no named node changed\n";
     else
         text += render_table(rows, "lrr");
     if (stale_grads) text += "(gradients are from before the change: run :backward again)\n";
@@ -458,10 +458,16 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         const double loss = descend(g, d, lr);
         xs.push_back(static_cast<double>(done));
         losses.push_back(loss);
-        if (!std::isfinite(loss) || !std::isfinite(g.data(d.root)))
-            throw Error(fmt::format("{} became {} at step {}: try a smaller lr (now {})", name,
-                                    format_number(std::isfinite(loss) ? g.data(d.root) : loss),
-                                    done + 1, format_number(lr)));
+        if (!std::isfinite(loss) || !std::isfinite(g.data(d.root))) {
+            const double bad = std::isfinite(loss) ? g.data(d.root) : loss;
+            // A diverged run is of no use: the leaves go back to where they started.
+            for (std::size_t i = 0; i < d.leaves.size(); ++i)
+                g.set_data(d.leaves[i], start[i]);
+            g.forward();
+            throw Error(fmt::format("{} became {} at step {}: try a smaller lr than {} (the "
+                                    "leaves are back at their start values)",
+                                    name, format_number(bad), done + 1, format_number(lr)));
+        }
         if ((done + 1) % every == 0 || done + 1 == steps)
             out.text(fmt::format("{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
                                  fmt::formatted_size("{}", steps), steps, name,
@@ -637,6 +643,11 @@ std::string text_plot(const Samples& s, const Range& range, const std::string& e
     out += xs + fmt::format("   {}\n", range.var);
     out +=
         fmt::format("* f({}) = {}    + f'({}) by backprop    # both\n", range.var, expr, range.var);
+    const auto missing = static_cast<std::size_t>(
+        std::count_if(s.y.begin(), s.y.end(), [](double v) { return !std::isfinite(v); }));
+    if (missing > 0)
+        out += fmt::format("(f is NaN or infinite at {} of {} points; they are not drawn)\n",
+                           missing, s.y.size());
     return out;
 }
 
@@ -970,7 +981,7 @@ void add_explore_commands(Session& session) {
         {"grad", 2, "grad(f, x)",
          "∂f/∂x as a node that is itself differentiable: grad(grad(f, x), x) is f''", fn_grad});
     session.add_command(
-        {"check", ":check NAME [h]", "compare backprop gradients with finite differences",
+        {"check", ":check NAME [h]", "backprop gradients against finite differences",
          "For every leaf NAME depends on: the gradient by backpropagation, the central\n"
          "difference (f(x+h) - f(x-h)) / 2h (h defaults to 1e-06), their absolute and relative\n"
          "error and ok or FAIL. A gradient passes when |backprop - numeric| <= 1e-05 + 0.001 *\n"
@@ -979,7 +990,7 @@ void add_explore_commands(Session& session) {
          "Example:\n  x = 0.5; y = tanh(x) * x\n  :check y\n",
          cmd_check});
     session.add_command(
-        {"set", ":set LEAF VALUE", "change a leaf's data and show what changed downstream",
+        {"set", ":set LEAF VALUE", "change a leaf's data, show what changed",
          "Like LEAF.data = VALUE, but prints the leaf and every named node whose data changed,\n"
          "before and after. Nothing is rebuilt: the nodes downstream are recomputed. Gradients\n"
          "are not (run :backward again).\n"
@@ -1000,7 +1011,7 @@ void add_explore_commands(Session& session) {
          "stay those of the point before the step. lr may be written lr=X.\n",
          cmd_step, true});
     session.add_command(
-        {"minimize", ":minimize NAME [LEAF…] [steps=N] [lr=X] [plot=FILE]",
+        {"minimize", ":minimize NAME [LEAF…] steps=N lr=X",
          "gradient descent on NAME for N steps",
          ":step repeated N times (default steps=100, lr=0.01), with a progress line every\n"
          "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
@@ -1010,7 +1021,7 @@ void add_explore_commands(Session& session) {
          "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
          cmd_minimize, true});
     session.add_command(
-        {"plot", ":plot EXPR x=A..B [FILE]", "plot a function of one variable and its derivative",
+        {"plot", ":plot EXPR x=A..B [FILE]", "a function of one variable and its derivative",
          "EXPR (blanks allowed) is evaluated for the variable named before '=' from A to B;\n"
          "f' comes from backpropagation, not from a formula. Other names of the session may\n"
          "appear in EXPR with their current data. Without FILE, a character plot (61 points;\n"
@@ -1019,7 +1030,7 @@ void add_explore_commands(Session& session) {
          "Example:\n  :plot 3*x**2 - 4*x + 5 x=-2..3\n",
          cmd_plot});
     session.add_command(
-        {"trace", ":trace NAME [DIR]", "the backward pass from NAME, one chain-rule step a line",
+        {"trace", ":trace NAME [DIR]", "the backward pass, one chain-rule step a line",
          "Runs :backward NAME and prints every gradient update in the order backpropagation\n"
          "makes it, with the local derivative written out:\n"
          "  a.grad += b.data * e.grad = -3 * -2 = 6\n"
@@ -1028,7 +1039,7 @@ void add_explore_commands(Session& session) {
          "showing the gradients so far; at most 399 updates.\n",
          cmd_trace, true});
     session.add_command(
-        {"export", ":export torch FILE [NAME]", "write a PyTorch script that checks NAME's graph",
+        {"export", ":export torch FILE [NAME]", "a PyTorch script that checks NAME's graph",
          "FILE rebuilds everything NAME (default: the newest named node) depends on in PyTorch\n"
          "with float64 tensors, runs backward from NAME and prints the named nodes as\n"
          "':backward NAME' then ':grad NAME' print them, in the same number format, so mgrad\n"
