@@ -2,8 +2,8 @@
 // effects on a session (what they change, what they leave alone, Ctrl-C).
 #include <doctest/doctest.h>
 
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,9 +49,10 @@ TEST_CASE("grad(grad(tanh x, x), x) = -2 tanh x (1 - tanh² x)") {
 
 TEST_CASE("mixed partials of u²v + exp(uv) agree with the closed form in both orders") {
     Lab lab;
-    REQUIRE(lab.run("u = 0; v = 0; g = u**2 * v + exp(u*v)\n"
-                    "guv = grad(grad(g, u), v); gvu = grad(grad(g, v), u)\n"
-                    "guu = grad(grad(g, u), u); gvv = grad(grad(g, v), v)"));
+    REQUIRE(
+        lab.run("u = 0; v = 0; g = u**2 * v + exp(u*v)\n"
+                "guv = grad(grad(g, u), v); gvu = grad(grad(g, v), u)\n"
+                "guu = grad(grad(g, u), u); gvv = grad(grad(g, v), v)"));
     for (auto [u, v] : {std::pair{0.3, -1.2}, {1.0, 2.0}, {-0.5, 0.25}}) {
         REQUIRE(lab.run("u.data = " + std::to_string(u) + "; v.data = " + std::to_string(v)));
         const double e = std::exp(u * v);
@@ -126,7 +127,8 @@ TEST_CASE(":trace leaves the gradients of :backward and prints one line per upda
     REQUIRE(ref.run(":backward c"));
     for (const char* n : {"a", "b", "c"})
         CHECK(lab.grad(n) == ref.grad(n));
-    CHECK(lab.out.str().find("a.grad += a.data * #1.grad = 2 * 201.71439674636756 = 403.4287934927351  (now 504.2859918659189)") != std::string::npos);
+    CHECK(lab.out.str().find("a.grad += a.data * #1.grad = 2 * 201.71439674636756 = "
+                             "403.4287934927351  (now 504.2859918659189)") != std::string::npos);
 }
 
 TEST_CASE("torch_script rebuilds the graph with every op it uses") {

@@ -464,9 +464,10 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
             for (std::size_t i = 0; i < d.leaves.size(); ++i)
                 g.set_data(d.leaves[i], start[i]);
             g.forward();
-            throw Error(fmt::format("{} became {} at step {}: try a smaller lr than {} (the "
-                                    "leaves are back at their start values)",
-                                    name, format_number(bad), done + 1, format_number(lr)));
+            throw Error(
+                fmt::format("{} became {} at step {}: try a smaller lr than {} (the "
+                            "leaves are back at their start values)",
+                            name, format_number(bad), done + 1, format_number(lr)));
         }
         if ((done + 1) % every == 0 || done + 1 == steps)
             out.text(fmt::format("{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
@@ -1011,8 +1012,7 @@ void add_explore_commands(Session& session) {
          "stay those of the point before the step. lr may be written lr=X.\n",
          cmd_step, true});
     session.add_command(
-        {"minimize", ":minimize NAME [LEAF…] steps=N lr=X",
-         "gradient descent on NAME for N steps",
+        {"minimize", ":minimize NAME [LEAF…] steps=N lr=X", "gradient descent on NAME for N steps",
          ":step repeated N times (default steps=100, lr=0.01), with a progress line every\n"
          "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
          "plot=FILE (.png, .svg or .pdf) draws NAME over the steps. Ctrl-C stops after the\n"
