@@ -65,7 +65,9 @@ void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
         throw Error(fmt::format("too many arguments; usage: {}", usage), args[max].span);
 }
 
-NodeId node_arg(Session& session, const Word& w) { return session.require(w.text, w.span); }
+NodeId node_arg(Session& session, const Word& w) {
+    return session.require(w.text, w.span);
+}
 
 // How a node is computed from its parents, in the language's own notation: `d * f`,
 // `tanh(n)`, `x ** 2`. Constants appear by value, unlabelled nodes as #id.
@@ -78,12 +80,18 @@ std::string formula(Session& session, NodeId id) {
     const Node& n = g.node(id);
     const OpInfo& info = op_info(n.op);
     switch (n.op) {
-        case Op::Leaf: return "leaf";
-        case Op::Const: return "constant";
-        case Op::Neg: return fmt::format("-{}", name(n.a));
-        case Op::PowConst: return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
-        case Op::Pow: return fmt::format("pow({}, {})", name(n.a), name(n.b));
-        default: break;
+        case Op::Leaf:
+            return "leaf";
+        case Op::Const:
+            return "constant";
+        case Op::Neg:
+            return fmt::format("-{}", name(n.a));
+        case Op::PowConst:
+            return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
+        case Op::Pow:
+            return fmt::format("pow({}, {})", name(n.a), name(n.b));
+        default:
+            break;
     }
     if (info.kind == OpKind::Binary)
         return fmt::format("{} {} {}", name(n.a), info.symbol, name(n.b));
