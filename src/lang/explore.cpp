@@ -845,6 +845,7 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
         if (dir.empty()) return;
         DrawOptions options;
         options.highlight = current;
+        options.highlight_legend = current == root ? "where the pass starts" : "grad just updated";
         draw(g, root, dir / fmt::format("{}-{:03}.svg", name, frame), options);
         ++frame;
     };
