@@ -225,6 +225,10 @@ void cmd_check(Session& session, std::span<const Word> args, Output& out) {
         {"leaf", "backprop", "numeric", "abs error", "rel error", ""}};
     std::size_t failed = 0;
     for (NodeId leaf : leaves) {
+        // Two forward passes per leaf: a large network can take a while.
+        if (session.interrupted())
+            throw Error(
+                fmt::format("interrupted after {} of {} leaves", rows.size() - 1, leaves.size()));
         const double x0 = g.data(leaf);
         double plus = 0, minus = 0;
         {
