@@ -39,6 +39,7 @@ struct Options {
     bool echo = false;
     std::string draw;
     std::string output;
+    std::size_t max_nodes = mgrad::default_max_nodes;
 };
 
 constexpr int exit_usage = 2;
@@ -114,6 +115,19 @@ int run_main(int argc, char** argv) {
     app.add_option("-o,--output", o.output, "the file --draw writes; its extension is the format")
         ->type_name("FILE")
         ->needs(draw);
+    app.add_option("--max-nodes", o.max_nodes,
+                   fmt::format("cap the graph at N nodes "
+                               "(default {}; 0: no cap)",
+                               mgrad::default_max_nodes))
+        ->type_name("N")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (!text.empty() && text.size() <= 10 &&
+                    text.find_first_not_of("0123456789") == std::string::npos)
+                    return {};
+                return fmt::format("expected a whole number from 0 to 9999999999, not '{}'", text);
+            },
+            "", "max-nodes"));
     app.set_version_flag(
         "--version",
         fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.", mgrad::version_string),
@@ -140,7 +154,7 @@ int run_main(int argc, char** argv) {
     }
 
     mgrad::StreamOutput out(std::cout, std::cerr);
-    mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo});
+    mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});
 
     const bool scripted = !o.files.empty() || !o.commands.empty();
     bool ok = true;

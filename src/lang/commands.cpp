@@ -2,14 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "mgrad/atomic_file.hpp"
 #include "mgrad/number.hpp"
 #include "mgrad/session.hpp"
 
@@ -235,15 +234,20 @@ void cmd_load(Session& session, std::span<const Word> args, Output&) {
 
 void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 1, ":save FILE");
-    std::ofstream file(args[0].text, std::ios::binary | std::ios::trunc);
-    if (!file)
-        throw Error(fmt::format("cannot write '{}': {}", args[0].text, std::strerror(errno)),
-                    args[0].span);
-    file << "# An mgrad session, written by :save. Run it with: mgrad " << args[0].text << "\n";
+    std::string script = fmt::format(
+        "# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
     for (const auto& statement : session.transcript())
-        file << statement << "\n";
-    file.flush();
-    if (!file) throw Error(fmt::format("cannot write '{}'", args[0].text), args[0].span);
+        script += fmt::format("{}\n", statement);
+    std::error_code ec;
+    if (std::filesystem::is_directory(args[0].text, ec))
+        throw Error(fmt::format("cannot write '{}': it is a directory", args[0].text),
+                    args[0].span);
+    try {
+        // A failure halfway (a full disk) must not destroy the script saved before.
+        write_file_atomically(args[0].text, script);
+    } catch (const Error& e) {
+        throw Error(e.what(), args[0].span);
+    }
     out.text(fmt::format("saved {} statement{} to {}\n", session.transcript().size(),
                          session.transcript().size() == 1 ? "" : "s", args[0].text));
 }

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <system_error>
 
+#include "mgrad/diagnostic.hpp"
+
 namespace mgrad {
 
 namespace {
@@ -128,9 +130,10 @@ void Lexer::skip_blank() {
         } else if (c == '#') {
             while (m_pos < m_text.size() && m_text[m_pos] != '\n')
                 ++m_pos;
-        } else if (c == '\\' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '\n') {
-            // An explicit line continuation, as in Python and the shell.
-            m_pos += 2;
+        } else if (c == '\\' && (m_text.substr(m_pos + 1, 1) == "\n" ||
+                                  m_text.substr(m_pos + 1, 2) == "\r\n")) {
+            // An explicit line continuation, as in Python and the shell (CRLF too).
+            m_pos += m_text[m_pos + 1] == '\r' ? 3 : 2;
             ++m_line;
             m_line_start = m_pos;
         } else {
@@ -203,14 +206,22 @@ Token Lexer::next() {
         default:
             break;
     }
-    // One UTF-8 character, whole, for the message and the caret.
-    std::size_t length = 1;
-    while (m_pos + length < m_text.size() &&
-           (static_cast<unsigned char>(m_text[m_pos + length]) & 0xC0) == 0x80)
-        ++length;
-    const std::string_view ch = m_text.substr(begin, length);
+    // One UTF-8 character, whole, for the message and the caret. Bytes that must not reach a
+    // terminal (a NUL, an escape, invalid UTF-8) are named by their code instead.
+    const auto byte = static_cast<unsigned char>(c);
+    const std::size_t length = utf8_length(m_text.substr(m_pos));
+    if (length == 0) {
+        m_pos += 1;
+        throw Error(fmt::format("invalid UTF-8 (byte 0x{:02X}); mgrad reads UTF-8 text", byte),
+                    span_from(begin, line, column));
+    }
     m_pos += length;
-    throw Error(fmt::format("unexpected character '{}'", ch), span_from(begin, line, column));
+    if (byte < 0x20 || byte == 0x7F)
+        throw Error(fmt::format("unexpected control character U+{:04X}{}", byte,
+                                byte == 0 ? " (a NUL byte: is this a binary file?)" : ""),
+                    span_from(begin, line, column));
+    throw Error(fmt::format("unexpected character '{}'", m_text.substr(begin, length)),
+                span_from(begin, line, column));
 }
 
 Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column) {
@@ -472,6 +483,12 @@ void Parser::parse_command(Statement& s) {
         }
         w.span = SourceSpan{u32(rest_span.offset + begin), u32(i - begin), rest_span.line,
                             u32(rest_span.column + begin)};
+        // A NUL would cut a file name short in the C library: refuse rather than write elsewhere.
+        for (char ch : w.text)
+            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F)
+                throw Error(fmt::format("a command word cannot hold the control character U+{:04X}",
+                                        static_cast<unsigned>(static_cast<unsigned char>(ch))),
+                            w.span);
         words.push_back(std::move(w));
     }
     if (words.empty() || words.front().span.offset != rest_span.offset)

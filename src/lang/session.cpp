@@ -433,6 +433,7 @@ NodeId Session::to_node(const Operand& v) {
 }
 
 Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr& e) {
+    check_node_cap(2, e.span);
     auto value = [this](const Operand& v) {
         if (const auto* id = std::get_if<NodeId>(&v)) return m_graph.data(*id);
         return std::get<double>(v);
@@ -462,8 +463,22 @@ Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr&
     return result;
 }
 
+void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
+    const std::size_t cap = m_options.max_nodes;
+    if (cap == 0 || m_graph.size() + more <= cap) return;
+    throw Error(fmt::format("the graph has {} node{}; this could take it past the limit of {} "
+                            "(':reset' starts afresh; the mgrad option --max-nodes sets the "
+                            "limit)",
+                            m_graph.size(), m_graph.size() == 1 ? "" : "s", cap),
+                span);
+}
+
 Operand Session::evaluate(const Statement& s, const Frame& frame) {
     check_names(s);
+    // Each expression makes at most two nodes (a constant operand and the op), an assignment
+    // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
+    // stays as it was; functions that build graphs are checked again in apply_op.
+    check_node_cap(2 * s.exprs.size() + 2, s.span);
     std::vector<Operand> v(s.exprs.size());
     NodeId mark = m_graph.size();
     auto record = [&](const Expr& e) {
