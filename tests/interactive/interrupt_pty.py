@@ -4,9 +4,9 @@ prompt and keeps the session.
 
     interrupt_pty.py PATH/TO/mgrad
 
-A `:load` of a 400 000-statement script is interrupted once it has begun: the REPL says so, the prompt comes
-back, the bindings made before the load are intact, the statements run before the Ctrl-C stay
-(an error never undoes earlier statements), and the session goes on.
+A `:load` of a 400 000-statement script is interrupted once it has begun: the REPL says so,
+the prompt comes back, the bindings made before the load are intact, the statements run before
+the Ctrl-C stay (an error never undoes earlier statements), and the session goes on.
 """
 import os
 import pty
