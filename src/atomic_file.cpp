@@ -19,15 +19,25 @@ namespace {
     throw Error(fmt::format("cannot write '{}': {}", target.string(), std::strerror(error)));
 }
 
+/// A symbolic link is followed, so the file it points to is replaced and the link stays (the
+/// history file is often a link into a dotfiles repository).
+std::filesystem::path resolve(const std::filesystem::path& target) {
+    std::error_code ec;
+    if (!std::filesystem::is_symlink(target, ec)) return target;
+    std::filesystem::path real = std::filesystem::weakly_canonical(target, ec);
+    return ec ? target : real;
+}
+
 /// Owns the temporary file: closes it and removes it unless commit() renamed it.
 class TempFile {
   public:
-    explicit TempFile(const std::filesystem::path& target) : m_target(target) {
+    explicit TempFile(const std::filesystem::path& target)
+        : m_given(target), m_target(resolve(target)) {
         if (target.filename().empty())
             throw Error(fmt::format("cannot write '{}': not a file name", target.string()));
-        std::filesystem::path dir = target.parent_path();
+        std::filesystem::path dir = m_target.parent_path();
         if (dir.empty()) dir = ".";
-        std::string name = target.filename().string();
+        std::string name = m_target.filename().string();
         name.insert(0, 1, '.');  // hidden while incomplete
         name.append(".XXXXXX");
         m_path = (dir / name).string();
@@ -49,7 +59,7 @@ class TempFile {
         while (left > 0) {
             const ssize_t n = ::write(m_fd, p, left);
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) fail(m_target, n < 0 ? errno : EIO);
+            if (n <= 0) fail(m_given, n < 0 ? errno : EIO);
             p += n;
             left -= static_cast<std::size_t>(n);
         }
@@ -63,16 +73,17 @@ class TempFile {
         ::fchmod(m_fd, ::stat(m_target.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0644);
         // Without fsync a crash soon after the rename can leave an empty file on some file
         // systems: the rename reaches the disk before the data.
-        if (::fsync(m_fd) != 0 && errno != EINVAL) fail(m_target, errno);
+        if (::fsync(m_fd) != 0 && errno != EINVAL) fail(m_given, errno);
         const int rc = ::close(m_fd);
         m_fd = -1;
-        if (rc != 0) fail(m_target, errno);
-        if (::rename(m_path.c_str(), m_target.c_str()) != 0) fail(m_target, errno);
+        if (rc != 0) fail(m_given, errno);
+        if (::rename(m_path.c_str(), m_target.c_str()) != 0) fail(m_given, errno);
         m_kept = true;
     }
 
   private:
-    std::filesystem::path m_target;
+    std::filesystem::path m_given;   ///< as the user wrote it, for messages
+    std::filesystem::path m_target;  ///< the file replaced (a link's target)
     std::string m_path;
     int m_fd = -1;
     bool m_kept = false;

@@ -95,6 +95,16 @@ TEST_CASE("atomic write: a writer that fails halfway leaves the old file as it w
     CHECK(slurp(file) == "new\n");
 }
 
+TEST_CASE("atomic write: a symbolic link is followed and stays a link") {
+    TempDir dir;
+    mgrad::write_file_atomically(dir.path / "real", "old");
+    fs::create_symlink("real", dir.path / "link");
+    mgrad::write_file_atomically(dir.path / "link", "new");
+    CHECK(fs::is_symlink(dir.path / "link"));
+    CHECK(slurp(dir.path / "real") == "new");
+    CHECK(dir.entries() == 2);
+}
+
 TEST_CASE("atomic write: errors name the file and the reason") {
     TempDir dir;
     CHECK_THROWS_WITH_AS(mgrad::write_file_atomically(dir.path / "no-such-dir" / "x.mg", "x"),

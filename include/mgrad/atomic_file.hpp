@@ -6,7 +6,7 @@
 // on POSIX file systems, so at every moment the target is either the old file or the complete
 // new one: a full disk, a write error, an exception or a crash halfway leaves the old file as it
 // was (and no temporary behind, except after a crash). The file keeps the permissions of the
-// file it replaces; a new file gets 0644.
+// file it replaces; a new file gets 0644. A symbolic link is followed and stays a link.
 #pragma once
 
 #include <filesystem>
