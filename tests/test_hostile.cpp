@@ -5,11 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include <fmt/format.h>
 
 #include <mgrad/atomic_file.hpp>
 #include <mgrad/diagnostic.hpp>
@@ -202,4 +205,42 @@ TEST_CASE("diagnostics: a NUL byte neither cuts the message short nor reaches th
     CHECK(e.find("unexpected control character U+0000") != std::string::npos);
     CHECK(e.find('\0') == std::string::npos);
     CHECK(e.find("b = a\xEF\xBF\xBD + 1\n     ^\n") != std::string::npos);
+}
+
+TEST_CASE(":tree: deep and wide graphs are cut, so the text stays small") {
+    Fixture f;
+    // A chain 100 000 operations deep: at most 1000 levels are shown. Without the caps the
+    // text grew as lines × depth (tens of gigabytes).
+    std::string script = "x = 1\n";
+    for (int i = 0; i < 50'000; ++i)
+        script += "x = x * 2 + 1\n";
+    REQUIRE(f.session.run("<test>", script));
+    CHECK_FALSE(f.session.run("<test>", ":tree x 1001"));
+    CHECK(f.err.str().find("DEPTH must be a whole number from 1 to 1000, not '1001'") !=
+          std::string::npos);
+    REQUIRE(f.session.run("<test>", ":tree x 1000"));
+    const std::string deep = f.out.str();
+    CHECK(deep.size() < 20'000'000);
+    CHECK(deep.find("(deeper nodes are not shown: ':tree x 1000' shows more levels)") !=
+          std::string::npos);
+    f.out.str("");
+
+    // 100 sums of 30 leaves each, summed: over 6000 lines at most 130 deep, cut at 5000.
+    std::string wide;
+    std::string sum = "s = g0";
+    for (int k = 0; k < 100; ++k) {
+        wide += fmt::format("g{} = x{}_0", k, k);
+        for (int i = 1; i < 30; ++i)
+            wide += fmt::format(" + x{}_{}", k, i);
+        wide += '\n';
+        if (k > 0) sum += fmt::format(" + g{}", k);
+    }
+    std::string leaves;
+    for (int k = 0; k < 100; ++k)
+        for (int i = 0; i < 30; ++i)
+            leaves += fmt::format("x{}_{} = {}\n", k, i, i);
+    REQUIRE(f.session.run("<test>", leaves + wide + sum + "\n:tree s 1000"));
+    const std::string text = f.out.str();
+    CHECK(std::count(text.begin(), text.end(), '\n') == 5001);
+    CHECK(text.find("(the tree is cut at 5000 lines") != std::string::npos);
 }

@@ -150,6 +150,11 @@ void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
     out.text(render_table(rows, "llrrll"));
 }
 
+// Every line is indented by its depth and the table pads every line to the widest, so the
+// text grows as lines × depth: both are capped (a 200 000-deep chain once needed 20 GB).
+constexpr std::size_t max_tree_depth = 1000;
+constexpr std::size_t max_tree_lines = 5000;
+
 void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 2, ":tree NAME [DEPTH]");
     Graph& g = session.graph();
@@ -158,8 +163,10 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     if (args.size() == 2) {
         const std::string& t = args[1].text;
         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), max_depth);
-        if (ec != std::errc{} || p != t.data() + t.size() || max_depth == 0)
-            throw Error(fmt::format("DEPTH must be a positive whole number, not '{}'", t),
+        if (ec != std::errc{} || p != t.data() + t.size() || max_depth == 0 ||
+            max_depth > max_tree_depth)
+            throw Error(fmt::format("DEPTH must be a whole number from 1 to {}, not '{}'",
+                                    max_tree_depth, t),
                         args[1].span);
     }
     g.forward();
@@ -178,7 +185,12 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     bool cut = false;
     // An explicit stack: graphs can be far deeper than the C++ stack.
     std::vector<Item> stack{{root, "", "", 0}};
+    bool too_long = false;
     while (!stack.empty()) {
+        if (lines.size() >= max_tree_lines) {
+            too_long = true;
+            break;
+        }
         Item item = std::move(stack.back());
         stack.pop_back();
         const Parents parents = g.parents(item.id);
@@ -210,9 +222,13 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         rows.push_back(
             {l.left, "data", format_number(g.data(l.id)), "grad", format_number(g.grad(l.id))});
     std::string text = render_table(rows, "llrlr");
-    if (cut)
+    if (too_long)
+        text += fmt::format("(the tree is cut at {} lines: a smaller DEPTH or a node nearer the "
+                            "leaves shows the rest)\n",
+                            max_tree_lines);
+    else if (cut)
         text += fmt::format("(deeper nodes are not shown: ':tree {} {}' shows more levels)\n",
-                            args[0].text, max_depth * 2);
+                            args[0].text, std::min(max_depth * 2, max_tree_depth));
     out.text(text);
 }
 
