@@ -35,6 +35,8 @@ class Session;
 
 /// Nested `:load`s deeper than this are refused (a cycle is refused at once).
 inline constexpr std::size_t max_load_depth = 64;
+/// A script (a file, `:load`, standard input) larger than this is refused unread.
+inline constexpr std::size_t max_script_size = std::size_t{256} << 20u;
 /// The default node cap (`--max-nodes`): about 50 MB of tape, far beyond a hand-written script,
 /// reached only by a runaway one (a generated file, a huge paste).
 inline constexpr std::size_t default_max_nodes = 1'000'000;

@@ -289,11 +289,26 @@ bool Session::run(std::string_view source_name, std::string_view text, std::uint
     return m_error_count == errors_before;
 }
 
-bool Session::run_file(const std::string& path) {
-    if (path == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), {}};
-        return run("<stdin>", text);
+namespace {
+
+/// Reads a whole script, refusing one larger than max_script_size (`:load /dev/zero` would
+/// otherwise take every byte of memory).
+std::string read_script(std::istream& in, std::string_view name) {
+    std::string text;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        text.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_script_size)
+            throw Error(fmt::format("cannot read '{}': it is larger than {} MiB", name,
+                                    max_script_size >> 20u));
     }
+    return text;
+}
+
+}  // namespace
+
+bool Session::run_file(const std::string& path) {
+    if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
     std::error_code ec;
     std::string key = std::filesystem::weakly_canonical(path, ec).string();
     if (ec) key = path;
@@ -314,7 +329,7 @@ bool Session::run_file(const std::string& path) {
         throw Error(fmt::format("cannot read '{}': it is a directory", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    std::string text{std::istreambuf_iterator<char>(in), {}};
+    std::string text = read_script(in, path);
     if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
