@@ -35,6 +35,13 @@ class TempFile {
         : m_given(target), m_target(resolve(target)) {
         if (target.filename().empty())
             throw Error(fmt::format("cannot write '{}': not a file name", target.string()));
+        // Renaming over a device (/dev/null, /dev/full), a pipe or a socket would replace it
+        // with a plain file, which for root means breaking the system.
+        struct stat existing {};
+        if (::stat(m_target.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode))
+            throw Error(fmt::format(
+                "cannot write '{}': {}", target.string(),
+                S_ISDIR(existing.st_mode) ? "it is a directory" : "it is not a regular file"));
         std::filesystem::path dir = m_target.parent_path();
         if (dir.empty()) dir = ".";
         std::string name = m_target.filename().string();

@@ -114,11 +114,19 @@ TEST_CASE("atomic write: errors name the file and the reason") {
                          doctest::Contains("No such file or directory"), mgrad::Error);
     CHECK_THROWS_WITH_AS(mgrad::write_file_atomically(dir.path / "", "x"),
                          doctest::Contains("not a file name"), mgrad::Error);
-    // Renaming over a directory fails; the directory is untouched.
+    // A directory, a device or a pipe is never replaced by a plain file.
     fs::create_directory(dir.path / "d");
-    CHECK_THROWS_AS(mgrad::write_file_atomically(dir.path / "d", "x"), mgrad::Error);
+    CHECK_THROWS_WITH_AS(mgrad::write_file_atomically(dir.path / "d", "x"),
+                         doctest::Contains("it is a directory"), mgrad::Error);
     CHECK(fs::is_directory(dir.path / "d"));
     CHECK(dir.entries() == 1);
+    CHECK_THROWS_WITH_AS(mgrad::write_file_atomically("/dev/null", "x"),
+                         "cannot write '/dev/null': it is not a regular file", mgrad::Error);
+    CHECK(fs::is_character_file("/dev/null"));
+    REQUIRE(::mkfifo((dir.path / "fifo").c_str(), 0600) == 0);
+    CHECK_THROWS_WITH_AS(mgrad::write_file_atomically(dir.path / "fifo", "x"),
+                         doctest::Contains("it is not a regular file"), mgrad::Error);
+    CHECK(fs::is_fifo(dir.path / "fifo"));
 }
 
 TEST_CASE(":save replaces a script atomically and refuses a directory") {
