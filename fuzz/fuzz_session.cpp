@@ -9,6 +9,9 @@
 //
 // Build and run: cmake --preset fuzz && cmake --build --preset fuzz
 //   build/fuzz/fuzz/mgrad-fuzz-session -max_total_time=60 fuzz/corpus tests/golden examples
+#include <sys/time.h>
+
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -46,6 +49,35 @@ void draw_in_memory(mgrad::Session& session, std::span<const mgrad::Word> args, 
 
 void no_op(mgrad::Session&, std::span<const mgrad::Word>, mgrad::Output&) {}
 
+// A CPU-time budget per input, delivered as the REPL's Ctrl-C: commands that can run long
+// (`:minimize` with a huge step count) must poll Session::interrupted() and stop, so an input
+// never times out and the interrupt path is fuzzed too. SIGVTALRM, because libFuzzer's own
+// -timeout uses SIGALRM.
+volatile std::sig_atomic_t g_interrupt = 0;
+
+extern "C" void on_budget(int) { g_interrupt = 1; }
+
+void start_budget() {
+    static const bool installed = [] {
+        struct sigaction action {};
+        action.sa_handler = on_budget;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        sigaction(SIGVTALRM, &action, nullptr);
+        return true;
+    }();
+    (void)installed;
+    g_interrupt = 0;
+    itimerval budget{};
+    budget.it_value.tv_sec = 2;
+    setitimer(ITIMER_VIRTUAL, &budget, nullptr);
+}
+
+void stop_budget() {
+    itimerval off{};
+    setitimer(ITIMER_VIRTUAL, &off, nullptr);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -58,6 +90,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     session.add_command({"load", ":load FILE", "", "", no_op});
     session.add_command({"save", ":save FILE", "", "", no_op});
     session.add_command({"draw", ":draw NAME [options]", "", "", draw_in_memory});
+    session.set_interrupt_flag(&g_interrupt);
+    start_budget();
 
     (void)session.run("<fuzz>", text);
 
@@ -81,5 +115,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
     }
     (void)session.run_command("vars", {});
+    stop_budget();
     return 0;
 }
