@@ -223,9 +223,10 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
             {l.left, "data", format_number(g.data(l.id)), "grad", format_number(g.grad(l.id))});
     std::string text = render_table(rows, "llrlr");
     if (too_long)
-        text += fmt::format("(the tree is cut at {} lines: a smaller DEPTH or a node nearer the "
-                            "leaves shows the rest)\n",
-                            max_tree_lines);
+        text += fmt::format(
+            "(the tree is cut at {} lines: a smaller DEPTH or a node nearer the "
+            "leaves shows the rest)\n",
+            max_tree_lines);
     else if (cut)
         text += fmt::format("(deeper nodes are not shown: ':tree {} {}' shows more levels)\n",
                             args[0].text, std::min(max_depth * 2, max_tree_depth));
@@ -250,8 +251,8 @@ void cmd_load(Session& session, std::span<const Word> args, Output&) {
 
 void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 1, ":save FILE");
-    std::string script = fmt::format(
-        "# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
+    std::string script =
+        fmt::format("# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
     for (const auto& statement : session.transcript())
         script += fmt::format("{}\n", statement);
     std::error_code ec;

@@ -106,9 +106,8 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     if (!span)
         return fmt::format("{}: {}: {}\n", printable(source_name), severity_name(severity),
                            shown_message);
-    std::string out =
-        fmt::format("{}:{}:{}: {}: {}\n", printable(source_name), span->line, span->column,
-                    severity_name(severity), shown_message);
+    std::string out = fmt::format("{}:{}:{}: {}: {}\n", printable(source_name), span->line,
+                                  span->column, severity_name(severity), shown_message);
     const std::size_t offset = std::min<std::size_t>(span->offset, text.size());
     std::size_t line_begin = text.rfind('\n', offset == 0 ? std::string_view::npos : offset - 1);
     line_begin = (offset == 0 || line_begin == std::string_view::npos) ? 0 : line_begin + 1;
@@ -151,8 +150,7 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     // NUL bytes, escape sequences and invalid UTF-8 are shown as '�', one column each.
     const std::size_t width =
         span_end > column ? display_width(printable(line.substr(column, span_end - column))) : 1;
-    out += fmt::format("{}{}{}\n{}{}^{}\n", lead, printable(shown), trail,
-                       lead.empty() ? "" : " ",
+    out += fmt::format("{}{}{}\n{}{}^{}\n", lead, printable(shown), trail, lead.empty() ? "" : " ",
                        caret_padding(printable(line.substr(shown_begin, column - shown_begin))),
                        std::string(width > 0 ? width - 1 : 0, '~'));
     return out;

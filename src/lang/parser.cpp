@@ -158,8 +158,8 @@ void Lexer::skip_blank() {
         } else if (c == '#') {
             while (m_pos < m_text.size() && m_text[m_pos] != '\n')
                 ++m_pos;
-        } else if (c == '\\' && (m_text.substr(m_pos + 1, 1) == "\n" ||
-                                  m_text.substr(m_pos + 1, 2) == "\r\n")) {
+        } else if (c == '\\' &&
+                   (m_text.substr(m_pos + 1, 1) == "\n" || m_text.substr(m_pos + 1, 2) == "\r\n")) {
             // An explicit line continuation, as in Python and the shell (CRLF too).
             m_pos += m_text[m_pos + 1] == '\r' ? 3 : 2;
             ++m_line;
@@ -284,9 +284,9 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
         while (junk < m_text.size() && (is_name_char(m_text[junk]) || m_text[junk] == '.'))
             ++junk;
         m_pos = junk;
-        throw Error(fmt::format("malformed number '{}'",
-                                abbreviate(m_text.substr(begin, junk - begin))),
-                    span_from(begin, line, column));
+        throw Error(
+            fmt::format("malformed number '{}'", abbreviate(m_text.substr(begin, junk - begin))),
+            span_from(begin, line, column));
     }
     Token t;
     t.kind = TokenKind::Number;
