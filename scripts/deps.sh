@@ -11,6 +11,8 @@ packages=(
   libedit-dev                          # line editing for the REPL (BSD licence)
   libplplot-dev plplot-driver-cairo    # loss curves and decision boundaries
   doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL
+  clang libclang-rt-14-dev             # tests: the libFuzzer target (preset fuzz) needs clang
+  valgrind                             # tests: a REPL session under memcheck (label valgrind)
 )
 
 missing=()

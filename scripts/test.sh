@@ -2,18 +2,22 @@
 # Quick start, step 2: build and run every test.
 #   scripts/test.sh              the suite (Release build)
 #   scripts/test.sh --sanitize   also the whole suite under AddressSanitizer + UBSan
-# With CI=true in the environment, warnings are errors and the sanitizer run is included.
+#   scripts/test.sh --fuzz       also the libFuzzer target for a short fixed time (clang)
+# With CI=true in the environment, warnings are errors and the sanitizer and fuzz runs are
+# included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sanitize=0
+fuzz=0
 preset=default
-[[ ${CI:-} == true ]] && { sanitize=1; preset=ci; }
+[[ ${CI:-} == true ]] && { sanitize=1; fuzz=1; preset=ci; }
 for arg in "$@"; do
   case $arg in
     --sanitize) sanitize=1 ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
-    *) echo "usage: scripts/test.sh [--sanitize]" >&2; exit 2 ;;
+    --fuzz) fuzz=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    *) echo "usage: scripts/test.sh [--sanitize] [--fuzz]" >&2; exit 2 ;;
   esac
 done
 
@@ -27,4 +31,12 @@ if ((sanitize)); then
   cmake --build --preset asan
   # The packaging test rebuilds the library in Release; it says nothing new under sanitizers.
   ctest --preset asan --label-exclude package
+fi
+
+if ((fuzz)); then
+  # 45 s from the checked-in seeds (tests/golden, examples, fuzz/corpus); a crash fails the run
+  # and leaves the input in build/fuzz/fuzz (see docs/reliability.md).
+  cmake --preset fuzz
+  cmake --build --preset fuzz
+  ctest --preset fuzz
 fi

@@ -9,6 +9,7 @@
 // under the offending span. Messages without a span print only `source: error: message`.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,5 +37,13 @@ enum class Severity { Error, Warning, Note };
 /// "; did you mean 'x'?" for the nearest candidate, or an empty string.
 [[nodiscard]] std::string did_you_mean(std::string_view word,
                                        const std::vector<std::string>& candidates);
+
+/// The length in bytes of the well-formed UTF-8 character `text` starts with (1 to 4), or 0
+/// when it starts with an invalid, overlong or truncated sequence (or is empty).
+[[nodiscard]] std::size_t utf8_length(std::string_view text) noexcept;
+
+/// `text` as it is safe to print on a terminal: control characters other than tab (a NUL, an
+/// escape sequence) and every byte of invalid UTF-8 become U+FFFD '�', one column each.
+[[nodiscard]] std::string printable(std::string_view text);
 
 }  // namespace mgrad

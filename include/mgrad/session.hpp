@@ -35,6 +35,11 @@ class Session;
 
 /// Nested `:load`s deeper than this are refused (a cycle is refused at once).
 inline constexpr std::size_t max_load_depth = 64;
+/// A script (a file, `:load`, standard input) larger than this is refused unread.
+inline constexpr std::size_t max_script_size = std::size_t{256} << 20u;
+/// The default node cap (`--max-nodes`): about 50 MB of tape, far beyond a hand-written script,
+/// reached only by a runaway one (a generated file, a huge paste).
+inline constexpr std::size_t default_max_nodes = 1'000'000;
 
 /// A command handler gets the session, the words after the command name (with their spans, so
 /// an Error thrown with a word's span is shown with a caret under it) and the output.
@@ -71,6 +76,9 @@ struct NodeOrigin {
 struct SessionOptions {
     bool keep_going = false;  ///< report every error and go on, instead of stopping at the first
     bool echo = false;        ///< print each statement (`>>> a = 2`) before its output
+    /// A statement that could grow the graph beyond this many nodes is refused, before it makes
+    /// any (0: no cap).
+    std::size_t max_nodes = default_max_nodes;
 };
 
 class Session {
@@ -168,6 +176,7 @@ class Session {
     void report(const Frame& frame, Severity severity, std::string_view message,
                 const std::optional<SourceSpan>& span);
     void check_gradients(NodeId root);
+    void check_node_cap(std::size_t more, const SourceSpan& span) const;
     std::uint32_t source_index(std::string_view name);
 
     Output* m_output;

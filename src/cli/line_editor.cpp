@@ -13,6 +13,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include <mgrad/atomic_file.hpp>
+#include <mgrad/error.hpp>
+
 namespace mgrad::cli {
 
 namespace {
@@ -135,7 +138,16 @@ LineStatus line_editor_read(const char* prompt, std::string& line) {
 void line_editor_remember(const std::string& line) {
     if (!g_terminal || line.find_first_not_of(" \t") == std::string::npos) return;
     add_history(line.c_str());
-    if (!g_history_path.empty()) write_history(g_history_path.c_str());
+    if (g_history_path.empty()) return;
+    // libedit truncates the file and writes it in place; through a temporary file and a rename
+    // a full disk or a crash never leaves a truncated history behind. Failing to save history
+    // is not worth interrupting the user for.
+    try {
+        mgrad::replace_file_atomically(g_history_path, [](const std::string& temp) {
+            return write_history(temp.c_str()) == 0;
+        });
+    } catch (const mgrad::Error&) {
+    }
 }
 
 }  // namespace mgrad::cli

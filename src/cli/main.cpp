@@ -43,6 +43,7 @@ struct Options {
     std::string draw;
     std::string output;
     std::string draw_options;
+    std::size_t max_nodes = mgrad::default_max_nodes;
 };
 
 constexpr int exit_usage = 2;
@@ -125,6 +126,19 @@ int run_main(int argc, char** argv) {
                    "options for --draw, as for :draw (e.g. \"tb shade depth=3\")")
         ->type_name("OPTIONS")
         ->needs(draw);
+    app.add_option("--max-nodes", o.max_nodes,
+                   fmt::format("cap the graph at N nodes "
+                               "(default {}; 0: no cap)",
+                               mgrad::default_max_nodes))
+        ->type_name("N")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                if (!text.empty() && text.size() <= 10 &&
+                    text.find_first_not_of("0123456789") == std::string::npos)
+                    return {};
+                return fmt::format("expected a whole number from 0 to 9999999999, not '{}'", text);
+            },
+            "", "max-nodes"));
     app.set_version_flag(
         "--version",
         fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.", mgrad::version_string),
@@ -158,7 +172,7 @@ int run_main(int argc, char** argv) {
     mgrad::StreamOutput stream_out(std::cout, std::cerr);
     mgrad::cli::JsonOutput json_out(std::cout, std::cerr);
     mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
-    mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo});
+    mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});
 
     bool ok = true;
     if (scripted) {

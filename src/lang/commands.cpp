@@ -2,14 +2,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "mgrad/atomic_file.hpp"
 #include "mgrad/number.hpp"
 #include "mgrad/session.hpp"
 
@@ -153,6 +152,11 @@ void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
     out.text(render_table(rows, "llrrll"));
 }
 
+// Every line is indented by its depth and the table pads every line to the widest, so the
+// text grows as lines × depth: both are capped (a 200 000-deep chain once needed 20 GB).
+constexpr std::size_t max_tree_depth = 1000;
+constexpr std::size_t max_tree_lines = 5000;
+
 void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 2, ":tree NAME [DEPTH]");
     Graph& g = session.graph();
@@ -161,8 +165,10 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     if (args.size() == 2) {
         const std::string& t = args[1].text;
         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), max_depth);
-        if (ec != std::errc{} || p != t.data() + t.size() || max_depth == 0)
-            throw Error(fmt::format("DEPTH must be a positive whole number, not '{}'", t),
+        if (ec != std::errc{} || p != t.data() + t.size() || max_depth == 0 ||
+            max_depth > max_tree_depth)
+            throw Error(fmt::format("DEPTH must be a whole number from 1 to {}, not '{}'",
+                                    max_tree_depth, t),
                         args[1].span);
     }
     g.forward();
@@ -181,7 +187,12 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
     bool cut = false;
     // An explicit stack: graphs can be far deeper than the C++ stack.
     std::vector<Item> stack{{root, "", "", 0}};
+    bool too_long = false;
     while (!stack.empty()) {
+        if (lines.size() >= max_tree_lines) {
+            too_long = true;
+            break;
+        }
         Item item = std::move(stack.back());
         stack.pop_back();
         const Parents parents = g.parents(item.id);
@@ -213,9 +224,14 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         rows.push_back(
             {l.left, "data", format_number(g.data(l.id)), "grad", format_number(g.grad(l.id))});
     std::string text = render_table(rows, "llrlr");
-    if (cut)
+    if (too_long)
+        text += fmt::format(
+            "(the tree is cut at {} lines: a smaller DEPTH or a node nearer the "
+            "leaves shows the rest)\n",
+            max_tree_lines);
+    else if (cut)
         text += fmt::format("(deeper nodes are not shown: ':tree {} {}' shows more levels)\n",
-                            args[0].text, max_depth * 2);
+                            args[0].text, std::min(max_depth * 2, max_tree_depth));
     out.text(text);
 }
 
@@ -237,15 +253,20 @@ void cmd_load(Session& session, std::span<const Word> args, Output&) {
 
 void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 1, ":save FILE");
-    std::ofstream file(args[0].text, std::ios::binary | std::ios::trunc);
-    if (!file)
-        throw Error(fmt::format("cannot write '{}': {}", args[0].text, std::strerror(errno)),
-                    args[0].span);
-    file << "# An mgrad session, written by :save. Run it with: mgrad " << args[0].text << "\n";
+    std::string script =
+        fmt::format("# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
     for (const auto& statement : session.transcript())
-        file << statement << "\n";
-    file.flush();
-    if (!file) throw Error(fmt::format("cannot write '{}'", args[0].text), args[0].span);
+        script += fmt::format("{}\n", statement);
+    std::error_code ec;
+    if (std::filesystem::is_directory(args[0].text, ec))
+        throw Error(fmt::format("cannot write '{}': it is a directory", args[0].text),
+                    args[0].span);
+    try {
+        // A failure halfway (a full disk) must not destroy the script saved before.
+        write_file_atomically(args[0].text, script);
+    } catch (const Error& e) {
+        throw Error(e.what(), args[0].span);
+    }
     out.text(fmt::format("saved {} statement{} to {}\n", session.transcript().size(),
                          session.transcript().size() == 1 ? "" : "s", args[0].text));
 }

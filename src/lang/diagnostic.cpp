@@ -47,12 +47,67 @@ std::size_t display_width(std::string_view s) {
 
 }  // namespace
 
+std::size_t utf8_length(std::string_view text) noexcept {
+    if (text.empty()) return 0;
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    const unsigned char c = byte(0);
+    if (c < 0x80) return 1;
+    std::size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;  // overlong
+        if (c == 0xED) hi = 0x9F;  // UTF-16 surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;  // overlong
+        if (c == 0xF4) hi = 0x8F;  // beyond U+10FFFF
+    } else {
+        return 0;
+    }
+    if (text.size() < n || byte(1) < lo || byte(1) > hi) return 0;
+    for (std::size_t i = 2; i < n; ++i)
+        if ((byte(i) & 0xC0) != 0x80) return 0;
+    return n;
+}
+
+std::string printable(std::string_view text) {
+    constexpr std::string_view replacement = "\xEF\xBF\xBD";  // U+FFFD
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t n = utf8_length(text.substr(i));
+        if (n == 0 || (c < 0x20 && c != '\t') || c == 0x7F) {
+            out += replacement;
+            i += n == 0 ? 1 : n;
+        } else {
+            out.append(text.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
 std::string format_diagnostic(std::string_view source_name, std::string_view text,
                               Severity severity, std::string_view message,
                               const std::optional<SourceSpan>& span) {
-    if (!span) return fmt::format("{}: {}: {}\n", source_name, severity_name(severity), message);
-    std::string out = fmt::format("{}:{}:{}: {}: {}\n", source_name, span->line, span->column,
-                                  severity_name(severity), message);
+    // Messages quote user input (a file name, a word): never let it write raw bytes.
+    std::string shown_message;
+    for (std::size_t pos = 0;;) {  // line by line: a message may have several
+        const std::size_t nl = message.find('\n', pos);
+        shown_message += printable(message.substr(pos, nl - pos));
+        if (nl == std::string_view::npos) break;
+        shown_message += '\n';
+        pos = nl + 1;
+    }
+    if (!span)
+        return fmt::format("{}: {}: {}\n", printable(source_name), severity_name(severity),
+                           shown_message);
+    std::string out = fmt::format("{}:{}:{}: {}: {}\n", printable(source_name), span->line,
+                                  span->column, severity_name(severity), shown_message);
     const std::size_t offset = std::min<std::size_t>(span->offset, text.size());
     std::size_t line_begin = text.rfind('\n', offset == 0 ? std::string_view::npos : offset - 1);
     line_begin = (offset == 0 || line_begin == std::string_view::npos) ? 0 : line_begin + 1;
@@ -60,7 +115,9 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
         // The span is the end of input after a final newline: show the last line.
         const std::size_t prev = text.rfind('\n', offset >= 2 ? offset - 2 : 0);
         line_begin = (offset < 2 || prev == std::string_view::npos) ? 0 : prev + 1;
-        const std::string_view line = text.substr(line_begin, offset - 1 - line_begin);
+        std::string_view last = text.substr(line_begin, offset - 1 - line_begin);
+        if (!last.empty() && last.back() == '\r') last.remove_suffix(1);
+        const std::string line = printable(last);
         return out + fmt::format("{}\n{}^\n", line, caret_padding(line));
     }
     std::size_t line_end = text.find('\n', offset);
@@ -90,10 +147,11 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     const std::string_view lead = shown_begin > 0 ? "…" : "";
     const std::string_view trail = shown_end < line.size() ? "…" : "";
     const std::string_view shown = line.substr(shown_begin, shown_end - shown_begin);
+    // NUL bytes, escape sequences and invalid UTF-8 are shown as '�', one column each.
     const std::size_t width =
-        span_end > column ? display_width(line.substr(column, span_end - column)) : 1;
-    out += fmt::format("{}{}{}\n{}{}^{}\n", lead, shown, trail, lead.empty() ? "" : " ",
-                       caret_padding(line.substr(shown_begin, column - shown_begin)),
+        span_end > column ? display_width(printable(line.substr(column, span_end - column))) : 1;
+    out += fmt::format("{}{}{}\n{}{}^{}\n", lead, printable(shown), trail, lead.empty() ? "" : " ",
+                       caret_padding(printable(line.substr(shown_begin, column - shown_begin))),
                        std::string(width > 0 ? width - 1 : 0, '~'));
     return out;
 }

@@ -7,9 +7,39 @@
 #include <cmath>
 #include <system_error>
 
+#include "mgrad/diagnostic.hpp"
+
 namespace mgrad {
 
 namespace {
+
+/// A literal as quoted in a message: a 100 000-digit number is shown by its two ends.
+std::string abbreviate(std::string_view text) {
+    if (text.size() <= 40) return std::string(text);
+    return fmt::format("{}…{}", text.substr(0, 20), text.substr(text.size() - 10));
+}
+
+/// The power of ten of a decimal literal's first non-zero digit: 2 for 123.4, -3 for 0.00123e0,
+/// 307 for 1e307. Saturates instead of overflowing on absurd exponents.
+long long decimal_exponent(std::string_view text) {
+    const std::size_t e_pos = text.find_first_of("eE");
+    const std::string_view mantissa = text.substr(0, e_pos);
+    long long exponent = 0;
+    if (e_pos != std::string_view::npos) {
+        std::size_t i = e_pos + 1;
+        const bool negative = i < text.size() && text[i] == '-';
+        if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+        for (; i < text.size(); ++i)
+            exponent = std::min<long long>(exponent * 10 + (text[i] - '0'), 1'000'000'000'000);
+        if (negative) exponent = -exponent;
+    }
+    const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+    const std::size_t first = mantissa.find_first_not_of("0.");
+    if (first == std::string_view::npos) return exponent;  // zero: never out of range
+    const auto places = first < point ? static_cast<long long>(point - first - 1)
+                                      : -static_cast<long long>(first - point);
+    return exponent + places;
+}
 
 bool is_name_start(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
@@ -128,9 +158,10 @@ void Lexer::skip_blank() {
         } else if (c == '#') {
             while (m_pos < m_text.size() && m_text[m_pos] != '\n')
                 ++m_pos;
-        } else if (c == '\\' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] == '\n') {
-            // An explicit line continuation, as in Python and the shell.
-            m_pos += 2;
+        } else if (c == '\\' &&
+                   (m_text.substr(m_pos + 1, 1) == "\n" || m_text.substr(m_pos + 1, 2) == "\r\n")) {
+            // An explicit line continuation, as in Python and the shell (CRLF too).
+            m_pos += m_text[m_pos + 1] == '\r' ? 3 : 2;
             ++m_line;
             m_line_start = m_pos;
         } else {
@@ -203,14 +234,22 @@ Token Lexer::next() {
         default:
             break;
     }
-    // One UTF-8 character, whole, for the message and the caret.
-    std::size_t length = 1;
-    while (m_pos + length < m_text.size() &&
-           (static_cast<unsigned char>(m_text[m_pos + length]) & 0xC0) == 0x80)
-        ++length;
-    const std::string_view ch = m_text.substr(begin, length);
+    // One UTF-8 character, whole, for the message and the caret. Bytes that must not reach a
+    // terminal (a NUL, an escape, invalid UTF-8) are named by their code instead.
+    const auto byte = static_cast<unsigned char>(c);
+    const std::size_t length = utf8_length(m_text.substr(m_pos));
+    if (length == 0) {
+        m_pos += 1;
+        throw Error(fmt::format("invalid UTF-8 (byte 0x{:02X}); mgrad reads UTF-8 text", byte),
+                    span_from(begin, line, column));
+    }
     m_pos += length;
-    throw Error(fmt::format("unexpected character '{}'", ch), span_from(begin, line, column));
+    if (byte < 0x20 || byte == 0x7F)
+        throw Error(fmt::format("unexpected control character U+{:04X}{}", byte,
+                                byte == 0 ? " (a NUL byte: is this a binary file?)" : ""),
+                    span_from(begin, line, column));
+    throw Error(fmt::format("unexpected character '{}'", m_text.substr(begin, length)),
+                span_from(begin, line, column));
 }
 
 Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column) {
@@ -233,7 +272,7 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
             end = e;
             m_pos = end;
             throw Error(fmt::format("malformed number '{}': the exponent has no digits",
-                                    m_text.substr(begin, end - begin)),
+                                    abbreviate(m_text.substr(begin, end - begin))),
                         span_from(begin, line, column));
         }
     }
@@ -245,8 +284,9 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
         while (junk < m_text.size() && (is_name_char(m_text[junk]) || m_text[junk] == '.'))
             ++junk;
         m_pos = junk;
-        throw Error(fmt::format("malformed number '{}'", m_text.substr(begin, junk - begin)),
-                    span_from(begin, line, column));
+        throw Error(
+            fmt::format("malformed number '{}'", abbreviate(m_text.substr(begin, junk - begin))),
+            span_from(begin, line, column));
     }
     Token t;
     t.kind = TokenKind::Number;
@@ -255,16 +295,15 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
     t.span = span_from(begin, line, column);
     const auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), t.number);
     if (ec == std::errc::result_out_of_range || !std::isfinite(t.number)) {
-        // from_chars reports underflow the same way; tell the two apart by the exponent sign.
-        const bool tiny = t.text.find("e-") != std::string_view::npos ||
-                          t.text.find("E-") != std::string_view::npos;
-        throw Error(fmt::format("number '{}' is out of range ({})", t.text,
+        // from_chars reports underflow the same way: tell the two apart by the magnitude.
+        const bool tiny = decimal_exponent(t.text) < 0;
+        throw Error(fmt::format("number '{}' is out of range ({})", abbreviate(t.text),
                                 tiny ? "smaller than the smallest double, 4.9e-324"
                                      : "larger than the largest double, 1.7976931348623157e+308"),
                     t.span);
     }
     if (ec != std::errc{} || ptr != t.text.data() + t.text.size())
-        throw Error(fmt::format("malformed number '{}'", t.text), t.span);
+        throw Error(fmt::format("malformed number '{}'", abbreviate(t.text)), t.span);
     return t;
 }
 
@@ -472,6 +511,12 @@ void Parser::parse_command(Statement& s) {
         }
         w.span = SourceSpan{u32(rest_span.offset + begin), u32(i - begin), rest_span.line,
                             u32(rest_span.column + begin)};
+        // A NUL would cut a file name short in the C library: refuse rather than write elsewhere.
+        for (char ch : w.text)
+            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F)
+                throw Error(fmt::format("a command word cannot hold the control character U+{:04X}",
+                                        static_cast<unsigned>(static_cast<unsigned char>(ch))),
+                            w.span);
         words.push_back(std::move(w));
     }
     if (words.empty() || words.front().span.offset != rest_span.offset)

@@ -292,11 +292,26 @@ bool Session::run(std::string_view source_name, std::string_view text, std::uint
     return m_error_count == errors_before;
 }
 
-bool Session::run_file(const std::string& path) {
-    if (path == "-") {
-        std::string text{std::istreambuf_iterator<char>(std::cin), {}};
-        return run("<stdin>", text);
+namespace {
+
+/// Reads a whole script, refusing one larger than max_script_size (`:load /dev/zero` would
+/// otherwise take every byte of memory).
+std::string read_script(std::istream& in, std::string_view name) {
+    std::string text;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        text.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_script_size)
+            throw Error(fmt::format("cannot read '{}': it is larger than {} MiB", name,
+                                    max_script_size >> 20u));
     }
+    return text;
+}
+
+}  // namespace
+
+bool Session::run_file(const std::string& path) {
+    if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
     std::error_code ec;
     std::string key = std::filesystem::weakly_canonical(path, ec).string();
     if (ec) key = path;
@@ -317,7 +332,7 @@ bool Session::run_file(const std::string& path) {
         throw Error(fmt::format("cannot read '{}': it is a directory", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    std::string text{std::istreambuf_iterator<char>(in), {}};
+    std::string text = read_script(in, path);
     if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
@@ -436,6 +451,7 @@ NodeId Session::to_node(const Operand& v) {
 }
 
 Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr& e) {
+    check_node_cap(2, e.span);
     auto value = [this](const Operand& v) {
         if (const auto* id = std::get_if<NodeId>(&v)) return m_graph.data(*id);
         return std::get<double>(v);
@@ -465,8 +481,22 @@ Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr&
     return result;
 }
 
+void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
+    const std::size_t cap = m_options.max_nodes;
+    if (cap == 0 || m_graph.size() + more <= cap) return;
+    throw Error(fmt::format("the graph has {} node{}; this could take it past the limit of {} "
+                            "(':reset' starts afresh; the mgrad option --max-nodes sets the "
+                            "limit)",
+                            m_graph.size(), m_graph.size() == 1 ? "" : "s", cap),
+                span);
+}
+
 Operand Session::evaluate(const Statement& s, const Frame& frame) {
     check_names(s);
+    // Each expression makes at most two nodes (a constant operand and the op), an assignment
+    // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
+    // stays as it was; functions that build graphs are checked again in apply_op.
+    check_node_cap(2 * s.exprs.size() + 2, s.span);
     std::vector<Operand> v(s.exprs.size());
     NodeId mark = m_graph.size();
     auto record = [&](const Expr& e) {

@@ -1,17 +1,11 @@
 // The public drawing functions: choose the format, build the scene, write the file safely.
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <string>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "mgrad/atomic_file.hpp"
 #include "mgrad/error.hpp"
 #include "mgrad/render.hpp"
 #include "scene.hpp"
@@ -36,61 +30,6 @@ const char* kind_name(const Graph& graph, NodeId id, NodeId root) {
         default: return "interior";
     }
 }
-
-/// Closes a file descriptor and removes the temporary file unless told the rename succeeded.
-class TempFile {
-  public:
-    explicit TempFile(const std::filesystem::path& target) {
-        std::filesystem::path dir = target.parent_path();
-        if (dir.empty()) dir = ".";
-        std::string name = target.filename().string();
-        name.insert(0, 1, '.');  // hidden while incomplete
-        name.append(".XXXXXX");
-        m_path = (dir / name).string();
-        m_fd = ::mkstemp(m_path.data());
-        if (m_fd < 0)
-            throw Error(
-                fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
-    }
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    ~TempFile() {
-        if (m_fd >= 0) ::close(m_fd);
-        if (!m_kept) ::unlink(m_path.c_str());
-    }
-
-    void write_all(std::string_view bytes, const std::filesystem::path& target) {
-        const char* p = bytes.data();
-        std::size_t left = bytes.size();
-        while (left > 0) {
-            ssize_t n = ::write(m_fd, p, left);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0)
-                throw Error(
-                    fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
-            p += n;
-            left -= static_cast<std::size_t>(n);
-        }
-        // mkstemp makes the file 0600: keep the mode of the file being replaced, else the
-        // usual 0644 (reading the umask would mean changing it, which races other threads).
-        struct stat old {};
-        ::fchmod(m_fd, ::stat(target.c_str(), &old) == 0 ? (old.st_mode & 07777) : 0644);
-        int rc = ::close(m_fd);
-        m_fd = -1;
-        if (rc != 0)
-            throw Error(
-                fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
-        if (::rename(m_path.c_str(), target.c_str()) != 0)
-            throw Error(
-                fmt::format("cannot write '{}': {}", target.string(), std::strerror(errno)));
-        m_kept = true;
-    }
-
-  private:
-    std::string m_path;
-    int m_fd = -1;
-    bool m_kept = false;
-};
 
 }  // namespace
 
@@ -160,8 +99,7 @@ void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
     if (std::filesystem::is_directory(file, ec))
         throw Error(fmt::format("cannot write '{}': it is a directory", file.string()));
     std::string bytes = render(graph, root, *format, options);  // before touching the disk
-    TempFile temp(file);
-    temp.write_all(bytes, file);
+    write_file_atomically(file, bytes);
 }
 
 }  // namespace mgrad
