@@ -90,6 +90,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     session.add_command({"load", ":load FILE", "", "", no_op});
     session.add_command({"save", ":save FILE", "", "", no_op});
     session.add_command({"draw", ":draw NAME [options]", "", "", draw_in_memory});
+    // The gradient lab's file outputs: :export and :plot FILE write files, :trace DIR writes
+    // frames, :minimize plot=FILE a chart. The rest of each command still runs.
+    session.add_command({"export", ":export", "", "", no_op});
+    session.add_command({"plot", ":plot", "", "", no_op});
+    if (const mgrad::Command* trace = session.find_command("trace")) {
+        auto handler = trace->handler;
+        session.add_command({"trace", ":trace NAME", "", "",
+                             [handler](mgrad::Session& s, std::span<const mgrad::Word> args,
+                                       mgrad::Output& o) {
+                                 if (args.size() <= 1) handler(s, args, o);
+                             }});
+    }
+    if (const mgrad::Command* minimize = session.find_command("minimize")) {
+        auto handler = minimize->handler;
+        session.add_command({"minimize", ":minimize", "", "",
+                             [handler](mgrad::Session& s, std::span<const mgrad::Word> args,
+                                       mgrad::Output& o) {
+                                 std::vector<mgrad::Word> kept;
+                                 for (const mgrad::Word& w : args)
+                                     if (w.text.rfind("plot=", 0) != 0) kept.push_back(w);
+                                 handler(s, kept, o);
+                             }});
+    }
     session.set_interrupt_flag(&g_interrupt);
     start_budget();
 
