@@ -49,6 +49,9 @@ struct DrawOptions {
     bool shade_gradients = false;   ///< `shade`: colour by gradient sign and size
     bool legend = true;             ///< `no-legend` turns it off
     std::optional<Format> format;   ///< `format=png`: overrides the extension
+    /// A value drawn in a signal colour with a thick border (`:trace` marks the node whose
+    /// gradient is being updated); not an option word of `:draw`.
+    std::optional<NodeId> highlight;
 };
 
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word

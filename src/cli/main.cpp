@@ -19,6 +19,7 @@
 #include <mgrad/mgrad.hpp>
 #include <mgrad/session.hpp>
 
+#include "json_output.hpp"
 #include "repl.hpp"
 #include "train.hpp"
 
@@ -38,6 +39,7 @@ struct Options {
     bool interactive = false;
     bool keep_going = false;
     bool echo = false;
+    bool json = false;
     std::string draw;
     std::string output;
     std::string draw_options;
@@ -111,6 +113,8 @@ int run_main(int argc, char** argv) {
     app.add_flag("-k,--keep-going", o.keep_going,
                  "report every error and go on (the exit status is still 1)");
     app.add_flag("--echo", o.echo, "print each statement (>>> …) before its output");
+    app.add_flag("--json", o.json,
+                 "print each result, table and text as one JSON line (scripts only)");
     auto* draw = app.add_option("--draw", o.draw, "after the scripts, draw NAME (:draw NAME FILE)")
                      ->type_name("NAME");
     app.add_option("-o,--output", o.output,
@@ -146,10 +150,16 @@ int run_main(int argc, char** argv) {
         return exit_usage;
     }
 
-    mgrad::StreamOutput out(std::cout, std::cerr);
+    const bool scripted = !o.files.empty() || !o.commands.empty();
+    if (o.json && (o.interactive || (!scripted && ::isatty(STDIN_FILENO)))) {
+        report_usage_error("--json is for scripts (FILE, -c or standard input), not the REPL");
+        return exit_usage;
+    }
+    mgrad::StreamOutput stream_out(std::cout, std::cerr);
+    mgrad::cli::JsonOutput json_out(std::cout, std::cerr);
+    mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
     mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo});
 
-    const bool scripted = !o.files.empty() || !o.commands.empty();
     bool ok = true;
     if (scripted) {
         ok = run_scripts(session, o);

@@ -296,10 +296,15 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
         out.text(syntax_help);
         return;
     }
-    if (const Command* c = session.find_command(topic)) {
+    // `:help grad()` is the function when a command has the same name.
+    const bool call = topic.ends_with("()");
+    if (call) topic.remove_suffix(2);
+    if (const Command* c = call ? nullptr : session.find_command(topic)) {
         out.text(fmt::format("{}\n  {}\n{}{}", c->usage, c->summary, c->help.empty() ? "" : "\n",
                              c->help));
         if (!c->help.empty() && c->help.back() != '\n') out.text("\n");
+        if (session.find_function(topic))
+            out.text(fmt::format("(':help {}()' explains the function {}.)\n", topic, topic));
         return;
     }
     if (const Function* f = session.find_function(topic)) {

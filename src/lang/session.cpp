@@ -14,6 +14,7 @@
 #include <new>
 #include <sstream>
 
+#include "mgrad/explore.hpp"
 #include "mgrad/number.hpp"
 
 namespace mgrad {
@@ -94,6 +95,7 @@ std::string runtime_problem(Op op, double x, double y, double r) {
 Session::Session(Output& output, SessionOptions options) : m_output(&output), m_options(options) {
     add_builtin_commands(*this);
     add_draw_command(*this);
+    add_explore_commands(*this);
 }
 
 Session::~Session() = default;

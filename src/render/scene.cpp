@@ -529,10 +529,16 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         add(v.attrs, "shape", "record");
         add(v.attrs, "style", sel.truncated[i] ? "rounded,filled,dashed" : "rounded,filled");
         add(v.attrs, "label", lr ? "{ " + fields + " }" : fields);
+        const bool highlighted = options.highlight == id;
         add(v.attrs, "fillcolor",
-            options.shade_gradients ? shade_fill(n.grad, max_abs) : std::string(look.fill));
-        add(v.attrs, "color", look.border);
-        if (id == root) add(v.attrs, "penwidth", "2.2");
+            highlighted               ? std::string("#FDE68A")
+            : options.shade_gradients ? shade_fill(n.grad, max_abs)
+                                      : std::string(look.fill));
+        add(v.attrs, "color", highlighted ? std::string("#D97706") : std::string(look.border));
+        if (highlighted)
+            add(v.attrs, "penwidth", "3");
+        else if (id == root)
+            add(v.attrs, "penwidth", "2.2");
         value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
         scene.nodes.push_back(std::move(v));
         if (op_index != no_cluster) scene.edges.push_back(SceneEdge{op_index, value_index[id]});
