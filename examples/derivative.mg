@@ -9,6 +9,9 @@ f
 # Backpropagation gives the derivative 2x exactly.
 :backward f
 x.grad
+# :nudge runs the experiment and puts x back; the smaller h, the closer to the gradient.
+:nudge x 0.0001 f
+:nudge x 0.000001 f
 
 # The lecture's f(x) = 3x² − 4x + 5: at x = 3 the slope is 6x − 4 = 14.
 :reset
@@ -21,3 +24,6 @@ x.grad
 x.data = 2/3
 :backward f
 x.grad
+# f and its derivative (by backpropagation at every point), in the terminal and as a picture.
+:plot 3*x**2 - 4*x + 5 x=-2..3
+:plot 3*x**2 - 4*x + 5 x=-2..3 parabola.png

@@ -16,7 +16,7 @@ for script in "$root"/examples/*.mg; do
     mkdir "$work/$name"
     # As tests/run_example.cmake runs it: --echo, in an empty directory, no input.
     (cd "$work/$name" && "$mgrad" --echo "$script" </dev/null >"$root/examples/$name.out")
-    for picture in "$work/$name"/*.png "$work/$name"/*.svg; do
+    for picture in "$work/$name"/*.png; do
         [ -e "$picture" ] && cp "$picture" "$root/docs/images/tutorial/"
     done
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the mgrad code blocks of the documentation, so the docs cannot drift from the program.
 
-    doc_blocks.py PATH/TO/mgrad ROOT [FILE.md ...]
+    doc_blocks.py [--python PYTHON] PATH/TO/mgrad ROOT [FILE.md ...]
 
 Without FILEs it reads ROOT/README.md and ROOT/docs/*.md. A fenced block is run according to
 its tag (the first word after the opening fence); blocks with other tags (text, console, sh,
@@ -17,7 +17,10 @@ cpp, ...) are illustrations and are left alone:
                     statement of a line `>>> a = 2; b = 3` after its own prompt, the block may
                     show them on one line when only the last one prints something.
   ```mgrad-shell    `$ mgrad ARGS` lines, each followed by the standard output it must print
-                    (standard error, where progress goes, is not compared).
+                    (standard error, where progress goes, is not compared). The lines run one
+                    after the other in the same directory. `$ python3 ARGS` runs the Python
+                    given by --python (default: python3) and needs PyTorch: without it the block
+                    is skipped.
 
 Every block runs in a fresh, empty working directory, so files it writes (`:draw`, `:save`)
 land there. An HTML comment on the line just before the opening fence changes that:
@@ -25,6 +28,8 @@ land there. An HTML comment on the line just before the opening fence changes th
   <!-- from examples/NAME.out -->  the block is a contiguous run of lines of that file (which
                                    the example tests check); it is compared, not run.
   <!-- exit N -->                  the expected exit status (default 0).
+  <!-- file: NAME.mg -->           the name of the script an ```mgrad block is run as (default
+                                   block.mg), as diagnostics show it.
   <!-- skip: REASON -->            not run; counted and listed as skipped.
 
 Every picture a document shows (![...](path)) must exist. Exit status 0 when everything
@@ -40,7 +45,7 @@ import sys
 import tempfile
 
 RUN_TAGS = {"mgrad", "mgrad-repl", "mgrad-shell"}
-MARKER = re.compile(r"^<!--\s*(from|exit|skip)\b:?\s*(.*?)\s*-->\s*$")
+MARKER = re.compile(r"^<!--\s*(from|exit|skip|file)\b:?\s*(.*?)\s*-->\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
 
 
@@ -141,7 +146,15 @@ def diff(expected, actual, where):
                                         f"{where} (the document)", "mgrad's output"))
 
 
-def check(block, mgrad, root):
+def has_torch(python):
+    try:
+        return subprocess.run([python, "-c", "import torch"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=120).returncode == 0
+    except OSError:
+        return False
+
+
+def check(block, mgrad, root, python):
     """None when the block matches, otherwise a message."""
     text = "\n".join(block.lines) + "\n"
     status_wanted = int(block.markers.get("exit", "0") or 0)
@@ -158,9 +171,10 @@ def check(block, mgrad, root):
                 + diff(text, "\n".join(have[best:best + n]) + "\n", block.where()))
     with tempfile.TemporaryDirectory(prefix="mgrad-doc-") as work:
         if block.tag == "mgrad":
-            with open(os.path.join(work, "block.mg"), "w", encoding="utf-8") as f:
+            name = block.markers.get("file") or "block.mg"
+            with open(os.path.join(work, name), "w", encoding="utf-8") as f:
                 f.write(text)
-            status, out = run([mgrad, "block.mg"], work)
+            status, out = run([mgrad, name], work)
             expected = None if block.expected is None else "\n".join(block.expected) + "\n"
         elif block.tag == "mgrad-repl":
             source = "\n".join(transcript_input(block.lines)) + "\n"
@@ -172,10 +186,14 @@ def check(block, mgrad, root):
             for s in block.lines:
                 if s.startswith("$ "):
                     args = shlex.split(s[2:])
-                    if not args or args[0] != "mgrad":
-                        return f"only mgrad can be run here: {s}"
+                    if args and args[0] == "python3":
+                        program = python
+                    elif args and args[0] == "mgrad":
+                        program = mgrad
+                    else:
+                        return f"only mgrad and python3 can be run here: {s}"
                     expected += s + "\n"
-                    st, o = run([mgrad] + args[1:], work, stdin=b"", merge=False)
+                    st, o = run([program] + args[1:], work, stdin=b"", merge=False)
                     status = status or st
                     out += s + "\n" + o
                 else:
@@ -193,10 +211,15 @@ def check(block, mgrad, root):
 
 
 def main():
-    if len(sys.argv) < 3:
+    argv = sys.argv[1:]
+    python = "python3"
+    if argv[:1] == ["--python"] and len(argv) > 1:
+        python, argv = argv[1], argv[2:]
+    if len(argv) < 2:
         raise SystemExit(__doc__)
-    mgrad, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    files = sys.argv[3:] or [os.path.join(root, "README.md")] + sorted(
+    mgrad, root = os.path.abspath(argv[0]), os.path.abspath(argv[1])
+    torch = None  # asked the first time a block needs it
+    files = argv[2:] or [os.path.join(root, "README.md")] + sorted(
         glob.glob(os.path.join(root, "docs", "*.md")))
     ran = skipped = failed = 0
     for path in files:
@@ -217,8 +240,15 @@ def main():
                 skipped += 1
                 print(f"{block.where()}: skipped ({block.markers['skip']})")
                 continue
+            if block.tag == "mgrad-shell" and any(s.startswith("$ python3") for s in block.lines):
+                if torch is None:
+                    torch = has_torch(python)
+                if not torch:
+                    skipped += 1
+                    print(f"{block.where()}: skipped ({python} has no PyTorch)")
+                    continue
             ran += 1
-            problem = check(block, mgrad, root)
+            problem = check(block, mgrad, root, python)
             if problem:
                 failed += 1
                 print(f"{block.where()}: {block.tag} block failed: {problem}")
