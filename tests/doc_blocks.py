@@ -25,8 +25,9 @@ cpp, ...) are illustrations and are left alone:
 Every block runs in a fresh, empty working directory, so files it writes (`:draw`, `:save`)
 land there. An HTML comment on the line just before the opening fence changes that:
 
-  <!-- from examples/NAME.out -->  the block is a contiguous run of lines of that file (which
-                                   the example tests check); it is compared, not run.
+  <!-- from examples/NAME.out -->  the block (whatever its tag) is a contiguous run of lines of
+                                   that file, which the example tests check; it is compared,
+                                   not run.
   <!-- exit N -->                  the expected exit status (default 0).
   <!-- file: NAME.mg -->           the name of the script an ```mgrad block is run as (default
                                    block.mg), as diagnostics show it.
@@ -234,7 +235,7 @@ def main():
                         failed += 1
         for block in parse(path):
             block.path = rel
-            if block.tag not in RUN_TAGS:
+            if block.tag not in RUN_TAGS and "from" not in block.markers:
                 continue
             if "skip" in block.markers:
                 skipped += 1
