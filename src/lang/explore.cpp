@@ -605,6 +605,9 @@ std::string text_plot(const Samples& s, const Range& range, const std::string& e
     if (!(lo <= hi))
         throw Error(fmt::format("'{}' is not finite anywhere on {}={}..{}", expr, range.var,
                                 format_number(range.lo), format_number(range.hi)));
+    if (!std::isfinite(hi - lo))
+        throw Error(fmt::format("'{}' spans {} to {} on this range: too wide to draw", expr,
+                                format_number(lo), format_number(hi)));
     if (lo == hi) {
         lo -= 1;
         hi += 1;

@@ -42,3 +42,4 @@ a = 2; b = -3; L = a*b
 :export torch
 :export numpy out.py
 :export torch no-such-dir/out.py
+:plot 1e300*x x=-1e8..1e8

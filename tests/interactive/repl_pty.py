@@ -138,6 +138,19 @@ with tempfile.TemporaryDirectory() as state:
     r.expect("loaded = 7  (grad 0)", ":load with a completed file name")
     r.expect(">>> ")
 
+    # Ctrl-C stops a long :minimize after the current step; the session goes on.
+    r.send("w = 3; M = " + " + ".join(["(w - 1)**2"] * 40) + "\r")
+    r.expect(">>> ")
+    r.send(":minimize M steps=10000000 lr=1e-9\r")
+    time.sleep(0.5)
+    r.send("\x03")
+    out = r.expect(">>> ", "a new prompt after Ctrl-C during :minimize")
+    check("interrupted after" in out, f"':minimize' should say it was interrupted, got {out!r}")
+    r.send("w.data\r")
+    out = r.expect(">>> ")
+    value = float(out.split()[-1])
+    check(1 < value < 3, f"w should have moved from 3 towards 1 and kept it, got {out!r}")
+
     # Ctrl-D on an empty line leaves.
     r.send("\x04")
     check(r.wait() == 0, "Ctrl-D should leave with status 0")
@@ -151,10 +164,10 @@ with tempfile.TemporaryDirectory() as state:
     r.send("alpha = 5\r")
     r.expect(">>> ")
     r.send("\x1b[A\x1b[A\r")  # up twice: past 'alpha = 5' to the previous run's last line
-    # The previous run's last line was `loaded`, which this new session does not know.
-    r.expect("undefined name 'loaded'", "the previous run's last line, recalled")
+    # The previous run's last line was `w.data`, and this new session knows no `w`.
+    r.expect("undefined name 'w'", "the previous run's last line, recalled")
     r.expect(">>> ")
     r.send("\x04")
     check(r.wait() == 0, "Ctrl-D should leave with status 0")
 
-print("ok: typing, completion, continuation, Ctrl-C, history, Ctrl-D")
+print("ok: typing, completion, continuation, Ctrl-C (also during :minimize), history, Ctrl-D")
