@@ -32,6 +32,11 @@ land there. An HTML comment on the line just before the opening fence changes th
   <!-- file: NAME.mg -->           the name of the script an ```mgrad block is run as (default
                                    block.mg), as diagnostics show it.
   <!-- skip: REASON -->            not run; counted and listed as skipped.
+  <!-- setup -->                   on an ```mgrad-repl block: later blocks may continue it.
+  <!-- continued -->               on an ```mgrad-repl block: it runs after the statements of
+                                   the last `setup` block above it in the same file, as if the
+                                   two were one transcript (so several examples can start
+                                   from the same session without repeating it).
 
 Every picture a document shows (![...](path)) must exist. Exit status 0 when everything
 matched, 1 otherwise, with a unified diff per failing block.
@@ -46,7 +51,7 @@ import sys
 import tempfile
 
 RUN_TAGS = {"mgrad", "mgrad-repl", "mgrad-shell"}
-MARKER = re.compile(r"^<!--\s*(from|exit|skip|file)\b:?\s*(.*?)\s*-->\s*$")
+MARKER = re.compile(r"^<!--\s*(from|exit|skip|file|setup|continued)\b:?\s*(.*?)\s*-->\s*$")
 IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
 
 
@@ -87,6 +92,11 @@ def parse(path):
         blocks.append(Block(path, start + 1, tag, body, markers))
         blocks[-1].end = k  # the line after the closing fence (0-based)
         blocks[-1].gap = lines  # for the blank-line check below
+    setup = None
+    for b in blocks:
+        b.setup = setup
+        if "setup" in b.markers:
+            setup = b
     # Pair each ```mgrad block with a ```text block that follows it after blank lines only.
     for a, b in zip(blocks, blocks[1:]):
         if a.tag == "mgrad" and b.tag == "text":
@@ -178,10 +188,15 @@ def check(block, mgrad, root, python):
             status, out = run([mgrad, name], work)
             expected = None if block.expected is None else "\n".join(block.expected) + "\n"
         elif block.tag == "mgrad-repl":
-            source = "\n".join(transcript_input(block.lines)) + "\n"
+            lines = block.lines
+            if "continued" in block.markers:
+                if block.setup is None:
+                    return "a 'continued' block without a 'setup' block above it"
+                lines = block.setup.lines + lines
+            source = "\n".join(transcript_input(lines)) + "\n"
             status, out = run([mgrad, "--echo", "--keep-going"], work, stdin=source.encode())
             out = out.replace("<stdin>", "<repl>")
-            expected = "\n".join(as_echoed(block.lines)) + "\n"
+            expected = "\n".join(as_echoed(lines)) + "\n"
         else:  # mgrad-shell
             expected, out, status = "", "", 0
             for s in block.lines:
