@@ -23,7 +23,8 @@ cpp, ...) are illustrations and are left alone:
                     is skipped.
 
 Every block runs in a fresh, empty working directory, so files it writes (`:draw`, `:save`)
-land there. An HTML comment on the line just before the opening fence changes that:
+land there. HTML comments on the lines just above the opening fence (any number, in any
+order; invisible on a rendered page) change how a block is checked:
 
   <!-- from examples/NAME.out -->  the block (whatever its tag) is a contiguous run of lines of
                                    that file, which the example tests check; it is compared,
@@ -59,6 +60,8 @@ class Block:
     def __init__(self, path, line, tag, lines, markers):
         self.path, self.line, self.tag, self.lines, self.markers = path, line, tag, lines, markers
         self.expected = None  # the text block that follows an ```mgrad block
+        self.setup = None  # the `setup` block a `continued` one runs after
+        self.end = 0
 
     def where(self):
         return f"{self.path}:{self.line}"
@@ -91,7 +94,6 @@ def parse(path):
         k += 1
         blocks.append(Block(path, start + 1, tag, body, markers))
         blocks[-1].end = k  # the line after the closing fence (0-based)
-        blocks[-1].gap = lines  # for the blank-line check below
     setup = None
     for b in blocks:
         b.setup = setup
@@ -100,7 +102,7 @@ def parse(path):
     # Pair each ```mgrad block with a ```text block that follows it after blank lines only.
     for a, b in zip(blocks, blocks[1:]):
         if a.tag == "mgrad" and b.tag == "text":
-            between = a.gap[a.end:b.line - 1]
+            between = lines[a.end:b.line - 1]
             if all(not s.strip() for s in between):
                 a.expected = b.lines
     return blocks
