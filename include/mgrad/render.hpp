@@ -52,6 +52,7 @@ struct DrawOptions {
     /// A value drawn in a signal colour with a thick border (`:trace` marks the node whose
     /// gradient is being updated); not an option word of `:draw`.
     std::optional<NodeId> highlight;
+    std::string highlight_legend = "highlighted";  ///< its entry in the legend
 };
 
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word

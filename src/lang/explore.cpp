@@ -225,6 +225,10 @@ void cmd_check(Session& session, std::span<const Word> args, Output& out) {
         {"leaf", "backprop", "numeric", "abs error", "rel error", ""}};
     std::size_t failed = 0;
     for (NodeId leaf : leaves) {
+        // Two forward passes per leaf: a large network can take a while.
+        if (session.interrupted())
+            throw Error(
+                fmt::format("interrupted after {} of {} leaves", rows.size() - 1, leaves.size()));
         const double x0 = g.data(leaf);
         double plus = 0, minus = 0;
         {
@@ -305,13 +309,26 @@ void cmd_nudge(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 2, 3, ":nudge LEAF h [NAME]");
     const NodeId leaf = leaf_arg(session, args[0]);
     const double h = finite_arg(args[1], "h");
-    NodeId target = 0;
+    Graph& g = session.graph();
+    NodeId target = leaf;
     if (args.size() == 3) {
         target = node_arg(session, args[2]);
     } else {
-        target = *latest_named(session);
+        // The newest named node that depends on LEAF: one upward sweep marks them all.
+        std::vector<bool> downstream(g.size(), false);
+        downstream[leaf] = true;
+        for (NodeId id = leaf + 1; id < g.size(); ++id)
+            for (NodeId p : g.parents(id))
+                if (downstream[p]) downstream[id] = true;
+        for (const auto& name : session.names()) {
+            const NodeId id = *session.lookup(name);
+            if (id != leaf && downstream[id] && (target == leaf || id > target)) target = id;
+        }
+        if (target == leaf)
+            throw Error(fmt::format("no named node depends on '{}'; name one: :nudge {} {} NAME",
+                                    args[0].text, args[0].text, args[1].text),
+                        args[0].span);
     }
-    Graph& g = session.graph();
     const std::vector<double> grads = fresh_gradients(g, target);
     const double slope = grads[leaf];
     const double x0 = g.data(leaf);
@@ -845,6 +862,7 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
         if (dir.empty()) return;
         DrawOptions options;
         options.highlight = current;
+        options.highlight_legend = current == root ? "where the pass starts" : "grad just updated";
         draw(g, root, dir / fmt::format("{}-{:03}.svg", name, frame), options);
         ++frame;
     };
@@ -1002,9 +1020,10 @@ void add_explore_commands(Session& session) {
          cmd_set, true});
     session.add_command(
         {"nudge", ":nudge LEAF h [NAME]", "how much NAME moves when LEAF moves by h",
-         "Moves LEAF by h, shows how NAME (default: the newest named node) changed, next to\n"
-         "what the gradient predicted (dNAME/dLEAF * h), then puts LEAF back. The two agree\n"
-         "more closely the smaller h is. Data and gradients are left as they were.\n"
+         "Moves LEAF by h, shows how NAME (default: the newest named node that depends on\n"
+         "LEAF) changed, next to what the gradient predicted (dNAME/dLEAF * h), then puts\n"
+         "LEAF back. The two agree more closely the smaller h is. Data and gradients are left\n"
+         "as they were.\n"
          "Example:\n  a = 2; b = -3; L = a*b\n  :nudge a 0.001 L\n",
          cmd_nudge});
     session.add_command(

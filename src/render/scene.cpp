@@ -75,6 +75,10 @@ std::string group_digits(std::size_t n) {
     return out;
 }
 
+// DrawOptions::highlight: a colour no other look uses (`:trace` marks the updated node).
+constexpr const char* highlight_fill = "#FBCFE8";
+constexpr const char* highlight_border = "#DB2777";
+
 std::string swatch_row(const char* fill, const char* border, std::string_view text,
                        const char* style = "rounded") {
     return fmt::format(R"(<tr><td width="22" height="12" fixedsize="true" border="1" style="{}" )"
@@ -100,6 +104,12 @@ std::string legend_html(const DrawOptions& options, double max_abs, bool has_con
         rows += swatch_row(leaf_look.fill, leaf_look.border, "input");
         rows += swatch_row(interior_look.fill, interior_look.border, "computed value");
         rows += swatch_row(root_look.fill, root_look.border, "drawn value (root)");
+    }
+    if (options.highlight) {
+        std::string text;  // the legend is an HTML-like label
+        for (char c : valid_utf8(options.highlight_legend))
+            text += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
+        rows += swatch_row(highlight_fill, highlight_border, text);
     }
     if (has_constants) rows += swatch_row(constant_look.fill, constant_look.border, "constant");
     rows += swatch_row(op_look.fill, op_look.border, "operation");
@@ -531,10 +541,11 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         add(v.attrs, "label", lr ? "{ " + fields + " }" : fields);
         const bool highlighted = options.highlight == id;
         add(v.attrs, "fillcolor",
-            highlighted               ? std::string("#FDE68A")
+            highlighted               ? std::string(highlight_fill)
             : options.shade_gradients ? shade_fill(n.grad, max_abs)
                                       : std::string(look.fill));
-        add(v.attrs, "color", highlighted ? std::string("#D97706") : std::string(look.border));
+        add(v.attrs, "color",
+            highlighted ? std::string(highlight_border) : std::string(look.border));
         if (highlighted)
             add(v.attrs, "penwidth", "3");
         else if (id == root)

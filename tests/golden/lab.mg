@@ -6,6 +6,8 @@ e = a*b; d = e + c; L = d*f
 :nudge a 0.001
 :nudge c -0.01 L
 :nudge b 0.5 e
+zz = 1
+:nudge a 0.5
 # what-if: change a leaf, everything downstream follows
 :set a 3
 a.data = 2

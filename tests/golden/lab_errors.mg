@@ -43,3 +43,5 @@ a = 2; b = -3; L = a*b
 :export numpy out.py
 :export torch no-such-dir/out.py
 :plot 1e300*x x=-1e8..1e8
+z = 5
+:nudge z 0.1
