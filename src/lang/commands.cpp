@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "command_util.hpp"
 #include "mgrad/atomic_file.hpp"
 #include "mgrad/number.hpp"
 #include "mgrad/session.hpp"
@@ -16,57 +17,9 @@ namespace mgrad {
 
 namespace {
 
-std::size_t width(std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-std::string pad_right(std::string_view s, std::size_t w) {
-    std::string out(s);
-    const std::size_t n = width(s);
-    if (n < w) out.append(w - n, ' ');
-    return out;
-}
-
-std::string pad_left(std::string_view s, std::size_t w) {
-    const std::size_t n = width(s);
-    return std::string(n < w ? w - n : 0, ' ') + std::string(s);
-}
-
-/// Column alignment for the tables: 'l' left, 'r' right.
-std::string render_table(const std::vector<std::vector<std::string>>& rows,
-                         std::string_view align) {
-    std::vector<std::size_t> widths(align.size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c)
-            widths[c] = std::max(widths[c], width(row[c]));
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c) line += "  ";
-            line += align[c] == 'r' ? pad_left(row[c], widths[c]) : pad_right(row[c], widths[c]);
-        }
-        while (!line.empty() && line.back() == ' ')
-            line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
-
-// A missing argument is reported under the command itself (the caller adds that span).
-void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
-                 std::string_view usage) {
-    if (args.size() < min) throw Error(fmt::format("missing argument; usage: {}", usage));
-    if (args.size() > max)
-        throw Error(fmt::format("too many arguments; usage: {}", usage), args[max].span);
-}
-
-NodeId node_arg(Session& session, const Word& w) {
-    return session.require(w.text, w.span);
-}
+using detail::expect_args;
+using detail::node_arg;
+using detail::render_table;
 
 // How a node is computed from its parents, in the language's own notation: `d * f`,
 // `tanh(n)`, `x ** 2`. Constants appear by value, unlabelled nodes as #id.
@@ -79,20 +32,13 @@ std::string formula(Session& session, NodeId id) {
     const Node& n = g.node(id);
     const OpInfo& info = op_info(n.op);
     switch (n.op) {
-        case Op::Leaf:
-            return "leaf";
-        case Op::Const:
-            return "constant";
-        case Op::Neg:
-            return fmt::format("-{}", name(n.a));
-        case Op::PowConst:
-            return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
-        case Op::Pow:
-            return fmt::format("pow({}, {})", name(n.a), name(n.b));
-        case Op::MulAdd:
-            return fmt::format("{} * {} + {}", name(n.a), name(n.b), name(n.c));
-        default:
-            break;
+        case Op::Leaf: return "leaf";
+        case Op::Const: return "constant";
+        case Op::Neg: return fmt::format("-{}", name(n.a));
+        case Op::PowConst: return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
+        case Op::Pow: return fmt::format("pow({}, {})", name(n.a), name(n.b));
+        case Op::MulAdd: return fmt::format("{} * {} + {}", name(n.a), name(n.b), name(n.c));
+        default: break;
     }
     if (info.kind == OpKind::Binary)
         return fmt::format("{} {} {}", name(n.a), info.symbol, name(n.b));

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "command_util.hpp"
 #include "mgrad/derivative.hpp"
 #include "mgrad/number.hpp"
 #include "mgrad/plot.hpp"
@@ -29,45 +30,9 @@ namespace {
 
 // --- small helpers ---------------------------------------------------------------------------
 
-std::size_t width(std::string_view s) {
-    std::size_t n = 0;
-    for (char c : s)
-        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-    return n;
-}
-
-/// Aligned columns, two blanks apart; 'l' left, 'r' right.
-std::string render_table(const std::vector<std::vector<std::string>>& rows,
-                         std::string_view align) {
-    std::vector<std::size_t> widths(align.size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c)
-            widths[c] = std::max(widths[c], width(row[c]));
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c) line += "  ";
-            const std::size_t pad = widths[c] - width(row[c]);
-            if (align[c] == 'r') line.append(pad, ' ');
-            line += row[c];
-            if (align[c] != 'r') line.append(pad, ' ');
-        }
-        while (!line.empty() && line.back() == ' ')
-            line.pop_back();
-        out += line + "\n";
-    }
-    return out;
-}
-
-void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
-                 std::string_view usage) {
-    if (args.size() < min) throw Error(fmt::format("missing argument; usage: {}", usage));
-    if (args.size() > max)
-        throw Error(fmt::format("too many arguments; usage: {}", usage), args[max].span);
-}
-
-NodeId node_arg(Session& session, const Word& w) { return session.require(w.text, w.span); }
+using detail::expect_args;
+using detail::node_arg;
+using detail::render_table;
 
 /// A bound name whose node is a leaf (an input the user set), for commands that change data.
 NodeId leaf_arg(Session& session, const Word& w) {
