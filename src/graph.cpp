@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -14,9 +15,8 @@
 namespace mgrad {
 
 namespace {
-// Node::flags bits.
-constexpr std::uint8_t reached = 1;  // backward: receives gradient from the current root
-constexpr std::uint8_t dirty = 2;    // forward: changed since the last forward()
+using detail::accumulate;
+using detail::dirty;
 
 [[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept { return (n.flags & f) != 0; }
 }  // namespace
@@ -52,22 +52,19 @@ void TapeBuffer<T>::release(void* p, std::size_t bytes) noexcept {
 #endif
 }
 
+template <class T>
+void TapeBuffer<T>::throw_full() const {
+    throw Error(fmt::format("the graph is full: at most {} nodes fit on one tape", m_max_size));
+}
+
 template class TapeBuffer<Node>;
 
 }  // namespace detail
 
-NodeId Graph::pow_const(NodeId a, double exponent) {
-    check_id(a);
-    if (m_exponents.size() >= no_node) throw_full();
-    auto index = static_cast<NodeId>(m_exponents.size());
-    m_exponents.push_back(exponent);
-    return push(detail::apply(Op::PowConst, value_of(a), exponent), a, index, Op::PowConst);
-}
-
 double Graph::exponent(NodeId id) const {
     const Node& n = node(id);
     if (n.op != Op::PowConst) throw Error(fmt::format("node {} has no constant exponent", id));
-    return m_exponents[n.b];
+    return exponent_of(n);
 }
 
 Parents Graph::parents(NodeId id) const {
@@ -125,7 +122,7 @@ std::size_t Graph::forward() {
         const double x = nodes[node.a].data;
         switch (node.op) {
             case Op::MulAdd: node.data = x * nodes[node.b].data + nodes[node.c].data; break;
-            case Op::PowConst: node.data = detail::pow_const(x, m_exponents[node.b]); break;
+            case Op::PowConst: node.data = detail::pow_const(x, exponent_of(node)); break;
             default: node.data = detail::apply(node.op, x, arity == 2 ? nodes[node.b].data : 0.0);
         }
         node.flags |= dirty;
@@ -142,24 +139,33 @@ void Graph::backward(NodeId root) {
     forward();
     Node* nodes = m_nodes.data();
     const std::size_t n = m_nodes.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        Node& node = nodes[i];
-        node.flags &= static_cast<std::uint8_t>(~reached);
-        node.grad = is_leaf(node.op) ? node.grad : 0.0;  // a select, not a branch
-    }
-    Node& top = nodes[root];
-    top.grad = is_leaf(top.op) ? top.grad + 1.0 : 1.0;
-    top.flags |= reached;
-
+    // Interior gradients restart from zero on every call, leaf gradients accumulate. Instead
+    // of a pass that zeroes the tape first, a node's first incoming gradient replaces what it
+    // held: the `accumulate` flag, always set on leaves, is set on an interior node when it is
+    // first reached and cleared when the sweep below has passed it. So the tape is walked
+    // once, and the flags are all clear again when backward() returns.
     auto flow = [nodes](NodeId to, double g) {
-        nodes[to].grad += g;
-        nodes[to].flags |= reached;
+        Node& p = nodes[to];
+        // Bit masking rather than a branch: first and later contributions interleave
+        // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
+        const std::uint64_t keep = 0 - static_cast<std::uint64_t>(p.flags & accumulate);
+        p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
+        p.flags |= accumulate;
     };
+    for (std::size_t i = root + 1; i < n; ++i)  // nothing after the root depends on it
+        if (!is_leaf(nodes[i].op)) nodes[i].grad = 0.0;
+    flow(root, 1.0);
+
     // Creation order is topological, so one sweep downward visits every node after all of
     // the nodes that use it. Each case states the partial derivatives of its op.
     for (std::size_t i = root + 1; i-- > 0;) {
-        const Node& node = nodes[i];
-        if (!has_flag(node, reached)) continue;
+        Node& node = nodes[i];
+        if (is_leaf(node.op)) continue;
+        if (!has_flag(node, accumulate)) {  // the root does not depend on this node
+            node.grad = 0.0;
+            continue;
+        }
+        node.flags &= static_cast<std::uint8_t>(~accumulate);
         const double g = node.grad;
         switch (node.op) {
             case Op::Leaf:
@@ -188,7 +194,7 @@ void Graph::backward(NodeId root) {
                 flow(node.a, -g);
                 break;
             case Op::PowConst: {  // d/da = k a^(k-1); exactly 0 when k == 0
-                const double k = m_exponents[node.b];
+                const double k = exponent_of(node);
                 const double x = nodes[node.a].data;
                 flow(node.a, k == 0.0 ? 0.0 : g * (k * detail::pow_const(x, k - 1.0)));
                 break;
@@ -249,7 +255,6 @@ void Graph::zero_grad() noexcept {
 
 void Graph::clear() {
     m_nodes.clear();
-    m_exponents.clear();
     m_labels.clear();
     m_scopes.clear();
     m_open_scope = no_node;
@@ -259,7 +264,6 @@ void Graph::clear() {
 
 void Graph::shrink_to_fit() {
     if (m_nodes.size() == 0) m_nodes.release_memory();
-    m_exponents.shrink_to_fit();
     m_scopes.shrink_to_fit();
 }
 
@@ -286,10 +290,6 @@ void Graph::end_scope() {
 
 void Graph::throw_bad_id(NodeId id) const {
     throw Error(fmt::format("node id {} is not on this graph (it has {} nodes)", id, size()));
-}
-
-void Graph::throw_full() {
-    throw Error(fmt::format("the graph is full: at most {} nodes fit on one tape", no_node - 1));
 }
 
 Graph& default_graph() {

@@ -17,7 +17,9 @@
 //   grad is next read, without rebuilding the graph (forward()).
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -37,13 +39,14 @@ class Value;
 using NodeId = std::uint32_t;
 inline constexpr NodeId no_node = 0xFFFFFFFFu;
 
-/// One record on the tape. For PowConst, `b` indexes the exponent table (Graph::exponent).
+/// One record on the tape. A PowConst node keeps its exponent's 64 bits in `b` (low half) and
+/// `c` (high half), so replaying `x ** k` reads nothing beside the tape (Graph::exponent).
 struct Node {
     double data;
     double grad;
     NodeId a;  ///< first parent, or no_node
-    NodeId b;  ///< second parent, exponent index, or no_node
-    NodeId c;  ///< third parent (MulAdd only), or no_node; it fits in what was padding
+    NodeId b;  ///< second parent, or no_node; PowConst: low half of the exponent
+    NodeId c;  ///< third parent (MulAdd only), or no_node; PowConst: high half of the exponent
     Op op;
     std::uint8_t flags;  ///< pass bookkeeping; see graph.cpp
 };
@@ -70,6 +73,10 @@ struct Scope {
 
 namespace detail {
 
+// Node::flags bits (graph.cpp explains the passes that use them).
+inline constexpr std::uint8_t accumulate = 1;  // backward: add to grad rather than replace it
+inline constexpr std::uint8_t dirty = 2;       // forward: changed since the last forward()
+
 /// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
 /// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
 template <class T>
@@ -87,11 +94,18 @@ class TapeBuffer {
     const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
 
     void push_back(const T& value) {
-        if (m_size == m_capacity) reserve(m_capacity ? m_capacity * 2 : 1024);
+        if (m_size == m_capacity) [[unlikely]]
+            reserve(m_capacity ? m_capacity * 2 : 1024);
         m_data[m_size++] = value;
     }
+    /// The capacity reserve() may reach; growing beyond it throws (Graph: a NodeId must fit).
+    void set_max_size(std::size_t max_size) noexcept { m_max_size = max_size; }
     void reserve(std::size_t capacity) {
         if (capacity <= m_capacity) return;
+        if (capacity > m_max_size) {
+            if (m_capacity >= m_max_size) throw_full();
+            capacity = m_max_size;
+        }
         m_data = static_cast<T*>(grow(m_data, m_capacity * sizeof(T), capacity * sizeof(T)));
         m_capacity = capacity;
     }
@@ -105,10 +119,12 @@ class TapeBuffer {
   private:
     static void* grow(void* old, std::size_t old_bytes, std::size_t new_bytes);
     static void release(void* p, std::size_t bytes) noexcept;
+    [[noreturn]] void throw_full() const;
 
     T* m_data = nullptr;
     std::size_t m_size = 0;
     std::size_t m_capacity = 0;
+    std::size_t m_max_size = static_cast<std::size_t>(-1) / sizeof(T);
 };
 
 // x ** k for a constant k. Small integer powers are products, as PyTorch computes them
@@ -152,8 +168,8 @@ class TapeBuffer {
 
 class Graph {
   public:
-    Graph() = default;
-    Graph(const Graph&) = delete;  // Values point at their graph: it must stay put
+    Graph() { m_nodes.set_max_size(no_node); }  // ids run from 0 to no_node - 1
+    Graph(const Graph&) = delete;               // Values point at their graph: it must stay put
     Graph& operator=(const Graph&) = delete;
     ~Graph() = default;
 
@@ -179,7 +195,10 @@ class Graph {
         check_id(b);
         return record(op, a, b);
     }
-    NodeId pow_const(NodeId a, double exponent);
+    NodeId pow_const(NodeId a, double exponent) {
+        check_id(a);
+        return record_pow_const(a, exponent);
+    }
     /// a * b + c as one node (two roundings, so exactly the value of the two-node form).
     NodeId mul_add(NodeId a, NodeId b, NodeId c) {
         check_id(a);
@@ -187,7 +206,7 @@ class Graph {
         check_id(c);
         return record_mul_add(a, b, c);
     }
-    void reserve(std::size_t nodes) { m_nodes.reserve(nodes); }
+    void reserve(std::size_t nodes) { m_nodes.reserve(std::min<std::size_t>(nodes, no_node)); }
 
     // --- reading --------------------------------------------------------------------------
     /// Raw tape access (no pending recomputation is applied; call forward() first if needed).
@@ -212,6 +231,10 @@ class Graph {
     [[nodiscard]] Op op(NodeId id) const { return node(id).op; }
     /// The exponent of a PowConst node.
     [[nodiscard]] double exponent(NodeId id) const;
+    /// The exponent stored in a PowConst node (no check of the op).
+    [[nodiscard]] static double exponent_of(const Node& n) noexcept {
+        return std::bit_cast<double>(std::uint64_t{n.c} << 32u | n.b);
+    }
     /// Parents of a node (0, 1 or 2 ids; for PowConst only `a`).
     [[nodiscard]] Parents parents(NodeId id) const;
 
@@ -258,35 +281,65 @@ class Graph {
     friend Value make_unary(Op op, const Value& a);
     friend Value make_binary(Op op, const Value& a, const Value& b);
     friend Value mul_add(const Value& a, const Value& b, const Value& c);
+    friend Value pow(const Value& base, double exponent);
+    friend Value with_constant(Op op, const Value& a, double b);
+    friend Value with_constant(Op op, double a, const Value& b);
 
+    // Before a node reads its operands, any pending recomputation is applied. One test per
+    // node, not per operand: forward() is needed at most once after a set_data() anyway.
+    void refresh() {
+        if (m_stale_from != no_node) [[unlikely]]
+            forward();
+    }
     [[nodiscard]] double value_of(NodeId id) {
         if (id > m_stale_from) [[unlikely]]  // never true while m_stale_from == no_node
             forward();
         return m_nodes[id].data;
     }
     NodeId record(Op op, NodeId a) {
-        return push(detail::apply(op, value_of(a), 0.0), a, no_node, op);
+        refresh();
+        const Node* t = m_nodes.data();
+        return push(detail::apply(op, t[a].data, 0.0), a, no_node, op);
     }
     NodeId record(Op op, NodeId a, NodeId b) {
-        return push(detail::apply(op, value_of(a), value_of(b)), a, b, op);
+        refresh();
+        const Node* t = m_nodes.data();
+        return push(detail::apply(op, t[a].data, t[b].data), a, b, op);
+    }
+    /// `a op constant` and `constant op b`: the Const node and the result in one go.
+    NodeId record_with_constant(Op op, NodeId a, double b) {
+        refresh();
+        const double x = m_nodes[a].data;
+        const NodeId k = push(b, no_node, no_node, Op::Const);
+        return push(detail::apply(op, x, b), a, k, op);
+    }
+    NodeId record_with_constant(Op op, double a, NodeId b) {
+        refresh();
+        const double y = m_nodes[b].data;
+        const NodeId k = push(a, no_node, no_node, Op::Const);
+        return push(detail::apply(op, a, y), k, b, op);
     }
     NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
-        const double product = value_of(a) * value_of(b);
-        const NodeId id = push(product + value_of(c), a, b, Op::MulAdd);
-        m_nodes[id].c = c;
-        return id;
+        refresh();
+        const Node* t = m_nodes.data();
+        return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c);
     }
-    NodeId push(double data, NodeId a, NodeId b, Op op) {
-        if (m_nodes.size() >= no_node) [[unlikely]]
-            throw_full();
-        m_nodes.push_back(Node{data, 0.0, a, b, no_node, op, 0});
+    NodeId record_pow_const(NodeId a, double exponent) {
+        refresh();
+        const auto bits = std::bit_cast<std::uint64_t>(exponent);
+        return push(detail::pow_const(m_nodes[a].data, exponent), a, static_cast<NodeId>(bits),
+                    Op::PowConst, static_cast<NodeId>(bits >> 32u));
+    }
+    // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
+    // handed out fits in a NodeId and differs from no_node, without a test per node.
+    NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node) {
+        const std::uint8_t flags = is_leaf(op) ? detail::accumulate : 0;  // leaves accumulate
+        m_nodes.push_back(Node{data, 0.0, a, b, c, op, flags});
         return static_cast<NodeId>(m_nodes.size() - 1);
     }
     [[noreturn]] void throw_bad_id(NodeId id) const;
-    [[noreturn]] static void throw_full();
 
     detail::TapeBuffer<Node> m_nodes;
-    std::vector<double> m_exponents;
     std::unordered_map<NodeId, std::string> m_labels;
     std::vector<Scope> m_scopes;
     std::uint32_t m_open_scope = no_node;

@@ -95,6 +95,8 @@ class Value {
     friend Value make_binary(Op op, const Value& a, const Value& b);
     friend Value pow(const Value& base, double exponent);
     friend Value mul_add(const Value& a, const Value& b, const Value& c);
+    friend Value with_constant(Op op, const Value& a, double b);
+    friend Value with_constant(Op op, double a, const Value& b);
 
     Graph* m_graph = nullptr;
     NodeId m_id = 0;
@@ -116,20 +118,30 @@ inline Value make_binary(Op op, const Value& a, const Value& b) {
         Value::throw_mixed(op);
     return {g, g.record(op, a.m_id, b.m_id)};
 }
+/// Record `op(a, k)` with k a new Const node (what `a + 2.0` means).
+inline Value with_constant(Op op, const Value& a, double b) {
+    Graph& g = a.graph();
+    return {g, g.record_with_constant(op, a.m_id, b)};
+}
+/// Record `op(k, b)` with k a new Const node (what `2.0 * b` means).
+inline Value with_constant(Op op, double a, const Value& b) {
+    Graph& g = b.graph();
+    return {g, g.record_with_constant(op, a, b.m_id)};
+}
 
 // Arithmetic. A double operand becomes a Const node on the other operand's graph.
 inline Value operator+(const Value& a, const Value& b) { return make_binary(Op::Add, a, b); }
 inline Value operator-(const Value& a, const Value& b) { return make_binary(Op::Sub, a, b); }
 inline Value operator*(const Value& a, const Value& b) { return make_binary(Op::Mul, a, b); }
 inline Value operator/(const Value& a, const Value& b) { return make_binary(Op::Div, a, b); }
-inline Value operator+(const Value& a, double b) { return a + Value::constant(b, a.graph()); }
-inline Value operator-(const Value& a, double b) { return a - Value::constant(b, a.graph()); }
-inline Value operator*(const Value& a, double b) { return a * Value::constant(b, a.graph()); }
-inline Value operator/(const Value& a, double b) { return a / Value::constant(b, a.graph()); }
-inline Value operator+(double a, const Value& b) { return Value::constant(a, b.graph()) + b; }
-inline Value operator-(double a, const Value& b) { return Value::constant(a, b.graph()) - b; }
-inline Value operator*(double a, const Value& b) { return Value::constant(a, b.graph()) * b; }
-inline Value operator/(double a, const Value& b) { return Value::constant(a, b.graph()) / b; }
+inline Value operator+(const Value& a, double b) { return with_constant(Op::Add, a, b); }
+inline Value operator-(const Value& a, double b) { return with_constant(Op::Sub, a, b); }
+inline Value operator*(const Value& a, double b) { return with_constant(Op::Mul, a, b); }
+inline Value operator/(const Value& a, double b) { return with_constant(Op::Div, a, b); }
+inline Value operator+(double a, const Value& b) { return with_constant(Op::Add, a, b); }
+inline Value operator-(double a, const Value& b) { return with_constant(Op::Sub, a, b); }
+inline Value operator*(double a, const Value& b) { return with_constant(Op::Mul, a, b); }
+inline Value operator/(double a, const Value& b) { return with_constant(Op::Div, a, b); }
 inline Value operator-(const Value& a) { return make_unary(Op::Neg, a); }
 
 inline Value& Value::operator+=(const Value& rhs) { return *this = *this + rhs; }
@@ -153,14 +165,14 @@ inline Value mul_add(const Value& a, const Value& b, const Value& c) {
 /// base ** exponent with a constant exponent (one node, drawn as `**k`).
 inline Value pow(const Value& base, double exponent) {
     Graph& g = base.graph();
-    return {g, g.pow_const(base.m_id, exponent)};
+    return {g, g.record_pow_const(base.m_id, exponent)};
 }
 /// base ** exponent with a Value exponent: gradient flows to both.
 inline Value pow(const Value& base, const Value& exponent) {
     return make_binary(Op::Pow, base, exponent);
 }
 inline Value pow(double base, const Value& exponent) {
-    return make_binary(Op::Pow, Value::constant(base, exponent.graph()), exponent);
+    return with_constant(Op::Pow, base, exponent);
 }
 
 inline Value tanh(const Value& x) { return make_unary(Op::Tanh, x); }
