@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "mgrad/error.hpp"
@@ -128,8 +129,30 @@ std::vector<Value> Layer::operator()(std::span<const Value> x) const {
     ScopeGuard scope(*m_graph, m_scope);
     std::vector<Value> out;
     out.reserve(m_neurons.size());
+    if (!m_neurons.front().fused()) {
+        for (const Neuron& n : m_neurons)
+            out.push_back(n(x));
+        return out;
+    }
+    const std::size_t n_in = x.size(), n_out = m_neurons.size();
+    if (n_in != nin()) throw Error(fmt::format("{} takes {} inputs, not {}", m_scope, nin(), n_in));
     for (const Neuron& n : m_neurons)
-        out.push_back(n(x));
+        out.push_back(n.m_b);
+    // Wavefront order: step t records w[j][i] * x[i] for every i + j == t. Each neuron still
+    // adds its inputs in order i = 0, 1, … and each input still receives its gradients from
+    // neuron j = …, 1, 0, exactly as neuron after neuron would, so every number is the same.
+    // But consecutive nodes now share neither a running sum nor an input, so replaying the
+    // tape forward or backward is not one long chain of dependent additions.
+    for (std::size_t t = 0; t + 1 < n_in + n_out; ++t) {
+        const std::size_t first = t < n_out ? 0 : t + 1 - n_out;
+        const std::size_t last = std::min(t, n_in - 1);
+        for (std::size_t i = first; i <= last; ++i) {
+            const std::size_t j = t - i;
+            out[j] = mul_add(m_neurons[j].m_w[i], x[i], out[j]);
+        }
+    }
+    for (std::size_t j = 0; j < m_neurons.size(); ++j)
+        out[j] = activate(m_neurons[j].m_nonlinearity, out[j]);
     return out;
 }
 

@@ -66,7 +66,7 @@ class Neuron : public Module {
 
     /// Record each `act + wᵢxᵢ` as one MulAdd node instead of a Mul and an Add: the same numbers
     /// and gradients, half the nodes (the trainer's default). Pictures of a fused neuron show
-    /// `*+` op nodes.
+    /// `*+` op nodes. A fused Layer records its neurons side by side (see Layer::operator()).
     void set_fused(bool fused) noexcept { m_fused = fused; }
     [[nodiscard]] bool fused() const noexcept { return m_fused; }
     /// act(b + Σ wᵢ xᵢ), recorded on the neuron's graph.
@@ -89,6 +89,7 @@ class Neuron : public Module {
     Graph* m_graph;
     std::string m_name;
     bool m_fused = false;
+    friend class Layer;
 };
 
 class Layer : public Module {
@@ -97,6 +98,10 @@ class Layer : public Module {
     Layer(std::size_t nin, std::size_t nout, Nonlinearity nonlinearity, Rng& rng,
           Graph& graph = default_graph(), std::size_t index = 0);
 
+    /// Each neuron's output, in the layer's scope. Unfused, neuron after neuron, each in its
+    /// own scope. Fused, the neurons' MulAdds are interleaved (see nn.cpp: the same sums in the
+    /// same order, so the same numbers, but a tape that replays faster) and only the layer has
+    /// a scope.
     std::vector<Value> operator()(std::span<const Value> x) const;
     [[nodiscard]] std::vector<double> predict(std::span<const double> x) const;
 
