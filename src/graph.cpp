@@ -104,6 +104,7 @@ void Graph::set_data(NodeId id, double value) {
     n.data = value;
     n.flags |= dirty;
     if (m_stale_from == no_node || id < m_stale_from) m_stale_from = id;
+    ++m_leaves_changed;
 }
 
 std::size_t Graph::forward() {
@@ -111,26 +112,46 @@ std::size_t Graph::forward() {
     std::size_t recomputed = 0;
     Node* nodes = m_nodes.data();
     const std::size_t n = m_nodes.size();
-    for (std::size_t i = m_stale_from; i < n; ++i) {
-        Node& node = nodes[i];
-        if (is_leaf(node.op)) continue;
-        const std::uint8_t arity = op_info(node.op).arity;  // PowConst's b is not a node: 1
-        const bool changed = has_flag(nodes[node.a], dirty) ||
-                             (arity >= 2 && has_flag(nodes[node.b], dirty)) ||
-                             (arity == 3 && has_flag(nodes[node.c], dirty));
-        if (!changed) continue;
+    auto recompute = [this, nodes](Node& node) {
         const double x = nodes[node.a].data;
         switch (node.op) {
             case Op::MulAdd: node.data = x * nodes[node.b].data + nodes[node.c].data; break;
             case Op::PowConst: node.data = detail::pow_const(x, exponent_of(node)); break;
-            default: node.data = detail::apply(node.op, x, arity == 2 ? nodes[node.b].data : 0.0);
+            default:
+                node.data = detail::apply(node.op, x,
+                                          op_info(node.op).arity == 2 ? nodes[node.b].data : 0.0);
         }
-        node.flags |= dirty;
-        ++recomputed;
+    };
+    if (m_leaves_changed >= many_leaves) {
+        // An optimiser changed every parameter: nearly every node downstream changes with them,
+        // so recomputing them all is cheaper than testing which must be (the same numbers).
+        for (std::size_t i = m_stale_from; i < n; ++i) {
+            Node& node = nodes[i];
+            if (is_leaf(node.op)) {
+                node.flags &= static_cast<std::uint8_t>(~dirty);
+                continue;
+            }
+            recompute(node);
+            ++recomputed;
+        }
+    } else {
+        for (std::size_t i = m_stale_from; i < n; ++i) {
+            Node& node = nodes[i];
+            if (is_leaf(node.op)) continue;
+            const std::uint8_t arity = op_info(node.op).arity;  // PowConst's b is not a node: 1
+            const bool changed = has_flag(nodes[node.a], dirty) ||
+                                 (arity >= 2 && has_flag(nodes[node.b], dirty)) ||
+                                 (arity == 3 && has_flag(nodes[node.c], dirty));
+            if (!changed) continue;
+            recompute(node);
+            node.flags |= dirty;
+            ++recomputed;
+        }
+        for (std::size_t i = m_stale_from; i < n; ++i)
+            nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
     }
-    for (std::size_t i = m_stale_from; i < n; ++i)
-        nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
     m_stale_from = no_node;
+    m_leaves_changed = 0;
     return recomputed;
 }
 
@@ -259,6 +280,7 @@ void Graph::clear() {
     m_scopes.clear();
     m_open_scope = no_node;
     m_stale_from = no_node;
+    m_leaves_changed = 0;
     ++m_epoch;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using mgrad::Graph;
 using mgrad::Op;
@@ -183,6 +184,39 @@ TEST_CASE_FIXTURE(FreshGraph, "set_data re-evaluates downstream lazily") {
         CHECK(h.data() == 1.5);
     }
     SUBCASE("only leaves can be set") { CHECK_THROWS_AS(L.set_data(1.0), mgrad::Error); }
+}
+
+TEST_CASE("forward after many set_data calls recomputes everything, to the same values") {
+    // Below Graph::many_leaves changes forward() follows the changed leaves; from it on it
+    // recomputes every node after the first. Either way the numbers must be those of a graph
+    // built from the new values.
+    for (const std::size_t changes : {std::size_t{3}, std::size_t{Graph::many_leaves + 8}}) {
+        CAPTURE(changes);
+        Graph g;
+        std::vector<Value> leaves;
+        for (std::size_t i = 0; i < 64; ++i)
+            leaves.emplace_back(g, 0.1 * static_cast<double>(i) - 2.0);
+        Value acc = Value::constant(1.0, g);
+        for (std::size_t i = 0; i < leaves.size(); ++i)
+            acc = i % 2 ? tanh(acc * leaves[i]) : mul_add(acc, leaves[i], pow(leaves[i], 2.0));
+        const mgrad::NodeId size = g.size();
+        for (std::size_t i = 0; i < changes; ++i)
+            leaves[i].set_data(leaves[i].data() * -1.5 + 0.25);
+        const std::size_t recomputed = g.forward();
+        CHECK(recomputed > 0);
+        CHECK(recomputed <= size - leaves.size() - 1);
+        Graph fresh;
+        std::vector<Value> copy;
+        for (const Value& v : leaves)
+            copy.emplace_back(fresh, v.data());
+        Value expect = Value::constant(1.0, fresh);
+        for (std::size_t i = 0; i < copy.size(); ++i)
+            expect = i % 2 ? tanh(expect * copy[i]) : mul_add(expect, copy[i], pow(copy[i], 2.0));
+        for (mgrad::NodeId id = 0; id < size; ++id)
+            CHECK(g.nodes()[id].data == fresh.nodes()[id].data);
+        CHECK(acc.data() == expect.data());
+        CHECK(g.forward() == 0);
+    }
 }
 
 TEST_CASE_FIXTURE(FreshGraph, "IEEE semantics and finding the first non-finite node") {

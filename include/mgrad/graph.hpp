@@ -250,8 +250,11 @@ class Graph {
 
     // --- passes ---------------------------------------------------------------------------
     /// Recompute every node downstream of a leaf changed by set_data(). Returns how many nodes
-    /// were recomputed. Cheap when nothing changed.
+    /// were recomputed. Cheap when nothing changed. After `many_leaves` or more set_data()
+    /// calls, every computed node after the first changed leaf is recomputed without testing
+    /// whether it depends on one (the same values, faster for an optimiser's update).
     std::size_t forward();
+    static constexpr std::uint32_t many_leaves = 32;
     /// Backpropagate from `root` (see the header comment for the exact rule).
     void backward(NodeId root);
     /// Set every gradient, leaves included, to 0.
@@ -343,7 +346,8 @@ class Graph {
     std::unordered_map<NodeId, std::string> m_labels;
     std::vector<Scope> m_scopes;
     std::uint32_t m_open_scope = no_node;
-    NodeId m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
+    NodeId m_stale_from = no_node;       ///< lowest leaf changed since the last forward()
+    std::uint32_t m_leaves_changed = 0;  ///< set_data() calls since the last forward()
     std::uint32_t m_epoch = 0;
 };
 
