@@ -8,7 +8,7 @@
 //
 // Semantics (the same as PyTorch's):
 // - backward(root) seeds root.grad with 1 and propagates to everything root depends on, in one
-//   reverse sweep. Interior gradients are recomputed on every call (reset to 0 first); leaf
+//   reverse sweep. Interior gradients are recomputed on every call (start again from 0); leaf
 //   gradients (Leaf and Const nodes) accumulate until zero_grad().
 // - Nodes the root does not depend on get no gradient, even when they hold NaN or inf.
 // - Ops follow IEEE arithmetic: log(-1) is NaN, 1/0 is inf. first_non_finite() finds the node
