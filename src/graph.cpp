@@ -257,9 +257,16 @@ void Graph::backward(NodeId root) {
                 break;
             case Op::MulAdd: {  // a*b + c: d/da = b, d/db = a, d/dc = 1
                 const double x = nodes[node.a].data, y = nodes[node.b].data;
-                flow(node.a, g * y);
-                flow(node.b, g * x);
-                flow(node.c, g);
+                // A leaf always accumulates: no first-touch test (see detail::a_leaf).
+                auto to = [&](NodeId p, double d, std::uint8_t leaf) {
+                    if (node.flags & leaf)
+                        nodes[p].grad += d;
+                    else
+                        flow(p, d);
+                };
+                to(node.a, g * y, detail::a_leaf);
+                to(node.b, g * x, detail::b_leaf);
+                to(node.c, g, detail::c_leaf);
                 break;
             }
             case Op::Step:  // piecewise constant: d/da = 0 (the jump has no finite derivative)

@@ -3,7 +3,9 @@
 
 #include <mgrad/mgrad.hpp>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <vector>
 
@@ -355,4 +357,34 @@ TEST_CASE("mul_add is the two-node form in one node, bit for bit") {
     a.set_data(2.0);  // re-evaluation follows the third parent too
     c.set_data(1.0);
     CHECK(fused.data() == 2.0 * 0.7 + 1.0);
+}
+
+TEST_CASE("mul_add gives the gradients of a * b + c whichever operands are leaves") {
+    // MulAdd adds to leaf operands directly and to interior ones with a first-touch test:
+    // every mix, the same node in several slots included, must match the two-node form.
+    for (unsigned mask = 0; mask < 8; ++mask) {
+        for (const bool shared : {false, true}) {
+            CAPTURE(mask);
+            CAPTURE(shared);
+            auto run = [&](bool fused) {
+                Graph g;
+                Value x{g, 1.5}, y{g, -0.25}, z{g, 2.0};
+                auto operand = [&](unsigned bit, const Value& leaf) {
+                    return (mask >> bit) & 1u ? leaf : tanh(leaf) * 2.0;  // interior when set
+                };
+                const Value a = operand(0, x);
+                const Value b = shared ? a : operand(1, y);
+                const Value c = shared ? a : operand(2, z);
+                const Value out = fused ? mul_add(a, b, c) : a * b + c;
+                const Value root = out * out + a;  // a is reached by two paths
+                root.backward();
+                root.backward();  // interior gradients start again from 0, leaves accumulate
+                return std::vector<double>{root.data(), x.grad(), y.grad(), z.grad(), a.grad()};
+            };
+            const auto two_nodes = run(false), one_node = run(true);
+            for (std::size_t i = 0; i < two_nodes.size(); ++i)
+                CHECK(std::bit_cast<std::uint64_t>(one_node[i]) ==
+                      std::bit_cast<std::uint64_t>(two_nodes[i]));
+        }
+    }
 }

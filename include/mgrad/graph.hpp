@@ -76,6 +76,11 @@ namespace detail {
 // Node::flags bits (graph.cpp explains the passes that use them).
 inline constexpr std::uint8_t accumulate = 1;  // backward: add to grad rather than replace it
 inline constexpr std::uint8_t dirty = 2;       // forward: changed since the last forward()
+// MulAdd only: which operands are leaves, so that backward can add to a leaf's gradient without
+// the first-touch test an interior node needs. In a neuron, `a` is a weight: always a leaf.
+inline constexpr std::uint8_t a_leaf = 4;
+inline constexpr std::uint8_t b_leaf = 8;
+inline constexpr std::uint8_t c_leaf = 16;
 
 /// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
 /// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
@@ -325,7 +330,10 @@ class Graph {
     NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
         refresh();
         const Node* t = m_nodes.data();
-        return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c);
+        const auto leaves = static_cast<std::uint8_t>((is_leaf(t[a].op) ? detail::a_leaf : 0) |
+                                                      (is_leaf(t[b].op) ? detail::b_leaf : 0) |
+                                                      (is_leaf(t[c].op) ? detail::c_leaf : 0));
+        return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c, leaves);
     }
     NodeId record_pow_const(NodeId a, double exponent) {
         refresh();
@@ -335,8 +343,10 @@ class Graph {
     }
     // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
     // handed out fits in a NodeId and differs from no_node, without a test per node.
-    NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node) {
-        const std::uint8_t flags = is_leaf(op) ? detail::accumulate : 0;  // leaves accumulate
+    NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
+                std::uint8_t operand_flags = 0) {
+        const auto flags = static_cast<std::uint8_t>((is_leaf(op) ? detail::accumulate : 0) |
+                                                     operand_flags);  // leaves accumulate
         m_nodes.push_back(Node{data, 0.0, a, b, c, op, flags});
         return static_cast<NodeId>(m_nodes.size() - 1);
     }
