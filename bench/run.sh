@@ -87,6 +87,16 @@ if [[ $what == w2 || $what == all ]]; then
   echo "-- PyTorch from the same start (losses checked against mgrad's) --"
   torch w2-batched <"$scratch/start.json" 2>&1 || true
   torch w2-scalar <"$scratch/start.json" 2>&1 || true
+  echo "-- mgrad replay and PyTorch batched, one after the other, each the median of 200 steps --"
+  if "$py" -c 'import torch' 2>/dev/null; then
+    for _ in 1 2 3; do
+      m=$("$bin/mgrad-w2-export" --time | sed -n 's/.*time per step=\([0-9.]*\)us.*/\1/p')
+      t=$(torch w2-batched <"$scratch/start.json" | sed -n 's/.*time per step=\([0-9.]*\)us.*/\1/p')
+      awk -v m="$m" -v t="$t" 'BEGIN { printf "mgrad %.1f us, PyTorch %.1f us: ratio %.2f\n", m, t, m / t }'
+    done
+  else
+    echo "skipped: PyTorch is not installed (Debian package python3-torch)"
+  fi
 fi
 
 if [[ $what == w4 || $what == all ]]; then
