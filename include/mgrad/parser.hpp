@@ -156,6 +156,9 @@ class Parser {
 
     /// The next statement, or nothing at the end of the input. Empty statements are skipped.
     std::optional<Statement> next();
+    /// The same into `s`, reusing its vectors' memory (a script of a million statements then
+    /// allocates nothing per statement); false at the end of the input.
+    bool next(Statement& s);
     /// After an error: skip the rest of the statement (to the next newline outside parentheses
     /// or `;`), so parsing can go on.
     void recover();
@@ -167,7 +170,7 @@ class Parser {
     static bool is_incomplete(std::string_view text);
 
   private:
-    std::optional<Statement> parse_statement();
+    void parse_statement(Statement& s);
     void parse_command(Statement& s);
     void parse_assignment(Statement& s);
     std::uint32_t parse_expression(Statement& s);
@@ -192,6 +195,7 @@ class Parser {
     std::size_t m_depth = 0;
     std::size_t m_paren_depth = 0;
     std::size_t m_statement_begin = 0;
+    std::vector<std::uint32_t> m_call_args;  ///< a stack shared by nested calls being parsed
 };
 
 }  // namespace mgrad

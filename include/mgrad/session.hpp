@@ -20,7 +20,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -53,6 +52,60 @@ struct Command {
     CommandHandler handler;
     bool replay = false;  ///< `:save` writes it into the script (it changes state, e.g. :backward)
 };
+
+namespace detail {
+
+/// An index from a name to its position in a list of names kept elsewhere (open addressing,
+/// linear probing). Why not std::unordered_map<std::string, …>: a generated script binds a
+/// million names, and a node-based map costs a heap node per name, a string per lookup, slow
+/// rehashes and a long destructor. Here a lookup hashes a string_view and compares against the
+/// list, and the whole index is one array of 8-byte slots.
+class NameIndex {
+  public:
+    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
+    /// The position of `name` in `names`, or npos.
+    [[nodiscard]] std::uint32_t find(std::string_view name,
+                                     const std::vector<std::string>& names) const noexcept;
+    /// Records that `names[position]` is `name` (which must not be in the index yet).
+    void insert(std::string_view name, std::uint32_t position);
+    void clear() noexcept;
+
+  private:
+    struct Slot {
+        std::uint32_t hash = 0;
+        std::uint32_t position = npos;  ///< npos: empty
+    };
+    [[nodiscard]] static std::uint32_t hash_of(std::string_view name) noexcept;
+    void grow();
+
+    std::vector<Slot> m_slots;  ///< a power of two long, at most half full
+    std::size_t m_count = 0;
+};
+
+/// The statements `:save` writes, kept as one text (each statement ends with a newline) rather
+/// than a string each: a million statements then cost their bytes, not a million allocations.
+class Transcript {
+  public:
+    void append(std::string_view statement) {
+        m_text.append(statement);
+        m_text.push_back('\n');
+        ++m_count;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return m_count; }
+    [[nodiscard]] bool empty() const noexcept { return m_count == 0; }
+    /// Every statement, each followed by a newline.
+    [[nodiscard]] std::string_view text() const noexcept { return m_text; }
+    void clear() noexcept {
+        m_text.clear();
+        m_count = 0;
+    }
+
+  private:
+    std::string m_text;
+    std::size_t m_count = 0;
+};
+
+}  // namespace detail
 
 /// What an expression evaluates to: a plain number or a node of the session's graph.
 using Operand = std::variant<double, NodeId>;
@@ -156,9 +209,7 @@ class Session {
     /// Reports a warning; with a span it points into the statement being run.
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
     /// Every statement and replayable command that succeeded, in order (what `:save` writes).
-    [[nodiscard]] const std::vector<std::string>& transcript() const noexcept {
-        return m_transcript;
-    }
+    [[nodiscard]] const detail::Transcript& transcript() const noexcept { return m_transcript; }
 
   private:
     struct Frame {  // one source being run (a file, a REPL entry, a :load)
@@ -169,7 +220,7 @@ class Session {
 
     void execute(const Statement& s, const Frame& frame);
     Operand evaluate(const Statement& s, const Frame& frame);
-    void check_names(const Statement& s) const;
+    void check_names(const Statement& s);
     NodeId to_node(const Operand& v);
     Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
     void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
@@ -182,9 +233,13 @@ class Session {
     Output* m_output;
     SessionOptions m_options;
     Graph m_graph;
-    std::unordered_map<std::string, NodeId> m_bindings;
-    std::vector<std::string> m_order;
-    std::unordered_map<std::string, std::uint32_t> m_versions;
+    struct Binding {
+        NodeId node = no_node;
+        std::uint32_t version = 0;  ///< how many labels `name`, `name#2` … were handed out
+    };
+    std::vector<std::string> m_order;  ///< bound names, first bound first
+    std::vector<Binding> m_bindings;   ///< beside m_order
+    detail::NameIndex m_name_index;    ///< name → position in m_order
     std::map<std::string, Command, std::less<>> m_commands;
     std::map<std::string, Function, std::less<>> m_functions;
     std::vector<std::string> m_source_names;
@@ -201,10 +256,12 @@ class Session {
         NodeId node;
     };
     std::vector<PendingWarning> m_pending;
+    std::vector<bool> m_is_node;      ///< check_names' scratch
+    std::vector<Operand> m_operands;  ///< evaluate's scratch
     std::vector<Frame> m_frames;
     /// The files being run, outermost first: {canonical path, path as given}.
     std::vector<std::pair<std::string, std::string>> m_loading;
-    std::vector<std::string> m_transcript;
+    detail::Transcript m_transcript;
     std::size_t m_error_count = 0;
     bool m_quit = false;
     const volatile std::sig_atomic_t* m_interrupt = nullptr;

@@ -383,8 +383,30 @@ struct DepthGuard {
 };
 }  // namespace
 
+namespace {
+// Empties a statement but keeps its vectors' capacity.
+void reset(Statement& s) {
+    std::vector<Expr> exprs = std::move(s.exprs);
+    std::vector<std::uint32_t> args = std::move(s.args);
+    std::vector<Word> words = std::move(s.words);
+    s = Statement{};
+    exprs.clear();
+    args.clear();
+    words.clear();
+    s.exprs = std::move(exprs);
+    s.args = std::move(args);
+    s.words = std::move(words);
+}
+}  // namespace
+
 std::optional<Statement> Parser::next() {
-    if (m_token.kind == TokenKind::End) return std::nullopt;
+    Statement s;
+    if (!next(s)) return std::nullopt;
+    return s;
+}
+
+bool Parser::next(Statement& s) {
+    if (m_token.kind == TokenKind::End) return false;
     m_depth = 0;
     m_paren_depth = 0;
     // Empty statements (blank lines, comments, stray `;`) are skipped. Before the first
@@ -393,9 +415,12 @@ std::optional<Statement> Parser::next() {
         m_statement_begin = m_lexer.offset();
         advance();
     }
-    if (m_token.kind == TokenKind::End) return std::nullopt;
+    if (m_token.kind == TokenKind::End) return false;
     m_statement_begin = m_token.span.offset;
-    return parse_statement();
+    m_call_args.clear();
+    reset(s);
+    parse_statement(s);
+    return true;
 }
 
 void Parser::recover() {
@@ -416,8 +441,7 @@ void Parser::recover() {
 
 /// statement  ::= command | assignment | setdata | expression
 /// setdata    ::= NAME '.' 'data' '=' expression
-std::optional<Statement> Parser::parse_statement() {
-    Statement s;
+void Parser::parse_statement(Statement& s) {
     const Token first = m_token;
     if (first.kind == TokenKind::Colon) {
         parse_command(s);
@@ -439,7 +463,7 @@ std::optional<Statement> Parser::parse_statement() {
                     s.exprs[s.exprs[s.root].lhs].kind == ExprKind::Name) {
                     const Expr field = s.exprs[s.root];
                     const Expr target = s.exprs[field.lhs];
-                    s = Statement{};
+                    reset(s);
                     s.kind = StatementKind::SetData;
                     s.target = target.name;
                     s.target_span = target.span;
@@ -475,7 +499,6 @@ std::optional<Statement> Parser::parse_statement() {
                                     describe(m_token)),
                         m_token.span);
     }
-    return s;
 }
 
 /// command    ::= ':' NAME { WORD }        (words are separated by blanks; "…" quotes)
@@ -688,11 +711,13 @@ std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
     DepthGuard guard{m_depth};
     ++m_paren_depth;
     advance();  // '('
-    std::vector<std::uint32_t> args;
+    // This call's arguments go on m_call_args above those of the calls it is nested in.
+    const std::size_t base = m_call_args.size();
     skip_newlines();
     if (m_token.kind != TokenKind::RParen) {
         for (;;) {
-            args.push_back(parse_expression(s));
+            const std::uint32_t arg = parse_expression(s);
+            m_call_args.push_back(arg);
             if (m_token.kind != TokenKind::Comma) break;
             advance();
         }
@@ -703,8 +728,10 @@ std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
     e.kind = ExprKind::Call;
     e.name = name.text;
     e.first_arg = u32(s.args.size());
-    e.arg_count = u32(args.size());
-    s.args.insert(s.args.end(), args.begin(), args.end());
+    e.arg_count = u32(m_call_args.size() - base);
+    s.args.insert(s.args.end(), m_call_args.begin() + static_cast<std::ptrdiff_t>(base),
+                  m_call_args.end());
+    m_call_args.resize(base);
     e.span = join(name.span, m_token.span);
     e.op_span = name.span;
     advance();

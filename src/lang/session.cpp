@@ -102,10 +102,65 @@ Session::~Session() = default;
 
 // --- bindings -----------------------------------------------------------------------------
 
+namespace detail {
+
+std::uint32_t NameIndex::hash_of(std::string_view name) noexcept {
+    // FNV-1a: names are short, and this beats std::hash's general-purpose mixing for them.
+    std::uint32_t h = 2166136261u;
+    for (const char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+std::uint32_t NameIndex::find(std::string_view name,
+                              const std::vector<std::string>& names) const noexcept {
+    if (m_slots.empty()) return npos;
+    const std::uint32_t h = hash_of(name);
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const Slot& slot = m_slots[i];
+        if (slot.position == npos) return npos;
+        if (slot.hash == h && names[slot.position] == name) return slot.position;
+    }
+}
+
+void NameIndex::insert(std::string_view name, std::uint32_t position) {
+    if (2 * (m_count + 1) > m_slots.size()) grow();
+    const std::uint32_t h = hash_of(name);
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t i = h & mask;
+    while (m_slots[i].position != npos)
+        i = (i + 1) & mask;
+    m_slots[i] = Slot{h, position};
+    ++m_count;
+}
+
+void NameIndex::grow() {
+    std::vector<Slot> old(m_slots.empty() ? 64 : 2 * m_slots.size());
+    old.swap(m_slots);
+    const std::size_t mask = m_slots.size() - 1;
+    for (const Slot& slot : old) {
+        if (slot.position == npos) continue;
+        std::size_t i = slot.hash & mask;
+        while (m_slots[i].position != npos)
+            i = (i + 1) & mask;
+        m_slots[i] = slot;
+    }
+}
+
+void NameIndex::clear() noexcept {
+    m_slots.clear();
+    m_count = 0;
+}
+
+}  // namespace detail
+
 std::optional<NodeId> Session::lookup(std::string_view name) const {
-    auto it = m_bindings.find(std::string(name));
-    if (it == m_bindings.end()) return std::nullopt;
-    return it->second;
+    const std::uint32_t position = m_name_index.find(name, m_order);
+    if (position == detail::NameIndex::npos) return std::nullopt;
+    return m_bindings[position].node;
 }
 
 NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
@@ -124,20 +179,39 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
 
 void Session::bind(std::string_view name, NodeId id) {
     m_graph.check_id(id);
-    if (m_graph.label(id).empty()) {
-        const std::uint32_t version = ++m_versions[std::string(name)];
-        m_graph.set_label(id,
-                          version == 1 ? std::string(name) : fmt::format("{}#{}", name, version));
+    std::uint32_t position = m_name_index.find(name, m_order);
+    if (position == detail::NameIndex::npos) {
+        if (m_order.size() >= detail::NameIndex::npos) throw Error("too many names");
+        position = static_cast<std::uint32_t>(m_order.size());
+        m_order.emplace_back(name);
+        try {
+            m_bindings.emplace_back();
+            m_name_index.insert(name, position);
+        } catch (...) {  // out of memory: leave the three in step
+            m_order.pop_back();
+            m_bindings.resize(m_order.size());
+            throw;
+        }
     }
-    auto [it, inserted] = m_bindings.insert_or_assign(std::string(name), id);
-    if (inserted) m_order.push_back(it->first);
+    Binding& binding = m_bindings[position];
+    if (m_graph.label(id).empty()) {
+        const std::uint32_t version = ++binding.version;
+        if (version == 1) {
+            m_graph.set_label(id, name);
+        } else {
+            fmt::memory_buffer label;  // on the stack: no allocation for a usual name
+            fmt::format_to(std::back_inserter(label), "{}#{}", name, version);
+            m_graph.set_label(id, std::string_view(label.data(), label.size()));
+        }
+    }
+    binding.node = id;
 }
 
 void Session::reset() {
     m_graph.clear();
     m_bindings.clear();
     m_order.clear();
-    m_versions.clear();
+    m_name_index.clear();
     m_origins.clear();
     m_transcript.clear();
 }
@@ -261,17 +335,18 @@ bool Session::run(std::string_view source_name, std::string_view text, std::uint
     const std::size_t errors_before = m_error_count;
     Parser parser(text, first_line);
     std::size_t echoed_to = 0;
+    // One statement reused for the whole text: its vectors keep their memory.
+    Statement statement;
+    const Statement* s = &statement;
     while (!m_quit) {
-        std::optional<Statement> s;
         try {
-            s = parser.next();
+            if (!parser.next(statement)) break;
         } catch (const Error& e) {
             report(frame, Severity::Error, e.what(), e.span());
             if (!m_options.keep_going) break;
             parser.recover();
             continue;
         }
-        if (!s) break;
         if (interrupted()) {
             report(frame, Severity::Error, "interrupted", s->span);
             break;
@@ -394,10 +469,11 @@ void Session::echo(std::string_view text, std::size_t& echoed_to, const Statemen
 
 // --- executing statements -------------------------------------------------------------------
 
-void Session::check_names(const Statement& s) const {
+void Session::check_names(const Statement& s) {
     // A static pass before any node is made, so a statement with an error leaves the graph
     // exactly as it was.
-    std::vector<bool> is_node(s.exprs.size(), false);
+    std::vector<bool>& is_node = m_is_node;  // kept between statements for its memory
+    is_node.assign(s.exprs.size(), false);
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
         const Expr& e = s.exprs[i];
         switch (e.kind) {
@@ -497,7 +573,18 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
     // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
     // stays as it was; functions that build graphs are checked again in apply_op.
     check_node_cap(2 * s.exprs.size() + 2, s.span);
-    std::vector<Operand> v(s.exprs.size());
+    // Borrowed from the session for its memory and handed back however this ends; a function
+    // called below that runs statements on this session again finds it empty, not in use.
+    struct Borrow {
+        std::vector<Operand>& home;
+        std::vector<Operand> v;
+        explicit Borrow(std::vector<Operand>& h) : home(h), v(std::move(h)) {}
+        Borrow(const Borrow&) = delete;
+        Borrow& operator=(const Borrow&) = delete;
+        ~Borrow() { home = std::move(v); }
+    } borrow{m_operands};
+    std::vector<Operand>& v = borrow.v;
+    v.assign(s.exprs.size(), Operand{});
     NodeId mark = m_graph.size();
     auto record = [&](const Expr& e) {
         // Remember where each new node came from, for warnings and :vars.
@@ -565,7 +652,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             // A handler's error without a place points at the command.
             throw Error(e.what(), s.command_span);
         }
-        if (c->replay) m_transcript.emplace_back(text);
+        if (c->replay) m_transcript.append(text);
         return;
     }
 
@@ -621,7 +708,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             if (!origin(id)) set_origin(id, Origin{frame.source_index, s.span.line, s.span.column});
             bind(s.target, id);
             flush_warnings();
-            m_transcript.emplace_back(text);
+            m_transcript.append(text);
             return;
         }
         case StatementKind::SetData: {
@@ -652,7 +739,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
                        s.span);
                 break;  // where it first appears; the nodes after it only pass it on
             }
-            m_transcript.emplace_back(text);
+            m_transcript.append(text);
             return;
         }
         case StatementKind::Command:
