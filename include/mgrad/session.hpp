@@ -10,16 +10,20 @@
 // add_command(): the renderer adds `:draw`, the gradient lab `:check`, `:set` and so on.
 #pragma once
 
+#include <algorithm>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -66,6 +70,11 @@ class NameIndex {
     /// The position of `name` in `names`, or npos.
     [[nodiscard]] std::uint32_t find(std::string_view name,
                                      const std::vector<std::string>& names) const noexcept;
+    /// Starts loading the slot where `name` would be, so a lookup soon after does not wait for
+    /// memory (a new name's slot is nowhere in the cache).
+    void prefetch(std::string_view name) const noexcept {
+        if (!m_slots.empty()) __builtin_prefetch(&m_slots[hash_of(name) & (m_slots.size() - 1)]);
+    }
     /// Records that `names[position]` is `name` (which must not be in the index yet).
     void insert(std::string_view name, std::uint32_t position);
     void clear() noexcept;
@@ -82,10 +91,53 @@ class NameIndex {
     std::size_t m_count = 0;
 };
 
+/// A growable array of trivially copyable records grown with std::realloc. Why not std::vector:
+/// for the arrays of a long script (one record per node) glibc's realloc remaps pages instead of
+/// copying them into a fresh block, so each page is touched once, not once per doubling.
+template <class T>
+class PodArray {
+    static_assert(std::is_trivially_copyable_v<T>);
+
+  public:
+    PodArray() = default;
+    PodArray(const PodArray&) = delete;
+    PodArray& operator=(const PodArray&) = delete;
+    ~PodArray() { std::free(m_data); }
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+    T& operator[](std::size_t i) noexcept { return m_data[i]; }
+    const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
+    /// Grows to `n` records, the new ones set to `fill` (never shrinks).
+    void grow_to(std::size_t n, const T& fill) {
+        if (n <= m_size) return;
+        if (n > m_capacity) {
+            const std::size_t capacity = std::max(n, m_capacity + m_capacity / 2 + 16);
+            void* p = std::realloc(m_data, capacity * sizeof(T));
+            if (!p) throw std::bad_alloc();
+            m_data = static_cast<T*>(p);
+            m_capacity = capacity;
+        }
+        std::fill(m_data + m_size, m_data + n, fill);
+        m_size = n;
+    }
+    void clear() noexcept { m_size = 0; }
+
+  private:
+    T* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+};
+
 /// The statements `:save` writes, kept as one text (each statement ends with a newline) rather
 /// than a string each: a million statements then cost their bytes, not a million allocations.
 class Transcript {
   public:
+    /// Makes room for `bytes` more without reallocating (a script about to run reserves its
+    /// size, so a large one is not copied as the text doubles).
+    void reserve_more(std::size_t bytes) {
+        if (m_text.capacity() - m_text.size() >= bytes) return;
+        m_text.reserve(std::max(m_text.size() + bytes, 2 * m_text.capacity()));
+    }
     void append(std::string_view statement) {
         m_text.append(statement);
         m_text.push_back('\n');
@@ -249,7 +301,7 @@ class Session {
         std::uint32_t column = 0;
     };
     void set_origin(NodeId id, Origin origin);
-    std::vector<Origin> m_origins;  ///< by NodeId: 12 bytes per node beside the 32-byte tape
+    detail::PodArray<Origin> m_origins;  ///< by NodeId: 12 bytes per node beside the tape
     struct PendingWarning {         // found while evaluating, reported once the result is named
         std::string message;
         SourceSpan span;

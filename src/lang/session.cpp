@@ -289,7 +289,7 @@ std::optional<NodeOrigin> Session::origin(NodeId id) const {
 }
 
 void Session::set_origin(NodeId id, Origin origin) {
-    if (id >= m_origins.size()) m_origins.resize(std::max<std::size_t>(id + 1, m_graph.size()));
+    m_origins.grow_to(std::max<std::size_t>(id + 1, m_graph.size()), Origin{});
     m_origins[id] = origin;
 }
 
@@ -333,6 +333,7 @@ bool Session::run(std::string_view source_name, std::string_view text, std::uint
         ~Pop() { frames.pop_back(); }
     } pop{m_frames};
     const std::size_t errors_before = m_error_count;
+    m_transcript.reserve_more(text.size());
     Parser parser(text, first_line);
     std::size_t echoed_to = 0;
     // One statement reused for the whole text: its vectors keep their memory.
@@ -371,8 +372,11 @@ namespace {
 
 /// Reads a whole script, refusing one larger than max_script_size (`:load /dev/zero` would
 /// otherwise take every byte of memory).
-std::string read_script(std::istream& in, std::string_view name) {
+std::string read_script(std::istream& in, std::string_view name, std::size_t expected_size = 0) {
     std::string text;
+    // Reading into the right size at once spares the copies (and page faults) of a doubling
+    // string; a size that turns out wrong (a file still being written) only costs those again.
+    if (expected_size <= max_script_size) text.reserve(expected_size);
     char buffer[1 << 16];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         text.append(buffer, static_cast<std::size_t>(in.gcount()));
@@ -407,7 +411,8 @@ bool Session::run_file(const std::string& path) {
         throw Error(fmt::format("cannot read '{}': it is a directory", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    std::string text = read_script(in, path);
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    std::string text = read_script(in, path, ec ? 0 : static_cast<std::size_t>(size));
     if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
@@ -686,6 +691,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             return;
         }
         case StatementKind::Assignment: {
+            m_name_index.prefetch(s.target);  // bind() looks it up once the value is made
             if (is_builtin_function(s.target) || find_function(s.target))
                 throw Error(fmt::format("cannot bind '{}': it is the name of a function", s.target),
                             s.target_span);
