@@ -67,6 +67,8 @@ class Lexer {
 
     /// The next token; throws Error for a character that starts no token or a bad number.
     Token next();
+    /// The same, written over `t` (the parser's current token).
+    void next(Token& t);
     /// The raw rest of the current line up to (not including) a newline or `;`, consumed.
     /// Commands use it: their arguments are words, not expressions.
     std::string_view rest_of_command(SourceSpan& span);
@@ -76,7 +78,10 @@ class Lexer {
 
   private:
     [[nodiscard]] SourceSpan span_from(std::size_t begin, std::uint32_t line,
-                                       std::uint32_t column) const;
+                                       std::uint32_t column) const {
+        return SourceSpan{static_cast<std::uint32_t>(begin),
+                          static_cast<std::uint32_t>(m_pos - begin), line, column};
+    }
     Token lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column);
     void skip_blank();
 

@@ -14,16 +14,14 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <new>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -31,6 +29,7 @@
 #include "mgrad/graph.hpp"
 #include "mgrad/output.hpp"
 #include "mgrad/parser.hpp"
+#include "mgrad/pod_array.hpp"
 
 namespace mgrad {
 
@@ -69,7 +68,7 @@ class NameIndex {
     static constexpr std::uint32_t npos = 0xFFFFFFFFu;
     /// The position of `name` in `names`, or npos.
     [[nodiscard]] std::uint32_t find(std::string_view name,
-                                     const std::vector<std::string>& names) const noexcept;
+                                     const std::deque<std::string>& names) const noexcept;
     /// Starts loading the slot where `name` would be, so a lookup soon after does not wait for
     /// memory (a new name's slot is nowhere in the cache).
     void prefetch(std::string_view name) const noexcept {
@@ -89,43 +88,6 @@ class NameIndex {
 
     std::vector<Slot> m_slots;  ///< a power of two long, at most half full
     std::size_t m_count = 0;
-};
-
-/// A growable array of trivially copyable records grown with std::realloc. Why not std::vector:
-/// for the arrays of a long script (one record per node) glibc's realloc remaps pages instead of
-/// copying them into a fresh block, so each page is touched once, not once per doubling.
-template <class T>
-class PodArray {
-    static_assert(std::is_trivially_copyable_v<T>);
-
-  public:
-    PodArray() = default;
-    PodArray(const PodArray&) = delete;
-    PodArray& operator=(const PodArray&) = delete;
-    ~PodArray() { std::free(m_data); }
-
-    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
-    T& operator[](std::size_t i) noexcept { return m_data[i]; }
-    const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
-    /// Grows to `n` records, the new ones set to `fill` (never shrinks).
-    void grow_to(std::size_t n, const T& fill) {
-        if (n <= m_size) return;
-        if (n > m_capacity) {
-            const std::size_t capacity = std::max(n, m_capacity + m_capacity / 2 + 16);
-            void* p = std::realloc(m_data, capacity * sizeof(T));
-            if (!p) throw std::bad_alloc();
-            m_data = static_cast<T*>(p);
-            m_capacity = capacity;
-        }
-        std::fill(m_data + m_size, m_data + n, fill);
-        m_size = n;
-    }
-    void clear() noexcept { m_size = 0; }
-
-  private:
-    T* m_data = nullptr;
-    std::size_t m_size = 0;
-    std::size_t m_capacity = 0;
 };
 
 /// The statements `:save` writes, kept as one text (each statement ends with a newline) rather
@@ -227,8 +189,9 @@ class Session {
     [[nodiscard]] std::optional<NodeId> lookup(std::string_view name) const;
     /// The node bound to `name`, or an Error (with `span`) that suggests similar names.
     [[nodiscard]] NodeId require(std::string_view name, std::optional<SourceSpan> span = {}) const;
-    /// Bound names in the order they were first bound.
-    [[nodiscard]] const std::vector<std::string>& names() const noexcept { return m_order; }
+    /// Bound names in the order they were first bound. (A deque: growing it never moves the
+    /// names already there.)
+    [[nodiscard]] const std::deque<std::string>& names() const noexcept { return m_order; }
     /// Binds `name` to `id`. When `id` has no label it gets one: `name`, or `name#k` when the
     /// name was bound before.
     void bind(std::string_view name, NodeId id);
@@ -272,7 +235,7 @@ class Session {
 
     void execute(const Statement& s, const Frame& frame);
     Operand evaluate(const Statement& s, const Frame& frame);
-    void check_names(const Statement& s);
+    void check_names(const Statement& s, std::vector<Operand>& names);
     NodeId to_node(const Operand& v);
     Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
     void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
@@ -289,8 +252,8 @@ class Session {
         NodeId node = no_node;
         std::uint32_t version = 0;  ///< how many labels `name`, `name#2` … were handed out
     };
-    std::vector<std::string> m_order;  ///< bound names, first bound first
-    std::vector<Binding> m_bindings;   ///< beside m_order
+    std::deque<std::string> m_order;       ///< bound names, first bound first
+    detail::PodArray<Binding> m_bindings;  ///< beside m_order
     detail::NameIndex m_name_index;    ///< name → position in m_order
     std::map<std::string, Command, std::less<>> m_commands;
     std::map<std::string, Function, std::less<>> m_functions;

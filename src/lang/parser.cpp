@@ -146,10 +146,6 @@ std::string_view token_kind_name(TokenKind kind) noexcept {
 
 Lexer::Lexer(std::string_view text, std::uint32_t first_line) : m_text(text), m_line(first_line) {}
 
-SourceSpan Lexer::span_from(std::size_t begin, std::uint32_t line, std::uint32_t column) const {
-    return SourceSpan{u32(begin), u32(m_pos - begin), line, column};
-}
-
 void Lexer::skip_blank() {
     while (m_pos < m_text.size()) {
         const char c = m_text[m_pos];
@@ -171,23 +167,29 @@ void Lexer::skip_blank() {
 }
 
 Token Lexer::next() {
+    Token t;
+    next(t);
+    return t;
+}
+
+void Lexer::next(Token& t) {
     skip_blank();
     const std::size_t begin = m_pos;
     const std::uint32_t line = m_line;
     const auto column = u32(begin - m_line_start + 1);
-    Token t;
+    t.number = 0.0;
     if (m_pos >= m_text.size()) {
         t.kind = TokenKind::End;
+        t.text = {};
         t.span = SourceSpan{u32(m_text.size()), 0, line, column};
-        return t;
+        return;
     }
     const char c = m_text[m_pos];
     auto make = [&](TokenKind kind, std::size_t length) {
         m_pos += length;
         t.kind = kind;
-        t.text = m_text.substr(begin, length);
+        t.text = std::string_view(m_text.data() + begin, length);  // within m_text
         t.span = span_from(begin, line, column);
-        return t;
     };
     auto next_is = [&](char d) { return m_pos + 1 < m_text.size() && m_text[m_pos + 1] == d; };
 
@@ -195,42 +197,59 @@ Token Lexer::next() {
         make(TokenKind::Newline, 1);
         ++m_line;
         m_line_start = m_pos;
-        return t;
+        return;
     }
-    if (is_digit(c) || (c == '.' && m_pos + 1 < m_text.size() && is_digit(m_text[m_pos + 1])))
-        return lex_number(begin, line, column);
+    if (is_digit(c) || (c == '.' && m_pos + 1 < m_text.size() && is_digit(m_text[m_pos + 1]))) {
+        t = lex_number(begin, line, column);
+        return;
+    }
     if (is_name_start(c)) {
         std::size_t end = m_pos;
         while (end < m_text.size() && is_name_char(m_text[end]))
             ++end;
-        return make(TokenKind::Name, end - m_pos);
+        make(TokenKind::Name, end - m_pos);
+        return;
     }
     switch (c) {
         case ';':
-            return make(TokenKind::Semicolon, 1);
+            make(TokenKind::Semicolon, 1);
+            return;
         case '+':
-            return next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1);
+            next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1);
+            return;
         case '-':
-            return next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
+            next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
+            return;
         case '*':
-            if (next_is('*')) return make(TokenKind::Power, 2);
-            return next_is('=') ? make(TokenKind::StarAssign, 2) : make(TokenKind::Star, 1);
+            if (next_is('*'))
+                make(TokenKind::Power, 2);
+            else
+                next_is('=') ? make(TokenKind::StarAssign, 2) : make(TokenKind::Star, 1);
+            return;
         case '/':
-            return next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
+            next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
+            return;
         case '^':
-            return make(TokenKind::Power, 1);
+            make(TokenKind::Power, 1);
+            return;
         case '(':
-            return make(TokenKind::LParen, 1);
+            make(TokenKind::LParen, 1);
+            return;
         case ')':
-            return make(TokenKind::RParen, 1);
+            make(TokenKind::RParen, 1);
+            return;
         case ',':
-            return make(TokenKind::Comma, 1);
+            make(TokenKind::Comma, 1);
+            return;
         case '.':
-            return make(TokenKind::Dot, 1);
+            make(TokenKind::Dot, 1);
+            return;
         case ':':
-            return make(TokenKind::Colon, 1);
+            make(TokenKind::Colon, 1);
+            return;
         case '=':
-            return make(TokenKind::Assign, 1);
+            make(TokenKind::Assign, 1);
+            return;
         default:
             break;
     }
@@ -324,9 +343,10 @@ Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, 
 
 void Parser::advance() {
     try {
-        m_token = m_lexer.next();
+        // Straight into m_token: a Token returned and copied costs a stall per token.
+        m_lexer.next(m_token);
         while (m_token.kind == TokenKind::Newline && m_paren_depth > 0)
-            m_token = m_lexer.next();
+            m_lexer.next(m_token);
     } catch (const Error&) {
         // The bad character becomes the current token, so recover() skips the rest of its line.
         m_token = Token{};
@@ -384,18 +404,21 @@ struct DepthGuard {
 }  // namespace
 
 namespace {
-// Empties a statement but keeps its vectors' capacity.
+// Empties a statement but keeps its vectors' capacity: a fresh Statement, field by field.
 void reset(Statement& s) {
-    std::vector<Expr> exprs = std::move(s.exprs);
-    std::vector<std::uint32_t> args = std::move(s.args);
-    std::vector<Word> words = std::move(s.words);
-    s = Statement{};
-    exprs.clear();
-    args.clear();
-    words.clear();
-    s.exprs = std::move(exprs);
-    s.args = std::move(args);
-    s.words = std::move(words);
+    const Statement fresh;
+    s.kind = fresh.kind;
+    s.span = fresh.span;
+    s.exprs.clear();
+    s.args.clear();
+    s.root = fresh.root;
+    s.target = fresh.target;
+    s.target_span = fresh.target_span;
+    s.assign_op = fresh.assign_op;
+    s.assign_span = fresh.assign_span;
+    s.command = fresh.command;
+    s.command_span = fresh.command_span;
+    s.words.clear();
 }
 }  // namespace
 

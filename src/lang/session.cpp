@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -29,6 +30,18 @@ struct LoadingGuard {  // pops the file run_file pushed, however run() ends
 };
 
 bool is_builtin_function(std::string_view name) {
+    // Asked for every assignment's target and every call: a table of the functions' first
+    // letters answers most names (x1, loss …) without comparing them with every op's name.
+    static constexpr auto first_letters = [] {
+        std::array<bool, 256> letters{};
+        for (std::size_t i = 0; i < op_count; ++i) {
+            const OpInfo& info = op_info(static_cast<Op>(i));
+            if (info.kind == OpKind::Function && !info.name.empty())
+                letters[static_cast<unsigned char>(info.name.front())] = true;
+        }
+        return letters;
+    }();
+    if (name.empty() || !first_letters[static_cast<unsigned char>(name.front())]) return false;
     const auto op = op_from_name(name);
     return op && op_info(*op).kind == OpKind::Function;
 }
@@ -115,7 +128,7 @@ std::uint32_t NameIndex::hash_of(std::string_view name) noexcept {
 }
 
 std::uint32_t NameIndex::find(std::string_view name,
-                              const std::vector<std::string>& names) const noexcept {
+                              const std::deque<std::string>& names) const noexcept {
     if (m_slots.empty()) return npos;
     const std::uint32_t h = hash_of(name);
     const std::size_t mask = m_slots.size() - 1;
@@ -172,7 +185,7 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
         message =
             fmt::format("undefined name '{}' (nothing is defined yet; try '{} = 2')", name, name);
     else
-        message = fmt::format("undefined name '{}'{}", name, did_you_mean(name, m_order));
+        message = fmt::format("undefined name '{}'{}", name, did_you_mean(name, std::vector<std::string>(m_order.begin(), m_order.end())));
     if (span) throw Error(message, *span);
     throw Error(message);
 }
@@ -185,11 +198,11 @@ void Session::bind(std::string_view name, NodeId id) {
         position = static_cast<std::uint32_t>(m_order.size());
         m_order.emplace_back(name);
         try {
-            m_bindings.emplace_back();
+            m_bindings.push_back(Binding{});
             m_name_index.insert(name, position);
         } catch (...) {  // out of memory: leave the three in step
+            if (m_bindings.size() == m_order.size()) m_bindings.pop_back();
             m_order.pop_back();
-            m_bindings.resize(m_order.size());
             throw;
         }
     }
@@ -474,7 +487,7 @@ void Session::echo(std::string_view text, std::size_t& echoed_to, const Statemen
 
 // --- executing statements -------------------------------------------------------------------
 
-void Session::check_names(const Statement& s) {
+void Session::check_names(const Statement& s, std::vector<Operand>& names) {
     // A static pass before any node is made, so a statement with an error leaves the graph
     // exactly as it was.
     std::vector<bool>& is_node = m_is_node;  // kept between statements for its memory
@@ -485,7 +498,7 @@ void Session::check_names(const Statement& s) {
             case ExprKind::Number:
                 break;
             case ExprKind::Name:
-                (void)require(e.name, e.span);
+                names[i] = require(e.name, e.span);  // evaluate() takes it from here
                 is_node[i] = true;
                 break;
             case ExprKind::Unary:
@@ -573,7 +586,6 @@ void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
 }
 
 Operand Session::evaluate(const Statement& s, const Frame& frame) {
-    check_names(s);
     // Each expression makes at most two nodes (a constant operand and the op), an assignment
     // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
     // stays as it was; functions that build graphs are checked again in apply_op.
@@ -590,12 +602,16 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
     } borrow{m_operands};
     std::vector<Operand>& v = borrow.v;
     v.assign(s.exprs.size(), Operand{});
+    check_names(s, v);
     NodeId mark = m_graph.size();
     auto record = [&](const Expr& e) {
         // Remember where each new node came from, for warnings and :vars.
-        for (NodeId id = mark; id < m_graph.size(); ++id)
-            set_origin(id, Origin{frame.source_index, e.span.line, e.span.column});
-        mark = m_graph.size();
+        const NodeId end = m_graph.size();
+        if (mark == end) return;
+        m_origins.grow_to(end, Origin{});
+        for (NodeId id = mark; id < end; ++id)
+            m_origins[id] = Origin{frame.source_index, e.span.line, e.span.column};
+        mark = end;
     };
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
         const Expr& e = s.exprs[i];
@@ -603,8 +619,7 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
             case ExprKind::Number:
                 v[i] = e.number;
                 break;
-            case ExprKind::Name:
-                v[i] = *lookup(e.name);
+            case ExprKind::Name:  // looked up by check_names
                 break;
             case ExprKind::Unary:
                 v[i] = e.op == TokenKind::Minus ? apply_op(Op::Neg, v[e.lhs], 0.0, e) : v[e.lhs];
