@@ -56,7 +56,7 @@ void LabelTable::set(std::uint32_t id, std::string_view label) {
         return;
     }
     if (const Entry* found = find_entry(id)) {
-        Entry& e = m_entries[static_cast<std::size_t>(found - m_entries.data())];
+        Entry& e = m_entries[static_cast<std::size_t>(found - m_entries.begin())];
         if (length <= e.length) {
             // A label no longer than the one it replaces reuses its bytes. A longer one leaves
             // them unused until clear(): relabelling is rare next to labelling.

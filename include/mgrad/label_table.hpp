@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mgrad/pod_array.hpp"
+
 namespace mgrad::detail {
 
 class LabelTable {
@@ -41,7 +43,7 @@ class LabelTable {
     [[nodiscard]] const Entry* find_entry(std::uint32_t id) const noexcept;
     char* store(std::string_view label);
 
-    std::vector<Entry> m_entries;  ///< sorted by id
+    PodArray<Entry> m_entries;  ///< sorted by id
     std::map<std::uint32_t, std::string> m_out_of_order;
     std::vector<Chunk> m_chunks;
     std::size_t m_chunk = 0;  ///< the chunk being filled
