@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <functional>
 #include <map>
@@ -58,6 +59,20 @@ struct Command {
 
 namespace detail {
 
+/// Memory for a large table read at random: from 2 MiB up, 2 MiB aligned and marked for
+/// transparent huge pages (Linux), so that a lookup in a table of a million names is one cache
+/// miss and not also a TLB miss (perf showed the prefetch of a new name's slot stalling on it).
+template <class T>
+struct HugePageAllocator {
+    using value_type = T;
+    HugePageAllocator() = default;
+    template <class U>
+    explicit HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n);
+    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+    friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
+};
+
 /// An index from a name to its position in a list of names kept elsewhere (open addressing,
 /// linear probing). Why not std::unordered_map<std::string, …>: a generated script binds a
 /// million names, and a node-based map costs a heap node per name, a string per lookup, slow
@@ -86,7 +101,7 @@ class NameIndex {
     [[nodiscard]] static std::uint32_t hash_of(std::string_view name) noexcept;
     void grow();
 
-    std::vector<Slot> m_slots;  ///< a power of two long, at most half full
+    std::vector<Slot, HugePageAllocator<Slot>> m_slots;  ///< a power of two long, half full
     std::size_t m_count = 0;
 };
 

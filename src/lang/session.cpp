@@ -2,6 +2,7 @@
 #include "mgrad/session.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>  // madvise
 
 #include <algorithm>
 #include <array>
@@ -150,8 +151,27 @@ void NameIndex::insert(std::string_view name, std::uint32_t position) {
     ++m_count;
 }
 
+template <class T>
+T* HugePageAllocator<T>::allocate(std::size_t n) {
+    constexpr std::size_t huge = std::size_t{2} << 20u;
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < huge) {
+        void* p = std::malloc(bytes);
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, rounded);
+    if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    // Advice only: where transparent huge pages are off, the table simply gets small pages.
+    (void)::madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+}
+
 void NameIndex::grow() {
-    std::vector<Slot> old(m_slots.empty() ? 64 : 2 * m_slots.size());
+    std::vector<Slot, HugePageAllocator<Slot>> old(m_slots.empty() ? 64 : 2 * m_slots.size());
     old.swap(m_slots);
     const std::size_t mask = m_slots.size() - 1;
     for (const Slot& slot : old) {
