@@ -81,11 +81,12 @@ TEST_CASE("graph labels: set to empty removes, setting again replaces, out of or
     CHECK(g.label(d).empty());
 }
 
-TEST_CASE("session: 30,000 names keep their nodes, versions and order; :save has them all") {
+TEST_CASE("session: 150,000 names keep their nodes, versions and order; :save has them all") {
     std::ostringstream out, err;
     mgrad::StreamOutput sink{out, err};
     mgrad::Session session{sink};
-    constexpr int n = 30000;
+    // Enough names for the index's slot table to pass 2 MiB (its huge-page allocation).
+    constexpr int n = 150000;
     std::string script = "v0 = 1\n";
     for (int i = 1; i < n; ++i)
         script += fmt::format("v{} = v{} + {}\n", i, i - 1, i);
@@ -108,7 +109,7 @@ TEST_CASE("session: 30,000 names keep their nodes, versions and order; :save has
             CHECK(session.graph().data(*id) == expected);
         }
     }
-    CHECK_FALSE(session.lookup("v30000"));
+    CHECK_FALSE(session.lookup("v150000"));
     CHECK_FALSE(session.lookup("v"));
     CHECK(session.transcript().size() == n + 2);
     CHECK(session.transcript().text().starts_with("v0 = 1\nv1 = v0 + 1\n"));
