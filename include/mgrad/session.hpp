@@ -269,7 +269,7 @@ class Session {
     };
     std::deque<std::string> m_order;       ///< bound names, first bound first
     detail::PodArray<Binding> m_bindings;  ///< beside m_order
-    detail::NameIndex m_name_index;    ///< name → position in m_order
+    detail::NameIndex m_name_index;        ///< name → position in m_order
     std::map<std::string, Command, std::less<>> m_commands;
     std::map<std::string, Function, std::less<>> m_functions;
     std::vector<std::string> m_source_names;

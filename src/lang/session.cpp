@@ -205,7 +205,9 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
         message =
             fmt::format("undefined name '{}' (nothing is defined yet; try '{} = 2')", name, name);
     else
-        message = fmt::format("undefined name '{}'{}", name, did_you_mean(name, std::vector<std::string>(m_order.begin(), m_order.end())));
+        message = fmt::format(
+            "undefined name '{}'{}", name,
+            did_you_mean(name, std::vector<std::string>(m_order.begin(), m_order.end())));
     if (span) throw Error(message, *span);
     throw Error(message);
 }
