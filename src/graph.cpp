@@ -79,16 +79,12 @@ Parents Graph::parents(NodeId id) const {
 
 std::string_view Graph::label(NodeId id) const {
     check_id(id);
-    auto it = m_labels.find(id);
-    return it == m_labels.end() ? std::string_view{} : std::string_view{it->second};
+    return m_labels.find(id);
 }
 
 void Graph::set_label(NodeId id, std::string_view label) {
     check_id(id);
-    if (label.empty())
-        m_labels.erase(id);
-    else
-        m_labels[id] = std::string(label);
+    m_labels.set(id, label);
 }
 
 void Graph::set_data(NodeId id, double value) {

@@ -27,10 +27,10 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "mgrad/error.hpp"
+#include "mgrad/label_table.hpp"
 #include "mgrad/op.hpp"
 
 namespace mgrad {
@@ -353,7 +353,7 @@ class Graph {
     [[noreturn]] void throw_bad_id(NodeId id) const;
 
     detail::TapeBuffer<Node> m_nodes;
-    std::unordered_map<NodeId, std::string> m_labels;
+    detail::LabelTable m_labels;
     std::vector<Scope> m_scopes;
     std::uint32_t m_open_scope = no_node;
     NodeId m_stale_from = no_node;       ///< lowest leaf changed since the last forward()

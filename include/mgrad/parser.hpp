@@ -67,6 +67,8 @@ class Lexer {
 
     /// The next token; throws Error for a character that starts no token or a bad number.
     Token next();
+    /// The same, written over `t` (the parser's current token).
+    void next(Token& t);
     /// The raw rest of the current line up to (not including) a newline or `;`, consumed.
     /// Commands use it: their arguments are words, not expressions.
     std::string_view rest_of_command(SourceSpan& span);
@@ -76,7 +78,10 @@ class Lexer {
 
   private:
     [[nodiscard]] SourceSpan span_from(std::size_t begin, std::uint32_t line,
-                                       std::uint32_t column) const;
+                                       std::uint32_t column) const {
+        return SourceSpan{static_cast<std::uint32_t>(begin),
+                          static_cast<std::uint32_t>(m_pos - begin), line, column};
+    }
     Token lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column);
     void skip_blank();
 
@@ -156,6 +161,9 @@ class Parser {
 
     /// The next statement, or nothing at the end of the input. Empty statements are skipped.
     std::optional<Statement> next();
+    /// The same into `s`, reusing its vectors' memory (a script of a million statements then
+    /// allocates nothing per statement); false at the end of the input.
+    bool next(Statement& s);
     /// After an error: skip the rest of the statement (to the next newline outside parentheses
     /// or `;`), so parsing can go on.
     void recover();
@@ -167,7 +175,7 @@ class Parser {
     static bool is_incomplete(std::string_view text);
 
   private:
-    std::optional<Statement> parse_statement();
+    void parse_statement(Statement& s);
     void parse_command(Statement& s);
     void parse_assignment(Statement& s);
     std::uint32_t parse_expression(Statement& s);
@@ -192,6 +200,7 @@ class Parser {
     std::size_t m_depth = 0;
     std::size_t m_paren_depth = 0;
     std::size_t m_statement_begin = 0;
+    std::vector<std::uint32_t> m_call_args;  ///< a stack shared by nested calls being parsed
 };
 
 }  // namespace mgrad

@@ -201,8 +201,7 @@ void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 1, ":save FILE");
     std::string script =
         fmt::format("# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
-    for (const auto& statement : session.transcript())
-        script += fmt::format("{}\n", statement);
+    script += session.transcript().text();
     std::error_code ec;
     if (std::filesystem::is_directory(args[0].text, ec))
         throw Error(fmt::format("cannot write '{}': it is a directory", args[0].text),

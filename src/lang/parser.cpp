@@ -146,10 +146,6 @@ std::string_view token_kind_name(TokenKind kind) noexcept {
 
 Lexer::Lexer(std::string_view text, std::uint32_t first_line) : m_text(text), m_line(first_line) {}
 
-SourceSpan Lexer::span_from(std::size_t begin, std::uint32_t line, std::uint32_t column) const {
-    return SourceSpan{u32(begin), u32(m_pos - begin), line, column};
-}
-
 void Lexer::skip_blank() {
     while (m_pos < m_text.size()) {
         const char c = m_text[m_pos];
@@ -171,23 +167,29 @@ void Lexer::skip_blank() {
 }
 
 Token Lexer::next() {
+    Token t;
+    next(t);
+    return t;
+}
+
+void Lexer::next(Token& t) {
     skip_blank();
     const std::size_t begin = m_pos;
     const std::uint32_t line = m_line;
     const auto column = u32(begin - m_line_start + 1);
-    Token t;
+    t.number = 0.0;
     if (m_pos >= m_text.size()) {
         t.kind = TokenKind::End;
+        t.text = {};
         t.span = SourceSpan{u32(m_text.size()), 0, line, column};
-        return t;
+        return;
     }
     const char c = m_text[m_pos];
     auto make = [&](TokenKind kind, std::size_t length) {
         m_pos += length;
         t.kind = kind;
-        t.text = m_text.substr(begin, length);
+        t.text = std::string_view(m_text.data() + begin, length);  // within m_text
         t.span = span_from(begin, line, column);
-        return t;
     };
     auto next_is = [&](char d) { return m_pos + 1 < m_text.size() && m_text[m_pos + 1] == d; };
 
@@ -195,42 +197,59 @@ Token Lexer::next() {
         make(TokenKind::Newline, 1);
         ++m_line;
         m_line_start = m_pos;
-        return t;
+        return;
     }
-    if (is_digit(c) || (c == '.' && m_pos + 1 < m_text.size() && is_digit(m_text[m_pos + 1])))
-        return lex_number(begin, line, column);
+    if (is_digit(c) || (c == '.' && m_pos + 1 < m_text.size() && is_digit(m_text[m_pos + 1]))) {
+        t = lex_number(begin, line, column);
+        return;
+    }
     if (is_name_start(c)) {
         std::size_t end = m_pos;
         while (end < m_text.size() && is_name_char(m_text[end]))
             ++end;
-        return make(TokenKind::Name, end - m_pos);
+        make(TokenKind::Name, end - m_pos);
+        return;
     }
     switch (c) {
         case ';':
-            return make(TokenKind::Semicolon, 1);
+            make(TokenKind::Semicolon, 1);
+            return;
         case '+':
-            return next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1);
+            next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1);
+            return;
         case '-':
-            return next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
+            next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
+            return;
         case '*':
-            if (next_is('*')) return make(TokenKind::Power, 2);
-            return next_is('=') ? make(TokenKind::StarAssign, 2) : make(TokenKind::Star, 1);
+            if (next_is('*'))
+                make(TokenKind::Power, 2);
+            else
+                next_is('=') ? make(TokenKind::StarAssign, 2) : make(TokenKind::Star, 1);
+            return;
         case '/':
-            return next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
+            next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
+            return;
         case '^':
-            return make(TokenKind::Power, 1);
+            make(TokenKind::Power, 1);
+            return;
         case '(':
-            return make(TokenKind::LParen, 1);
+            make(TokenKind::LParen, 1);
+            return;
         case ')':
-            return make(TokenKind::RParen, 1);
+            make(TokenKind::RParen, 1);
+            return;
         case ',':
-            return make(TokenKind::Comma, 1);
+            make(TokenKind::Comma, 1);
+            return;
         case '.':
-            return make(TokenKind::Dot, 1);
+            make(TokenKind::Dot, 1);
+            return;
         case ':':
-            return make(TokenKind::Colon, 1);
+            make(TokenKind::Colon, 1);
+            return;
         case '=':
-            return make(TokenKind::Assign, 1);
+            make(TokenKind::Assign, 1);
+            return;
         default:
             break;
     }
@@ -324,9 +343,10 @@ Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, 
 
 void Parser::advance() {
     try {
-        m_token = m_lexer.next();
+        // Straight into m_token: a Token returned and copied costs a stall per token.
+        m_lexer.next(m_token);
         while (m_token.kind == TokenKind::Newline && m_paren_depth > 0)
-            m_token = m_lexer.next();
+            m_lexer.next(m_token);
     } catch (const Error&) {
         // The bad character becomes the current token, so recover() skips the rest of its line.
         m_token = Token{};
@@ -383,8 +403,33 @@ struct DepthGuard {
 };
 }  // namespace
 
+namespace {
+// Empties a statement but keeps its vectors' capacity: a fresh Statement, field by field.
+void reset(Statement& s) {
+    const Statement fresh;
+    s.kind = fresh.kind;
+    s.span = fresh.span;
+    s.exprs.clear();
+    s.args.clear();
+    s.root = fresh.root;
+    s.target = fresh.target;
+    s.target_span = fresh.target_span;
+    s.assign_op = fresh.assign_op;
+    s.assign_span = fresh.assign_span;
+    s.command = fresh.command;
+    s.command_span = fresh.command_span;
+    s.words.clear();
+}
+}  // namespace
+
 std::optional<Statement> Parser::next() {
-    if (m_token.kind == TokenKind::End) return std::nullopt;
+    Statement s;
+    if (!next(s)) return std::nullopt;
+    return s;
+}
+
+bool Parser::next(Statement& s) {
+    if (m_token.kind == TokenKind::End) return false;
     m_depth = 0;
     m_paren_depth = 0;
     // Empty statements (blank lines, comments, stray `;`) are skipped. Before the first
@@ -393,9 +438,12 @@ std::optional<Statement> Parser::next() {
         m_statement_begin = m_lexer.offset();
         advance();
     }
-    if (m_token.kind == TokenKind::End) return std::nullopt;
+    if (m_token.kind == TokenKind::End) return false;
     m_statement_begin = m_token.span.offset;
-    return parse_statement();
+    m_call_args.clear();
+    reset(s);
+    parse_statement(s);
+    return true;
 }
 
 void Parser::recover() {
@@ -416,8 +464,7 @@ void Parser::recover() {
 
 /// statement  ::= command | assignment | setdata | expression
 /// setdata    ::= NAME '.' 'data' '=' expression
-std::optional<Statement> Parser::parse_statement() {
-    Statement s;
+void Parser::parse_statement(Statement& s) {
     const Token first = m_token;
     if (first.kind == TokenKind::Colon) {
         parse_command(s);
@@ -439,7 +486,7 @@ std::optional<Statement> Parser::parse_statement() {
                     s.exprs[s.exprs[s.root].lhs].kind == ExprKind::Name) {
                     const Expr field = s.exprs[s.root];
                     const Expr target = s.exprs[field.lhs];
-                    s = Statement{};
+                    reset(s);
                     s.kind = StatementKind::SetData;
                     s.target = target.name;
                     s.target_span = target.span;
@@ -475,7 +522,6 @@ std::optional<Statement> Parser::parse_statement() {
                                     describe(m_token)),
                         m_token.span);
     }
-    return s;
 }
 
 /// command    ::= ':' NAME { WORD }        (words are separated by blanks; "…" quotes)
@@ -688,11 +734,13 @@ std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
     DepthGuard guard{m_depth};
     ++m_paren_depth;
     advance();  // '('
-    std::vector<std::uint32_t> args;
+    // This call's arguments go on m_call_args above those of the calls it is nested in.
+    const std::size_t base = m_call_args.size();
     skip_newlines();
     if (m_token.kind != TokenKind::RParen) {
         for (;;) {
-            args.push_back(parse_expression(s));
+            const std::uint32_t arg = parse_expression(s);
+            m_call_args.push_back(arg);
             if (m_token.kind != TokenKind::Comma) break;
             advance();
         }
@@ -703,8 +751,10 @@ std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
     e.kind = ExprKind::Call;
     e.name = name.text;
     e.first_arg = u32(s.args.size());
-    e.arg_count = u32(args.size());
-    s.args.insert(s.args.end(), args.begin(), args.end());
+    e.arg_count = u32(m_call_args.size() - base);
+    s.args.insert(s.args.end(), m_call_args.begin() + static_cast<std::ptrdiff_t>(base),
+                  m_call_args.end());
+    m_call_args.resize(base);
     e.span = join(name.span, m_token.span);
     e.op_span = name.span;
     advance();

@@ -2,8 +2,10 @@
 #include "mgrad/session.hpp"
 
 #include <fmt/format.h>
+#include <sys/mman.h>  // madvise
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -29,6 +31,18 @@ struct LoadingGuard {  // pops the file run_file pushed, however run() ends
 };
 
 bool is_builtin_function(std::string_view name) {
+    // Asked for every assignment's target and every call: a table of the functions' first
+    // letters answers most names (x1, loss …) without comparing them with every op's name.
+    static constexpr auto first_letters = [] {
+        std::array<bool, 256> letters{};
+        for (std::size_t i = 0; i < op_count; ++i) {
+            const OpInfo& info = op_info(static_cast<Op>(i));
+            if (info.kind == OpKind::Function && !info.name.empty())
+                letters[static_cast<unsigned char>(info.name.front())] = true;
+        }
+        return letters;
+    }();
+    if (name.empty() || !first_letters[static_cast<unsigned char>(name.front())]) return false;
     const auto op = op_from_name(name);
     return op && op_info(*op).kind == OpKind::Function;
 }
@@ -102,10 +116,84 @@ Session::~Session() = default;
 
 // --- bindings -----------------------------------------------------------------------------
 
+namespace detail {
+
+std::uint32_t NameIndex::hash_of(std::string_view name) noexcept {
+    // FNV-1a: names are short, and this beats std::hash's general-purpose mixing for them.
+    std::uint32_t h = 2166136261u;
+    for (const char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+std::uint32_t NameIndex::find(std::string_view name,
+                              const std::deque<std::string>& names) const noexcept {
+    if (m_slots.empty()) return npos;
+    const std::uint32_t h = hash_of(name);
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const Slot& slot = m_slots[i];
+        if (slot.position == npos) return npos;
+        if (slot.hash == h && names[slot.position] == name) return slot.position;
+    }
+}
+
+void NameIndex::insert(std::string_view name, std::uint32_t position) {
+    if (2 * (m_count + 1) > m_slots.size()) grow();
+    const std::uint32_t h = hash_of(name);
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t i = h & mask;
+    while (m_slots[i].position != npos)
+        i = (i + 1) & mask;
+    m_slots[i] = Slot{h, position};
+    ++m_count;
+}
+
+template <class T>
+T* HugePageAllocator<T>::allocate(std::size_t n) {
+    constexpr std::size_t huge = std::size_t{2} << 20u;
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < huge) {
+        void* p = std::malloc(bytes);
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, rounded);
+    if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    // Advice only: where transparent huge pages are off, the table simply gets small pages.
+    (void)::madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+}
+
+void NameIndex::grow() {
+    std::vector<Slot, HugePageAllocator<Slot>> old(m_slots.empty() ? 64 : 2 * m_slots.size());
+    old.swap(m_slots);
+    const std::size_t mask = m_slots.size() - 1;
+    for (const Slot& slot : old) {
+        if (slot.position == npos) continue;
+        std::size_t i = slot.hash & mask;
+        while (m_slots[i].position != npos)
+            i = (i + 1) & mask;
+        m_slots[i] = slot;
+    }
+}
+
+void NameIndex::clear() noexcept {
+    m_slots.clear();
+    m_count = 0;
+}
+
+}  // namespace detail
+
 std::optional<NodeId> Session::lookup(std::string_view name) const {
-    auto it = m_bindings.find(std::string(name));
-    if (it == m_bindings.end()) return std::nullopt;
-    return it->second;
+    const std::uint32_t position = m_name_index.find(name, m_order);
+    if (position == detail::NameIndex::npos) return std::nullopt;
+    return m_bindings[position].node;
 }
 
 NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
@@ -117,27 +205,48 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
         message =
             fmt::format("undefined name '{}' (nothing is defined yet; try '{} = 2')", name, name);
     else
-        message = fmt::format("undefined name '{}'{}", name, did_you_mean(name, m_order));
+        message = fmt::format(
+            "undefined name '{}'{}", name,
+            did_you_mean(name, std::vector<std::string>(m_order.begin(), m_order.end())));
     if (span) throw Error(message, *span);
     throw Error(message);
 }
 
 void Session::bind(std::string_view name, NodeId id) {
     m_graph.check_id(id);
-    if (m_graph.label(id).empty()) {
-        const std::uint32_t version = ++m_versions[std::string(name)];
-        m_graph.set_label(id,
-                          version == 1 ? std::string(name) : fmt::format("{}#{}", name, version));
+    std::uint32_t position = m_name_index.find(name, m_order);
+    if (position == detail::NameIndex::npos) {
+        if (m_order.size() >= detail::NameIndex::npos) throw Error("too many names");
+        position = static_cast<std::uint32_t>(m_order.size());
+        m_order.emplace_back(name);
+        try {
+            m_bindings.push_back(Binding{});
+            m_name_index.insert(name, position);
+        } catch (...) {  // out of memory: leave the three in step
+            if (m_bindings.size() == m_order.size()) m_bindings.pop_back();
+            m_order.pop_back();
+            throw;
+        }
     }
-    auto [it, inserted] = m_bindings.insert_or_assign(std::string(name), id);
-    if (inserted) m_order.push_back(it->first);
+    Binding& binding = m_bindings[position];
+    if (m_graph.label(id).empty()) {
+        const std::uint32_t version = ++binding.version;
+        if (version == 1) {
+            m_graph.set_label(id, name);
+        } else {
+            fmt::memory_buffer label;  // on the stack: no allocation for a usual name
+            fmt::format_to(std::back_inserter(label), "{}#{}", name, version);
+            m_graph.set_label(id, std::string_view(label.data(), label.size()));
+        }
+    }
+    binding.node = id;
 }
 
 void Session::reset() {
     m_graph.clear();
     m_bindings.clear();
     m_order.clear();
-    m_versions.clear();
+    m_name_index.clear();
     m_origins.clear();
     m_transcript.clear();
 }
@@ -215,7 +324,7 @@ std::optional<NodeOrigin> Session::origin(NodeId id) const {
 }
 
 void Session::set_origin(NodeId id, Origin origin) {
-    if (id >= m_origins.size()) m_origins.resize(std::max<std::size_t>(id + 1, m_graph.size()));
+    m_origins.grow_to(std::max<std::size_t>(id + 1, m_graph.size()), Origin{});
     m_origins[id] = origin;
 }
 
@@ -259,19 +368,21 @@ bool Session::run(std::string_view source_name, std::string_view text, std::uint
         ~Pop() { frames.pop_back(); }
     } pop{m_frames};
     const std::size_t errors_before = m_error_count;
+    m_transcript.reserve_more(text.size());
     Parser parser(text, first_line);
     std::size_t echoed_to = 0;
+    // One statement reused for the whole text: its vectors keep their memory.
+    Statement statement;
+    const Statement* s = &statement;
     while (!m_quit) {
-        std::optional<Statement> s;
         try {
-            s = parser.next();
+            if (!parser.next(statement)) break;
         } catch (const Error& e) {
             report(frame, Severity::Error, e.what(), e.span());
             if (!m_options.keep_going) break;
             parser.recover();
             continue;
         }
-        if (!s) break;
         if (interrupted()) {
             report(frame, Severity::Error, "interrupted", s->span);
             break;
@@ -296,8 +407,11 @@ namespace {
 
 /// Reads a whole script, refusing one larger than max_script_size (`:load /dev/zero` would
 /// otherwise take every byte of memory).
-std::string read_script(std::istream& in, std::string_view name) {
+std::string read_script(std::istream& in, std::string_view name, std::size_t expected_size = 0) {
     std::string text;
+    // Reading into the right size at once spares the copies (and page faults) of a doubling
+    // string; a size that turns out wrong (a file still being written) only costs those again.
+    if (expected_size <= max_script_size) text.reserve(expected_size);
     char buffer[1 << 16];
     while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
         text.append(buffer, static_cast<std::size_t>(in.gcount()));
@@ -332,7 +446,8 @@ bool Session::run_file(const std::string& path) {
         throw Error(fmt::format("cannot read '{}': it is a directory", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    std::string text = read_script(in, path);
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    std::string text = read_script(in, path, ec ? 0 : static_cast<std::size_t>(size));
     if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
@@ -394,17 +509,18 @@ void Session::echo(std::string_view text, std::size_t& echoed_to, const Statemen
 
 // --- executing statements -------------------------------------------------------------------
 
-void Session::check_names(const Statement& s) const {
+void Session::check_names(const Statement& s, std::vector<Operand>& names) {
     // A static pass before any node is made, so a statement with an error leaves the graph
     // exactly as it was.
-    std::vector<bool> is_node(s.exprs.size(), false);
+    std::vector<bool>& is_node = m_is_node;  // kept between statements for its memory
+    is_node.assign(s.exprs.size(), false);
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
         const Expr& e = s.exprs[i];
         switch (e.kind) {
             case ExprKind::Number:
                 break;
             case ExprKind::Name:
-                (void)require(e.name, e.span);
+                names[i] = require(e.name, e.span);  // evaluate() takes it from here
                 is_node[i] = true;
                 break;
             case ExprKind::Unary:
@@ -492,18 +608,32 @@ void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
 }
 
 Operand Session::evaluate(const Statement& s, const Frame& frame) {
-    check_names(s);
     // Each expression makes at most two nodes (a constant operand and the op), an assignment
     // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
     // stays as it was; functions that build graphs are checked again in apply_op.
     check_node_cap(2 * s.exprs.size() + 2, s.span);
-    std::vector<Operand> v(s.exprs.size());
+    // Borrowed from the session for its memory and handed back however this ends; a function
+    // called below that runs statements on this session again finds it empty, not in use.
+    struct Borrow {
+        std::vector<Operand>& home;
+        std::vector<Operand> v;
+        explicit Borrow(std::vector<Operand>& h) : home(h), v(std::move(h)) {}
+        Borrow(const Borrow&) = delete;
+        Borrow& operator=(const Borrow&) = delete;
+        ~Borrow() { home = std::move(v); }
+    } borrow{m_operands};
+    std::vector<Operand>& v = borrow.v;
+    v.assign(s.exprs.size(), Operand{});
+    check_names(s, v);
     NodeId mark = m_graph.size();
     auto record = [&](const Expr& e) {
         // Remember where each new node came from, for warnings and :vars.
-        for (NodeId id = mark; id < m_graph.size(); ++id)
-            set_origin(id, Origin{frame.source_index, e.span.line, e.span.column});
-        mark = m_graph.size();
+        const NodeId end = m_graph.size();
+        if (mark == end) return;
+        m_origins.grow_to(end, Origin{});
+        for (NodeId id = mark; id < end; ++id)
+            m_origins[id] = Origin{frame.source_index, e.span.line, e.span.column};
+        mark = end;
     };
     for (std::size_t i = 0; i < s.exprs.size(); ++i) {
         const Expr& e = s.exprs[i];
@@ -511,8 +641,7 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
             case ExprKind::Number:
                 v[i] = e.number;
                 break;
-            case ExprKind::Name:
-                v[i] = *lookup(e.name);
+            case ExprKind::Name:  // looked up by check_names
                 break;
             case ExprKind::Unary:
                 v[i] = e.op == TokenKind::Minus ? apply_op(Op::Neg, v[e.lhs], 0.0, e) : v[e.lhs];
@@ -565,7 +694,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             // A handler's error without a place points at the command.
             throw Error(e.what(), s.command_span);
         }
-        if (c->replay) m_transcript.emplace_back(text);
+        if (c->replay) m_transcript.append(text);
         return;
     }
 
@@ -599,6 +728,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             return;
         }
         case StatementKind::Assignment: {
+            m_name_index.prefetch(s.target);  // bind() looks it up once the value is made
             if (is_builtin_function(s.target) || find_function(s.target))
                 throw Error(fmt::format("cannot bind '{}': it is the name of a function", s.target),
                             s.target_span);
@@ -621,7 +751,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             if (!origin(id)) set_origin(id, Origin{frame.source_index, s.span.line, s.span.column});
             bind(s.target, id);
             flush_warnings();
-            m_transcript.emplace_back(text);
+            m_transcript.append(text);
             return;
         }
         case StatementKind::SetData: {
@@ -652,7 +782,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
                        s.span);
                 break;  // where it first appears; the nodes after it only pass it on
             }
-            m_transcript.emplace_back(text);
+            m_transcript.append(text);
             return;
         }
         case StatementKind::Command:
