@@ -51,6 +51,38 @@ void BM_W1_reference_tape(benchmark::State& state) {
 }
 BENCHMARK(BM_W1_reference_tape)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
+// The backward pass alone (the graph is rebuilt outside the timed region each time), to see
+// where build + backward differ between the engines.
+void BM_W1_mgrad_backward(benchmark::State& state) {
+    mgrad::Graph g;
+    for (auto _ : state) {
+        state.PauseTiming();
+        g.clear();
+        auto leaf = [&g](double v) { return mgrad::Value{g, v}; };
+        mgrad::Value out = workloads::w1<mgrad::Value>(leaf, w1_nodes);
+        state.ResumeTiming();
+        out.backward();
+        benchmark::DoNotOptimize(g.node(0).grad);
+    }
+    set_per_node(state, g.size());
+}
+BENCHMARK(BM_W1_mgrad_backward)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_W1_reference_tape_backward(benchmark::State& state) {
+    reftape::Tape t;
+    for (auto _ : state) {
+        state.PauseTiming();
+        t.nodes.clear();
+        auto leaf = [&t](double v) { return reftape::leaf(t, v); };
+        reftape::Var out = workloads::w1<reftape::Var>(leaf, w1_nodes);
+        state.ResumeTiming();
+        t.backward(out.id);
+        benchmark::DoNotOptimize(t.nodes[0].g);
+    }
+    set_per_node(state, t.nodes.size());
+}
+BENCHMARK(BM_W1_reference_tape_backward)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
 // Replaying a recorded graph: change every leaf, recompute, backpropagate.
 void BM_W1_mgrad_replay(benchmark::State& state) {
     mgrad::Graph g;

@@ -18,7 +18,10 @@
 namespace {
 
 int time_steps() {
-    mgrad::TrainingRun run{mgrad::TrainConfig{}};
+    mgrad::TrainConfig config;  // micrograd's demo, with a learning rate that stays sane for
+    config.decay = false;       // as many steps as are timed (as bench_nn.cpp does)
+    config.lr = 0.05;
+    mgrad::TrainingRun run{config};
     run.step();  // records the graph
     std::vector<double> times;
     for (int k = 0; k < 200; ++k) {

@@ -18,7 +18,7 @@ namespace {
 using detail::accumulate;
 using detail::dirty;
 
-[[nodiscard]] bool has_flag(const Node& n, std::uint8_t f) noexcept { return (n.flags & f) != 0; }
+[[nodiscard]] bool has_flag(const Node& n, NodeFlags f) noexcept { return any(n.flags & f); }
 }  // namespace
 
 namespace detail {
@@ -124,7 +124,7 @@ std::size_t Graph::forward() {
         for (std::size_t i = m_stale_from; i < n; ++i) {
             Node& node = nodes[i];
             if (is_leaf(node.op)) {
-                node.flags &= static_cast<std::uint8_t>(~dirty);
+                node.flags &= ~dirty;
                 continue;
             }
             recompute(node);
@@ -144,7 +144,7 @@ std::size_t Graph::forward() {
             ++recomputed;
         }
         for (std::size_t i = m_stale_from; i < n; ++i)
-            nodes[i].flags &= static_cast<std::uint8_t>(~dirty);
+            nodes[i].flags &= ~dirty;
     }
     m_stale_from = no_node;
     m_leaves_changed = 0;
@@ -165,7 +165,7 @@ void Graph::backward(NodeId root) {
         Node& p = nodes[to];
         // Bit masking rather than a branch: first and later contributions interleave
         // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
-        const std::uint64_t keep = 0 - static_cast<std::uint64_t>(p.flags & accumulate);
+        const std::uint64_t keep = 0 - std::uint64_t{has_flag(p, accumulate)};
         p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
         p.flags |= accumulate;
     };
@@ -182,7 +182,7 @@ void Graph::backward(NodeId root) {
             node.grad = 0.0;
             continue;
         }
-        node.flags &= static_cast<std::uint8_t>(~accumulate);
+        node.flags &= ~accumulate;
         const double g = node.grad;
         switch (node.op) {
             case Op::Leaf:
@@ -254,8 +254,8 @@ void Graph::backward(NodeId root) {
             case Op::MulAdd: {  // a*b + c: d/da = b, d/db = a, d/dc = 1
                 const double x = nodes[node.a].data, y = nodes[node.b].data;
                 // A leaf always accumulates: no first-touch test (see detail::a_leaf).
-                auto to = [&](NodeId p, double d, std::uint8_t leaf) {
-                    if (node.flags & leaf)
+                auto to = [&](NodeId p, double d, NodeFlags leaf) {
+                    if (has_flag(node, leaf))
                         nodes[p].grad += d;
                     else
                         flow(p, d);

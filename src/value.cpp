@@ -18,4 +18,10 @@ void Value::throw_mixed(Op op) {
         fmt::format("cannot combine Values from two different graphs in '{}'", op_info(op).symbol));
 }
 
+void Value::throw_bad_operands(const Value& a, const Value& b, Op op) {
+    a.check();  // the same errors, in the same order, as checking each handle in turn
+    b.check();
+    throw_mixed(op);
+}
+
 }  // namespace mgrad

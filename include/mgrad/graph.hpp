@@ -39,6 +39,24 @@ class Value;
 using NodeId = std::uint32_t;
 inline constexpr NodeId no_node = 0xFFFFFFFFu;
 
+/// Bookkeeping bits for the passes over the tape (graph.cpp). An enum rather than a
+/// std::uint8_t on purpose: std::uint8_t is a character type, which the compiler must assume
+/// can alias any object, so writing a node's flags would make it reload the graph's own members
+/// after every node recorded.
+enum class NodeFlags : std::uint8_t {};
+[[nodiscard]] constexpr NodeFlags operator|(NodeFlags x, NodeFlags y) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(x) | static_cast<std::uint8_t>(y));
+}
+[[nodiscard]] constexpr NodeFlags operator&(NodeFlags x, NodeFlags y) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(x) & static_cast<std::uint8_t>(y));
+}
+[[nodiscard]] constexpr NodeFlags operator~(NodeFlags x) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(~static_cast<std::uint8_t>(x)));
+}
+constexpr NodeFlags& operator|=(NodeFlags& x, NodeFlags y) noexcept { return x = x | y; }
+constexpr NodeFlags& operator&=(NodeFlags& x, NodeFlags y) noexcept { return x = x & y; }
+[[nodiscard]] constexpr bool any(NodeFlags x) noexcept { return x != NodeFlags{}; }
+
 /// One record on the tape. A PowConst node keeps its exponent's 64 bits in `b` (low half) and
 /// `c` (high half), so replaying `x ** k` reads nothing beside the tape (Graph::exponent).
 struct Node {
@@ -48,7 +66,7 @@ struct Node {
     NodeId b;  ///< second parent, or no_node; PowConst: low half of the exponent
     NodeId c;  ///< third parent (MulAdd only), or no_node; PowConst: high half of the exponent
     Op op;
-    std::uint8_t flags;  ///< pass bookkeeping; see graph.cpp
+    NodeFlags flags;  ///< pass bookkeeping; see graph.cpp
 };
 static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
 
@@ -74,13 +92,13 @@ struct Scope {
 namespace detail {
 
 // Node::flags bits (graph.cpp explains the passes that use them).
-inline constexpr std::uint8_t accumulate = 1;  // backward: add to grad rather than replace it
-inline constexpr std::uint8_t dirty = 2;       // forward: changed since the last forward()
+inline constexpr NodeFlags accumulate{1};  // backward: add to grad rather than replace it
+inline constexpr NodeFlags dirty{2};       // forward: changed since the last forward()
 // MulAdd only: which operands are leaves, so that backward can add to a leaf's gradient without
 // the first-touch test an interior node needs. In a neuron, `a` is a weight: always a leaf.
-inline constexpr std::uint8_t a_leaf = 4;
-inline constexpr std::uint8_t b_leaf = 8;
-inline constexpr std::uint8_t c_leaf = 16;
+inline constexpr NodeFlags a_leaf{4};
+inline constexpr NodeFlags b_leaf{8};
+inline constexpr NodeFlags c_leaf{16};
 
 /// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
 /// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
@@ -182,7 +200,9 @@ class Graph {
     [[nodiscard]] NodeId size() const noexcept { return static_cast<NodeId>(m_nodes.size()); }
     [[nodiscard]] bool empty() const noexcept { return m_nodes.size() == 0; }
     /// Bumped by clear(); a Value remembers the epoch it was made in.
-    [[nodiscard]] std::uint32_t epoch() const noexcept { return m_epoch; }
+    [[nodiscard]] std::uint32_t epoch() const noexcept {
+        return static_cast<std::uint32_t>(m_epoch);
+    }
 
     // --- building -------------------------------------------------------------------------
     NodeId leaf(double data, std::string_view label = {}) {
@@ -330,9 +350,9 @@ class Graph {
     NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
         refresh();
         const Node* t = m_nodes.data();
-        const auto leaves = static_cast<std::uint8_t>((is_leaf(t[a].op) ? detail::a_leaf : 0) |
-                                                      (is_leaf(t[b].op) ? detail::b_leaf : 0) |
-                                                      (is_leaf(t[c].op) ? detail::c_leaf : 0));
+        const NodeFlags leaves = (is_leaf(t[a].op) ? detail::a_leaf : NodeFlags{}) |
+                                 (is_leaf(t[b].op) ? detail::b_leaf : NodeFlags{}) |
+                                 (is_leaf(t[c].op) ? detail::c_leaf : NodeFlags{});
         return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c, leaves);
     }
     NodeId record_pow_const(NodeId a, double exponent) {
@@ -344,9 +364,9 @@ class Graph {
     // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
     // handed out fits in a NodeId and differs from no_node, without a test per node.
     NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
-                std::uint8_t operand_flags = 0) {
-        const auto flags = static_cast<std::uint8_t>((is_leaf(op) ? detail::accumulate : 0) |
-                                                     operand_flags);  // leaves accumulate
+                NodeFlags operand_flags = {}) {
+        const NodeFlags flags =  // leaves accumulate
+            (is_leaf(op) ? detail::accumulate : NodeFlags{}) | operand_flags;
         m_nodes.push_back(Node{data, 0.0, a, b, c, op, flags});
         return static_cast<NodeId>(m_nodes.size() - 1);
     }
@@ -356,9 +376,12 @@ class Graph {
     detail::LabelTable m_labels;
     std::vector<Scope> m_scopes;
     std::uint32_t m_open_scope = no_node;
-    NodeId m_stale_from = no_node;       ///< lowest leaf changed since the last forward()
+    // m_stale_from and m_epoch are read for every node recorded. Their types differ from every
+    // field of Node, so the compiler knows that writing a node cannot change them and need not
+    // reload them (a NodeId-typed member could be one of the ids just written).
+    std::size_t m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
     std::uint32_t m_leaves_changed = 0;  ///< set_data() calls since the last forward()
-    std::uint32_t m_epoch = 0;
+    std::uint64_t m_epoch = 0;           ///< Values keep its low 32 bits
 };
 
 /// The graph Values go on when none is named: one per thread.

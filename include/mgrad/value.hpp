@@ -84,6 +84,19 @@ class Value {
 
   private:
     Value(Graph& graph, NodeId id) : m_graph(&graph), m_id(id), m_epoch(graph.epoch()) {}
+    Value(Graph* graph, NodeId id, std::uint32_t epoch)
+        : m_graph(graph), m_id(id), m_epoch(epoch) {}
+    /// The graph of a and b, checked with one branch for the three ways it can fail (either
+    /// handle empty or stale, or the two on different graphs): a node per operator is what
+    /// recording costs, so a few branches per node show (bench/bench_engine.cpp, W1).
+    static Graph& graph_of(const Value& a, const Value& b, Op op) {
+        Graph* g = a.m_graph;
+        if (g == nullptr || ((a.m_epoch ^ g->epoch()) | (b.m_epoch ^ g->epoch()) |
+                             static_cast<std::uint32_t>(b.m_graph != g)) != 0) [[unlikely]]
+            throw_bad_operands(a, b, op);
+        return *g;
+    }
+    [[noreturn]] static void throw_bad_operands(const Value& a, const Value& b, Op op);
     void check() const {
         if (!valid()) [[unlikely]]
             throw_invalid();
@@ -107,26 +120,26 @@ class Value {
 // per node would cost more than the node itself (bench/bench_engine.cpp, W1).
 
 /// Record `op(a)`.
+// A new node's handle carries the epoch its operands were checked against: recording only
+// appends, so it is still the graph's epoch.
 inline Value make_unary(Op op, const Value& a) {
     Graph& g = a.graph();
-    return {g, g.record(op, a.m_id)};
+    return {&g, g.record(op, a.m_id), a.m_epoch};
 }
 /// Record `op(a, b)`; both must live on the same graph.
 inline Value make_binary(Op op, const Value& a, const Value& b) {
-    Graph& g = a.graph();
-    if (&b.graph() != &g) [[unlikely]]
-        Value::throw_mixed(op);
-    return {g, g.record(op, a.m_id, b.m_id)};
+    Graph& g = Value::graph_of(a, b, op);
+    return {&g, g.record(op, a.m_id, b.m_id), a.m_epoch};
 }
 /// Record `op(a, k)` with k a new Const node (what `a + 2.0` means).
 inline Value with_constant(Op op, const Value& a, double b) {
     Graph& g = a.graph();
-    return {g, g.record_with_constant(op, a.m_id, b)};
+    return {&g, g.record_with_constant(op, a.m_id, b), a.m_epoch};
 }
 /// Record `op(k, b)` with k a new Const node (what `2.0 * b` means).
 inline Value with_constant(Op op, double a, const Value& b) {
     Graph& g = b.graph();
-    return {g, g.record_with_constant(op, a, b.m_id)};
+    return {&g, g.record_with_constant(op, a, b.m_id), b.m_epoch};
 }
 
 // Arithmetic. A double operand becomes a Const node on the other operand's graph.
@@ -159,13 +172,13 @@ inline Value mul_add(const Value& a, const Value& b, const Value& c) {
     Graph& g = a.graph();
     if (&b.graph() != &g || &c.graph() != &g) [[unlikely]]
         Value::throw_mixed(Op::MulAdd);
-    return {g, g.record_mul_add(a.m_id, b.m_id, c.m_id)};
+    return {&g, g.record_mul_add(a.m_id, b.m_id, c.m_id), a.m_epoch};
 }
 
 /// base ** exponent with a constant exponent (one node, drawn as `**k`).
 inline Value pow(const Value& base, double exponent) {
     Graph& g = base.graph();
-    return {g, g.record_pow_const(base.m_id, exponent)};
+    return {&g, g.record_pow_const(base.m_id, exponent), base.m_epoch};
 }
 /// base ** exponent with a Value exponent: gradient flows to both.
 inline Value pow(const Value& base, const Value& exponent) {
