@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -16,6 +17,7 @@ Schedule constant_schedule(double lr) {
 Schedule linear_schedule(double lr, double final_fraction, std::size_t steps) {
     if (steps == 0) throw Error("linear_schedule: steps must be positive");
     return [lr, final_fraction, steps](std::size_t k) {
+        k = std::min(k, steps);  // past the last step the rate stays at its final value
         return lr *
                (1.0 - (1.0 - final_fraction) * static_cast<double>(k) / static_cast<double>(steps));
     };

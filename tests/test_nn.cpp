@@ -264,6 +264,8 @@ TEST_CASE("optim: SGD and Adam follow their update rules exactly") {
         }
         CHECK(sgd.steps_taken() == 3);
         CHECK(mgrad::linear_schedule(1.0, 0.1, 100)(50) == doctest::Approx(0.55));
+        CHECK(mgrad::linear_schedule(1.0, 0.1, 100)(100) == doctest::Approx(0.1));
+        CHECK(mgrad::linear_schedule(1.0, 0.1, 100)(500) == doctest::Approx(0.1));  // stays
     }
     SUBCASE("adam") {
         mgrad::Adam adam({p, q}, 0.1);

@@ -25,6 +25,8 @@ using Schedule = std::function<double(std::size_t k)>;
 Schedule constant_schedule(double lr);
 /// η(k) = lr · (1 − (1 − final_fraction) · k / steps): micrograd's demo is
 /// linear_schedule(1.0, 0.1, 100), i.e. 1.0 − 0.9·k/100.
+/// After `steps` steps the rate stays at lr·final_fraction (micrograd's formula would turn
+/// negative past step 111 and climb the loss).
 Schedule linear_schedule(double lr, double final_fraction, std::size_t steps);
 
 class Optimizer {
