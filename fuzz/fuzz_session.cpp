@@ -11,6 +11,7 @@
 //   build/fuzz/fuzz/mgrad-fuzz-session -max_total_time=60 fuzz/corpus tests/golden examples
 #include <sys/time.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstddef>
 #include <cstdint>
@@ -96,22 +97,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     session.add_command({"plot", ":plot", "", "", no_op});
     if (const mgrad::Command* trace = session.find_command("trace")) {
         auto handler = trace->handler;
-        session.add_command({"trace", ":trace NAME", "", "",
-                             [handler](mgrad::Session& s, std::span<const mgrad::Word> args,
-                                       mgrad::Output& o) {
-                                 if (args.size() <= 1) handler(s, args, o);
-                             }});
+        session.add_command(
+            {"trace", ":trace NAME", "", "",
+             [handler](mgrad::Session& s, std::span<const mgrad::Word> args, mgrad::Output& o) {
+                 if (args.size() <= 1) handler(s, args, o);
+             }});
     }
     if (const mgrad::Command* minimize = session.find_command("minimize")) {
         auto handler = minimize->handler;
-        session.add_command({"minimize", ":minimize", "", "",
-                             [handler](mgrad::Session& s, std::span<const mgrad::Word> args,
-                                       mgrad::Output& o) {
-                                 std::vector<mgrad::Word> kept;
-                                 for (const mgrad::Word& w : args)
-                                     if (w.text.rfind("plot=", 0) != 0) kept.push_back(w);
-                                 handler(s, kept, o);
-                             }});
+        session.add_command(
+            {"minimize", ":minimize", "", "",
+             [handler](mgrad::Session& s, std::span<const mgrad::Word> args, mgrad::Output& o) {
+                 std::vector<mgrad::Word> kept;
+                 for (const mgrad::Word& w : args)
+                     if (w.text.rfind("plot=", 0) != 0) kept.push_back(w);
+                 handler(s, kept, o);
+             }});
     }
     session.set_interrupt_flag(&g_interrupt);
     start_budget();
@@ -119,8 +120,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)session.run("<fuzz>", text);
 
     // Then every named node (a few, to keep each input fast) goes through the rest.
-    std::vector<std::string> names = session.names();
-    if (names.size() > 4) names.erase(names.begin(), names.end() - 4);
+    // The last few names (copied: running commands may bind more).
+    const auto& all = session.names();
+    std::vector<std::string> names(
+        all.end() - static_cast<std::ptrdiff_t>(std::min<std::size_t>(all.size(), 4)), all.end());
     for (const auto& name : names) {
         (void)session.run_command("backward", {name});
         (void)session.run_command("tree", {name});

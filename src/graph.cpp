@@ -108,7 +108,7 @@ std::size_t Graph::forward() {
     std::size_t recomputed = 0;
     Node* nodes = m_nodes.data();
     const std::size_t n = m_nodes.size();
-    auto recompute = [this, nodes](Node& node) {
+    auto recompute = [nodes](Node& node) {
         const double x = nodes[node.a].data;
         switch (node.op) {
             case Op::MulAdd: node.data = x * nodes[node.b].data + nodes[node.c].data; break;
