@@ -119,9 +119,10 @@ class Value {
 // The ops are defined here, inline: recording a node is a handful of instructions, and a call
 // per node would cost more than the node itself (bench/bench_engine.cpp, W1).
 
-/// Record `op(a)`.
 // A new node's handle carries the epoch its operands were checked against: recording only
 // appends, so it is still the graph's epoch.
+
+/// Record `op(a)`.
 inline Value make_unary(Op op, const Value& a) {
     Graph& g = a.graph();
     return {&g, g.record(op, a.m_id), a.m_epoch};
