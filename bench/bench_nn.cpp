@@ -3,7 +3,7 @@
 // Whole-process peak memory of `mgrad train`: see docs/performance.md (/usr/bin/time -v).
 #include <benchmark/benchmark.h>
 
-#include <mgrad/train.hpp>
+#include <mgrad/nn/train.hpp>
 
 #include <cstdint>
 

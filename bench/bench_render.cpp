@@ -7,7 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include <mgrad/mgrad.hpp>
-#include <mgrad/render.hpp>
+#include <mgrad/render/render.hpp>
 
 #include <chrono>
 #include <memory>

@@ -5,8 +5,8 @@
 // PyTorch peer measures its own steps (bench/peers/torch_peers.py), so the two compare.
 #include <fmt/format.h>
 
-#include <mgrad/nn.hpp>
-#include <mgrad/train.hpp>
+#include <mgrad/nn/nn.hpp>
+#include <mgrad/nn/train.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>

@@ -20,9 +20,10 @@
 #include <string_view>
 #include <vector>
 
-#include <mgrad/error.hpp>
-#include <mgrad/render.hpp>
-#include <mgrad/session.hpp>
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/language/session.hpp>
+#include <mgrad/render/render.hpp>
+#include <mgrad/support/error.hpp>
 
 namespace {
 
@@ -88,6 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.keep_going = true;   // every statement, not only up to the first error
     options.max_nodes = 20'000;  // keeps one input fast; the cap itself gets exercised
     mgrad::Session session(out, options);
+    mgrad::add_standard_commands(session);
     session.add_command({"load", ":load FILE", "", "", no_op});
     session.add_command({"save", ":save FILE", "", "", no_op});
     session.add_command({"draw", ":draw NAME [options]", "", "", draw_in_memory});

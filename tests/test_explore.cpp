@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include <mgrad/explore.hpp>
-#include <mgrad/render.hpp>
-#include <mgrad/session.hpp>
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/language/session.hpp>
+#include <mgrad/render/render.hpp>
 
 namespace {
 
@@ -18,6 +18,7 @@ struct Lab {
     std::ostringstream out, err;
     mgrad::StreamOutput sink{out, err};
     mgrad::Session session{sink};
+    bool with_commands = (mgrad::add_standard_commands(session), true);
 
     bool run(std::string_view text) { return session.run("<test>", text); }
     double data(std::string_view name) { return session.graph().data(*session.lookup(name)); }

@@ -14,9 +14,10 @@
 
 #include <fmt/format.h>
 
-#include <mgrad/atomic_file.hpp>
-#include <mgrad/diagnostic.hpp>
-#include <mgrad/session.hpp>
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/language/diagnostic.hpp>
+#include <mgrad/language/session.hpp>
+#include <mgrad/support/atomic_file.hpp>
 
 namespace fs = std::filesystem;
 
@@ -48,6 +49,7 @@ struct Fixture {
     std::ostringstream out, err;
     mgrad::StreamOutput sink{out, err};
     mgrad::Session session{sink};
+    bool with_commands = (mgrad::add_standard_commands(session), true);
 };
 
 }  // namespace
@@ -149,6 +151,7 @@ TEST_CASE("node cap: a statement that could pass it is refused and leaves the gr
     mgrad::SessionOptions options;
     options.max_nodes = 12;
     mgrad::Session session{sink, options};
+    mgrad::add_standard_commands(session);
     REQUIRE(session.run("<test>", "a = 2\nb = a * 3"));  // 3 nodes: a, the constant 3, a*3
     CHECK(session.graph().size() == 3);
     CHECK_FALSE(session.run("<test>", "c = b * b * b * b * b"));  // could make 4*2+2 more: 13
@@ -161,6 +164,7 @@ TEST_CASE("node cap: a statement that could pass it is refused and leaves the gr
 
     options.max_nodes = 0;  // no cap
     mgrad::Session free_session{sink, options};
+    mgrad::add_standard_commands(free_session);
     std::string big = "x = 1";
     for (int i = 0; i < 100; ++i)
         big += " + x";

@@ -2,14 +2,14 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
-#include <mgrad/dataset.hpp>
-#include <mgrad/loss.hpp>
 #include <mgrad/mgrad.hpp>
-#include <mgrad/nn.hpp>
-#include <mgrad/optim.hpp>
-#include <mgrad/plot.hpp>
-#include <mgrad/random.hpp>
-#include <mgrad/train.hpp>
+#include <mgrad/nn/dataset.hpp>
+#include <mgrad/nn/loss.hpp>
+#include <mgrad/nn/nn.hpp>
+#include <mgrad/nn/optim.hpp>
+#include <mgrad/nn/random.hpp>
+#include <mgrad/nn/train.hpp>
+#include <mgrad/plot/plot.hpp>
 
 #include <unistd.h>
 #include <cmath>

@@ -4,9 +4,10 @@
 #include <sstream>
 #include <string>
 
-#include <mgrad/diagnostic.hpp>
-#include <mgrad/parser.hpp>
-#include <mgrad/session.hpp>
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/language/diagnostic.hpp>
+#include <mgrad/language/parser.hpp>
+#include <mgrad/language/session.hpp>
 
 using mgrad::Error;
 using mgrad::ExprKind;
@@ -28,6 +29,7 @@ std::string eval(const std::string& text) {
     std::ostringstream out, err;
     mgrad::StreamOutput sink(out, err);
     mgrad::Session session(sink);
+    mgrad::add_standard_commands(session);
     session.run("<test>", "a = 2; b = -3\n" + text);
     return out.str() + err.str();
 }

@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <mgrad/mgrad.hpp>
-#include <mgrad/render.hpp>
+#include <mgrad/render/render.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -10,10 +10,11 @@
 #include <sstream>
 #include <string>
 
-#include <mgrad/graph.hpp>
-#include <mgrad/label_table.hpp>
-#include <mgrad/parser.hpp>
-#include <mgrad/session.hpp>
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/engine/detail/label_table.hpp>
+#include <mgrad/engine/graph.hpp>
+#include <mgrad/language/parser.hpp>
+#include <mgrad/language/session.hpp>
 
 TEST_CASE("label table: random sets, replacements and removals agree with a std::map") {
     mgrad::detail::LabelTable table;
@@ -85,6 +86,7 @@ TEST_CASE("session: 150,000 names keep their nodes, versions and order; :save ha
     std::ostringstream out, err;
     mgrad::StreamOutput sink{out, err};
     mgrad::Session session{sink};
+    mgrad::add_standard_commands(session);
     // Enough names for the index's slot table to pass 2 MiB (its huge-page allocation).
     constexpr int n = 150000;
     std::string script = "v0 = 1\n";

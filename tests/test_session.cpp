@@ -5,8 +5,9 @@
 #include <sstream>
 #include <string>
 
-#include <mgrad/number.hpp>
-#include <mgrad/session.hpp>
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/language/number.hpp>
+#include <mgrad/language/session.hpp>
 
 namespace {
 
@@ -14,6 +15,7 @@ struct Fixture {
     std::ostringstream out, err;
     mgrad::StreamOutput sink{out, err};
     mgrad::Session session{sink};
+    bool with_commands = (mgrad::add_standard_commands(session), true);
 
     bool run(std::string_view text) { return session.run("<test>", text); }
     std::string take_out() {

@@ -5,9 +5,9 @@
 //     build/default/examples/cpp/lecture_mlp
 #include <fmt/format.h>
 
-#include <mgrad/loss.hpp>
 #include <mgrad/mgrad.hpp>
-#include <mgrad/nn.hpp>
+#include <mgrad/nn/loss.hpp>
+#include <mgrad/nn/nn.hpp>
 
 #include <cstdlib>
 #include <vector>

@@ -5,11 +5,11 @@
 //     build/default/examples/cpp/moons moons.png
 #include <fmt/format.h>
 
-#include <mgrad/dataset.hpp>
-#include <mgrad/nn.hpp>
-#include <mgrad/optim.hpp>
-#include <mgrad/plot.hpp>
-#include <mgrad/train.hpp>
+#include <mgrad/nn/dataset.hpp>
+#include <mgrad/nn/nn.hpp>
+#include <mgrad/nn/optim.hpp>
+#include <mgrad/nn/train.hpp>
+#include <mgrad/plot/plot.hpp>
 
 #include <array>
 

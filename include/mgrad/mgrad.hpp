@@ -4,10 +4,10 @@
 // they live on (graph.hpp), the op table (op.hpp) and the error type (error.hpp).
 #pragma once
 
-#include "mgrad/derivative.hpp"
-#include "mgrad/error.hpp"
-#include "mgrad/graph.hpp"
-#include "mgrad/op.hpp"
-#include "mgrad/render.hpp"
-#include "mgrad/value.hpp"
+#include "mgrad/engine/derivative.hpp"
+#include "mgrad/engine/graph.hpp"
+#include "mgrad/engine/op.hpp"
+#include "mgrad/engine/value.hpp"
+#include "mgrad/render/render.hpp"
+#include "mgrad/support/error.hpp"
 #include "mgrad/version.hpp"

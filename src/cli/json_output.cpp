@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mgrad/number.hpp>
+#include <mgrad/language/number.hpp>
 
 namespace mgrad::cli {
 

@@ -13,7 +13,7 @@
 #include <ostream>
 #include <string_view>
 
-#include <mgrad/output.hpp>
+#include <mgrad/language/output.hpp>
 
 namespace mgrad::cli {
 

@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include <mgrad/atomic_file.hpp>
-#include <mgrad/error.hpp>
+#include <mgrad/support/atomic_file.hpp>
+#include <mgrad/support/error.hpp>
 
 namespace mgrad::cli {
 

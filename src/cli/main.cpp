@@ -16,8 +16,9 @@
 #include <string_view>
 #include <vector>
 
+#include <mgrad/commands/commands.hpp>
+#include <mgrad/language/session.hpp>
 #include <mgrad/mgrad.hpp>
-#include <mgrad/session.hpp>
 
 #include "json_output.hpp"
 #include "repl.hpp"
@@ -173,6 +174,7 @@ int run_main(int argc, char** argv) {
     mgrad::cli::JsonOutput json_out(std::cout, std::cerr);
     mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
     mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});
+    mgrad::add_standard_commands(session);
 
     bool ok = true;
     if (scripted) {

@@ -2,7 +2,7 @@
 // in the session, print or report, again — the shape of Lua's lua.c.
 #pragma once
 
-#include <mgrad/session.hpp>
+#include <mgrad/language/session.hpp>
 
 namespace mgrad::cli {
 

@@ -16,10 +16,10 @@
 #include <string>
 #include <vector>
 
-#include <mgrad/dataset.hpp>
-#include <mgrad/error.hpp>
-#include <mgrad/plot.hpp>
-#include <mgrad/train.hpp>
+#include <mgrad/nn/dataset.hpp>
+#include <mgrad/nn/train.hpp>
+#include <mgrad/plot/plot.hpp>
+#include <mgrad/support/error.hpp>
 
 namespace mgrad::cli {
 

@@ -1,7 +1,7 @@
 // The only file that talks to PLplot. PLplot ends the process (exit()) on a fatal error, so
 // everything a user can get wrong — the device, the path, the data — is checked here first and
 // reported as an mgrad::Error before a PLplot stream is opened.
-#include "mgrad/plot.hpp"
+#include "mgrad/plot/plot.hpp"
 
 #include <fmt/format.h>
 #include <plplot.h>
@@ -18,7 +18,7 @@
 #include <mutex>
 #include <string_view>
 
-#include "mgrad/error.hpp"
+#include "mgrad/support/error.hpp"
 
 namespace mgrad {
 

@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "mgrad/error.hpp"
+#include "mgrad/support/error.hpp"
 #include "scene.hpp"
 
 namespace mgrad::render_detail {

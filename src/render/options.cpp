@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "mgrad/error.hpp"
-#include "mgrad/render.hpp"
+#include "mgrad/render/render.hpp"
+#include "mgrad/support/error.hpp"
 
 namespace mgrad {
 namespace {

@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "mgrad/atomic_file.hpp"
-#include "mgrad/error.hpp"
-#include "mgrad/render.hpp"
+#include "mgrad/render/render.hpp"
+#include "mgrad/support/atomic_file.hpp"
+#include "mgrad/support/error.hpp"
 #include "scene.hpp"
 
 namespace mgrad {

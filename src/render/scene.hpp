@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "mgrad/graph.hpp"
-#include "mgrad/render.hpp"
+#include "mgrad/engine/graph.hpp"
+#include "mgrad/render/render.hpp"
 
 namespace mgrad::render_detail {
 

@@ -1,0 +1,404 @@
+// Graph — the tape every Value lives on.
+//
+// Nodes are stored contiguously in creation order and addressed by a 32-bit NodeId. Because a
+// node can only be made from nodes that already exist, creation order is a topological order:
+// the forward pass is one loop upward and the backward pass one loop downward, with a `switch`
+// over the Op. Nothing is recursive, there are no per-node closures and no reference counting,
+// so a chain of ten million nodes costs ten million 32-byte records and nothing else.
+//
+// Semantics (the same as PyTorch's):
+// - backward(root) seeds root.grad with 1 and propagates to everything root depends on, in one
+//   reverse sweep. Interior gradients are recomputed on every call (start again from 0); leaf
+//   gradients (Leaf and Const nodes) accumulate until zero_grad().
+// - Nodes the root does not depend on get no gradient, even when they hold NaN or inf.
+// - Ops follow IEEE arithmetic: log(-1) is NaN, 1/0 is inf. first_non_finite() finds the node
+//   where a NaN or inf first appeared.
+// - set_data() changes a leaf; every node downstream of it is recomputed before its data or
+//   grad is next read, without rebuilding the graph (forward()).
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mgrad/engine/detail/label_table.hpp"
+#include "mgrad/engine/op.hpp"
+#include "mgrad/support/error.hpp"
+
+namespace mgrad {
+
+class Value;
+using NodeId = std::uint32_t;
+inline constexpr NodeId no_node = 0xFFFFFFFFu;
+
+/// Bookkeeping bits for the passes over the tape (graph.cpp). An enum rather than a
+/// std::uint8_t on purpose: std::uint8_t is a character type, which the compiler must assume
+/// can alias any object, so writing a node's flags would make it reload the graph's own members
+/// after every node recorded.
+enum class NodeFlags : std::uint8_t {};
+[[nodiscard]] constexpr NodeFlags operator|(NodeFlags x, NodeFlags y) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(x) | static_cast<std::uint8_t>(y));
+}
+[[nodiscard]] constexpr NodeFlags operator&(NodeFlags x, NodeFlags y) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(x) & static_cast<std::uint8_t>(y));
+}
+[[nodiscard]] constexpr NodeFlags operator~(NodeFlags x) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(~static_cast<std::uint8_t>(x)));
+}
+constexpr NodeFlags& operator|=(NodeFlags& x, NodeFlags y) noexcept { return x = x | y; }
+constexpr NodeFlags& operator&=(NodeFlags& x, NodeFlags y) noexcept { return x = x & y; }
+[[nodiscard]] constexpr bool any(NodeFlags x) noexcept { return x != NodeFlags{}; }
+
+/// One record on the tape. A PowConst node keeps its exponent's 64 bits in `b` (low half) and
+/// `c` (high half), so replaying `x ** k` reads nothing beside the tape (Graph::exponent).
+struct Node {
+    double data;
+    double grad;
+    NodeId a;  ///< first parent, or no_node
+    NodeId b;  ///< second parent, or no_node; PowConst: low half of the exponent
+    NodeId c;  ///< third parent (MulAdd only), or no_node; PowConst: high half of the exponent
+    Op op;
+    NodeFlags flags;  ///< pass bookkeeping; see graph.cpp
+};
+static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
+
+/// The parents of one node: 0 to 3 ids, iterable.
+struct Parents {
+    std::array<NodeId, 3> ids{no_node, no_node, no_node};
+    std::uint8_t count = 0;
+    [[nodiscard]] const NodeId* begin() const noexcept { return ids.data(); }
+    [[nodiscard]] const NodeId* end() const noexcept { return ids.data() + count; }
+    [[nodiscard]] std::size_t size() const noexcept { return count; }
+    [[nodiscard]] NodeId operator[](std::size_t i) const noexcept { return ids[i]; }
+};
+
+/// A named range of consecutive nodes, e.g. everything one neuron made in one forward pass.
+/// Scopes nest; the renderer draws them as clusters.
+struct Scope {
+    std::string name;
+    NodeId begin = 0;
+    NodeId end = no_node;            ///< one past the last node; no_node while the scope is open
+    std::uint32_t parent = no_node;  ///< index of the enclosing scope, or no_node
+};
+
+namespace detail {
+
+// Node::flags bits (graph.cpp explains the passes that use them).
+inline constexpr NodeFlags accumulate{1};  // backward: add to grad rather than replace it
+inline constexpr NodeFlags dirty{2};       // forward: changed since the last forward()
+// MulAdd only: which operands are leaves, so that backward can add to a leaf's gradient without
+// the first-touch test an interior node needs. In a neuron, `a` is a weight: always a leaf.
+inline constexpr NodeFlags a_leaf{4};
+inline constexpr NodeFlags b_leaf{8};
+inline constexpr NodeFlags c_leaf{16};
+
+/// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
+/// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
+template <class T>
+class TapeBuffer {
+  public:
+    TapeBuffer() = default;
+    TapeBuffer(const TapeBuffer&) = delete;
+    TapeBuffer& operator=(const TapeBuffer&) = delete;
+    ~TapeBuffer() { release(m_data, m_capacity * sizeof(T)); }
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+    [[nodiscard]] T* data() noexcept { return m_data; }
+    [[nodiscard]] const T* data() const noexcept { return m_data; }
+    T& operator[](std::size_t i) noexcept { return m_data[i]; }
+    const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
+
+    void push_back(const T& value) {
+        if (m_size == m_capacity) [[unlikely]]
+            reserve(m_capacity ? m_capacity * 2 : 1024);
+        m_data[m_size++] = value;
+    }
+    /// The capacity reserve() may reach; growing beyond it throws (Graph: a NodeId must fit).
+    void set_max_size(std::size_t max_size) noexcept { m_max_size = max_size; }
+    void reserve(std::size_t capacity) {
+        if (capacity <= m_capacity) return;
+        if (capacity > m_max_size) {
+            if (m_capacity >= m_max_size) throw_full();
+            capacity = m_max_size;
+        }
+        m_data = static_cast<T*>(grow(m_data, m_capacity * sizeof(T), capacity * sizeof(T)));
+        m_capacity = capacity;
+    }
+    void clear() noexcept { m_size = 0; }
+    void release_memory() noexcept {
+        release(m_data, m_capacity * sizeof(T));
+        m_data = nullptr;
+        m_size = m_capacity = 0;
+    }
+
+  private:
+    static void* grow(void* old, std::size_t old_bytes, std::size_t new_bytes);
+    static void release(void* p, std::size_t bytes) noexcept;
+    [[noreturn]] void throw_full() const;
+
+    T* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+    std::size_t m_max_size = static_cast<std::size_t>(-1) / sizeof(T);
+};
+
+// x ** k for a constant k. Small integer powers are products, as PyTorch computes them
+// (exact to the last bit, and several times faster than a call to pow).
+[[nodiscard]] inline double pow_const(double x, double k) noexcept {
+    if (k == 2.0) return x * x;
+    if (k == 1.0) return x;
+    if (k == 3.0) return x * x * x;
+    return std::pow(x, k);
+}
+
+// Shared by node creation and Graph::forward so the two can never disagree.
+[[nodiscard]] inline double apply(Op op, double x, double y) noexcept {
+    switch (op) {
+        case Op::Leaf:
+        case Op::Const: return x;
+        case Op::Add: return x + y;
+        case Op::Sub: return x - y;
+        case Op::Mul: return x * y;
+        case Op::Div: return x / y;
+        case Op::Neg: return -x;
+        case Op::PowConst: return pow_const(x, y);
+        case Op::Pow: return std::pow(x, y);
+        case Op::Tanh: return std::tanh(x);
+        case Op::Exp: return std::exp(x);
+        case Op::Log: return std::log(x);
+        case Op::Relu: return x < 0 ? 0.0 : x;  // micrograd's rule; NaN stays NaN
+        case Op::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
+        case Op::Sqrt: return std::sqrt(x);
+        case Op::Abs: return std::fabs(x);
+        case Op::Sin: return std::sin(x);
+        case Op::Cos: return std::cos(x);
+        case Op::Step: return x > 0 ? 1.0 : 0.0;
+        case Op::Sign: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;  // keeps 0, -0 and NaN
+        case Op::MulAdd: return x;  // three operands: see Graph::record_mul_add, Graph::forward
+    }
+    return x;
+}
+
+}  // namespace detail
+
+class Graph {
+  public:
+    Graph() { m_nodes.set_max_size(no_node); }  // ids run from 0 to no_node - 1
+    Graph(const Graph&) = delete;               // Values point at their graph: it must stay put
+    Graph& operator=(const Graph&) = delete;
+    ~Graph() = default;
+
+    /// Number of nodes on the tape.
+    [[nodiscard]] NodeId size() const noexcept { return static_cast<NodeId>(m_nodes.size()); }
+    [[nodiscard]] bool empty() const noexcept { return m_nodes.size() == 0; }
+    /// Bumped by clear(); a Value remembers the epoch it was made in.
+    [[nodiscard]] std::uint32_t epoch() const noexcept {
+        return static_cast<std::uint32_t>(m_epoch);
+    }
+
+    // --- building -------------------------------------------------------------------------
+    NodeId leaf(double data, std::string_view label = {}) {
+        const NodeId id = push(data, no_node, no_node, Op::Leaf);
+        if (!label.empty()) set_label(id, label);
+        return id;
+    }
+    NodeId constant(double value) { return push(value, no_node, no_node, Op::Const); }
+    NodeId unary(Op op, NodeId a) {
+        check_id(a);
+        return record(op, a);
+    }
+    NodeId binary(Op op, NodeId a, NodeId b) {
+        check_id(a);
+        check_id(b);
+        return record(op, a, b);
+    }
+    NodeId pow_const(NodeId a, double exponent) {
+        check_id(a);
+        return record_pow_const(a, exponent);
+    }
+    /// a * b + c as one node (two roundings, so exactly the value of the two-node form).
+    NodeId mul_add(NodeId a, NodeId b, NodeId c) {
+        check_id(a);
+        check_id(b);
+        check_id(c);
+        return record_mul_add(a, b, c);
+    }
+    void reserve(std::size_t nodes) { m_nodes.reserve(std::min<std::size_t>(nodes, no_node)); }
+
+    // --- reading --------------------------------------------------------------------------
+    /// Raw tape access (no pending recomputation is applied; call forward() first if needed).
+    [[nodiscard]] std::span<const Node> nodes() const noexcept {
+        return {m_nodes.data(), m_nodes.size()};
+    }
+    [[nodiscard]] const Node& node(NodeId id) const {
+        check_id(id);
+        return m_nodes[id];
+    }
+    [[nodiscard]] double data(NodeId id) {
+        check_id(id);
+        // A leaf's data is always current: reading one (e.g. a parameter between optimiser
+        // updates) must not replay the whole tape.
+        if (is_leaf(m_nodes[id].op)) return m_nodes[id].data;
+        return value_of(id);
+    }
+    [[nodiscard]] double grad(NodeId id) const {
+        check_id(id);
+        return m_nodes[id].grad;
+    }
+    [[nodiscard]] Op op(NodeId id) const { return node(id).op; }
+    /// The exponent of a PowConst node.
+    [[nodiscard]] double exponent(NodeId id) const;
+    /// The exponent stored in a PowConst node (no check of the op).
+    [[nodiscard]] static double exponent_of(const Node& n) noexcept {
+        return std::bit_cast<double>(std::uint64_t{n.c} << 32u | n.b);
+    }
+    /// Parents of a node (0, 1 or 2 ids; for PowConst only `a`).
+    [[nodiscard]] Parents parents(NodeId id) const;
+
+    [[nodiscard]] std::string_view label(NodeId id) const;
+    void set_label(NodeId id, std::string_view label);
+
+    /// Change a Leaf or Const node's value. Downstream nodes are recomputed lazily.
+    void set_data(NodeId id, double value);
+    void set_grad(NodeId id, double value) {
+        check_id(id);
+        m_nodes[id].grad = value;
+    }
+
+    // --- passes ---------------------------------------------------------------------------
+    /// Recompute every node downstream of a leaf changed by set_data(). Returns how many nodes
+    /// were recomputed. Cheap when nothing changed. After `many_leaves` or more set_data()
+    /// calls, every computed node after the first changed leaf is recomputed without testing
+    /// whether it depends on one (the same values, faster for an optimiser's update).
+    std::size_t forward();
+    static constexpr std::uint32_t many_leaves = 32;
+    /// Backpropagate from `root` (see the header comment for the exact rule).
+    void backward(NodeId root);
+    /// Set every gradient, leaves included, to 0.
+    void zero_grad() noexcept;
+    /// Drop every node (keeping the memory for the next graph, as std::vector::clear does).
+    /// Values made before are detected as stale from now on.
+    void clear();
+    /// Return the tape's memory to the system.
+    void shrink_to_fit();
+
+    /// The first node (in creation order, from `begin`) whose data is NaN or infinite: where a
+    /// non-finite value was produced rather than merely passed along.
+    [[nodiscard]] std::optional<NodeId> first_non_finite(NodeId begin = 0);
+
+    // --- scopes ---------------------------------------------------------------------------
+    std::uint32_t begin_scope(std::string name);
+    void end_scope();
+    [[nodiscard]] const std::vector<Scope>& scopes() const noexcept { return m_scopes; }
+
+    void check_id(NodeId id) const {
+        if (id >= m_nodes.size()) [[unlikely]]
+            throw_bad_id(id);
+    }
+
+  private:
+    // Handles validate their ids once; these record without checking them again.
+    friend Value make_unary(Op op, const Value& a);
+    friend Value make_binary(Op op, const Value& a, const Value& b);
+    friend Value mul_add(const Value& a, const Value& b, const Value& c);
+    friend Value pow(const Value& base, double exponent);
+    friend Value with_constant(Op op, const Value& a, double b);
+    friend Value with_constant(Op op, double a, const Value& b);
+
+    // Before a node reads its operands, any pending recomputation is applied. One test per
+    // node, not per operand: forward() is needed at most once after a set_data() anyway.
+    void refresh() {
+        if (m_stale_from != no_node) [[unlikely]]
+            forward();
+    }
+    [[nodiscard]] double value_of(NodeId id) {
+        if (id > m_stale_from) [[unlikely]]  // never true while m_stale_from == no_node
+            forward();
+        return m_nodes[id].data;
+    }
+    NodeId record(Op op, NodeId a) {
+        refresh();
+        const Node* t = m_nodes.data();
+        return push(detail::apply(op, t[a].data, 0.0), a, no_node, op);
+    }
+    NodeId record(Op op, NodeId a, NodeId b) {
+        refresh();
+        const Node* t = m_nodes.data();
+        return push(detail::apply(op, t[a].data, t[b].data), a, b, op);
+    }
+    /// `a op constant` and `constant op b`: the Const node and the result in one go.
+    NodeId record_with_constant(Op op, NodeId a, double b) {
+        refresh();
+        const double x = m_nodes[a].data;
+        const NodeId k = push(b, no_node, no_node, Op::Const);
+        return push(detail::apply(op, x, b), a, k, op);
+    }
+    NodeId record_with_constant(Op op, double a, NodeId b) {
+        refresh();
+        const double y = m_nodes[b].data;
+        const NodeId k = push(a, no_node, no_node, Op::Const);
+        return push(detail::apply(op, a, y), k, b, op);
+    }
+    NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
+        refresh();
+        const Node* t = m_nodes.data();
+        const NodeFlags leaves = (is_leaf(t[a].op) ? detail::a_leaf : NodeFlags{}) |
+                                 (is_leaf(t[b].op) ? detail::b_leaf : NodeFlags{}) |
+                                 (is_leaf(t[c].op) ? detail::c_leaf : NodeFlags{});
+        return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c, leaves);
+    }
+    NodeId record_pow_const(NodeId a, double exponent) {
+        refresh();
+        const auto bits = std::bit_cast<std::uint64_t>(exponent);
+        return push(detail::pow_const(m_nodes[a].data, exponent), a, static_cast<NodeId>(bits),
+                    Op::PowConst, static_cast<NodeId>(bits >> 32u));
+    }
+    // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
+    // handed out fits in a NodeId and differs from no_node, without a test per node.
+    NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
+                NodeFlags operand_flags = {}) {
+        const NodeFlags flags =  // leaves accumulate
+            (is_leaf(op) ? detail::accumulate : NodeFlags{}) | operand_flags;
+        m_nodes.push_back(Node{data, 0.0, a, b, c, op, flags});
+        return static_cast<NodeId>(m_nodes.size() - 1);
+    }
+    [[noreturn]] void throw_bad_id(NodeId id) const;
+
+    detail::TapeBuffer<Node> m_nodes;
+    detail::LabelTable m_labels;
+    std::vector<Scope> m_scopes;
+    std::uint32_t m_open_scope = no_node;
+    // m_stale_from and m_epoch are read for every node recorded. Their types differ from every
+    // field of Node, so the compiler knows that writing a node cannot change them and need not
+    // reload them (a NodeId-typed member could be one of the ids just written).
+    std::size_t m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
+    std::uint32_t m_leaves_changed = 0;  ///< set_data() calls since the last forward()
+    std::uint64_t m_epoch = 0;           ///< Values keep its low 32 bits
+};
+
+/// The graph Values go on when none is named: one per thread.
+Graph& default_graph();
+
+/// Opens a Scope on construction and closes it on destruction.
+class ScopeGuard {
+  public:
+    ScopeGuard(Graph& graph, std::string name) : m_graph(graph) {
+        m_graph.begin_scope(std::move(name));
+    }
+    ScopeGuard(const ScopeGuard&) = delete;
+    ScopeGuard& operator=(const ScopeGuard&) = delete;
+    ~ScopeGuard() { m_graph.end_scope(); }
+
+  private:
+    Graph& m_graph;
+};
+
+}  // namespace mgrad

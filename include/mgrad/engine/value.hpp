@@ -1,0 +1,206 @@
+// Value — a scalar in an automatic-differentiation graph, micrograd's central type.
+//
+// A Value is a small copyable handle: the graph it lives on, the id of its node on that
+// graph's tape, and the graph's epoch when it was made. Copying a Value copies the handle, not
+// the node. Arithmetic on Values records new nodes; `backward()` fills in gradients.
+//
+//     Value a{2.0, "a"}, b{-3.0, "b"};
+//     Value L = a * b + 10.0;   // a double on either side of any operator
+//     L.backward();             // a.grad() == -3, b.grad() == 2
+//
+// Values go on the thread's default graph unless a Graph is named. A Value whose graph was
+// cleared, or a default-constructed Value, throws mgrad::Error when used.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "mgrad/engine/graph.hpp"
+
+namespace mgrad {
+
+class Value {
+  public:
+    /// An empty handle, usable only as a placeholder (e.g. in a container being filled).
+    Value() = default;
+    /// A new leaf on the default graph. Implicit, so a double can stand where a Value is wanted.
+    Value(double data, std::string_view label = {})  // NOLINT(google-explicit-constructor)
+        : Value(default_graph(), data, label) {}
+    /// A new leaf on `graph`.
+    Value(Graph& graph, double data, std::string_view label = {})
+        : m_graph(&graph), m_id(graph.leaf(data, label)), m_epoch(graph.epoch()) {}
+
+    /// A Const node (drawn differently from a leaf) on `graph`.
+    static Value constant(double value, Graph& graph = default_graph()) {
+        return {graph, graph.constant(value)};
+    }
+    /// Re-attach a handle to an existing node (used by the language and the renderer).
+    static Value from_id(Graph& graph, NodeId id) {
+        graph.check_id(id);
+        return {graph, id};
+    }
+
+    [[nodiscard]] bool valid() const noexcept {
+        // Within one epoch nodes are only ever added, so a matching epoch proves the id valid.
+        return m_graph != nullptr && m_graph->epoch() == m_epoch;
+    }
+    [[nodiscard]] Graph& graph() const {
+        check();
+        return *m_graph;
+    }
+    [[nodiscard]] NodeId id() const {
+        check();
+        return m_id;
+    }
+
+    [[nodiscard]] double data() const { return graph().data(m_id); }
+    [[nodiscard]] double grad() const { return graph().grad(m_id); }
+    [[nodiscard]] Op op() const { return graph().op(m_id); }
+    [[nodiscard]] std::string_view label() const { return graph().label(m_id); }
+
+    Value& set_label(std::string_view label) {
+        graph().set_label(m_id, label);
+        return *this;
+    }
+    /// Change a leaf's value; everything downstream is recomputed before it is next read.
+    void set_data(double value) const { graph().set_data(m_id, value); }
+    void set_grad(double value) const { graph().set_grad(m_id, value); }
+    /// Backpropagate from this value (see graph.hpp for the exact rule).
+    void backward() const { graph().backward(m_id); }
+
+    // Compound assignment rebinds this handle to a new node; the old node is untouched.
+    Value& operator+=(const Value& rhs);
+    Value& operator-=(const Value& rhs);
+    Value& operator*=(const Value& rhs);
+    Value& operator/=(const Value& rhs);
+    Value& operator+=(double rhs);
+    Value& operator-=(double rhs);
+    Value& operator*=(double rhs);
+    Value& operator/=(double rhs);
+
+    friend bool same_node(const Value& x, const Value& y) noexcept {
+        return x.m_graph == y.m_graph && x.m_id == y.m_id && x.m_epoch == y.m_epoch;
+    }
+
+  private:
+    Value(Graph& graph, NodeId id) : m_graph(&graph), m_id(id), m_epoch(graph.epoch()) {}
+    Value(Graph* graph, NodeId id, std::uint32_t epoch)
+        : m_graph(graph), m_id(id), m_epoch(epoch) {}
+    /// The graph of a and b, checked with one branch for the three ways it can fail (either
+    /// handle empty or stale, or the two on different graphs): a node per operator is what
+    /// recording costs, so a few branches per node show (bench/bench_engine.cpp, W1).
+    static Graph& graph_of(const Value& a, const Value& b, Op op) {
+        Graph* g = a.m_graph;
+        if (g == nullptr || ((a.m_epoch ^ g->epoch()) | (b.m_epoch ^ g->epoch()) |
+                             static_cast<std::uint32_t>(b.m_graph != g)) != 0) [[unlikely]]
+            throw_bad_operands(a, b, op);
+        return *g;
+    }
+    [[noreturn]] static void throw_bad_operands(const Value& a, const Value& b, Op op);
+    void check() const {
+        if (!valid()) [[unlikely]]
+            throw_invalid();
+    }
+    [[noreturn]] void throw_invalid() const;
+    [[noreturn]] static void throw_mixed(Op op);
+
+    friend Value make_unary(Op op, const Value& a);
+    friend Value make_binary(Op op, const Value& a, const Value& b);
+    friend Value pow(const Value& base, double exponent);
+    friend Value mul_add(const Value& a, const Value& b, const Value& c);
+    friend Value with_constant(Op op, const Value& a, double b);
+    friend Value with_constant(Op op, double a, const Value& b);
+
+    Graph* m_graph = nullptr;
+    NodeId m_id = 0;
+    std::uint32_t m_epoch = 0;
+};
+
+// The ops are defined here, inline: recording a node is a handful of instructions, and a call
+// per node would cost more than the node itself (bench/bench_engine.cpp, W1).
+
+// A new node's handle carries the epoch its operands were checked against: recording only
+// appends, so it is still the graph's epoch.
+
+/// Record `op(a)`.
+inline Value make_unary(Op op, const Value& a) {
+    Graph& g = a.graph();
+    return {&g, g.record(op, a.m_id), a.m_epoch};
+}
+/// Record `op(a, b)`; both must live on the same graph.
+inline Value make_binary(Op op, const Value& a, const Value& b) {
+    Graph& g = Value::graph_of(a, b, op);
+    return {&g, g.record(op, a.m_id, b.m_id), a.m_epoch};
+}
+/// Record `op(a, k)` with k a new Const node (what `a + 2.0` means).
+inline Value with_constant(Op op, const Value& a, double b) {
+    Graph& g = a.graph();
+    return {&g, g.record_with_constant(op, a.m_id, b), a.m_epoch};
+}
+/// Record `op(k, b)` with k a new Const node (what `2.0 * b` means).
+inline Value with_constant(Op op, double a, const Value& b) {
+    Graph& g = b.graph();
+    return {&g, g.record_with_constant(op, a, b.m_id), b.m_epoch};
+}
+
+// Arithmetic. A double operand becomes a Const node on the other operand's graph.
+inline Value operator+(const Value& a, const Value& b) { return make_binary(Op::Add, a, b); }
+inline Value operator-(const Value& a, const Value& b) { return make_binary(Op::Sub, a, b); }
+inline Value operator*(const Value& a, const Value& b) { return make_binary(Op::Mul, a, b); }
+inline Value operator/(const Value& a, const Value& b) { return make_binary(Op::Div, a, b); }
+inline Value operator+(const Value& a, double b) { return with_constant(Op::Add, a, b); }
+inline Value operator-(const Value& a, double b) { return with_constant(Op::Sub, a, b); }
+inline Value operator*(const Value& a, double b) { return with_constant(Op::Mul, a, b); }
+inline Value operator/(const Value& a, double b) { return with_constant(Op::Div, a, b); }
+inline Value operator+(double a, const Value& b) { return with_constant(Op::Add, a, b); }
+inline Value operator-(double a, const Value& b) { return with_constant(Op::Sub, a, b); }
+inline Value operator*(double a, const Value& b) { return with_constant(Op::Mul, a, b); }
+inline Value operator/(double a, const Value& b) { return with_constant(Op::Div, a, b); }
+inline Value operator-(const Value& a) { return make_unary(Op::Neg, a); }
+
+inline Value& Value::operator+=(const Value& rhs) { return *this = *this + rhs; }
+inline Value& Value::operator-=(const Value& rhs) { return *this = *this - rhs; }
+inline Value& Value::operator*=(const Value& rhs) { return *this = *this * rhs; }
+inline Value& Value::operator/=(const Value& rhs) { return *this = *this / rhs; }
+inline Value& Value::operator+=(double rhs) { return *this = *this + rhs; }
+inline Value& Value::operator-=(double rhs) { return *this = *this - rhs; }
+inline Value& Value::operator*=(double rhs) { return *this = *this * rhs; }
+inline Value& Value::operator/=(double rhs) { return *this = *this / rhs; }
+
+/// a * b + c as one MulAdd node: the same value and gradients as the two-node form, at half
+/// the nodes. The nn library uses it for a neuron's weighted sum when asked to (MlpOptions).
+inline Value mul_add(const Value& a, const Value& b, const Value& c) {
+    Graph& g = a.graph();
+    if (&b.graph() != &g || &c.graph() != &g) [[unlikely]]
+        Value::throw_mixed(Op::MulAdd);
+    return {&g, g.record_mul_add(a.m_id, b.m_id, c.m_id), a.m_epoch};
+}
+
+/// base ** exponent with a constant exponent (one node, drawn as `**k`).
+inline Value pow(const Value& base, double exponent) {
+    Graph& g = base.graph();
+    return {&g, g.record_pow_const(base.m_id, exponent), base.m_epoch};
+}
+/// base ** exponent with a Value exponent: gradient flows to both.
+inline Value pow(const Value& base, const Value& exponent) {
+    return make_binary(Op::Pow, base, exponent);
+}
+inline Value pow(double base, const Value& exponent) {
+    return with_constant(Op::Pow, base, exponent);
+}
+
+inline Value tanh(const Value& x) { return make_unary(Op::Tanh, x); }
+inline Value exp(const Value& x) { return make_unary(Op::Exp, x); }
+inline Value log(const Value& x) { return make_unary(Op::Log, x); }
+inline Value relu(const Value& x) { return make_unary(Op::Relu, x); }
+inline Value sigmoid(const Value& x) { return make_unary(Op::Sigmoid, x); }
+inline Value sqrt(const Value& x) { return make_unary(Op::Sqrt, x); }
+inline Value abs(const Value& x) { return make_unary(Op::Abs, x); }
+inline Value sin(const Value& x) { return make_unary(Op::Sin, x); }
+inline Value cos(const Value& x) { return make_unary(Op::Cos, x); }
+/// 1 where x > 0, else 0 (relu's derivative).
+inline Value step(const Value& x) { return make_unary(Op::Step, x); }
+/// -1, 0 or 1 (abs's derivative).
+inline Value sign(const Value& x) { return make_unary(Op::Sign, x); }
+
+}  // namespace mgrad

@@ -1,0 +1,79 @@
+// Rendering — pictures of the computation graph a value depends on.
+//
+// The look follows micrograd's draw_dot: left to right, one record per value
+// `{ label | data 2.0000 | grad 6.0000 }`, a small op node (`+`, `*`, `tanh`, `**2` …) feeding
+// it, and one edge per operand (so `a + a` shows two edges). Layout and rendering run in-process
+// through Graphviz's cgraph + gvc libraries; the Graphviz context is created the first time
+// something is drawn, so programs that never draw never load its plugins. Output is
+// deterministic: node names follow the tape, so the same graph gives byte-identical DOT and SVG.
+//
+// Large graphs: a depth limit from the root, folding constants into op labels, clusters by name
+// prefix or by nn module (Graph::scopes), one box per nn module, and a node cap that refuses a
+// layout that would run for minutes, saying which of those options to use instead.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mgrad/engine/graph.hpp"
+
+namespace mgrad {
+
+/// Output formats. SVG, DOT and JSON need only the core plugin; PNG and PDF need Graphviz's
+/// cairo plugin (libgvplugin_pango, Debian package libgvc6).
+enum class Format { Svg, Png, Pdf, Dot, Json };
+
+/// "svg", "png", "pdf", "dot", "json".
+[[nodiscard]] std::string_view format_name(Format format) noexcept;
+/// The format a name ("svg", "PNG" …) stands for, if any.
+[[nodiscard]] std::optional<Format> format_from_name(std::string_view name) noexcept;
+/// The format a file's extension (".svg" … ".gv" counts as DOT) stands for, if any.
+[[nodiscard]] std::optional<Format> format_from_extension(const std::filesystem::path& file);
+
+enum class RankDir { LeftRight, TopBottom };
+
+struct DrawOptions {
+    RankDir rankdir = RankDir::LeftRight;  ///< `tb` / `lr`
+    int decimals = 4;                      ///< `decimals=N`, 0..17
+    bool hide_constants = false;    ///< `hide-constants`: fold constants into op labels (`*2`)
+    std::optional<unsigned> depth;  ///< `depth=N`: values at most N ops from the root
+    std::vector<std::string> cluster_prefixes;  ///< `cluster=PREFIX` (repeatable)
+    bool cluster_modules = false;               ///< `cluster-modules`: one box per nn scope
+    bool collapse_modules = false;  ///< `collapse-modules`: each innermost nn scope as one box
+    std::size_t max_nodes = 1500;   ///< `max-nodes=N`: values drawn at most
+    bool shade_gradients = false;   ///< `shade`: colour by gradient sign and size
+    bool legend = true;             ///< `no-legend` turns it off
+    std::optional<Format> format;   ///< `format=png`: overrides the extension
+    /// A value drawn in a signal colour with a thick border (`:trace` marks the node whose
+    /// gradient is being updated); not an option word of `:draw`.
+    std::optional<NodeId> highlight;
+    std::string highlight_legend = "highlighted";  ///< its entry in the legend
+};
+
+/// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word
+/// and the nearest valid option.
+[[nodiscard]] DrawOptions parse_draw_options(std::span<const std::string> words);
+/// The option words parse_draw_options() accepts, one line each with a short explanation.
+[[nodiscard]] std::string draw_options_help();
+
+/// DOT text of the graph `root` depends on, written by cgraph from the graph that is laid out
+/// for SVG/PNG/PDF (no positions).
+[[nodiscard]] std::string to_dot(Graph& graph, NodeId root, const DrawOptions& options = {});
+/// JSON: {"root", "nodes": [{id, label, op, symbol, kind, data, grad, …}], "edges": [{from, to,
+/// operand}]}. Non-finite numbers are the strings "nan", "inf", "-inf".
+[[nodiscard]] std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
+/// The picture in memory, in any format.
+[[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
+                                 const DrawOptions& options = {});
+/// Renders to `file`; the format is options.format or else the file's extension. The file is
+/// written to a temporary name in the same directory and renamed, so a failure never leaves a
+/// half-written file behind.
+void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
+          const DrawOptions& options = {});
+
+}  // namespace mgrad

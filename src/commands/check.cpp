@@ -1,0 +1,124 @@
+// Checking gradients: :check (backprop against finite differences) and the function
+// grad(f, x) (a derivative as a differentiable node).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "families.hpp"
+#include "mgrad/commands/commands.hpp"
+#include "mgrad/engine/derivative.hpp"
+#include "mgrad/engine/value.hpp"
+#include "mgrad/language/number.hpp"
+#include "mgrad/language/session.hpp"
+#include "util.hpp"
+
+namespace mgrad {
+
+namespace {
+
+using namespace detail;  // the helpers in util.hpp
+
+// --- grad(f, x) -------------------------------------------------------------------------------
+
+Operand fn_grad(Session& session, std::span<const Operand> args, SourceSpan span) {
+    const auto* x = std::get_if<NodeId>(&args[1]);
+    if (!x)
+        throw Error("grad(f, x): x must be a node (a name such as x), not a plain number", span);
+    const auto* f = std::get_if<NodeId>(&args[0]);
+    if (!f) return 0.0;  // a plain number does not depend on anything
+    Graph& g = session.graph();
+    g.forward();
+    return grad(Value::from_id(g, *f), Value::from_id(g, *x)).id();
+}
+
+// --- :check ----------------------------------------------------------------------------------
+
+// The tolerance of torch.autograd.gradcheck: |backprop - numeric| <= atol + rtol * |numeric|.
+constexpr double check_atol = 1e-5;
+constexpr double check_rtol = 1e-3;
+constexpr double check_h = 1e-6;
+
+void cmd_check(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 1, 2, ":check NAME [h]");
+    const NodeId root = node_arg(session, args[0]);
+    double h = check_h;
+    if (args.size() == 2) {
+        h = finite_arg(args[1], "h");
+        if (h <= 0)
+            throw Error(fmt::format("h must be positive, not '{}'", args[1].text), args[1].span);
+    }
+    Graph& g = session.graph();
+    g.forward();
+    const std::vector<NodeId> leaves = leaves_of(g, root);
+    if (leaves.empty()) {
+        out.text(fmt::format("{} depends on no leaf: nothing to check\n", session.node_name(root)));
+        return;
+    }
+    const std::vector<double> backprop = fresh_gradients(g, root);
+    std::vector<std::vector<std::string>> rows{
+        {"leaf", "backprop", "numeric", "abs error", "rel error", ""}};
+    std::size_t failed = 0;
+    for (NodeId leaf : leaves) {
+        // Two forward passes per leaf: a large network can take a while.
+        if (session.interrupted())
+            throw Error(
+                fmt::format("interrupted after {} of {} leaves", rows.size() - 1, leaves.size()));
+        const double x0 = g.data(leaf);
+        double plus = 0, minus = 0;
+        {
+            DataRestore restore(g, leaf);
+            g.set_data(leaf, x0 + h);
+            plus = g.data(root);
+            g.set_data(leaf, x0 - h);
+            minus = g.data(root);
+        }
+        const double numeric = (plus - minus) / (2 * h);
+        const double bp = backprop[leaf];
+        const double abs_err = std::fabs(bp - numeric);
+        const double rel_err = abs_err / std::max({std::fabs(bp), std::fabs(numeric), 1e-300});
+        const bool ok = abs_err <= check_atol + check_rtol * std::fabs(numeric);
+        if (!ok) ++failed;
+        rows.push_back({session.node_name(leaf), format_number(bp), format_number(numeric),
+                        short_sci(abs_err), bp == numeric ? "0" : short_sci(rel_err),
+                        ok ? "ok" : "FAIL"});
+    }
+    std::string text = render_table(rows, "lrrrrl");
+    const std::string name = session.node_name(root);
+    if (failed == 0) {
+        text += fmt::format("{} gradient{} of {} match{} central differences (h = {})\n",
+                            leaves.size() == 1 ? "the" : fmt::format("all {}", leaves.size()),
+                            leaves.size() == 1 ? "" : "s", name, leaves.size() == 1 ? "es" : "",
+                            format_number(h));
+        out.text(text);
+        return;
+    }
+    out.text(text);
+    throw Error(fmt::format(
+        "{} of {} gradient{} of {} differ{} from central differences (h = {}; allowed: "
+        "{} + {} * |numeric|)",
+        failed, leaves.size(), leaves.size() == 1 ? "" : "s", name, failed == 1 ? "s" : "",
+        format_number(h), format_number(check_atol), format_number(check_rtol)));
+}
+
+}  // namespace
+
+void add_check_commands(Session& session) {
+    session.add_function(
+        {"grad", 2, "grad(f, x)",
+         "∂f/∂x as a node that is itself differentiable: grad(grad(f, x), x) is f''", fn_grad});
+    session.add_command(
+        {"check", ":check NAME [h]", "backprop gradients against finite differences",
+         "For every leaf NAME depends on: the gradient by backpropagation, the central\n"
+         "difference (f(x+h) - f(x-h)) / 2h (h defaults to 1e-06), their absolute and relative\n"
+         "error and ok or FAIL. A gradient passes when |backprop - numeric| <= 1e-05 + 0.001 *\n"
+         "|numeric| (the tolerance of torch.autograd.gradcheck). A failure is an error, so a\n"
+         "script stops there with exit status 1. Data and gradients are left as they were.\n"
+         "Example:\n  x = 0.5; y = tanh(x) * x\n  :check y\n",
+         cmd_check});
+}
+
+}  // namespace mgrad

@@ -1,0 +1,205 @@
+// Inspecting a session: :backward, :grad, :vars and :tree.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "families.hpp"
+#include "mgrad/commands/commands.hpp"
+#include "mgrad/language/number.hpp"
+#include "mgrad/language/session.hpp"
+#include "util.hpp"
+
+namespace mgrad {
+
+namespace {
+
+using namespace detail;  // the helpers in util.hpp
+
+// How a node is computed from its parents, in the language's own notation: `d * f`,
+// `tanh(n)`, `x ** 2`. Constants appear by value, unlabelled nodes as #id.
+std::string formula(Session& session, NodeId id) {
+    Graph& g = session.graph();
+    auto name = [&](NodeId p) {
+        if (g.op(p) == Op::Const && g.label(p).empty()) return format_number(g.data(p));
+        return session.node_name(p);
+    };
+    const Node& n = g.node(id);
+    const OpInfo& info = op_info(n.op);
+    switch (n.op) {
+        case Op::Leaf: return "leaf";
+        case Op::Const: return "constant";
+        case Op::Neg: return fmt::format("-{}", name(n.a));
+        case Op::PowConst: return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
+        case Op::Pow: return fmt::format("pow({}, {})", name(n.a), name(n.b));
+        case Op::MulAdd: return fmt::format("{} * {} + {}", name(n.a), name(n.b), name(n.c));
+        default: break;
+    }
+    if (info.kind == OpKind::Binary)
+        return fmt::format("{} {} {}", name(n.a), info.symbol, name(n.b));
+    return fmt::format("{}({})", info.symbol, name(n.a));
+}
+
+void cmd_backward(Session& session, std::span<const Word> args, Output&) {
+    expect_args(args, 1, 1, ":backward NAME");
+    session.backward(node_arg(session, args[0]));
+}
+
+void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 0, 1, ":grad [NAME]");
+    Graph& g = session.graph();
+    g.forward();
+    std::vector<bool> wanted(g.size(), args.empty());
+    if (!args.empty()) {
+        // Everything NAME depends on: one downward sweep over the tape.
+        const NodeId root = node_arg(session, args[0]);
+        wanted[root] = true;
+        for (NodeId id = root + 1; id-- > 0;)
+            if (wanted[id])
+                for (NodeId p : g.parents(id))
+                    wanted[p] = true;
+    }
+    std::vector<std::vector<std::string>> rows{{"node", "data", "grad"}};
+    for (NodeId id = 0; id < g.size(); ++id) {
+        if (!wanted[id] || g.label(id).empty()) continue;
+        rows.push_back(
+            {std::string(g.label(id)), format_number(g.data(id)), format_number(g.grad(id))});
+    }
+    if (rows.size() == 1) {
+        out.text("(no named nodes yet)\n");
+        return;
+    }
+    out.text(render_table(rows, "lrr"));
+}
+
+void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 0, 0, ":vars");
+    Graph& g = session.graph();
+    if (session.names().empty()) {
+        out.text("(no names bound yet)\n");
+        return;
+    }
+    std::vector<std::vector<std::string>> rows{
+        {"name", "node", "data", "grad", "formula", "made at"}};
+    for (const auto& name : session.names()) {
+        const NodeId id = *session.lookup(name);
+        std::string where;
+        if (auto o = session.origin(id)) where = fmt::format("{}:{}", o->source, o->line);
+        rows.push_back({name, session.node_name(id), format_number(g.data(id)),
+                        format_number(g.grad(id)), formula(session, id), where});
+    }
+    out.text(render_table(rows, "llrrll"));
+}
+
+// Every line is indented by its depth and the table pads every line to the widest, so the
+// text grows as lines × depth: both are capped (a 200 000-deep chain once needed 20 GB).
+constexpr std::size_t max_tree_depth = 1000;
+constexpr std::size_t max_tree_lines = 5000;
+
+void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 1, 2, ":tree NAME [DEPTH]");
+    Graph& g = session.graph();
+    const NodeId root = node_arg(session, args[0]);
+    std::size_t max_depth = 24;
+    if (args.size() == 2) {
+        const std::string& t = args[1].text;
+        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), max_depth);
+        if (ec != std::errc{} || p != t.data() + t.size() || max_depth == 0 ||
+            max_depth > max_tree_depth)
+            throw Error(fmt::format("DEPTH must be a whole number from 1 to {}, not '{}'",
+                                    max_tree_depth, t),
+                        args[1].span);
+    }
+    g.forward();
+    struct Item {
+        NodeId id;
+        std::string prefix;  // drawn before the node's own branch
+        std::string branch;  // "├── ", "└── " or "" for the root
+        std::size_t depth;
+    };
+    struct Line {
+        std::string left;
+        NodeId id;
+    };
+    std::vector<Line> lines;
+    std::vector<bool> expanded(g.size(), false);
+    bool cut = false;
+    // An explicit stack: graphs can be far deeper than the C++ stack.
+    std::vector<Item> stack{{root, "", "", 0}};
+    bool too_long = false;
+    while (!stack.empty()) {
+        if (lines.size() >= max_tree_lines) {
+            too_long = true;
+            break;
+        }
+        Item item = std::move(stack.back());
+        stack.pop_back();
+        const Parents parents = g.parents(item.id);
+        std::string left = item.prefix + item.branch;
+        if (g.op(item.id) == Op::Const && g.label(item.id).empty())
+            left += format_number(g.data(item.id)) + " (constant)";  // as in its parent's formula
+        else
+            left += session.node_name(item.id);
+        if (parents.size() > 0) left += " = " + formula(session, item.id);
+        if (parents.size() > 0 && expanded[item.id]) {
+            lines.push_back({left + "  (see above)", item.id});
+            continue;
+        }
+        if (parents.size() > 0 && item.depth >= max_depth) {
+            lines.push_back({left + "  …", item.id});
+            cut = true;
+            continue;
+        }
+        lines.push_back({left, item.id});
+        expanded[item.id] = true;
+        std::string child_prefix = item.prefix;
+        if (!item.branch.empty()) child_prefix += item.branch == "└── " ? "    " : "│   ";
+        for (std::size_t k = parents.size(); k-- > 0;)
+            stack.push_back({parents[k], child_prefix, k + 1 == parents.size() ? "└── " : "├── ",
+                             item.depth + 1});
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& l : lines)
+        rows.push_back(
+            {l.left, "data", format_number(g.data(l.id)), "grad", format_number(g.grad(l.id))});
+    std::string text = render_table(rows, "llrlr");
+    if (too_long)
+        text += fmt::format(
+            "(the tree is cut at {} lines: a smaller DEPTH or a node nearer the "
+            "leaves shows the rest)\n",
+            max_tree_lines);
+    else if (cut)
+        text += fmt::format("(deeper nodes are not shown: ':tree {} {}' shows more levels)\n",
+                            args[0].text, std::min(max_depth * 2, max_tree_depth));
+    out.text(text);
+}
+
+}  // namespace
+
+void add_inspect_commands(Session& session) {
+    session.add_command(
+        {"backward", ":backward NAME", "set every gradient to zero, then backpropagate from NAME",
+         "NAME's gradient becomes 1 and the chain rule fills in the gradient of every node NAME\n"
+         "depends on. Gradients of nodes NAME does not depend on stay 0.\n"
+         "Example:\n  a = 2; b = -3; L = a*b\n  :backward L\n  a.grad     # -3\n",
+         cmd_backward, true});
+    session.add_command({"grad", ":grad [NAME]", "table of the named nodes with data and grad",
+                         "Without NAME: every named node, in the order they were made (old\n"
+                         "versions such as c#2 included). With NAME: the named nodes NAME\n"
+                         "depends on, NAME included.\n",
+                         cmd_grad});
+    session.add_command(
+        {"vars", ":vars", "the bound names: node, data, grad, how and where made", "", cmd_vars});
+    session.add_command(
+        {"tree", ":tree NAME [DEPTH]", "NAME's graph as an indented tree with data and grad",
+         "One line per node: its name, how it is computed from its parents, data and grad.\n"
+         "A subtree that was already shown is marked (see above) instead of repeated.\n"
+         "Unnamed nodes are shown as #id. DEPTH (default 24) limits how deep the tree goes.\n",
+         cmd_tree});
+}
+
+}  // namespace mgrad

@@ -1,0 +1,131 @@
+// What-ifs: :set changes a leaf and shows what moved; :nudge moves one by h and compares the
+// change with what the gradient predicted.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "families.hpp"
+#include "mgrad/commands/commands.hpp"
+#include "mgrad/language/number.hpp"
+#include "mgrad/language/session.hpp"
+#include "util.hpp"
+
+namespace mgrad {
+
+namespace {
+
+using namespace detail;  // the helpers in util.hpp
+
+// --- :set ------------------------------------------------------------------------------------
+
+/// Sets a leaf and prints each named node whose data changed.
+void set_and_show(Session& session, NodeId leaf, double value, Output& out) {
+    Graph& g = session.graph();
+    g.forward();
+    std::vector<double> before;
+    before.reserve(g.size());
+    for (const Node& n : g.nodes())
+        before.push_back(n.data);
+    g.set_data(leaf, value);
+    g.forward();
+    std::vector<std::vector<std::string>> rows{{"node", "before", "after"}};
+    bool stale_grads = false;
+    for (NodeId id = leaf + 1; id < g.size(); ++id) {
+        const double now = g.data(id);
+        const double was = before[id];
+        stale_grads = stale_grads || g.grad(id) != 0.0;
+        if (g.label(id).empty() || now == was || (std::isnan(now) && std::isnan(was))) continue;
+        rows.push_back({session.node_name(id), format_number(was), format_number(now)});
+    }
+    std::string text = fmt::format("{}: {} → {}\n", session.node_name(leaf),
+                                   format_number(before[leaf]), format_number(value));
+    if (rows.size() == 1)
+        text += "no named node changed\n";
+    else
+        text += render_table(rows, "lrr");
+    if (stale_grads) text += "(gradients are from before the change: run :backward again)\n";
+    out.text(text);
+}
+
+void cmd_set(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 2, 2, ":set LEAF VALUE");
+    const NodeId leaf = leaf_arg(session, args[0]);
+    set_and_show(session, leaf, number_arg(args[1]), out);
+}
+
+// --- :nudge ----------------------------------------------------------------------------------
+
+void cmd_nudge(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 2, 3, ":nudge LEAF h [NAME]");
+    const NodeId leaf = leaf_arg(session, args[0]);
+    const double h = finite_arg(args[1], "h");
+    Graph& g = session.graph();
+    NodeId target = leaf;
+    if (args.size() == 3) {
+        target = node_arg(session, args[2]);
+    } else {
+        // The newest named node that depends on LEAF: one upward sweep marks them all.
+        std::vector<bool> downstream(g.size(), false);
+        downstream[leaf] = true;
+        for (NodeId id = leaf + 1; id < g.size(); ++id)
+            for (NodeId p : g.parents(id))
+                if (downstream[p]) downstream[id] = true;
+        for (const auto& name : session.names()) {
+            const NodeId id = *session.lookup(name);
+            if (id != leaf && downstream[id] && (target == leaf || id > target)) target = id;
+        }
+        if (target == leaf)
+            throw Error(fmt::format("no named node depends on '{}'; name one: :nudge {} {} NAME",
+                                    args[0].text, args[0].text, args[1].text),
+                        args[0].span);
+    }
+    const std::vector<double> grads = fresh_gradients(g, target);
+    const double slope = grads[leaf];
+    const double x0 = g.data(leaf);
+    const double y0 = g.data(target);
+    double y1 = 0, x1 = 0;
+    {
+        DataRestore restore(g, leaf);
+        g.set_data(leaf, x0 + h);
+        x1 = g.data(leaf);
+        y1 = g.data(target);
+    }
+    const std::string ln = session.node_name(leaf), tn = session.node_name(target);
+    const double moved = y1 - y0;
+    const double predicted = slope * h;
+    std::string text = fmt::format("{}: {} → {}  (by {})\n", ln, format_number(x0),
+                                   format_number(x1), format_number(h));
+    text += fmt::format("{}: {} → {}  (moved {})\n", tn, format_number(y0), format_number(y1),
+                        format_number(moved));
+    text += fmt::format("the gradient predicted d{}/d{} * h = {} * {} = {}  (off by {})\n", tn, ln,
+                        format_number(slope), format_number(h), format_number(predicted),
+                        short_sci(moved - predicted));
+    text += fmt::format("{} is back at {}\n", ln, format_number(x0));
+    out.text(text);
+}
+
+}  // namespace
+
+void add_whatif_commands(Session& session) {
+    session.add_command(
+        {"set", ":set LEAF VALUE", "change a leaf's data, show what changed",
+         "Like LEAF.data = VALUE, but prints the leaf and every named node whose data changed,\n"
+         "before and after. Nothing is rebuilt: the nodes downstream are recomputed. Gradients\n"
+         "are not (run :backward again).\n"
+         "Example:\n  a = 2; b = -3; L = a*b\n  :set a 3      # L: -6 → -9\n",
+         cmd_set, true});
+    session.add_command(
+        {"nudge", ":nudge LEAF h [NAME]", "how much NAME moves when LEAF moves by h",
+         "Moves LEAF by h, shows how NAME (default: the newest named node that depends on\n"
+         "LEAF) changed, next to what the gradient predicted (dNAME/dLEAF * h), then puts\n"
+         "LEAF back. The two agree more closely the smaller h is. Data and gradients are left\n"
+         "as they were.\n"
+         "Example:\n  a = 2; b = -3; L = a*b\n  :nudge a 0.001 L\n",
+         cmd_nudge});
+}
+
+}  // namespace mgrad

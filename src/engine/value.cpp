@@ -1,0 +1,27 @@
+#include "mgrad/engine/value.hpp"
+
+#include <fmt/format.h>
+
+namespace mgrad {
+
+// The ops themselves are inline in value.hpp; only the cold error paths live here.
+
+void Value::throw_invalid() const {
+    if (m_graph == nullptr)
+        throw Error("use of an empty Value (default-constructed, never assigned)");
+    throw Error(fmt::format(
+        "use of a stale Value (node {}): its graph was cleared after the Value was made", m_id));
+}
+
+void Value::throw_mixed(Op op) {
+    throw Error(
+        fmt::format("cannot combine Values from two different graphs in '{}'", op_info(op).symbol));
+}
+
+void Value::throw_bad_operands(const Value& a, const Value& b, Op op) {
+    a.check();  // the same errors, in the same order, as checking each handle in turn
+    b.check();
+    throw_mixed(op);
+}
+
+}  // namespace mgrad

@@ -1,0 +1,726 @@
+// The mgrad lexer and recursive-descent parser (grammar in docs/language.md).
+#include "mgrad/language/parser.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+#include "mgrad/language/diagnostic.hpp"
+
+namespace mgrad {
+
+namespace {
+
+/// A literal as quoted in a message: a 100 000-digit number is shown by its two ends.
+std::string abbreviate(std::string_view text) {
+    if (text.size() <= 40) return std::string(text);
+    return fmt::format("{}…{}", text.substr(0, 20), text.substr(text.size() - 10));
+}
+
+/// The power of ten of a decimal literal's first non-zero digit: 2 for 123.4, -3 for 0.00123e0,
+/// 307 for 1e307. Saturates instead of overflowing on absurd exponents.
+long long decimal_exponent(std::string_view text) {
+    const std::size_t e_pos = text.find_first_of("eE");
+    const std::string_view mantissa = text.substr(0, e_pos);
+    long long exponent = 0;
+    if (e_pos != std::string_view::npos) {
+        std::size_t i = e_pos + 1;
+        const bool negative = i < text.size() && text[i] == '-';
+        if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+        for (; i < text.size(); ++i)
+            exponent = std::min<long long>(exponent * 10 + (text[i] - '0'), 1'000'000'000'000);
+        if (negative) exponent = -exponent;
+    }
+    const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+    const std::size_t first = mantissa.find_first_not_of("0.");
+    if (first == std::string_view::npos) return exponent;  // zero: never out of range
+    const auto places = first < point ? static_cast<long long>(point - first - 1)
+                                      : -static_cast<long long>(first - point);
+    return exponent + places;
+}
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+
+std::uint32_t u32(std::size_t n) { return static_cast<std::uint32_t>(n); }
+
+// The precedence table of the precedence-climbing loop: higher binds tighter. `**` is not
+// here: it binds tighter than unary minus and is right-associative, so parse_power handles it.
+struct BinaryOperator {
+    TokenKind token;
+    int precedence;
+};
+constexpr BinaryOperator binary_operators[] = {
+    {TokenKind::Plus, 10},
+    {TokenKind::Minus, 10},
+    {TokenKind::Star, 20},
+    {TokenKind::Slash, 20},
+};
+
+int binary_precedence(TokenKind kind) {
+    for (const auto& op : binary_operators)
+        if (op.token == kind) return op.precedence;
+    return -1;  // not a binary operator: the expression ends here
+}
+
+SourceSpan join(const SourceSpan& a, const SourceSpan& b) {
+    SourceSpan s = a;
+    s.length = b.offset + b.length - a.offset;
+    return s;
+}
+
+std::string describe(const Token& t) {
+    switch (t.kind) {
+        case TokenKind::End: return "end of input";
+        case TokenKind::Newline: return "end of line";
+        case TokenKind::Number:
+        case TokenKind::Name: return fmt::format("'{}'", t.text);
+        default: return fmt::format("'{}'", t.text);
+    }
+}
+
+}  // namespace
+
+std::string_view token_kind_name(TokenKind kind) noexcept {
+    switch (kind) {
+        case TokenKind::End: return "end of input";
+        case TokenKind::Newline: return "end of line";
+        case TokenKind::Semicolon: return "';'";
+        case TokenKind::Number: return "number";
+        case TokenKind::Name: return "name";
+        case TokenKind::Plus: return "'+'";
+        case TokenKind::Minus: return "'-'";
+        case TokenKind::Star: return "'*'";
+        case TokenKind::Slash: return "'/'";
+        case TokenKind::Power: return "'**'";
+        case TokenKind::LParen: return "'('";
+        case TokenKind::RParen: return "')'";
+        case TokenKind::Comma: return "','";
+        case TokenKind::Dot: return "'.'";
+        case TokenKind::Colon: return "':'";
+        case TokenKind::Assign: return "'='";
+        case TokenKind::PlusAssign: return "'+='";
+        case TokenKind::MinusAssign: return "'-='";
+        case TokenKind::StarAssign: return "'*='";
+        case TokenKind::SlashAssign: return "'/='";
+    }
+    return "token";
+}
+
+// --- Lexer ------------------------------------------------------------------------------------
+
+Lexer::Lexer(std::string_view text, std::uint32_t first_line) : m_text(text), m_line(first_line) {}
+
+void Lexer::skip_blank() {
+    while (m_pos < m_text.size()) {
+        const char c = m_text[m_pos];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+            ++m_pos;
+        } else if (c == '#') {
+            while (m_pos < m_text.size() && m_text[m_pos] != '\n')
+                ++m_pos;
+        } else if (c == '\\' &&
+                   (m_text.substr(m_pos + 1, 1) == "\n" || m_text.substr(m_pos + 1, 2) == "\r\n")) {
+            // An explicit line continuation, as in Python and the shell (CRLF too).
+            m_pos += m_text[m_pos + 1] == '\r' ? 3 : 2;
+            ++m_line;
+            m_line_start = m_pos;
+        } else {
+            break;
+        }
+    }
+}
+
+Token Lexer::next() {
+    Token t;
+    next(t);
+    return t;
+}
+
+void Lexer::next(Token& t) {
+    skip_blank();
+    const std::size_t begin = m_pos;
+    const std::uint32_t line = m_line;
+    const auto column = u32(begin - m_line_start + 1);
+    t.number = 0.0;
+    if (m_pos >= m_text.size()) {
+        t.kind = TokenKind::End;
+        t.text = {};
+        t.span = SourceSpan{u32(m_text.size()), 0, line, column};
+        return;
+    }
+    const char c = m_text[m_pos];
+    auto make = [&](TokenKind kind, std::size_t length) {
+        m_pos += length;
+        t.kind = kind;
+        t.text = std::string_view(m_text.data() + begin, length);  // within m_text
+        t.span = span_from(begin, line, column);
+    };
+    auto next_is = [&](char d) { return m_pos + 1 < m_text.size() && m_text[m_pos + 1] == d; };
+
+    if (c == '\n') {
+        make(TokenKind::Newline, 1);
+        ++m_line;
+        m_line_start = m_pos;
+        return;
+    }
+    if (is_digit(c) || (c == '.' && m_pos + 1 < m_text.size() && is_digit(m_text[m_pos + 1]))) {
+        t = lex_number(begin, line, column);
+        return;
+    }
+    if (is_name_start(c)) {
+        std::size_t end = m_pos;
+        while (end < m_text.size() && is_name_char(m_text[end]))
+            ++end;
+        make(TokenKind::Name, end - m_pos);
+        return;
+    }
+    switch (c) {
+        case ';': make(TokenKind::Semicolon, 1); return;
+        case '+': next_is('=') ? make(TokenKind::PlusAssign, 2) : make(TokenKind::Plus, 1); return;
+        case '-':
+            next_is('=') ? make(TokenKind::MinusAssign, 2) : make(TokenKind::Minus, 1);
+            return;
+        case '*':
+            if (next_is('*'))
+                make(TokenKind::Power, 2);
+            else
+                next_is('=') ? make(TokenKind::StarAssign, 2) : make(TokenKind::Star, 1);
+            return;
+        case '/':
+            next_is('=') ? make(TokenKind::SlashAssign, 2) : make(TokenKind::Slash, 1);
+            return;
+        case '^': make(TokenKind::Power, 1); return;
+        case '(': make(TokenKind::LParen, 1); return;
+        case ')': make(TokenKind::RParen, 1); return;
+        case ',': make(TokenKind::Comma, 1); return;
+        case '.': make(TokenKind::Dot, 1); return;
+        case ':': make(TokenKind::Colon, 1); return;
+        case '=': make(TokenKind::Assign, 1); return;
+        default: break;
+    }
+    // One UTF-8 character, whole, for the message and the caret. Bytes that must not reach a
+    // terminal (a NUL, an escape, invalid UTF-8) are named by their code instead.
+    const auto byte = static_cast<unsigned char>(c);
+    const std::size_t length = utf8_length(m_text.substr(m_pos));
+    if (length == 0) {
+        m_pos += 1;
+        throw Error(fmt::format("invalid UTF-8 (byte 0x{:02X}); mgrad reads UTF-8 text", byte),
+                    span_from(begin, line, column));
+    }
+    m_pos += length;
+    if (byte < 0x20 || byte == 0x7F)
+        throw Error(fmt::format("unexpected control character U+{:04X}{}", byte,
+                                byte == 0 ? " (a NUL byte: is this a binary file?)" : ""),
+                    span_from(begin, line, column));
+    throw Error(fmt::format("unexpected character '{}'", m_text.substr(begin, length)),
+                span_from(begin, line, column));
+}
+
+Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column) {
+    std::size_t end = m_pos;
+    while (end < m_text.size() && is_digit(m_text[end]))
+        ++end;
+    if (end < m_text.size() && m_text[end] == '.') {
+        ++end;
+        while (end < m_text.size() && is_digit(m_text[end]))
+            ++end;
+    }
+    if (end < m_text.size() && (m_text[end] == 'e' || m_text[end] == 'E')) {
+        std::size_t e = end + 1;
+        if (e < m_text.size() && (m_text[e] == '+' || m_text[e] == '-')) ++e;
+        if (e < m_text.size() && is_digit(m_text[e])) {
+            while (e < m_text.size() && is_digit(m_text[e]))
+                ++e;
+            end = e;
+        } else {
+            end = e;
+            m_pos = end;
+            throw Error(fmt::format("malformed number '{}': the exponent has no digits",
+                                    abbreviate(m_text.substr(begin, end - begin))),
+                        span_from(begin, line, column));
+        }
+    }
+    // `2x` or `1.5.2` is a typo, not a number followed by something.
+    if (end < m_text.size() &&
+        (is_name_char(m_text[end]) ||
+         (m_text[end] == '.' && end + 1 < m_text.size() && is_digit(m_text[end + 1])))) {
+        std::size_t junk = end;
+        while (junk < m_text.size() && (is_name_char(m_text[junk]) || m_text[junk] == '.'))
+            ++junk;
+        m_pos = junk;
+        throw Error(
+            fmt::format("malformed number '{}'", abbreviate(m_text.substr(begin, junk - begin))),
+            span_from(begin, line, column));
+    }
+    Token t;
+    t.kind = TokenKind::Number;
+    t.text = m_text.substr(begin, end - begin);
+    m_pos = end;
+    t.span = span_from(begin, line, column);
+    const auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), t.number);
+    if (ec == std::errc::result_out_of_range || !std::isfinite(t.number)) {
+        // from_chars reports underflow the same way: tell the two apart by the magnitude.
+        const bool tiny = decimal_exponent(t.text) < 0;
+        throw Error(fmt::format("number '{}' is out of range ({})", abbreviate(t.text),
+                                tiny ? "smaller than the smallest double, 4.9e-324"
+                                     : "larger than the largest double, 1.7976931348623157e+308"),
+                    t.span);
+    }
+    if (ec != std::errc{} || ptr != t.text.data() + t.text.size())
+        throw Error(fmt::format("malformed number '{}'", abbreviate(t.text)), t.span);
+    return t;
+}
+
+std::string_view Lexer::rest_of_command(SourceSpan& span) {
+    const std::size_t begin = m_pos;
+    const auto column = u32(begin - m_line_start + 1);
+    while (m_pos < m_text.size() && m_text[m_pos] != '\n' && m_text[m_pos] != ';')
+        ++m_pos;
+    span = SourceSpan{u32(begin), u32(m_pos - begin), m_line, column};
+    return m_text.substr(begin, m_pos - begin);
+}
+
+// --- Parser -----------------------------------------------------------------------------------
+
+Parser::Parser(std::string_view text, std::uint32_t first_line) : m_lexer(text, first_line) {
+    m_token.kind = TokenKind::Semicolon;  // "before the first statement"
+}
+
+void Parser::advance() {
+    try {
+        // Straight into m_token: a Token returned and copied costs a stall per token.
+        m_lexer.next(m_token);
+        while (m_token.kind == TokenKind::Newline && m_paren_depth > 0)
+            m_lexer.next(m_token);
+    } catch (const Error&) {
+        // The bad character becomes the current token, so recover() skips the rest of its line.
+        m_token = Token{};
+        m_token.kind = TokenKind::Name;
+        throw;
+    }
+    if (m_token.span.offset + m_token.span.length - m_statement_begin > max_statement_length)
+        throw Error(
+            fmt::format("statement is too long (the limit is {} bytes)", max_statement_length),
+            m_token.span);
+}
+
+void Parser::skip_newlines() {
+    while (m_token.kind == TokenKind::Newline)
+        advance();
+}
+
+Token Parser::peek_after_current() {
+    Lexer copy = m_lexer;
+    try {
+        return copy.next();
+    } catch (const Error&) {
+        return Token{};  // the error is reported when the parser gets there
+    }
+}
+
+void Parser::fail_expected(std::string_view what) const {
+    throw Error(fmt::format("expected {}, found {}", what, describe(m_token)), m_token.span);
+}
+
+void Parser::expect(TokenKind kind, std::string_view what) {
+    if (m_token.kind != kind) fail_expected(what);
+    advance();
+}
+
+std::uint32_t Parser::push(Statement& s, Expr e) {
+    s.exprs.push_back(e);
+    return u32(s.exprs.size() - 1);
+}
+
+void Parser::enter(const Token& at) {
+    if (++m_depth > max_nesting_depth) {
+        --m_depth;
+        throw Error(fmt::format("expression is nested too deeply (the limit is {} levels)",
+                                max_nesting_depth),
+                    at.span);
+    }
+}
+
+namespace {
+struct DepthGuard {
+    std::size_t& depth;
+    ~DepthGuard() { --depth; }
+};
+}  // namespace
+
+namespace {
+// Empties a statement but keeps its vectors' capacity: a fresh Statement, field by field.
+void reset(Statement& s) {
+    const Statement fresh;
+    s.kind = fresh.kind;
+    s.span = fresh.span;
+    s.exprs.clear();
+    s.args.clear();
+    s.root = fresh.root;
+    s.target = fresh.target;
+    s.target_span = fresh.target_span;
+    s.assign_op = fresh.assign_op;
+    s.assign_span = fresh.assign_span;
+    s.command = fresh.command;
+    s.command_span = fresh.command_span;
+    s.words.clear();
+}
+}  // namespace
+
+std::optional<Statement> Parser::next() {
+    Statement s;
+    if (!next(s)) return std::nullopt;
+    return s;
+}
+
+bool Parser::next(Statement& s) {
+    if (m_token.kind == TokenKind::End) return false;
+    m_depth = 0;
+    m_paren_depth = 0;
+    // Empty statements (blank lines, comments, stray `;`) are skipped. Before the first
+    // statement m_token is a virtual ';', so this also reads the first token.
+    while (m_token.kind == TokenKind::Newline || m_token.kind == TokenKind::Semicolon) {
+        m_statement_begin = m_lexer.offset();
+        advance();
+    }
+    if (m_token.kind == TokenKind::End) return false;
+    m_statement_begin = m_token.span.offset;
+    m_call_args.clear();
+    reset(s);
+    parse_statement(s);
+    return true;
+}
+
+void Parser::recover() {
+    m_depth = 0;
+    m_paren_depth = 0;
+    m_statement_begin = m_lexer.offset();
+    for (;;) {
+        try {
+            if (m_token.kind == TokenKind::Newline || m_token.kind == TokenKind::Semicolon ||
+                m_token.kind == TokenKind::End)
+                return;
+            advance();
+        } catch (const Error&) {
+            // A bad character inside the rest of the line: keep skipping.
+        }
+    }
+}
+
+/// statement  ::= command | assignment | setdata | expression
+/// setdata    ::= NAME '.' 'data' '=' expression
+void Parser::parse_statement(Statement& s) {
+    const Token first = m_token;
+    if (first.kind == TokenKind::Colon) {
+        parse_command(s);
+    } else if (first.kind == TokenKind::Name) {
+        const Token second = peek_after_current();
+        switch (second.kind) {
+            case TokenKind::Assign:
+            case TokenKind::PlusAssign:
+            case TokenKind::MinusAssign:
+            case TokenKind::StarAssign:
+            case TokenKind::SlashAssign: parse_assignment(s); break;
+            default:
+                s.kind = StatementKind::Expression;
+                s.root = parse_expression(s);
+                if (m_token.kind == TokenKind::Assign && s.exprs[s.root].kind == ExprKind::Field &&
+                    s.exprs[s.root].name == "data" &&
+                    s.exprs[s.exprs[s.root].lhs].kind == ExprKind::Name) {
+                    const Expr field = s.exprs[s.root];
+                    const Expr target = s.exprs[field.lhs];
+                    reset(s);
+                    s.kind = StatementKind::SetData;
+                    s.target = target.name;
+                    s.target_span = target.span;
+                    s.assign_span = m_token.span;
+                    advance();
+                    s.root = parse_expression(s);
+                } else if (m_token.kind == TokenKind::Assign) {
+                    throw Error("only a name (or NAME.data) can be assigned to", first.span);
+                }
+                break;
+        }
+    } else {
+        s.kind = StatementKind::Expression;
+        s.root = parse_expression(s);
+        if (m_token.kind == TokenKind::Assign)
+            throw Error("only a name (or NAME.data) can be assigned to", first.span);
+    }
+    const SourceSpan last =
+        s.kind == StatementKind::Command ? s.command_span : s.exprs[s.root].span;
+    s.span =
+        join(first.span,
+             s.kind == StatementKind::Command && !s.words.empty() ? s.words.back().span : last);
+    switch (m_token.kind) {
+        case TokenKind::Newline:
+        case TokenKind::Semicolon:
+        case TokenKind::End: break;
+        case TokenKind::RParen: throw Error("unmatched ')'", m_token.span);
+        default:
+            throw Error(fmt::format("unexpected {} after the end of a statement "
+                                    "(statements are separated by ';' or a new line)",
+                                    describe(m_token)),
+                        m_token.span);
+    }
+}
+
+/// command    ::= ':' NAME { WORD }        (words are separated by blanks; "…" quotes)
+/// The command runs to the end of the line or to ';'.
+void Parser::parse_command(Statement& s) {
+    s.kind = StatementKind::Command;
+    const Token colon = m_token;
+    SourceSpan rest_span;
+    const std::string_view rest = m_lexer.rest_of_command(rest_span);
+    // Split into words by hand: arguments are file names and numbers, not expressions.
+    std::size_t i = 0;
+    std::vector<Word> words;
+    while (i < rest.size()) {
+        while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t' || rest[i] == '\r'))
+            ++i;
+        if (i >= rest.size() || rest[i] == '#') break;
+        const std::size_t begin = i;
+        Word w;
+        if (rest[i] == '"') {
+            ++i;
+            while (i < rest.size() && rest[i] != '"') {
+                if (rest[i] == '\\' && i + 1 < rest.size()) ++i;
+                w.text += rest[i++];
+            }
+            if (i >= rest.size())
+                throw Error("unterminated string in command",
+                            SourceSpan{u32(rest_span.offset + begin), u32(i - begin),
+                                       rest_span.line, u32(rest_span.column + begin)});
+            ++i;
+        } else {
+            while (i < rest.size() && rest[i] != ' ' && rest[i] != '\t' && rest[i] != '\r')
+                w.text += rest[i++];
+        }
+        w.span = SourceSpan{u32(rest_span.offset + begin), u32(i - begin), rest_span.line,
+                            u32(rest_span.column + begin)};
+        // A NUL would cut a file name short in the C library: refuse rather than write elsewhere.
+        for (char ch : w.text)
+            if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F)
+                throw Error(fmt::format("a command word cannot hold the control character U+{:04X}",
+                                        static_cast<unsigned>(static_cast<unsigned char>(ch))),
+                            w.span);
+        words.push_back(std::move(w));
+    }
+    if (words.empty() || words.front().span.offset != rest_span.offset)
+        throw Error("expected a command name after ':' (try :help)", colon.span);
+    s.command = m_lexer.text().substr(words.front().span.offset, words.front().span.length);
+    s.command_span = join(colon.span, words.front().span);
+    s.words.assign(words.begin() + 1, words.end());
+    advance();
+}
+
+/// assignment ::= NAME ( '=' | '+=' | '-=' | '*=' | '/=' ) expression
+void Parser::parse_assignment(Statement& s) {
+    s.kind = StatementKind::Assignment;
+    s.target = m_token.text;
+    s.target_span = m_token.span;
+    advance();
+    s.assign_op = m_token.kind;
+    s.assign_span = m_token.span;
+    advance();
+    s.root = parse_expression(s);
+}
+
+/// expression ::= unary { binop unary }      binop: '+' '-' (10) < '*' '/' (20)
+std::uint32_t Parser::parse_expression(Statement& s) {
+    const std::uint32_t lhs = parse_unary(s);
+    return parse_binary_rhs(s, 0, lhs);
+}
+
+// Precedence climbing as in Kaleidoscope's ParseBinOpRHS: a loop over operators of at least
+// `min_precedence`; only a tighter operator on the right recurses. Chains of one precedence
+// (`1+1+1+…`) therefore loop instead of recursing.
+std::uint32_t Parser::parse_binary_rhs(Statement& s, int min_precedence, std::uint32_t lhs) {
+    for (;;) {
+        const int precedence = binary_precedence(m_token.kind);
+        if (precedence < min_precedence || precedence < 0) return lhs;
+        const Token op = m_token;
+        advance();
+        std::uint32_t rhs = parse_unary(s);
+        const int next = binary_precedence(m_token.kind);
+        if (precedence < next) {
+            enter(op);
+            DepthGuard guard{m_depth};
+            rhs = parse_binary_rhs(s, precedence + 1, rhs);
+        }
+        Expr e;
+        e.kind = ExprKind::Binary;
+        e.op = op.kind;
+        e.lhs = lhs;
+        e.rhs = rhs;
+        e.span = join(s.exprs[lhs].span, s.exprs[rhs].span);
+        e.op_span = op.span;
+        lhs = push(s, e);
+    }
+}
+
+/// unary      ::= ( '-' | '+' ) unary | power
+std::uint32_t Parser::parse_unary(Statement& s) {
+    skip_newlines();  // an operand may follow its operator on the next line
+    if (m_token.kind != TokenKind::Minus && m_token.kind != TokenKind::Plus) return parse_power(s);
+    const Token op = m_token;
+    enter(op);
+    DepthGuard guard{m_depth};
+    advance();
+    const std::uint32_t operand = parse_unary(s);
+    Expr e;
+    e.kind = ExprKind::Unary;
+    e.op = op.kind;
+    e.lhs = operand;
+    e.span = join(op.span, s.exprs[operand].span);
+    e.op_span = op.span;
+    return push(s, e);
+}
+
+/// power      ::= postfix [ ( '**' | '^' ) unary ]      (right-associative, above unary minus)
+std::uint32_t Parser::parse_power(Statement& s) {
+    const std::uint32_t base = parse_postfix(s);
+    if (m_token.kind != TokenKind::Power) return base;
+    const Token op = m_token;
+    enter(op);
+    DepthGuard guard{m_depth};
+    advance();
+    const std::uint32_t exponent = parse_unary(s);
+    Expr e;
+    e.kind = ExprKind::Binary;
+    e.op = TokenKind::Power;
+    e.lhs = base;
+    e.rhs = exponent;
+    e.span = join(s.exprs[base].span, s.exprs[exponent].span);
+    e.op_span = op.span;
+    return push(s, e);
+}
+
+/// postfix    ::= primary { '.' ( 'data' | 'grad' ) }
+std::uint32_t Parser::parse_postfix(Statement& s) {
+    std::uint32_t operand = parse_primary(s);
+    while (m_token.kind == TokenKind::Dot) {
+        advance();
+        if (m_token.kind != TokenKind::Name) fail_expected("'data' or 'grad' after '.'");
+        if (m_token.text != "data" && m_token.text != "grad") {
+            const bool close = m_token.text.size() <= 6;
+            throw Error(
+                fmt::format("a node has only .data and .grad, not .{}{}", m_token.text,
+                            close && m_token.text.starts_with('g')   ? "; did you mean 'grad'?"
+                            : close && m_token.text.starts_with('d') ? "; did you mean 'data'?"
+                                                                     : ""),
+                m_token.span);
+        }
+        Expr e;
+        e.kind = ExprKind::Field;
+        e.name = m_token.text;
+        e.lhs = operand;
+        e.span = join(s.exprs[operand].span, m_token.span);
+        e.op_span = m_token.span;
+        advance();
+        operand = push(s, e);
+    }
+    return operand;
+}
+
+/// primary    ::= NUMBER | NAME | call | '(' expression ')'
+std::uint32_t Parser::parse_primary(Statement& s) {
+    const Token t = m_token;
+    switch (t.kind) {
+        case TokenKind::Number: {
+            advance();
+            Expr e;
+            e.kind = ExprKind::Number;
+            e.number = t.number;
+            e.span = e.op_span = t.span;
+            return push(s, e);
+        }
+        case TokenKind::Name: {
+            advance();
+            if (m_token.kind == TokenKind::LParen) return parse_call(s, t);
+            Expr e;
+            e.kind = ExprKind::Name;
+            e.name = t.text;
+            e.span = e.op_span = t.span;
+            return push(s, e);
+        }
+        case TokenKind::LParen: {
+            enter(t);
+            DepthGuard guard{m_depth};
+            ++m_paren_depth;
+            advance();
+            const std::uint32_t inner = parse_expression(s);
+            if (m_token.kind != TokenKind::RParen) {
+                if (m_token.kind == TokenKind::End) fail_expected("')'");
+                throw Error(fmt::format("expected ')' to close the '(' at column {}, found {}",
+                                        t.span.column, describe(m_token)),
+                            m_token.span);
+            }
+            --m_paren_depth;
+            // Widen the span to the parentheses so carets cover what the user wrote.
+            s.exprs[inner].span = join(t.span, m_token.span);
+            advance();
+            return inner;
+        }
+        case TokenKind::RParen: throw Error("unmatched ')'", t.span);
+        default: fail_expected("an expression");
+    }
+}
+
+/// call       ::= NAME '(' [ expression { ',' expression } ] ')'
+std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
+    enter(name);
+    DepthGuard guard{m_depth};
+    ++m_paren_depth;
+    advance();  // '('
+    // This call's arguments go on m_call_args above those of the calls it is nested in.
+    const std::size_t base = m_call_args.size();
+    skip_newlines();
+    if (m_token.kind != TokenKind::RParen) {
+        for (;;) {
+            const std::uint32_t arg = parse_expression(s);
+            m_call_args.push_back(arg);
+            if (m_token.kind != TokenKind::Comma) break;
+            advance();
+        }
+    }
+    if (m_token.kind != TokenKind::RParen) fail_expected("',' or ')' in the call");
+    --m_paren_depth;
+    Expr e;
+    e.kind = ExprKind::Call;
+    e.name = name.text;
+    e.first_arg = u32(s.args.size());
+    e.arg_count = u32(m_call_args.size() - base);
+    s.args.insert(s.args.end(), m_call_args.begin() + static_cast<std::ptrdiff_t>(base),
+                  m_call_args.end());
+    m_call_args.resize(base);
+    e.span = join(name.span, m_token.span);
+    e.op_span = name.span;
+    advance();
+    return push(s, e);
+}
+
+std::vector<Statement> Parser::parse_all(std::string_view text) {
+    Parser p(text);
+    std::vector<Statement> out;
+    while (auto s = p.next())
+        out.push_back(std::move(*s));
+    return out;
+}
+
+bool Parser::is_incomplete(std::string_view text) {
+    try {
+        (void)parse_all(text);
+        return false;
+    } catch (const Error& e) {
+        // Only an error at the very end of the input means "keep typing"; an unexpected
+        // character on the line is a real error even if it is the last one.
+        return e.span() && e.span()->offset >= text.size() && e.span()->length == 0;
+    }
+}
+
+}  // namespace mgrad

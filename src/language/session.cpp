@@ -1,0 +1,788 @@
+// Session: running statements against a graph, bindings and versions, the command table.
+#include "mgrad/language/session.hpp"
+
+#include <fmt/format.h>
+#include <sys/mman.h>  // madvise
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <new>
+#include <sstream>
+
+#include "mgrad/language/number.hpp"
+
+namespace mgrad {
+
+namespace {
+
+struct LoadingGuard {  // pops the file run_file pushed, however run() ends
+    std::vector<std::pair<std::string, std::string>>* loading = nullptr;
+    ~LoadingGuard() {
+        if (loading) loading->pop_back();
+    }
+};
+
+bool is_builtin_function(std::string_view name) {
+    // Asked for every assignment's target and every call: a table of the functions' first
+    // letters answers most names (x1, loss …) without comparing them with every op's name.
+    static constexpr auto first_letters = [] {
+        std::array<bool, 256> letters{};
+        for (std::size_t i = 0; i < op_count; ++i) {
+            const OpInfo& info = op_info(static_cast<Op>(i));
+            if (info.kind == OpKind::Function && !info.name.empty())
+                letters[static_cast<unsigned char>(info.name.front())] = true;
+        }
+        return letters;
+    }();
+    if (name.empty() || !first_letters[static_cast<unsigned char>(name.front())]) return false;
+    const auto op = op_from_name(name);
+    return op && op_info(*op).kind == OpKind::Function;
+}
+
+std::size_t builtin_arity(std::string_view name) { return name == "pow" ? 2 : 1; }
+
+Op binary_op(TokenKind kind) {
+    switch (kind) {
+        case TokenKind::Plus:
+        case TokenKind::PlusAssign: return Op::Add;
+        case TokenKind::Minus:
+        case TokenKind::MinusAssign: return Op::Sub;
+        case TokenKind::Star:
+        case TokenKind::StarAssign: return Op::Mul;
+        case TokenKind::Slash:
+        case TokenKind::SlashAssign: return Op::Div;
+        default: return Op::Pow;
+    }
+}
+
+// Why an op produced NaN or inf from finite inputs, in words a learner recognises.
+std::string runtime_problem(Op op, double x, double y, double r) {
+    const std::string xs = format_number(x), ys = format_number(y), rs = format_number(r);
+    switch (op) {
+        case Op::Div:
+            if (y == 0) return fmt::format("division by zero: {} / {} = {}", xs, ys, rs);
+            return fmt::format("division overflows: {} / {} = {}", xs, ys, rs);
+        case Op::Log:
+            if (x <= 0) return fmt::format("log of a non-positive number: log({}) = {}", xs, rs);
+            break;
+        case Op::Sqrt:
+            if (x < 0)
+                return fmt::format("square root of a negative number: sqrt({}) = {}", xs, rs);
+            break;
+        case Op::Pow:
+        case Op::PowConst:
+            if (x < 0 && std::trunc(y) != y)
+                return fmt::format("a negative number to a fractional power: {} ** {} = {}", xs, ys,
+                                   rs);
+            if (x == 0 && y < 0)
+                return fmt::format("zero to a negative power: {} ** {} = {}", xs, ys, rs);
+            return fmt::format("power overflows: {} ** {} = {}", xs, ys, rs);
+        case Op::Exp: return fmt::format("exp overflows: exp({}) = {}", xs, rs);
+        default: break;
+    }
+    const OpInfo& info = op_info(op);
+    if (info.arity == 2 && info.kind == OpKind::Binary)
+        return fmt::format("'{}' produces {}: {} {} {} = {}", info.symbol, rs, xs, info.symbol, ys,
+                           rs);
+    return fmt::format("{}({}) = {}", info.symbol, xs, rs);
+}
+
+}  // namespace
+
+Session::Session(Output& output, SessionOptions options) : m_output(&output), m_options(options) {}
+
+Session::~Session() = default;
+
+// --- bindings -----------------------------------------------------------------------------
+
+namespace detail {
+
+std::uint32_t NameIndex::hash_of(std::string_view name) noexcept {
+    // FNV-1a: names are short, and this beats std::hash's general-purpose mixing for them.
+    std::uint32_t h = 2166136261u;
+    for (const char c : name) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+std::uint32_t NameIndex::find(std::string_view name,
+                              const std::deque<std::string>& names) const noexcept {
+    if (m_slots.empty()) return npos;
+    const std::uint32_t h = hash_of(name);
+    const std::size_t mask = m_slots.size() - 1;
+    for (std::size_t i = h & mask;; i = (i + 1) & mask) {
+        const Slot& slot = m_slots[i];
+        if (slot.position == npos) return npos;
+        if (slot.hash == h && names[slot.position] == name) return slot.position;
+    }
+}
+
+void NameIndex::insert(std::string_view name, std::uint32_t position) {
+    if (2 * (m_count + 1) > m_slots.size()) grow();
+    const std::uint32_t h = hash_of(name);
+    const std::size_t mask = m_slots.size() - 1;
+    std::size_t i = h & mask;
+    while (m_slots[i].position != npos)
+        i = (i + 1) & mask;
+    m_slots[i] = Slot{h, position};
+    ++m_count;
+}
+
+template <class T>
+T* HugePageAllocator<T>::allocate(std::size_t n) {
+    constexpr std::size_t huge = std::size_t{2} << 20u;
+    const std::size_t bytes = n * sizeof(T);
+    if (bytes < huge) {
+        void* p = std::malloc(bytes);
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    const std::size_t rounded = (bytes + huge - 1) / huge * huge;
+    void* p = std::aligned_alloc(huge, rounded);
+    if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    // Advice only: where transparent huge pages are off, the table simply gets small pages.
+    (void)::madvise(p, rounded, MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+}
+
+void NameIndex::grow() {
+    std::vector<Slot, HugePageAllocator<Slot>> old(m_slots.empty() ? 64 : 2 * m_slots.size());
+    old.swap(m_slots);
+    const std::size_t mask = m_slots.size() - 1;
+    for (const Slot& slot : old) {
+        if (slot.position == npos) continue;
+        std::size_t i = slot.hash & mask;
+        while (m_slots[i].position != npos)
+            i = (i + 1) & mask;
+        m_slots[i] = slot;
+    }
+}
+
+void NameIndex::clear() noexcept {
+    m_slots.clear();
+    m_count = 0;
+}
+
+}  // namespace detail
+
+std::optional<NodeId> Session::lookup(std::string_view name) const {
+    const std::uint32_t position = m_name_index.find(name, m_order);
+    if (position == detail::NameIndex::npos) return std::nullopt;
+    return m_bindings[position].node;
+}
+
+NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
+    if (auto id = lookup(name)) return *id;
+    std::string message;
+    if (is_builtin_function(name) || find_function(name))
+        message = fmt::format("'{}' is a function, not a node; call it as {}(…)", name, name);
+    else if (m_order.empty())
+        message =
+            fmt::format("undefined name '{}' (nothing is defined yet; try '{} = 2')", name, name);
+    else
+        message = fmt::format(
+            "undefined name '{}'{}", name,
+            did_you_mean(name, std::vector<std::string>(m_order.begin(), m_order.end())));
+    if (span) throw Error(message, *span);
+    throw Error(message);
+}
+
+void Session::bind(std::string_view name, NodeId id) {
+    m_graph.check_id(id);
+    std::uint32_t position = m_name_index.find(name, m_order);
+    if (position == detail::NameIndex::npos) {
+        if (m_order.size() >= detail::NameIndex::npos) throw Error("too many names");
+        position = static_cast<std::uint32_t>(m_order.size());
+        m_order.emplace_back(name);
+        try {
+            m_bindings.push_back(Binding{});
+            m_name_index.insert(name, position);
+        } catch (...) {  // out of memory: leave the three in step
+            if (m_bindings.size() == m_order.size()) m_bindings.pop_back();
+            m_order.pop_back();
+            throw;
+        }
+    }
+    Binding& binding = m_bindings[position];
+    if (m_graph.label(id).empty()) {
+        const std::uint32_t version = ++binding.version;
+        if (version == 1) {
+            m_graph.set_label(id, name);
+        } else {
+            fmt::memory_buffer label;  // on the stack: no allocation for a usual name
+            fmt::format_to(std::back_inserter(label), "{}#{}", name, version);
+            m_graph.set_label(id, std::string_view(label.data(), label.size()));
+        }
+    }
+    binding.node = id;
+}
+
+void Session::reset() {
+    m_graph.clear();
+    m_bindings.clear();
+    m_order.clear();
+    m_name_index.clear();
+    m_origins.clear();
+    m_transcript.clear();
+}
+
+// --- commands and functions -----------------------------------------------------------------
+
+void Session::add_command(Command command) {
+    std::string name = command.name;
+    m_commands.insert_or_assign(std::move(name), std::move(command));
+}
+
+const Command* Session::find_command(std::string_view name) const {
+    auto it = m_commands.find(name);
+    return it == m_commands.end() ? nullptr : &it->second;
+}
+
+std::vector<const Command*> Session::commands() const {
+    std::vector<const Command*> out;
+    for (const auto& [name, c] : m_commands)
+        out.push_back(&c);
+    return out;
+}
+
+void Session::add_function(Function function) {
+    std::string name = function.name;
+    m_functions.insert_or_assign(std::move(name), std::move(function));
+}
+
+const Function* Session::find_function(std::string_view name) const {
+    auto it = m_functions.find(name);
+    return it == m_functions.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> Session::function_names() const {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < op_count; ++i) {
+        const OpInfo& info = op_info(static_cast<Op>(i));
+        if (info.kind == OpKind::Function) out.emplace_back(info.name);
+    }
+    for (const auto& [name, f] : m_functions)
+        out.push_back(name);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<std::string> Session::completions(std::string_view prefix) const {
+    std::vector<std::string> out;
+    if (prefix.starts_with(':')) {
+        for (const auto& [name, c] : m_commands)
+            if (std::string_view(name).starts_with(prefix.substr(1)))
+                out.push_back(fmt::format(":{}", name));
+    } else {
+        for (const auto& name : m_order)
+            if (name.starts_with(prefix)) out.push_back(name);
+        for (const auto& name : function_names())
+            if (name.starts_with(prefix)) out.push_back(name);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+// --- describing nodes -----------------------------------------------------------------------
+
+std::string Session::node_name(NodeId id) const {
+    const std::string_view label = m_graph.label(id);
+    return label.empty() ? fmt::format("#{}", id) : std::string(label);
+}
+
+std::optional<NodeOrigin> Session::origin(NodeId id) const {
+    if (id >= m_origins.size() || m_origins[id].source == no_node) return std::nullopt;
+    const Origin& o = m_origins[id];
+    return NodeOrigin{m_source_names[o.source], o.line, o.column};
+}
+
+void Session::set_origin(NodeId id, Origin origin) {
+    m_origins.grow_to(std::max<std::size_t>(id + 1, m_graph.size()), Origin{});
+    m_origins[id] = origin;
+}
+
+std::uint32_t Session::source_index(std::string_view name) {
+    for (std::size_t i = 0; i < m_source_names.size(); ++i)
+        if (m_source_names[i] == name) return static_cast<std::uint32_t>(i);
+    m_source_names.emplace_back(name);
+    return static_cast<std::uint32_t>(m_source_names.size() - 1);
+}
+
+void Session::report(const Frame& frame, Severity severity, std::string_view message,
+                     const std::optional<SourceSpan>& span) {
+    if (severity == Severity::Error) ++m_error_count;
+    m_output->diagnostic(severity,
+                         format_diagnostic(frame.name, frame.text, severity, message, span));
+}
+
+void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
+    if (m_frames.empty()) {
+        m_output->diagnostic(Severity::Warning,
+                             format_diagnostic("mgrad", "", Severity::Warning, message, {}));
+        return;
+    }
+    report(m_frames.back(), Severity::Warning, message, span);
+}
+
+std::string format_node(Session& session, NodeId id) {
+    Graph& g = session.graph();
+    return fmt::format("{} = {}  (grad {})", session.node_name(id), format_number(g.data(id)),
+                       format_number(g.grad(id)));
+}
+
+// --- running --------------------------------------------------------------------------------
+
+bool Session::run(std::string_view source_name, std::string_view text, std::uint32_t first_line) {
+    // A copy: a nested :load pushes onto m_frames and may move its elements.
+    const Frame frame{std::string(source_name), text, source_index(source_name)};
+    m_frames.push_back(frame);
+    struct Pop {
+        std::vector<Frame>& frames;
+        ~Pop() { frames.pop_back(); }
+    } pop{m_frames};
+    const std::size_t errors_before = m_error_count;
+    m_transcript.reserve_more(text.size());
+    Parser parser(text, first_line);
+    std::size_t echoed_to = 0;
+    // One statement reused for the whole text: its vectors keep their memory.
+    Statement statement;
+    const Statement* s = &statement;
+    while (!m_quit) {
+        try {
+            if (!parser.next(statement)) break;
+        } catch (const Error& e) {
+            report(frame, Severity::Error, e.what(), e.span());
+            if (!m_options.keep_going) break;
+            parser.recover();
+            continue;
+        }
+        if (interrupted()) {
+            report(frame, Severity::Error, "interrupted", s->span);
+            break;
+        }
+        if (m_options.echo) echo(text, echoed_to, *s);
+        const std::size_t before = m_error_count;
+        try {
+            execute(*s, frame);
+        } catch (const Error& e) {
+            report(frame, Severity::Error, e.what(), e.span());
+        } catch (const std::bad_alloc&) {
+            report(frame, Severity::Error, "out of memory", s->span);
+        } catch (const std::exception& e) {
+            report(frame, Severity::Error, fmt::format("internal error: {}", e.what()), s->span);
+        }
+        if (m_error_count > before && !m_options.keep_going) break;
+    }
+    return m_error_count == errors_before;
+}
+
+namespace {
+
+/// Reads a whole script, refusing one larger than max_script_size (`:load /dev/zero` would
+/// otherwise take every byte of memory).
+std::string read_script(std::istream& in, std::string_view name, std::size_t expected_size = 0) {
+    std::string text;
+    // Reading into the right size at once spares the copies (and page faults) of a doubling
+    // string; a size that turns out wrong (a file still being written) only costs those again.
+    if (expected_size <= max_script_size) text.reserve(expected_size);
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        text.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_script_size)
+            throw Error(fmt::format("cannot read '{}': it is larger than {} MiB", name,
+                                    max_script_size >> 20u));
+    }
+    return text;
+}
+
+}  // namespace
+
+bool Session::run_file(const std::string& path) {
+    if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
+    std::error_code ec;
+    std::string key = std::filesystem::weakly_canonical(path, ec).string();
+    if (ec) key = path;
+    const auto seen = std::find_if(m_loading.begin(), m_loading.end(),
+                                   [&](const auto& l) { return l.first == key; });
+    if (seen != m_loading.end()) {
+        if (seen + 1 == m_loading.end())
+            throw Error(fmt::format("':load' cycle: {} loads itself", path));
+        std::string chain;
+        for (auto it = seen; it != m_loading.end(); ++it)
+            chain += fmt::format("{} → ", it->second);
+        throw Error(fmt::format("':load' cycle: {}{}", chain, path));
+    }
+    if (m_loading.size() >= max_load_depth)
+        throw Error(
+            fmt::format("':load' is nested too deeply (the limit is {} files)", max_load_depth));
+    if (std::filesystem::is_directory(path, ec))
+        throw Error(fmt::format("cannot read '{}': it is a directory", path));
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    std::string text = read_script(in, path, ec ? 0 : static_cast<std::size_t>(size));
+    if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
+    m_loading.emplace_back(key, path);
+    LoadingGuard guard{&m_loading};
+    return run(path, text);
+}
+
+bool Session::run_command(std::string_view name, const std::vector<std::string>& args) {
+    std::string text = fmt::format(":{}", name);
+    for (const auto& a : args) {
+        std::string quoted = "\"";
+        for (char c : a) {
+            if (c == '"' || c == '\\') quoted += '\\';
+            quoted += c;
+        }
+        text += " " + quoted + "\"";
+    }
+    return run("<command line>", text);
+}
+
+void Session::echo(std::string_view text, std::size_t& echoed_to, const Statement& s) {
+    // Comment lines and blank lines between statements are shown as they are, so a commented
+    // script reads as a transcript; the statement itself gets the REPL's prompts.
+    std::string out;
+    const std::string_view gap = text.substr(echoed_to, s.span.offset - echoed_to);
+    std::size_t pos = 0;
+    bool first_piece = true;
+    bool last_blank = echoed_to == 0;
+    while (pos <= gap.size()) {
+        const std::size_t nl = gap.find('\n', pos);
+        if (nl == std::string_view::npos) break;  // the start of the statement's own line
+        std::string_view line = gap.substr(pos, nl - pos);
+        pos = nl + 1;
+        const bool rest_of_previous = first_piece && echoed_to > 0;
+        first_piece = false;
+        if (rest_of_previous) continue;
+        while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+            line.remove_prefix(1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.empty()) {
+            if (!last_blank) out += '\n';
+            last_blank = true;
+        } else if (line.front() == '#') {
+            out += fmt::format("{}\n", line);
+            last_blank = false;
+        }
+    }
+    std::string_view body = text.substr(s.span.offset, s.span.length);
+    std::string_view prompt = ">>> ";
+    for (;;) {
+        const std::size_t nl = body.find('\n');
+        out += fmt::format("{}{}\n", prompt, body.substr(0, nl));
+        if (nl == std::string_view::npos) break;
+        body.remove_prefix(nl + 1);
+        prompt = "... ";
+    }
+    echoed_to = s.span.offset + s.span.length;
+    m_output->text(out);
+}
+
+// --- executing statements -------------------------------------------------------------------
+
+void Session::check_names(const Statement& s, std::vector<Operand>& names) {
+    // A static pass before any node is made, so a statement with an error leaves the graph
+    // exactly as it was.
+    std::vector<bool>& is_node = m_is_node;  // kept between statements for its memory
+    is_node.assign(s.exprs.size(), false);
+    for (std::size_t i = 0; i < s.exprs.size(); ++i) {
+        const Expr& e = s.exprs[i];
+        switch (e.kind) {
+            case ExprKind::Number: break;
+            case ExprKind::Name:
+                names[i] = require(e.name, e.span);  // evaluate() takes it from here
+                is_node[i] = true;
+                break;
+            case ExprKind::Unary: is_node[i] = is_node[e.lhs]; break;
+            case ExprKind::Binary: is_node[i] = is_node[e.lhs] || is_node[e.rhs]; break;
+            case ExprKind::Field:
+                if (!is_node[e.lhs])
+                    throw Error(
+                        fmt::format("'.{}' needs a node, but this is a plain number", e.name),
+                        s.exprs[e.lhs].span);
+                break;
+            case ExprKind::Call: {
+                std::size_t arity = 0;
+                if (is_builtin_function(e.name)) {
+                    arity = builtin_arity(e.name);
+                    for (std::uint32_t k = 0; k < e.arg_count; ++k)
+                        if (is_node[s.args[e.first_arg + k]]) is_node[i] = true;
+                } else if (const Function* f = find_function(e.name)) {
+                    arity = f->arity;
+                    is_node[i] = true;
+                } else if (lookup(e.name)) {
+                    throw Error(fmt::format("'{}' is a node, not a function", e.name), e.op_span);
+                } else {
+                    throw Error(fmt::format("unknown function '{}'{}", e.name,
+                                            did_you_mean(e.name, function_names())),
+                                e.op_span);
+                }
+                if (e.arg_count != arity)
+                    throw Error(fmt::format("{}() takes {} argument{}, not {}", e.name, arity,
+                                            arity == 1 ? "" : "s", e.arg_count),
+                                e.span);
+                break;
+            }
+        }
+    }
+}
+
+NodeId Session::to_node(const Operand& v) {
+    if (const auto* id = std::get_if<NodeId>(&v)) return *id;
+    return m_graph.constant(std::get<double>(v));
+}
+
+Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr& e) {
+    check_node_cap(2, e.span);
+    auto value = [this](const Operand& v) {
+        if (const auto* id = std::get_if<NodeId>(&v)) return m_graph.data(*id);
+        return std::get<double>(v);
+    };
+    const double xv = value(x);
+    const double yv = op_info(op).arity == 2 || op == Op::Pow ? value(y) : 0.0;
+    Operand result;
+    const bool x_node = std::holds_alternative<NodeId>(x);
+    const bool y_node = std::holds_alternative<NodeId>(y);
+    if (!x_node && !y_node) {
+        result = detail::apply(op, xv, yv);
+    } else if (op == Op::Pow && !y_node) {
+        result = m_graph.pow_const(std::get<NodeId>(x), yv);
+        op = Op::PowConst;
+    } else if (op_info(op).arity == 1) {
+        result = m_graph.unary(op, to_node(x));
+    } else {
+        const NodeId a = to_node(x);
+        const NodeId b = to_node(y);
+        result = m_graph.binary(op, a, b);
+    }
+    const double r = value(result);
+    if (!std::isfinite(r) && std::isfinite(xv) && std::isfinite(yv)) {
+        const auto* id = std::get_if<NodeId>(&result);
+        m_pending.push_back({runtime_problem(op, xv, yv, r), e.span, id ? *id : no_node});
+    }
+    return result;
+}
+
+void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
+    const std::size_t cap = m_options.max_nodes;
+    if (cap == 0 || m_graph.size() + more <= cap) return;
+    throw Error(fmt::format("the graph has {} node{}; this could take it past the limit of {} "
+                            "(':reset' starts afresh; the mgrad option --max-nodes sets the "
+                            "limit)",
+                            m_graph.size(), m_graph.size() == 1 ? "" : "s", cap),
+                span);
+}
+
+Operand Session::evaluate(const Statement& s, const Frame& frame) {
+    // Each expression makes at most two nodes (a constant operand and the op), an assignment
+    // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
+    // stays as it was; functions that build graphs are checked again in apply_op.
+    check_node_cap(2 * s.exprs.size() + 2, s.span);
+    // Borrowed from the session for its memory and handed back however this ends; a function
+    // called below that runs statements on this session again finds it empty, not in use.
+    struct Borrow {
+        std::vector<Operand>& home;
+        std::vector<Operand> v;
+        explicit Borrow(std::vector<Operand>& h) : home(h), v(std::move(h)) {}
+        Borrow(const Borrow&) = delete;
+        Borrow& operator=(const Borrow&) = delete;
+        ~Borrow() { home = std::move(v); }
+    } borrow{m_operands};
+    std::vector<Operand>& v = borrow.v;
+    v.assign(s.exprs.size(), Operand{});
+    check_names(s, v);
+    NodeId mark = m_graph.size();
+    auto record = [&](const Expr& e) {
+        // Remember where each new node came from, for warnings and :vars.
+        const NodeId end = m_graph.size();
+        if (mark == end) return;
+        m_origins.grow_to(end, Origin{});
+        for (NodeId id = mark; id < end; ++id)
+            m_origins[id] = Origin{frame.source_index, e.span.line, e.span.column};
+        mark = end;
+    };
+    for (std::size_t i = 0; i < s.exprs.size(); ++i) {
+        const Expr& e = s.exprs[i];
+        switch (e.kind) {
+            case ExprKind::Number: v[i] = e.number; break;
+            case ExprKind::Name:  // looked up by check_names
+                break;
+            case ExprKind::Unary:
+                v[i] = e.op == TokenKind::Minus ? apply_op(Op::Neg, v[e.lhs], 0.0, e) : v[e.lhs];
+                break;
+            case ExprKind::Binary: v[i] = apply_op(binary_op(e.op), v[e.lhs], v[e.rhs], e); break;
+            case ExprKind::Field: {
+                const NodeId id = std::get<NodeId>(v[e.lhs]);
+                v[i] = e.name == "data" ? m_graph.data(id) : m_graph.grad(id);
+                break;
+            }
+            case ExprKind::Call: {
+                if (is_builtin_function(e.name)) {
+                    const Op op = *op_from_name(e.name);
+                    const Operand x = v[s.args[e.first_arg]];
+                    const Operand y = e.arg_count > 1 ? v[s.args[e.first_arg + 1]] : Operand{0.0};
+                    v[i] = apply_op(op, x, y, e);
+                } else {
+                    const Function* f = find_function(e.name);
+                    std::vector<Operand> args;
+                    for (std::uint32_t k = 0; k < e.arg_count; ++k)
+                        args.push_back(v[s.args[e.first_arg + k]]);
+                    v[i] = f->call(*this, args, e.span);
+                }
+                break;
+            }
+        }
+        record(e);
+    }
+    return v[s.root];
+}
+
+void Session::execute(const Statement& s, const Frame& frame) {
+    const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
+    if (s.kind == StatementKind::Command) {
+        const Command* c = find_command(s.command);
+        if (!c) {
+            std::vector<std::string> names;
+            for (const auto& [name, cmd] : m_commands)
+                names.push_back(fmt::format(":{}", name));
+            std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
+            if (hint.empty()) hint = " (':help' lists the commands)";
+            throw Error(fmt::format("unknown command ':{}'{}", s.command, hint), s.command_span);
+        }
+        try {
+            c->handler(*this, s.words, *m_output);
+        } catch (const Error& e) {
+            if (e.span()) throw;
+            // A handler's error without a place points at the command.
+            throw Error(e.what(), s.command_span);
+        }
+        if (c->replay) m_transcript.append(text);
+        return;
+    }
+
+    m_pending.clear();
+    auto flush_warnings = [&] {
+        std::vector<PendingWarning> pending;
+        pending.swap(m_pending);
+        for (const auto& w : pending) {
+            std::string message = w.message;
+            if (w.node != no_node && !m_graph.label(w.node).empty())
+                message += fmt::format(" (in node '{}')", m_graph.label(w.node));
+            report(frame, Severity::Warning, message, w.span);
+        }
+    };
+
+    switch (s.kind) {
+        case StatementKind::Expression: {
+            const Operand v = evaluate(s, frame);
+            flush_warnings();
+            Result r;
+            r.expression = text;
+            if (const auto* id = std::get_if<NodeId>(&v)) {
+                const std::string_view label = m_graph.label(*id);
+                r.label = label.empty() ? std::string(text) : std::string(label);
+                r.data = m_graph.data(*id);
+                r.grad = m_graph.grad(*id);
+            } else {
+                r.data = std::get<double>(v);
+            }
+            m_output->result(r);
+            return;
+        }
+        case StatementKind::Assignment: {
+            m_name_index.prefetch(s.target);  // bind() looks it up once the value is made
+            if (is_builtin_function(s.target) || find_function(s.target))
+                throw Error(fmt::format("cannot bind '{}': it is the name of a function", s.target),
+                            s.target_span);
+            std::optional<NodeId> current;
+            if (s.assign_op != TokenKind::Assign) current = require(s.target, s.target_span);
+            Operand v = evaluate(s, frame);
+            if (current) {
+                Expr whole;
+                whole.span = s.span;
+                v = apply_op(binary_op(s.assign_op), *current, v, whole);
+            }
+            NodeId id;
+            if (const auto* node = std::get_if<NodeId>(&v)) {
+                id = *node;
+            } else {
+                id = m_graph.leaf(std::get<double>(v));
+                for (auto& w : m_pending)
+                    if (w.node == no_node) w.node = id;  // it came from this number
+            }
+            if (!origin(id)) set_origin(id, Origin{frame.source_index, s.span.line, s.span.column});
+            bind(s.target, id);
+            flush_warnings();
+            m_transcript.append(text);
+            return;
+        }
+        case StatementKind::SetData: {
+            const NodeId id = require(s.target, s.target_span);
+            if (!is_leaf(m_graph.op(id)))
+                throw Error(fmt::format("'{}' is computed ({}), not a leaf: only a leaf's data "
+                                        "can be set",
+                                        s.target, op_info(m_graph.op(id)).name),
+                            s.target_span);
+            const Operand v = evaluate(s, frame);
+            const double x = std::holds_alternative<double>(v) ? std::get<double>(v)
+                                                               : m_graph.data(std::get<NodeId>(v));
+            flush_warnings();
+            // Warn when the change makes a NaN or inf appear where there was none before.
+            std::vector<bool> was_finite(m_graph.size());
+            for (NodeId k = id; k < m_graph.size(); ++k)
+                was_finite[k] = std::isfinite(m_graph.data(k));
+            m_graph.set_data(id, x);
+            m_graph.forward();
+            for (NodeId k = id; k < m_graph.size(); ++k) {
+                if (!was_finite[k] || std::isfinite(m_graph.data(k))) continue;
+                std::string where;
+                if (auto o = origin(k)) where = fmt::format(" (made at {}:{})", o->source, o->line);
+                report(frame, Severity::Warning,
+                       fmt::format("with {}.data = {}, node '{}'{} becomes {}", s.target,
+                                   format_number(x), node_name(k), where,
+                                   format_number(m_graph.data(k))),
+                       s.span);
+                break;  // where it first appears; the nodes after it only pass it on
+            }
+            m_transcript.append(text);
+            return;
+        }
+        case StatementKind::Command: return;
+    }
+}
+
+void Session::backward(NodeId root) {
+    m_graph.zero_grad();
+    m_graph.backward(root);
+    check_gradients(root);
+}
+
+void Session::check_gradients(NodeId root) {
+    // Report where a non-finite gradient is closest to the root: that is where it came from.
+    for (NodeId id = root + 1; id-- > 0;) {
+        const double g = m_graph.grad(id);
+        if (std::isfinite(g)) continue;
+        std::string where;
+        if (auto o = origin(id)) where = fmt::format(" (made at {}:{})", o->source, o->line);
+        warn(fmt::format("after backpropagating from '{}', node '{}'{} has gradient {}",
+                         node_name(root), node_name(id), where, format_number(g)));
+        return;
+    }
+}
+
+}  // namespace mgrad
