@@ -113,13 +113,13 @@ TEST_CASE("session: 150,000 names keep their nodes, versions and order; :save ha
     }
     CHECK_FALSE(session.lookup("v150000"));
     CHECK_FALSE(session.lookup("v"));
-    CHECK(session.transcript().size() == n + 2);
-    CHECK(session.transcript().text().starts_with("v0 = 1\nv1 = v0 + 1\n"));
-    CHECK(session.transcript().text().ends_with("v7 = v7 * 2\nv7 = v7 * 2\n"));
+    CHECK(session.transcript().statements == n + 2);
+    CHECK(session.transcript().text.starts_with("v0 = 1\nv1 = v0 + 1\n"));
+    CHECK(session.transcript().text.ends_with("v7 = v7 * 2\nv7 = v7 * 2\n"));
     session.reset();
     CHECK(session.names().empty());
     CHECK_FALSE(session.lookup("v0"));
-    CHECK(session.transcript().empty());
+    CHECK(session.transcript().statements == 0);
     REQUIRE(session.run("<test>", "v0 = 5"));
     CHECK(g.label(*session.lookup("v0")) == "v0");
 }

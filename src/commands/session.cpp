@@ -41,7 +41,7 @@ void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 1, 1, ":save FILE");
     std::string script =
         fmt::format("# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
-    script += session.transcript().text();
+    script += session.transcript().text;
     std::error_code ec;
     if (std::filesystem::is_directory(args[0].text, ec))
         throw Error(fmt::format("cannot write '{}': it is a directory", args[0].text),
@@ -52,8 +52,8 @@ void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     } catch (const Error& e) {
         throw Error(e.what(), args[0].span);
     }
-    out.text(fmt::format("saved {} statement{} to {}\n", session.transcript().size(),
-                         session.transcript().size() == 1 ? "" : "s", args[0].text));
+    out.text(fmt::format("saved {} statement{} to {}\n", session.transcript().statements,
+                         session.transcript().statements == 1 ? "" : "s", args[0].text));
 }
 
 void cmd_reset(Session& session, std::span<const Word> args, Output&) {

@@ -1,6 +1,8 @@
 // Session: running statements against a graph, bindings and versions, the command table.
 #include "mgrad/language/session.hpp"
 
+#include "session_impl.hpp"
+
 #include <fmt/format.h>
 #include <sys/mman.h>  // madvise
 
@@ -96,9 +98,61 @@ std::string runtime_problem(Op op, double x, double y, double r) {
 
 }  // namespace
 
-Session::Session(Output& output, SessionOptions options) : m_output(&output), m_options(options) {}
+Session::Session(Output& output, SessionOptions options)
+    : m_impl(std::make_unique<Impl>(*this, output, options)) {}
 
 Session::~Session() = default;
+
+// --- the interface, forwarded to Impl --------------------------------------------------------
+
+Graph& Session::graph() noexcept { return m_impl->m_graph; }
+const Graph& Session::graph() const noexcept { return m_impl->m_graph; }
+Output& Session::output() noexcept { return *m_impl->m_output; }
+SessionOptions& Session::options() noexcept { return m_impl->m_options; }
+bool Session::run(std::string_view source_name, std::string_view text, std::uint32_t first_line) {
+    return m_impl->run(source_name, text, first_line);
+}
+bool Session::run_file(const std::string& path) { return m_impl->run_file(path); }
+bool Session::run_command(std::string_view name, const std::vector<std::string>& args) {
+    return m_impl->run_command(name, args);
+}
+std::string_view Session::current_source() const noexcept { return m_impl->current_source(); }
+std::size_t Session::error_count() const noexcept { return m_impl->m_error_count; }
+void Session::set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcept {
+    m_impl->m_interrupt = flag;
+}
+bool Session::interrupted() const noexcept { return m_impl->interrupted(); }
+bool Session::quit_requested() const noexcept { return m_impl->m_quit; }
+void Session::request_quit() noexcept { m_impl->m_quit = true; }
+std::optional<NodeId> Session::lookup(std::string_view name) const { return m_impl->lookup(name); }
+NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
+    return m_impl->require(name, span);
+}
+const std::deque<std::string>& Session::names() const noexcept { return m_impl->m_order; }
+void Session::bind(std::string_view name, NodeId id) { m_impl->bind(name, id); }
+void Session::reset() { m_impl->reset(); }
+void Session::add_command(Command command) { m_impl->add_command(std::move(command)); }
+const Command* Session::find_command(std::string_view name) const {
+    return m_impl->find_command(name);
+}
+std::vector<const Command*> Session::commands() const { return m_impl->commands(); }
+void Session::add_function(Function function) { m_impl->add_function(std::move(function)); }
+const Function* Session::find_function(std::string_view name) const {
+    return m_impl->find_function(name);
+}
+std::vector<std::string> Session::function_names() const { return m_impl->function_names(); }
+std::vector<std::string> Session::completions(std::string_view prefix) const {
+    return m_impl->completions(prefix);
+}
+std::string Session::node_name(NodeId id) const { return m_impl->node_name(id); }
+std::optional<NodeOrigin> Session::origin(NodeId id) const { return m_impl->origin(id); }
+void Session::backward(NodeId root) { m_impl->backward(root); }
+void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
+    m_impl->warn(message, span);
+}
+TranscriptView Session::transcript() const noexcept {
+    return {m_impl->m_transcript.text(), m_impl->m_transcript.size()};
+}
 
 // --- bindings -----------------------------------------------------------------------------
 
@@ -176,13 +230,13 @@ void NameIndex::clear() noexcept {
 
 }  // namespace detail
 
-std::optional<NodeId> Session::lookup(std::string_view name) const {
+std::optional<NodeId> Session::Impl::lookup(std::string_view name) const {
     const std::uint32_t position = m_name_index.find(name, m_order);
     if (position == detail::NameIndex::npos) return std::nullopt;
     return m_bindings[position].node;
 }
 
-NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
+NodeId Session::Impl::require(std::string_view name, std::optional<SourceSpan> span) const {
     if (auto id = lookup(name)) return *id;
     std::string message;
     if (is_builtin_function(name) || find_function(name))
@@ -198,7 +252,7 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
     throw Error(message);
 }
 
-void Session::bind(std::string_view name, NodeId id) {
+void Session::Impl::bind(std::string_view name, NodeId id) {
     m_graph.check_id(id);
     std::uint32_t position = m_name_index.find(name, m_order);
     if (position == detail::NameIndex::npos) {
@@ -228,7 +282,7 @@ void Session::bind(std::string_view name, NodeId id) {
     binding.node = id;
 }
 
-void Session::reset() {
+void Session::Impl::reset() {
     m_graph.clear();
     m_bindings.clear();
     m_order.clear();
@@ -239,34 +293,34 @@ void Session::reset() {
 
 // --- commands and functions -----------------------------------------------------------------
 
-void Session::add_command(Command command) {
+void Session::Impl::add_command(Command command) {
     std::string name = command.name;
     m_commands.insert_or_assign(std::move(name), std::move(command));
 }
 
-const Command* Session::find_command(std::string_view name) const {
+const Command* Session::Impl::find_command(std::string_view name) const {
     auto it = m_commands.find(name);
     return it == m_commands.end() ? nullptr : &it->second;
 }
 
-std::vector<const Command*> Session::commands() const {
+std::vector<const Command*> Session::Impl::commands() const {
     std::vector<const Command*> out;
     for (const auto& [name, c] : m_commands)
         out.push_back(&c);
     return out;
 }
 
-void Session::add_function(Function function) {
+void Session::Impl::add_function(Function function) {
     std::string name = function.name;
     m_functions.insert_or_assign(std::move(name), std::move(function));
 }
 
-const Function* Session::find_function(std::string_view name) const {
+const Function* Session::Impl::find_function(std::string_view name) const {
     auto it = m_functions.find(name);
     return it == m_functions.end() ? nullptr : &it->second;
 }
 
-std::vector<std::string> Session::function_names() const {
+std::vector<std::string> Session::Impl::function_names() const {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < op_count; ++i) {
         const OpInfo& info = op_info(static_cast<Op>(i));
@@ -279,7 +333,7 @@ std::vector<std::string> Session::function_names() const {
     return out;
 }
 
-std::vector<std::string> Session::completions(std::string_view prefix) const {
+std::vector<std::string> Session::Impl::completions(std::string_view prefix) const {
     std::vector<std::string> out;
     if (prefix.starts_with(':')) {
         for (const auto& [name, c] : m_commands)
@@ -298,37 +352,37 @@ std::vector<std::string> Session::completions(std::string_view prefix) const {
 
 // --- describing nodes -----------------------------------------------------------------------
 
-std::string Session::node_name(NodeId id) const {
+std::string Session::Impl::node_name(NodeId id) const {
     const std::string_view label = m_graph.label(id);
     return label.empty() ? fmt::format("#{}", id) : std::string(label);
 }
 
-std::optional<NodeOrigin> Session::origin(NodeId id) const {
+std::optional<NodeOrigin> Session::Impl::origin(NodeId id) const {
     if (id >= m_origins.size() || m_origins[id].source == no_node) return std::nullopt;
     const Origin& o = m_origins[id];
     return NodeOrigin{m_source_names[o.source], o.line, o.column};
 }
 
-void Session::set_origin(NodeId id, Origin origin) {
+void Session::Impl::set_origin(NodeId id, Origin origin) {
     m_origins.grow_to(std::max<std::size_t>(id + 1, m_graph.size()), Origin{});
     m_origins[id] = origin;
 }
 
-std::uint32_t Session::source_index(std::string_view name) {
+std::uint32_t Session::Impl::source_index(std::string_view name) {
     for (std::size_t i = 0; i < m_source_names.size(); ++i)
         if (m_source_names[i] == name) return static_cast<std::uint32_t>(i);
     m_source_names.emplace_back(name);
     return static_cast<std::uint32_t>(m_source_names.size() - 1);
 }
 
-void Session::report(const Frame& frame, Severity severity, std::string_view message,
-                     const std::optional<SourceSpan>& span) {
+void Session::Impl::report(const Frame& frame, Severity severity, std::string_view message,
+                           const std::optional<SourceSpan>& span) {
     if (severity == Severity::Error) ++m_error_count;
     m_output->diagnostic(severity,
                          format_diagnostic(frame.name, frame.text, severity, message, span));
 }
 
-void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
+void Session::Impl::warn(std::string_view message, std::optional<SourceSpan> span) {
     if (m_frames.empty()) {
         m_output->diagnostic(Severity::Warning,
                              format_diagnostic("mgrad", "", Severity::Warning, message, {}));
@@ -345,7 +399,8 @@ std::string format_node(Session& session, NodeId id) {
 
 // --- running --------------------------------------------------------------------------------
 
-bool Session::run(std::string_view source_name, std::string_view text, std::uint32_t first_line) {
+bool Session::Impl::run(std::string_view source_name, std::string_view text,
+                        std::uint32_t first_line) {
     // A copy: a nested :load pushes onto m_frames and may move its elements.
     const Frame frame{std::string(source_name), text, source_index(source_name)};
     m_frames.push_back(frame);
@@ -410,7 +465,7 @@ std::string read_script(std::istream& in, std::string_view name, std::size_t exp
 
 }  // namespace
 
-bool Session::run_file(const std::string& path) {
+bool Session::Impl::run_file(const std::string& path) {
     if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
     std::error_code ec;
     std::string key = std::filesystem::weakly_canonical(path, ec).string();
@@ -440,7 +495,7 @@ bool Session::run_file(const std::string& path) {
     return run(path, text);
 }
 
-bool Session::run_command(std::string_view name, const std::vector<std::string>& args) {
+bool Session::Impl::run_command(std::string_view name, const std::vector<std::string>& args) {
     std::string text = fmt::format(":{}", name);
     for (const auto& a : args) {
         std::string quoted = "\"";
@@ -453,7 +508,7 @@ bool Session::run_command(std::string_view name, const std::vector<std::string>&
     return run("<command line>", text);
 }
 
-void Session::echo(std::string_view text, std::size_t& echoed_to, const Statement& s) {
+void Session::Impl::echo(std::string_view text, std::size_t& echoed_to, const Statement& s) {
     // Comment lines and blank lines between statements are shown as they are, so a commented
     // script reads as a transcript; the statement itself gets the REPL's prompts.
     std::string out;
@@ -495,7 +550,7 @@ void Session::echo(std::string_view text, std::size_t& echoed_to, const Statemen
 
 // --- executing statements -------------------------------------------------------------------
 
-void Session::check_names(const Statement& s, std::vector<Operand>& names) {
+void Session::Impl::check_names(const Statement& s, std::vector<Operand>& names) {
     // A static pass before any node is made, so a statement with an error leaves the graph
     // exactly as it was.
     std::vector<bool>& is_node = m_is_node;  // kept between statements for its memory
@@ -542,12 +597,12 @@ void Session::check_names(const Statement& s, std::vector<Operand>& names) {
     }
 }
 
-NodeId Session::to_node(const Operand& v) {
+NodeId Session::Impl::to_node(const Operand& v) {
     if (const auto* id = std::get_if<NodeId>(&v)) return *id;
     return m_graph.constant(std::get<double>(v));
 }
 
-Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr& e) {
+Operand Session::Impl::apply_op(Op op, const Operand& x, const Operand& y, const Expr& e) {
     check_node_cap(2, e.span);
     auto value = [this](const Operand& v) {
         if (const auto* id = std::get_if<NodeId>(&v)) return m_graph.data(*id);
@@ -578,7 +633,7 @@ Operand Session::apply_op(Op op, const Operand& x, const Operand& y, const Expr&
     return result;
 }
 
-void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
+void Session::Impl::check_node_cap(std::size_t more, const SourceSpan& span) const {
     const std::size_t cap = m_options.max_nodes;
     if (cap == 0 || m_graph.size() + more <= cap) return;
     throw Error(fmt::format("the graph has {} node{}; this could take it past the limit of {} "
@@ -588,7 +643,7 @@ void Session::check_node_cap(std::size_t more, const SourceSpan& span) const {
                 span);
 }
 
-Operand Session::evaluate(const Statement& s, const Frame& frame) {
+Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
     // Each expression makes at most two nodes (a constant operand and the op), an assignment
     // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
     // stays as it was; functions that build graphs are checked again in apply_op.
@@ -642,7 +697,7 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
                     std::vector<Operand> args;
                     for (std::uint32_t k = 0; k < e.arg_count; ++k)
                         args.push_back(v[s.args[e.first_arg + k]]);
-                    v[i] = f->call(*this, args, e.span);
+                    v[i] = f->call(self, args, e.span);
                 }
                 break;
             }
@@ -652,7 +707,7 @@ Operand Session::evaluate(const Statement& s, const Frame& frame) {
     return v[s.root];
 }
 
-void Session::execute(const Statement& s, const Frame& frame) {
+void Session::Impl::execute(const Statement& s, const Frame& frame) {
     const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
     if (s.kind == StatementKind::Command) {
         const Command* c = find_command(s.command);
@@ -665,7 +720,7 @@ void Session::execute(const Statement& s, const Frame& frame) {
             throw Error(fmt::format("unknown command ':{}'{}", s.command, hint), s.command_span);
         }
         try {
-            c->handler(*this, s.words, *m_output);
+            c->handler(self, s.words, *m_output);
         } catch (const Error& e) {
             if (e.span()) throw;
             // A handler's error without a place points at the command.
@@ -766,13 +821,13 @@ void Session::execute(const Statement& s, const Frame& frame) {
     }
 }
 
-void Session::backward(NodeId root) {
+void Session::Impl::backward(NodeId root) {
     m_graph.zero_grad();
     m_graph.backward(root);
     check_gradients(root);
 }
 
-void Session::check_gradients(NodeId root) {
+void Session::Impl::check_gradients(NodeId root) {
     // Report where a non-finite gradient is closest to the root: that is where it came from.
     for (NodeId id = root + 1; id-- > 0;) {
         const double g = m_graph.grad(id);

@@ -18,78 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "mgrad/language/lexer.hpp"
 #include "mgrad/support/error.hpp"
 
 namespace mgrad {
-
-/// Limits that turn pathological input into a clear error instead of a crash.
-inline constexpr std::size_t max_nesting_depth = 256;           ///< ( - ** levels in one statement
-inline constexpr std::size_t max_statement_length = 1u << 20u;  ///< bytes in one statement
-
-enum class TokenKind : std::uint8_t {
-    End,
-    Newline,
-    Semicolon,
-    Number,
-    Name,
-    Plus,
-    Minus,
-    Star,
-    Slash,
-    Power,  ///< `**` or its synonym `^`
-    LParen,
-    RParen,
-    Comma,
-    Dot,
-    Colon,
-    Assign,
-    PlusAssign,
-    MinusAssign,
-    StarAssign,
-    SlashAssign,
-};
-
-/// How a token kind is named in messages ("')'", "end of input" …).
-[[nodiscard]] std::string_view token_kind_name(TokenKind kind) noexcept;
-
-struct Token {
-    TokenKind kind = TokenKind::End;
-    std::string_view text;  ///< the characters of the token in the source
-    SourceSpan span;
-    double number = 0.0;  ///< the value of a Number token
-};
-
-/// Splits source text into tokens. Comments (`#` to the end of the line) and blank space other
-/// than newlines are skipped. Lines are counted from `first_line`.
-class Lexer {
-  public:
-    explicit Lexer(std::string_view text, std::uint32_t first_line = 1);
-
-    /// The next token; throws Error for a character that starts no token or a bad number.
-    Token next();
-    /// The same, written over `t` (the parser's current token).
-    void next(Token& t);
-    /// The raw rest of the current line up to (not including) a newline or `;`, consumed.
-    /// Commands use it: their arguments are words, not expressions.
-    std::string_view rest_of_command(SourceSpan& span);
-
-    [[nodiscard]] std::size_t offset() const noexcept { return m_pos; }
-    [[nodiscard]] std::string_view text() const noexcept { return m_text; }
-
-  private:
-    [[nodiscard]] SourceSpan span_from(std::size_t begin, std::uint32_t line,
-                                       std::uint32_t column) const {
-        return SourceSpan{static_cast<std::uint32_t>(begin),
-                          static_cast<std::uint32_t>(m_pos - begin), line, column};
-    }
-    Token lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column);
-    void skip_blank();
-
-    std::string_view m_text;
-    std::size_t m_pos = 0;
-    std::uint32_t m_line = 1;
-    std::size_t m_line_start = 0;
-};
 
 enum class ExprKind : std::uint8_t {
     Number,  ///< a literal

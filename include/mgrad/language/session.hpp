@@ -30,7 +30,6 @@
 #include "mgrad/engine/graph.hpp"
 #include "mgrad/language/output.hpp"
 #include "mgrad/language/parser.hpp"
-#include "mgrad/support/detail/pod_array.hpp"
 
 namespace mgrad {
 
@@ -57,85 +56,6 @@ struct Command {
     bool replay = false;  ///< `:save` writes it into the script (it changes state, e.g. :backward)
 };
 
-namespace detail {
-
-/// Memory for a large table read at random: from 2 MiB up, 2 MiB aligned and marked for
-/// transparent huge pages (Linux), so that a lookup in a table of a million names is one cache
-/// miss and not also a TLB miss (perf showed the prefetch of a new name's slot stalling on it).
-template <class T>
-struct HugePageAllocator {
-    using value_type = T;
-    HugePageAllocator() = default;
-    template <class U>
-    explicit HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n);
-    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
-    friend bool operator==(const HugePageAllocator&, const HugePageAllocator&) { return true; }
-};
-
-/// An index from a name to its position in a list of names kept elsewhere (open addressing,
-/// linear probing). Why not std::unordered_map<std::string, …>: a generated script binds a
-/// million names, and a node-based map costs a heap node per name, a string per lookup, slow
-/// rehashes and a long destructor. Here a lookup hashes a string_view and compares against the
-/// list, and the whole index is one array of 8-byte slots.
-class NameIndex {
-  public:
-    static constexpr std::uint32_t npos = 0xFFFFFFFFu;
-    /// The position of `name` in `names`, or npos.
-    [[nodiscard]] std::uint32_t find(std::string_view name,
-                                     const std::deque<std::string>& names) const noexcept;
-    /// Starts loading the slot where `name` would be, so a lookup soon after does not wait for
-    /// memory (a new name's slot is nowhere in the cache).
-    void prefetch(std::string_view name) const noexcept {
-        if (!m_slots.empty()) __builtin_prefetch(&m_slots[hash_of(name) & (m_slots.size() - 1)]);
-    }
-    /// Records that `names[position]` is `name` (which must not be in the index yet).
-    void insert(std::string_view name, std::uint32_t position);
-    void clear() noexcept;
-
-  private:
-    struct Slot {
-        std::uint32_t hash = 0;
-        std::uint32_t position = npos;  ///< npos: empty
-    };
-    [[nodiscard]] static std::uint32_t hash_of(std::string_view name) noexcept;
-    void grow();
-
-    std::vector<Slot, HugePageAllocator<Slot>> m_slots;  ///< a power of two long, half full
-    std::size_t m_count = 0;
-};
-
-/// The statements `:save` writes, kept as one text (each statement ends with a newline) rather
-/// than a string each: a million statements then cost their bytes, not a million allocations.
-class Transcript {
-  public:
-    /// Makes room for `bytes` more without reallocating (a script about to run reserves its
-    /// size, so a large one is not copied as the text doubles).
-    void reserve_more(std::size_t bytes) {
-        if (m_text.capacity() - m_text.size() >= bytes) return;
-        m_text.reserve(std::max(m_text.size() + bytes, 2 * m_text.capacity()));
-    }
-    void append(std::string_view statement) {
-        m_text.append(statement);
-        m_text.push_back('\n');
-        ++m_count;
-    }
-    [[nodiscard]] std::size_t size() const noexcept { return m_count; }
-    [[nodiscard]] bool empty() const noexcept { return m_count == 0; }
-    /// Every statement, each followed by a newline.
-    [[nodiscard]] std::string_view text() const noexcept { return m_text; }
-    void clear() noexcept {
-        m_text.clear();
-        m_count = 0;
-    }
-
-  private:
-    std::string m_text;
-    std::size_t m_count = 0;
-};
-
-}  // namespace detail
-
 /// What an expression evaluates to: a plain number or a node of the session's graph.
 using Operand = std::variant<double, NodeId>;
 
@@ -155,6 +75,12 @@ struct NodeOrigin {
     std::uint32_t column = 0;
 };
 
+/// The statements `:save` writes: `text` holds each one followed by a newline.
+struct TranscriptView {
+    std::string_view text;
+    std::size_t statements = 0;
+};
+
 struct SessionOptions {
     bool keep_going = false;  ///< report every error and go on, instead of stopping at the first
     bool echo = false;        ///< print each statement (`>>> a = 2`) before its output
@@ -170,9 +96,10 @@ class Session {
     Session& operator=(const Session&) = delete;
     ~Session();
 
-    [[nodiscard]] Graph& graph() noexcept { return m_graph; }
-    [[nodiscard]] Output& output() noexcept { return *m_output; }
-    [[nodiscard]] SessionOptions& options() noexcept { return m_options; }
+    [[nodiscard]] Graph& graph() noexcept;
+    [[nodiscard]] const Graph& graph() const noexcept;
+    [[nodiscard]] Output& output() noexcept;
+    [[nodiscard]] SessionOptions& options() noexcept;
 
     // --- running --------------------------------------------------------------------------
     /// Runs every statement of `text`. Diagnostics name `source_name`; lines are counted from
@@ -185,19 +112,17 @@ class Session {
     bool run_command(std::string_view name, const std::vector<std::string>& args);
 
     /// The name of the source being run (a file path, `<repl>` …); empty between runs.
-    [[nodiscard]] std::string_view current_source() const noexcept {
-        return m_frames.empty() ? std::string_view{} : std::string_view{m_frames.back().name};
-    }
+    [[nodiscard]] std::string_view current_source() const noexcept;
 
     /// Errors reported since the session began (or since the last reset of the counter).
-    [[nodiscard]] std::size_t error_count() const noexcept { return m_error_count; }
+    [[nodiscard]] std::size_t error_count() const noexcept;
     /// A flag a SIGINT handler sets (the REPL's Ctrl-C). run() stops between statements when
     /// it is set, and long commands should poll interrupted().
-    void set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcept { m_interrupt = flag; }
-    [[nodiscard]] bool interrupted() const noexcept { return m_interrupt && *m_interrupt; }
+    void set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcept;
+    [[nodiscard]] bool interrupted() const noexcept;
     /// Set by `:quit`; front ends stop reading when it is.
-    [[nodiscard]] bool quit_requested() const noexcept { return m_quit; }
-    void request_quit() noexcept { m_quit = true; }
+    [[nodiscard]] bool quit_requested() const noexcept;
+    void request_quit() noexcept;
 
     // --- bindings -------------------------------------------------------------------------
     /// The node bound to `name`, if any.
@@ -206,7 +131,7 @@ class Session {
     [[nodiscard]] NodeId require(std::string_view name, std::optional<SourceSpan> span = {}) const;
     /// Bound names in the order they were first bound. (A deque: growing it never moves the
     /// names already there.)
-    [[nodiscard]] const std::deque<std::string>& names() const noexcept { return m_order; }
+    [[nodiscard]] const std::deque<std::string>& names() const noexcept;
     /// Binds `name` to `id`. When `id` has no label it gets one: `name`, or `name#k` when the
     /// name was bound before.
     void bind(std::string_view name, NodeId id);
@@ -239,62 +164,11 @@ class Session {
     /// Reports a warning; with a span it points into the statement being run.
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
     /// Every statement and replayable command that succeeded, in order (what `:save` writes).
-    [[nodiscard]] const detail::Transcript& transcript() const noexcept { return m_transcript; }
+    [[nodiscard]] TranscriptView transcript() const noexcept;
 
   private:
-    struct Frame {  // one source being run (a file, a REPL entry, a :load)
-        std::string name;
-        std::string_view text;
-        std::uint32_t source_index;
-    };
-
-    void execute(const Statement& s, const Frame& frame);
-    Operand evaluate(const Statement& s, const Frame& frame);
-    void check_names(const Statement& s, std::vector<Operand>& names);
-    NodeId to_node(const Operand& v);
-    Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
-    void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
-    void report(const Frame& frame, Severity severity, std::string_view message,
-                const std::optional<SourceSpan>& span);
-    void check_gradients(NodeId root);
-    void check_node_cap(std::size_t more, const SourceSpan& span) const;
-    std::uint32_t source_index(std::string_view name);
-
-    Output* m_output;
-    SessionOptions m_options;
-    Graph m_graph;
-    struct Binding {
-        NodeId node = no_node;
-        std::uint32_t version = 0;  ///< how many labels `name`, `name#2` … were handed out
-    };
-    std::deque<std::string> m_order;       ///< bound names, first bound first
-    detail::PodArray<Binding> m_bindings;  ///< beside m_order
-    detail::NameIndex m_name_index;        ///< name → position in m_order
-    std::map<std::string, Command, std::less<>> m_commands;
-    std::map<std::string, Function, std::less<>> m_functions;
-    std::vector<std::string> m_source_names;
-    struct Origin {
-        std::uint32_t source = no_node;  ///< index into m_source_names; no_node: unknown
-        std::uint32_t line = 0;
-        std::uint32_t column = 0;
-    };
-    void set_origin(NodeId id, Origin origin);
-    detail::PodArray<Origin> m_origins;  ///< by NodeId: 12 bytes per node beside the tape
-    struct PendingWarning {  // found while evaluating, reported once the result is named
-        std::string message;
-        SourceSpan span;
-        NodeId node;
-    };
-    std::vector<PendingWarning> m_pending;
-    std::vector<bool> m_is_node;      ///< check_names' scratch
-    std::vector<Operand> m_operands;  ///< evaluate's scratch
-    std::vector<Frame> m_frames;
-    /// The files being run, outermost first: {canonical path, path as given}.
-    std::vector<std::pair<std::string, std::string>> m_loading;
-    detail::Transcript m_transcript;
-    std::size_t m_error_count = 0;
-    bool m_quit = false;
-    const volatile std::sig_atomic_t* m_interrupt = nullptr;
+    struct Impl;  // src/language/session_impl.hpp
+    std::unique_ptr<Impl> m_impl;
 };
 
 /// The one-line form of a node: `L = -8  (grad 1)`.
