@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Fails when an #include points the wrong way between mgrad's layers (docs/architecture.md).
+
+Each file under include/mgrad/LAYER/ and src/LAYER/ belongs to LAYER. A file may include
+headers of its own layer and of the layers listed for it in ALLOWED; the front ends (cli, view,
+python, kernel) never include each other, except that the cli hosts the view through the view's
+public header. Public headers (include/) may include only public headers. Run with the source
+root as the argument; prints every offending include and exits 1 if there is one.
+"""
+import pathlib
+import re
+import sys
+
+LIBRARY = ["support", "engine", "nn", "render", "plot", "language", "commands"]
+ALLOWED = {
+    "support": set(),
+    "engine": {"support"},
+    "nn": {"support", "engine"},
+    "render": {"support", "engine"},
+    "plot": {"support"},
+    "language": {"support", "engine"},
+    "commands": {"support", "engine", "nn", "render", "plot", "language"},
+    # front ends: the whole library, never each other (the cli starts the view's server)
+    "cli": set(LIBRARY) | {"top", "view:public"},
+    "view": set(LIBRARY) | {"top"},
+    "python": set(LIBRARY) | {"top"},
+    "kernel": set(LIBRARY) | {"top"},
+    # the umbrella header mgrad/mgrad.hpp and mgrad/version.hpp
+    "top": set(LIBRARY),
+}
+INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
+
+
+def layer_of(path: pathlib.Path, root: pathlib.Path):
+    rel = path.relative_to(root).parts
+    if rel[0] == "include" and rel[1] == "mgrad":
+        return ("top" if len(rel) == 3 else rel[2]), True
+    if rel[0] == "src":
+        return rel[1], False
+    return None, False
+
+
+def target_of(spec: str, quoted: bool, including: pathlib.Path, root: pathlib.Path):
+    """(layer, public) of an included mgrad header, or None for system/third-party headers."""
+    parts = spec.split("/")
+    if parts[0] == "mgrad":
+        if len(parts) == 2:
+            return "top", True
+        return parts[1], True
+    if not quoted:
+        return None
+    # a quoted include relative to the including file, or to src/ (the library's private path)
+    for base in (including.parent, root / "src"):
+        candidate = (base / spec).resolve()
+        if candidate.exists():
+            layer, public = layer_of(candidate, root)
+            return (layer, public) if layer else None
+    return None
+
+
+def self_test() -> int:
+    """The checker must catch each kind of wrong include in a small made-up tree."""
+    import tempfile
+    bad = {
+        "src/engine/a.cpp": '#include "mgrad/language/session.hpp"',   # engine -> language
+        "src/cli/b.cpp": '#include "../view/server.hpp"',                # front end -> front end
+        "include/mgrad/nn/c.hpp": '#include "commands/util.hpp"',       # public -> private
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        root = pathlib.Path(tmp)
+        for name, text in bad.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(text + "\n")
+        for name in ("include/mgrad/language/session.hpp", "src/view/server.hpp",
+                     "src/commands/util.hpp"):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text("\n")
+        problems = check(root)
+    expected = ["layer 'engine' may not depend on 'language'",
+                "layer 'cli' may not depend on 'view'",
+                "a public header includes a private one"]
+    missing = [e for e in expected if not any(e in p for p in problems)]
+    for m in missing:
+        print(f"self-test: the checker did not report: {m}")
+    return 1 if missing else 0
+
+
+def main() -> int:
+    if sys.argv[1:] == ["--self-test"]:
+        return self_test()
+    root = pathlib.Path(sys.argv[1]).resolve()
+    problems = check(root)
+    if problems:
+        print(f"{len(problems)} include(s) against the layering (docs/architecture.md)")
+        return 1
+    print("every include follows the layering")
+    return 0
+
+
+def check(root: pathlib.Path) -> list:
+    problems = []
+    files = [p for d in ("include/mgrad", "src") for p in (root / d).rglob("*")
+             if p.suffix in (".hpp", ".cpp", ".h", ".inc")]
+    for path in sorted(files):
+        layer, public = layer_of(path, root)
+        if layer is None:
+            continue
+        if layer not in ALLOWED:
+            problems.append(f"{path.relative_to(root)}: folder '{layer}' is not a known layer "
+                            "(add it to tests/architecture/check_layers.py and "
+                            "docs/architecture.md)")
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for m in INCLUDE.finditer(text):
+            target = target_of(m.group(2), m.group(1) == '"', path, root)
+            if target is None:
+                continue
+            to_layer, to_public = target
+            line = text.count("\n", 0, m.start()) + 1
+            where = f"{path.relative_to(root)}:{line}: includes {m.group(2)}"
+            if public and not to_public:
+                problems.append(f"{where}: a public header includes a private one")
+            if to_layer == layer:
+                continue
+            allowed = ALLOWED[layer]
+            if to_layer in allowed or (to_public and f"{to_layer}:public" in allowed):
+                continue
+            problems.append(f"{where}: layer '{layer}' may not depend on '{to_layer}'")
+    for p in problems:
+        print(p)
+    return problems
+
+
+if __name__ == "__main__":
+    sys.exit(main())
