@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <mgrad/language/number.hpp>
+#include <mgrad/support/number.hpp>
 
 namespace mgrad::cli {
 

@@ -12,7 +12,7 @@
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/engine/derivative.hpp"
 #include "mgrad/engine/value.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "util.hpp"
 

@@ -10,7 +10,7 @@
 #include <charconv>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/plot/plot.hpp"
 #include "util.hpp"

@@ -12,7 +12,7 @@
 #include <fstream>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "util.hpp"
 
@@ -91,21 +91,24 @@ std::string torch_script(Session& session, NodeId root) {
     for (NodeId id = 0; id <= root; ++id) {
         if (!wanted[id]) continue;
         const Node& n = g.node(id);
-        const std::string a = fmt::format("n{}", n.a), b = fmt::format("n{}", n.b);
         std::string e;
-        switch (n.op) {
-            case Op::Leaf:
-            case Op::Const: e = fmt::format("leaf({})", py_number(n.data)); break;
-            case Op::Add: e = a + " + " + b; break;
-            case Op::Sub: e = a + " - " + b; break;
-            case Op::Mul: e = a + " * " + b; break;
-            case Op::Div: e = a + " / " + b; break;
-            case Op::Neg: e = "-" + a; break;
-            case Op::PowConst: e = fmt::format("{} ** {}", a, py_number(g.exponent(id))); break;
-            case Op::Pow: e = fmt::format("torch.pow({}, {})", a, b); break;
-            case Op::Step: e = fmt::format("torch.relu(torch.sign({}))", a); break;
-            case Op::MulAdd: e = fmt::format("{} * {} + n{}", a, b, n.c); break;
-            default: e = fmt::format("torch.{}({})", op_info(n.op).name, a); break;
+        if (is_leaf(n.op)) {
+            e = fmt::format("leaf({})", py_number(n.data));
+        } else {
+            // The op's row in the op table says how PyTorch writes it: "{a} * {b}" …
+            const std::string_view t = op_info(n.op).torch;
+            for (std::size_t i = 0; i < t.size(); ++i) {
+                if (t[i] == '{' && i + 2 < t.size() && t[i + 2] == '}') {
+                    const char p = t[i + 1];
+                    e += p == 'k'   ? py_number(g.exponent(id))
+                         : p == 'a' ? fmt::format("n{}", n.a)
+                         : p == 'b' ? fmt::format("n{}", n.b)
+                                    : fmt::format("n{}", n.c);
+                    i += 2;
+                } else {
+                    e += t[i];
+                }
+            }
         }
         if (!is_leaf(n.op)) e = "keep(" + e + ")";
         std::string comment;

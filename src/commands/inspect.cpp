@@ -10,8 +10,9 @@
 
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/engine/chain_rule.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -24,24 +25,10 @@ using namespace detail;  // the helpers in util.hpp
 // `tanh(n)`, `x ** 2`. Constants appear by value, unlabelled nodes as #id.
 std::string formula(Session& session, NodeId id) {
     Graph& g = session.graph();
-    auto name = [&](NodeId p) {
+    return mgrad::formula(g, id, [&](NodeId p) {
         if (g.op(p) == Op::Const && g.label(p).empty()) return format_number(g.data(p));
         return session.node_name(p);
-    };
-    const Node& n = g.node(id);
-    const OpInfo& info = op_info(n.op);
-    switch (n.op) {
-        case Op::Leaf: return "leaf";
-        case Op::Const: return "constant";
-        case Op::Neg: return fmt::format("-{}", name(n.a));
-        case Op::PowConst: return fmt::format("{} ** {}", name(n.a), format_number(g.exponent(id)));
-        case Op::Pow: return fmt::format("pow({}, {})", name(n.a), name(n.b));
-        case Op::MulAdd: return fmt::format("{} * {} + {}", name(n.a), name(n.b), name(n.c));
-        default: break;
-    }
-    if (info.kind == OpKind::Binary)
-        return fmt::format("{} {} {}", name(n.a), info.symbol, name(n.b));
-    return fmt::format("{}({})", info.symbol, name(n.a));
+    });
 }
 
 void cmd_backward(Session& session, std::span<const Word> args, Output&) {

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/support/atomic_file.hpp"
 #include "util.hpp"
@@ -74,7 +74,7 @@ constexpr std::string_view syntax_help = R"HELP(The mgrad language:
   a.data  a.grad         plain numbers, not nodes
   a.data = 3             change a leaf; everything downstream is recomputed
   + - * /  ** (or ^)     ** binds tighter than unary minus and groups to the right
-  tanh exp log relu sigmoid sqrt abs sin cos  one argument; pow(x, y) two
+  {functions}
   ;  or a new line       end a statement; a line ending in an operator or inside ( ) goes on
   # comment              to the end of the line
 See docs/language.md for the grammar.
@@ -101,7 +101,17 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
     std::string_view topic = args[0].text;
     if (topic.starts_with(':')) topic.remove_prefix(1);
     if (topic == "syntax" || topic == "language") {
-        out.text(syntax_help);
+        // The functions, from the op table: one argument each, and pow(x, y).
+        std::string functions;
+        for (std::size_t i = 0; i < op_count; ++i) {
+            const OpInfo& info = op_info(static_cast<Op>(i));
+            if (info.kind == OpKind::Function && info.arity == 1)
+                functions += std::string(info.name) + " ";
+        }
+        functions += " one argument; pow(x, y) two";
+        std::string text(syntax_help);
+        text.replace(text.find("{functions}"), 11, functions);
+        out.text(text);
         return;
     }
     // `:help grad()` is the function when a command has the same name.
@@ -120,22 +130,10 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
         return;
     }
     if (const auto op = op_from_name(topic); op && op_info(*op).kind == OpKind::Function) {
-        static constexpr std::pair<std::string_view, std::string_view> derivatives[] = {
-            {"tanh", "hyperbolic tangent; d/dx tanh(x) = 1 - tanh(x)**2"},
-            {"exp", "e to the power x; d/dx exp(x) = exp(x)"},
-            {"log", "natural logarithm; d/dx log(x) = 1/x (nan for x < 0)"},
-            {"relu", "max(0, x); d/dx = 1 for x > 0, else 0"},
-            {"sigmoid", "1 / (1 + exp(-x)); d/dx = sigmoid(x) * (1 - sigmoid(x))"},
-            {"sqrt", "square root; d/dx sqrt(x) = 1 / (2 sqrt(x))"},
-            {"abs", "absolute value; d/dx = sign(x)"},
-            {"sin", "sine; d/dx sin(x) = cos(x)"},
-            {"cos", "cosine; d/dx cos(x) = -sin(x)"},
-            {"pow", "x to the power y, like x ** y; d/dx = y x**(y-1), d/dy = x**y log(x)"},
-        };
-        for (const auto& [name, text] : derivatives)
-            if (name == topic)
-                out.text(fmt::format(
-                    "{}\n  {}\n", name == "pow" ? "pow(x, y)" : std::string(name) + "(x)", text));
+        const OpInfo& info = op_info(*op);
+        out.text(fmt::format("{}\n  {}\n", info.arity == 2 ? fmt::format("{}(x, y)", info.name)
+                                                          : fmt::format("{}(x)", info.name),
+                             info.help));
         return;
     }
     std::vector<std::string> topics{"syntax"};

@@ -10,8 +10,9 @@
 #include <filesystem>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/engine/chain_rule.hpp"
 #include "mgrad/render/render.hpp"
 #include "util.hpp"
 
@@ -20,130 +21,6 @@ namespace mgrad {
 namespace {
 
 using namespace detail;  // the helpers in util.hpp
-
-/// One chain-rule update of a backward pass: `to.grad += formula = numbers = value`.
-struct Update {
-    NodeId to;
-    std::string formula, numbers;
-    double value;
-};
-
-/// The updates node `id` sends to its parents, computed as Graph::backward computes them.
-std::vector<Update> updates_of(Session& session, NodeId id) {
-    Graph& g = session.graph();
-    const Node& n = g.node(id);
-    const std::string N = session.node_name(id);
-    const std::string A = n.a != no_node ? session.node_name(n.a) : "";
-    const bool binary = op_info(n.op).arity == 2;
-    const std::string B = binary ? session.node_name(n.b) : "";
-    const double gr = n.grad;
-    const double y = n.data;
-    const double xa = n.a != no_node ? g.node(n.a).data : 0.0;
-    const double xb = binary ? g.node(n.b).data : 0.0;
-    const std::string G = format_number(gr);
-    auto num = [](double v) { return format_number(v); };
-    auto base = [](double v) {  // a negative base needs parentheses before **
-        const std::string s = format_number(v);
-        return v < 0 ? "(" + s + ")" : s;
-    };
-    std::vector<Update> u;
-    switch (n.op) {
-        case Op::Leaf:
-        case Op::Const: break;
-        case Op::Add:
-            u.push_back({n.a, N + ".grad", G, gr});
-            u.push_back({n.b, N + ".grad", G, gr});
-            break;
-        case Op::Sub:
-            u.push_back({n.a, N + ".grad", G, gr});
-            u.push_back({n.b, "-" + N + ".grad", "-" + num(gr), -gr});
-            break;
-        case Op::Mul:
-            u.push_back({n.a, B + ".data * " + N + ".grad", num(xb) + " * " + num(gr), gr * xb});
-            u.push_back({n.b, A + ".data * " + N + ".grad", num(xa) + " * " + num(gr), gr * xa});
-            break;
-        case Op::Div:
-            u.push_back({n.a, N + ".grad / " + B + ".data", num(gr) + " / " + num(xb), gr / xb});
-            u.push_back({n.b, "-" + N + ".grad * (" + N + ".data / " + B + ".data)",
-                         "-" + num(gr) + " * (" + num(y) + " / " + num(xb) + ")", -gr * (y / xb)});
-            break;
-        case Op::Neg: u.push_back({n.a, "-" + N + ".grad", "-" + num(gr), -gr}); break;
-        case Op::PowConst: {
-            const double k = g.exponent(id);
-            const std::string K = format_number(k), K1 = format_number(k - 1.0);
-            u.push_back({n.a, fmt::format("{} * {}.data**{} * {}.grad", K, A, K1, N),
-                         fmt::format("{} * {}**{} * {}", num(k), base(xa), num(k - 1.0), num(gr)),
-                         k == 0.0 ? 0.0 : gr * (k * detail::pow_const(xa, k - 1.0))});
-            break;
-        }
-        case Op::Pow:
-            u.push_back({n.a,
-                         fmt::format("{0}.data * {1}.data**({0}.data - 1) * {2}.grad", B, A, N),
-                         fmt::format("{} * {}**({} - 1) * {}", num(xb), base(xa), num(xb), num(gr)),
-                         xb == 0.0 ? 0.0 : gr * (xb * std::pow(xa, xb - 1.0))});
-            u.push_back({n.b, fmt::format("{}.data * log({}.data) * {}.grad", N, A, N),
-                         fmt::format("{} * log({}) * {}", num(y), num(xa), num(gr)),
-                         (xa == 0.0 && xb >= 0.0) ? 0.0 : gr * (y * std::log(xa))});
-            break;
-        case Op::Tanh:
-            u.push_back({n.a, fmt::format("(1 - {}.data**2) * {}.grad", N, N),
-                         fmt::format("(1 - {}**2) * {}", base(y), num(gr)), gr * (1.0 - y * y)});
-            break;
-        case Op::Exp:
-            u.push_back({n.a, fmt::format("{}.data * {}.grad", N, N),
-                         fmt::format("{} * {}", num(y), num(gr)), gr * y});
-            break;
-        case Op::Log:
-            u.push_back({n.a, fmt::format("{}.grad / {}.data", N, A),
-                         fmt::format("{} / {}", num(gr), num(xa)), gr / xa});
-            break;
-        case Op::Relu:
-            u.push_back({n.a, fmt::format("({}.data > 0) * {}.grad", N, N),
-                         fmt::format("{} * {}", y > 0.0 ? 1 : 0, num(gr)), y > 0.0 ? gr : 0.0});
-            break;
-        case Op::Sigmoid:
-            u.push_back({n.a, fmt::format("{0}.grad * (1 - {1}.data) * {1}.data", N, N),
-                         fmt::format("{} * (1 - {}) * {}", num(gr), num(y), num(y)),
-                         gr * (1.0 - y) * y});
-            break;
-        case Op::Sqrt:
-            u.push_back({n.a, fmt::format("{}.grad / (2 * {}.data)", N, N),
-                         fmt::format("{} / (2 * {})", num(gr), num(y)), gr / (2.0 * y)});
-            break;
-        case Op::Abs:
-            u.push_back({n.a, fmt::format("sign({}.data) * {}.grad", A, N),
-                         fmt::format("{} * {}",
-                                     xa > 0.0   ? 1
-                                     : xa < 0.0 ? -1
-                                                : 0,
-                                     num(gr)),
-                         xa > 0.0   ? gr
-                         : xa < 0.0 ? -gr
-                                    : 0.0 * gr});
-            break;
-        case Op::Sin:
-            u.push_back({n.a, fmt::format("cos({}.data) * {}.grad", A, N),
-                         fmt::format("cos({}) * {}", num(xa), num(gr)), gr * std::cos(xa)});
-            break;
-        case Op::Cos:
-            u.push_back({n.a, fmt::format("-sin({}.data) * {}.grad", A, N),
-                         fmt::format("-sin({}) * {}", num(xa), num(gr)), gr * -std::sin(xa)});
-            break;
-        case Op::Step:
-        case Op::Sign:
-            u.push_back({n.a, fmt::format("0 * {}.grad", N), fmt::format("0 * {}", num(gr)), 0.0});
-            break;
-        case Op::MulAdd: {  // a*b + c: the Mul's two updates and the Add's
-            const std::string MB = session.node_name(n.b);
-            const double mb = g.node(n.b).data;
-            u.push_back({n.a, MB + ".data * " + N + ".grad", num(mb) + " * " + num(gr), gr * mb});
-            u.push_back({n.b, A + ".data * " + N + ".grad", num(xa) + " * " + num(gr), gr * xa});
-            u.push_back({n.c, N + ".grad", G, gr});
-            break;
-        }
-    }
-    return u;
-}
 
 constexpr std::size_t max_trace_frames = 400;
 
@@ -185,19 +62,20 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
         draw(g, root, dir / fmt::format("{}-{:03}.svg", name, frame), options);
         ++frame;
     };
+    const NodeNamer namer = [&](NodeId n) { return session.node_name(n); };
     std::string text = fmt::format("{}.grad = 1\n", name);
     draw_frame(root);
     for (NodeId id = root + 1; id-- > 0;) {
         if (!wanted[id]) continue;
-        for (const Update& u : updates_of(session, id)) {
-            const double before = g.grad(u.to);
-            g.set_grad(u.to, before + u.value);
-            const std::string to = session.node_name(u.to);
+        for (const ChainStep& u : chain_steps(g, id, namer)) {
+            const double before = g.grad(u.parent);
+            g.set_grad(u.parent, before + u.value);
+            const std::string to = session.node_name(u.parent);
             std::string line = fmt::format("{}.grad += {} = {}", to, u.formula, u.numbers);
             if (u.numbers != format_number(u.value)) line += " = " + format_number(u.value);
-            if (before != 0.0) line += fmt::format("  (now {})", format_number(g.grad(u.to)));
+            if (before != 0.0) line += fmt::format("  (now {})", format_number(g.grad(u.parent)));
             text += line + "\n";
-            draw_frame(u.to);
+            draw_frame(u.parent);
         }
     }
     // The real backward pass, so the session ends exactly as after :backward NAME.

@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 
 #include "mgrad/language/session.hpp"
 

@@ -10,7 +10,7 @@
 
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "util.hpp"
 

@@ -1,5 +1,7 @@
 #include "mgrad/engine/graph.hpp"
 
+#include "rules.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,6 +21,33 @@ using detail::accumulate;
 using detail::dirty;
 
 [[nodiscard]] bool has_flag(const Node& n, NodeFlags f) noexcept { return any(n.flags & f); }
+
+using namespace rules;
+
+/// One node's share of the backward pass: each parent receives its rule's value.
+template <Op op, int arity, class DA, class DB, class DC, class Flow>
+[[gnu::always_inline]] inline void backward_step(Node* nodes, const Node& node, double g,
+                                                 Flow& flow, const DA& da, const DB& db,
+                                                 const DC& dc) {
+    const NumCtx x{nodes, node, g};
+    if constexpr (op == Op::MulAdd) {
+        // A leaf operand (in a neuron, the weight) always accumulates, so it needs no
+        // first-touch test (see detail::a_leaf).
+        auto to = [&](NodeId p, double d, NodeFlags leaf) {
+            if (has_flag(node, leaf))
+                nodes[p].grad += d;
+            else
+                flow(p, d);
+        };
+        to(node.a, num(da, x), detail::a_leaf);
+        to(node.b, num(db, x), detail::b_leaf);
+        to(node.c, num(dc, x), detail::c_leaf);
+    } else {
+        if constexpr (arity >= 1) flow(node.a, num(da, x));
+        if constexpr (arity >= 2) flow(node.b, num(db, x));
+        if constexpr (arity >= 3) flow(node.c, num(dc, x));
+    }
+}
 }  // namespace
 
 namespace detail {
@@ -174,7 +203,8 @@ void Graph::backward(NodeId root) {
     flow(root, 1.0);
 
     // Creation order is topological, so one sweep downward visits every node after all of
-    // the nodes that use it. Each case states the partial derivatives of its op.
+    // the nodes that use it. Each op's case is generated from its row of the op table: the
+    // gradient each parent receives, as rules::num reads the row's expressions.
     for (std::size_t i = root + 1; i-- > 0;) {
         Node& node = nodes[i];
         if (is_leaf(node.op)) continue;
@@ -185,88 +215,12 @@ void Graph::backward(NodeId root) {
         node.flags &= ~accumulate;
         const double g = node.grad;
         switch (node.op) {
-            case Op::Leaf:
-            case Op::Const: break;
-            case Op::Add:  // d/da = 1, d/db = 1
-                flow(node.a, g);
-                flow(node.b, g);
-                break;
-            case Op::Sub:  // d/da = 1, d/db = -1
-                flow(node.a, g);
-                flow(node.b, -g);
-                break;
-            case Op::Mul: {  // d/da = b, d/db = a
-                const double x = nodes[node.a].data, y = nodes[node.b].data;
-                flow(node.a, g * y);
-                flow(node.b, g * x);
-                break;
-            }
-            case Op::Div: {  // d/da = 1/b, d/db = -a/b² = -(a/b)/b
-                const double y = nodes[node.b].data;
-                flow(node.a, g / y);
-                flow(node.b, -g * (node.data / y));
-                break;
-            }
-            case Op::Neg:  // d/da = -1
-                flow(node.a, -g);
-                break;
-            case Op::PowConst: {  // d/da = k a^(k-1); exactly 0 when k == 0
-                const double k = exponent_of(node);
-                const double x = nodes[node.a].data;
-                flow(node.a, k == 0.0 ? 0.0 : g * (k * detail::pow_const(x, k - 1.0)));
-                break;
-            }
-            case Op::Pow: {  // d/da = b a^(b-1); d/db = a^b ln a (0 where a == 0 and b >= 0)
-                const double x = nodes[node.a].data, y = nodes[node.b].data;
-                flow(node.a, y == 0.0 ? 0.0 : g * (y * std::pow(x, y - 1.0)));
-                flow(node.b, (x == 0.0 && y >= 0.0) ? 0.0 : g * (node.data * std::log(x)));
-                break;
-            }
-            case Op::Tanh:  // d/da = 1 - tanh²(a)
-                flow(node.a, g * (1.0 - node.data * node.data));
-                break;
-            case Op::Exp:  // d/da = exp(a)
-                flow(node.a, g * node.data);
-                break;
-            case Op::Log:  // d/da = 1/a
-                flow(node.a, g / nodes[node.a].data);
-                break;
-            case Op::Relu:  // d/da = 1 where the output is positive, else 0
-                flow(node.a, node.data > 0.0 ? g : 0.0);
-                break;
-            case Op::Sigmoid:  // d/da = (1 - s) s
-                flow(node.a, g * (1.0 - node.data) * node.data);
-                break;
-            case Op::Sqrt:  // d/da = 1 / (2 sqrt(a))
-                flow(node.a, g / (2.0 * node.data));
-                break;
-            case Op::Abs: {  // d/da = sign(a), 0 at 0
-                const double x = nodes[node.a].data;
-                flow(node.a, x > 0.0 ? g : x < 0.0 ? -g : 0.0 * g);
-                break;
-            }
-            case Op::Sin:  // d/da = cos(a)
-                flow(node.a, g * std::cos(nodes[node.a].data));
-                break;
-            case Op::Cos:  // d/da = -sin(a)
-                flow(node.a, g * -std::sin(nodes[node.a].data));
-                break;
-            case Op::MulAdd: {  // a*b + c: d/da = b, d/db = a, d/dc = 1
-                const double x = nodes[node.a].data, y = nodes[node.b].data;
-                // A leaf always accumulates: no first-touch test (see detail::a_leaf).
-                auto to = [&](NodeId p, double d, NodeFlags leaf) {
-                    if (has_flag(node, leaf))
-                        nodes[p].grad += d;
-                    else
-                        flow(p, d);
-                };
-                to(node.a, g * y, detail::a_leaf);
-                to(node.b, g * x, detail::b_leaf);
-                to(node.c, g, detail::c_leaf);
-                break;
-            }
-            case Op::Step:  // piecewise constant: d/da = 0 (the jump has no finite derivative)
-            case Op::Sign: flow(node.a, 0.0); break;
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
+        break;
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
         }
     }
 }

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 #include "mgrad/language/output.hpp"
 
 namespace mgrad {
@@ -151,48 +151,6 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
                        caret_padding(printable(line.substr(shown_begin, column - shown_begin))),
                        std::string(width > 0 ? width - 1 : 0, '~'));
     return out;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    // Optimal string alignment distance: a transposition ("tahn" → "tanh") costs 1.
-    const std::size_t n = a.size(), m = b.size();
-    std::vector<std::size_t> d((n + 1) * (m + 1));
-    auto at = [m, &d](std::size_t i, std::size_t j) -> std::size_t& { return d[i * (m + 1) + j]; };
-    for (std::size_t i = 0; i <= n; ++i)
-        at(i, 0) = i;
-    for (std::size_t j = 0; j <= m; ++j)
-        at(0, j) = j;
-    for (std::size_t i = 1; i <= n; ++i) {
-        for (std::size_t j = 1; j <= m; ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            at(i, j) = std::min({at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                at(i, j) = std::min(at(i, j), at(i - 2, j - 2) + 1);
-        }
-    }
-    return at(n, m);
-}
-
-std::optional<std::string> nearest_name(std::string_view word,
-                                        const std::vector<std::string>& candidates) {
-    // Close enough: at most a third of the word's letters wrong (at least 1, at most 3).
-    const std::size_t limit = std::clamp<std::size_t>(word.size() / 3, 1, 3);
-    std::optional<std::string> best;
-    std::size_t best_distance = limit + 1;
-    for (const auto& c : candidates) {
-        if (c == word) continue;
-        const std::size_t dist = edit_distance(word, c);
-        if (dist < best_distance) {
-            best_distance = dist;
-            best = c;
-        }
-    }
-    return best;
-}
-
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-    auto best = nearest_name(word, candidates);
-    return best ? fmt::format("; did you mean '{}'?", *best) : std::string{};
 }
 
 void Output::result(const Result& r) { text(format_result(r)); }

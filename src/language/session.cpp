@@ -18,7 +18,7 @@
 #include <new>
 #include <sstream>
 
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 
 namespace mgrad {
 

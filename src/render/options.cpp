@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "mgrad/render/render.hpp"
+#include "mgrad/support/suggest.hpp"
 #include "mgrad/support/error.hpp"
 
 namespace mgrad {
@@ -45,37 +46,16 @@ constexpr std::array<OptionSpec, 12> option_specs{{
     {"format", true, "format=F        svg, png, pdf, dot or json, whatever the file is called"},
 }};
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t above = row[j];
-            row[j] =
-                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
 std::string suggestion(std::string_view key) {
-    const OptionSpec* best = nullptr;
-    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-    for (const OptionSpec& spec : option_specs) {
-        std::size_t d = edit_distance(key, spec.key);
-        if (d < best_distance) {
-            best_distance = d;
-            best = &spec;
-        }
-    }
-    if (best == nullptr || best_distance > std::max<std::size_t>(2, key.size() / 2)) return {};
-    return fmt::format(" (did you mean '{}{}'?)", best->key, best->takes_value ? "=" : "");
+    std::vector<std::string> keys;
+    for (const OptionSpec& spec : option_specs)
+        keys.emplace_back(spec.key);
+    const auto best = nearest_name(key, keys, std::max<std::size_t>(2, key.size() / 2));
+    if (!best) return {};
+    const auto spec = std::find_if(option_specs.begin(), option_specs.end(),
+                                   [&](const OptionSpec& s) { return s.key == *best; });
+    return fmt::format(" (did you mean '{}{}'?)", *best, spec->takes_value ? "=" : "");
 }
-
 unsigned long long parse_count(std::string_view word, std::string_view key, std::string_view value,
                                unsigned long long low, unsigned long long high) {
     unsigned long long n = 0;

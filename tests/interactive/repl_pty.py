@@ -117,9 +117,9 @@ with tempfile.TemporaryDirectory() as state:
     check("undefined name 'y'" in out, f"the cancelled entry must not bind y, got {out!r}")
 
     # Tab completes a function with its parenthesis, and a command.
-    r.send("tan\t")
+    r.send("tanh\t")
     r.send("0.5)\r")
-    r.expect("0.46211715726000974", "tanh(0.5) after completing 'tan' to 'tanh('")
+    r.expect("0.46211715726000974", "tanh(0.5) after completing 'tanh' to 'tanh('")
     r.expect(">>> ")
     r.send(":backw\t")
     r.send("x\r")

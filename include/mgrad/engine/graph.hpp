@@ -159,32 +159,19 @@ class TapeBuffer {
     return std::pow(x, k);
 }
 
-// Shared by node creation and Graph::forward so the two can never disagree.
-[[nodiscard]] inline double apply(Op op, double x, double y) noexcept {
+// An op's forward formula (its row's `forward` column), shared by node creation and
+// Graph::forward so the two can never disagree. For PowConst, `b` is the exponent.
+[[nodiscard]] inline double apply(Op op, double a, double b, double c = 0.0) noexcept {
     switch (op) {
-        case Op::Leaf:
-        case Op::Const: return x;
-        case Op::Add: return x + y;
-        case Op::Sub: return x - y;
-        case Op::Mul: return x * y;
-        case Op::Div: return x / y;
-        case Op::Neg: return -x;
-        case Op::PowConst: return pow_const(x, y);
-        case Op::Pow: return std::pow(x, y);
-        case Op::Tanh: return std::tanh(x);
-        case Op::Exp: return std::exp(x);
-        case Op::Log: return std::log(x);
-        case Op::Relu: return x < 0 ? 0.0 : x;  // micrograd's rule; NaN stays NaN
-        case Op::Sigmoid: return 1.0 / (1.0 + std::exp(-x));
-        case Op::Sqrt: return std::sqrt(x);
-        case Op::Abs: return std::fabs(x);
-        case Op::Sin: return std::sin(x);
-        case Op::Cos: return std::cos(x);
-        case Op::Step: return x > 0 ? 1.0 : 0.0;
-        case Op::Sign: return x > 0 ? 1.0 : x < 0 ? -1.0 : x;  // keeps 0, -0 and NaN
-        case Op::MulAdd: return x;  // three operands: see Graph::record_mul_add, Graph::forward
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        return (fwd);
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
     }
-    return x;
+    (void)b;
+    (void)c;
+    return a;
 }
 
 }  // namespace detail

@@ -189,18 +189,20 @@ inline Value pow(double base, const Value& exponent) {
     return with_constant(Op::Pow, base, exponent);
 }
 
-inline Value tanh(const Value& x) { return make_unary(Op::Tanh, x); }
-inline Value exp(const Value& x) { return make_unary(Op::Exp, x); }
-inline Value log(const Value& x) { return make_unary(Op::Log, x); }
-inline Value relu(const Value& x) { return make_unary(Op::Relu, x); }
-inline Value sigmoid(const Value& x) { return make_unary(Op::Sigmoid, x); }
-inline Value sqrt(const Value& x) { return make_unary(Op::Sqrt, x); }
-inline Value abs(const Value& x) { return make_unary(Op::Abs, x); }
-inline Value sin(const Value& x) { return make_unary(Op::Sin, x); }
-inline Value cos(const Value& x) { return make_unary(Op::Cos, x); }
-/// 1 where x > 0, else 0 (relu's derivative).
-inline Value step(const Value& x) { return make_unary(Op::Step, x); }
-/// -1, 0 or 1 (abs's derivative).
-inline Value sign(const Value& x) { return make_unary(Op::Sign, x); }
+// Every function of one argument in the op table (tanh, exp, log, relu, sigmoid, sqrt, abs,
+// sin, cos, tan, atan, step, sign …): `inline Value tanh(const Value& x)` and so on.
+#define MGRAD_VALUE_FUNCTION_Function_1(E, ident) \
+    inline Value ident(const Value& x) { return make_unary(Op::E, x); }
+#define MGRAD_VALUE_FUNCTION_Function_2(E, ident)  // pow: the overloads above
+#define MGRAD_VALUE_FUNCTION_Leaf_0(E, ident)
+#define MGRAD_VALUE_FUNCTION_Unary_1(E, ident)
+#define MGRAD_VALUE_FUNCTION_Binary_1(E, ident)
+#define MGRAD_VALUE_FUNCTION_Binary_2(E, ident)
+#define MGRAD_VALUE_FUNCTION_Fused_2(E, ident)
+#define MGRAD_VALUE_FUNCTION_Fused_3(E, ident)
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    MGRAD_VALUE_FUNCTION_##kind##_##ar(E, ident)
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
 
 }  // namespace mgrad

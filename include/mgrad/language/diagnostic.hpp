@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/suggest.hpp"
 
 namespace mgrad {
 
@@ -27,16 +28,6 @@ enum class Severity { Error, Warning, Note };
                                             Severity severity, std::string_view message,
                                             const std::optional<SourceSpan>& span);
 
-/// Edit distance between two words (insertions, deletions, substitutions, transpositions).
-[[nodiscard]] std::size_t edit_distance(std::string_view a, std::string_view b);
-
-/// The candidate closest to `word`, when it is close enough to be a plausible typo.
-[[nodiscard]] std::optional<std::string> nearest_name(std::string_view word,
-                                                      const std::vector<std::string>& candidates);
-
-/// "; did you mean 'x'?" for the nearest candidate, or an empty string.
-[[nodiscard]] std::string did_you_mean(std::string_view word,
-                                       const std::vector<std::string>& candidates);
 
 /// The length in bytes of the well-formed UTF-8 character `text` starts with (1 to 4), or 0
 /// when it starts with an invalid, overlong or truncated sequence (or is empty).

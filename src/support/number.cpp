@@ -1,5 +1,5 @@
 // Shortest round-trip printing laid out like Python's float repr (see number.hpp).
-#include "mgrad/language/number.hpp"
+#include "mgrad/support/number.hpp"
 
 #include <charconv>
 #include <cmath>
