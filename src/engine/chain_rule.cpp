@@ -85,9 +85,10 @@ std::string print(const E& e, const PrintCtx& p);
 template <class E>
 std::string wrapped(const E& e, const PrintCtx& p, bool parens) {
     std::string s = print(e, p);
-    return parens ? "(" + s + ")" : s;
+    return parens ? fmt::format("({})", s) : s;
 }
 
+// (fmt::format rather than "literal" + std::string: GCC 12 warns falsely about the latter.)
 std::string data_of(NodeId node, const PrintCtx& p) {
     if (p.numbers) return format_number(p.graph.nodes()[node].data);
     return p.name(node) + ".data";
@@ -129,7 +130,7 @@ std::string print(const Bin<o, L, R>& e, const PrintCtx& p) {
 template <Expr X>
 std::string print(const Neg<X>& e, const PrintCtx& p) {
     if (is_constant(e)) return format_number(num(e, p.values));
-    return "-" + wrapped(e.x, p, prec(e.x) < prec_unary);
+    return fmt::format("-{}", wrapped(e.x, p, prec(e.x) < prec_unary));
 }
 template <Expr X>
 std::string print(const Sq<X>& e, const PrintCtx& p) {
@@ -155,12 +156,12 @@ std::string print_condition(const And<P, Q>& c, const PrintCtx& p) {
 }
 template <Cond P>
 std::string print_condition(const Not<P>& c, const PrintCtx& p) {
-    return "not (" + print_condition(c.p, p) + ")";
+    return fmt::format("not ({})", print_condition(c.p, p));
 }
 template <Cond P>
 std::string indicator(const P& c, const PrintCtx& p) {
     if (p.numbers) return holds(c, p.values) ? "1" : "0";
-    return "(" + print_condition(c, p) + ")";
+    return fmt::format("({})", print_condition(c, p));
 }
 template <Cond P, Expr X>
 std::string print(const When<P, X>& e, const PrintCtx& p) {
@@ -176,7 +177,7 @@ std::string print(const Indicator<P>& e, const PrintCtx& p) {
 }
 template <Expr X>
 std::string print(const ZeroTimes<X>& e, const PrintCtx& p) {
-    return "0 * " + wrapped(e.x, p, prec(e.x) <= prec_product);
+    return fmt::format("0 * {}", wrapped(e.x, p, prec(e.x) <= prec_product));
 }
 
 template <class E>

@@ -30,6 +30,11 @@ template <Op op, int arity, class DA, class DB, class DC, class Flow>
                                                  Flow& flow, const DA& da, const DB& db,
                                                  const DC& dc) {
     const NumCtx x{nodes, node, g};
+    // Every contribution is computed before any is added: adding writes a gradient, and the
+    // compiler would otherwise have to load the operands' data again after each write.
+    [[maybe_unused]] const double to_a = arity >= 1 ? num(da, x) : 0.0;
+    [[maybe_unused]] const double to_b = arity >= 2 ? num(db, x) : 0.0;
+    [[maybe_unused]] const double to_c = arity >= 3 ? num(dc, x) : 0.0;
     if constexpr (op == Op::MulAdd) {
         // A leaf operand (in a neuron, the weight) always accumulates, so it needs no
         // first-touch test (see detail::a_leaf).
@@ -39,13 +44,13 @@ template <Op op, int arity, class DA, class DB, class DC, class Flow>
             else
                 flow(p, d);
         };
-        to(node.a, num(da, x), detail::a_leaf);
-        to(node.b, num(db, x), detail::b_leaf);
-        to(node.c, num(dc, x), detail::c_leaf);
+        to(node.a, to_a, detail::a_leaf);
+        to(node.b, to_b, detail::b_leaf);
+        to(node.c, to_c, detail::c_leaf);
     } else {
-        if constexpr (arity >= 1) flow(node.a, num(da, x));
-        if constexpr (arity >= 2) flow(node.b, num(db, x));
-        if constexpr (arity >= 3) flow(node.c, num(dc, x));
+        if constexpr (arity >= 1) flow(node.a, to_a);
+        if constexpr (arity >= 2) flow(node.b, to_b);
+        if constexpr (arity >= 3) flow(node.c, to_c);
     }
 }
 }  // namespace

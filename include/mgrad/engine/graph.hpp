@@ -161,7 +161,9 @@ class TapeBuffer {
 
 // An op's forward formula (its row's `forward` column), shared by node creation and
 // Graph::forward so the two can never disagree. For PowConst, `b` is the exponent.
-[[nodiscard]] inline double apply(Op op, double a, double b, double c = 0.0) noexcept {
+// Always inlined: at a call site the op is usually a constant, and the switch folds to one case.
+[[nodiscard]] [[gnu::always_inline]] inline double apply(Op op, double a, double b,
+                                                         double c = 0.0) noexcept {
     switch (op) {
 #define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
     case Op::E:                                                                  \
