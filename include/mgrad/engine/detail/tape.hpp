@@ -1,0 +1,120 @@
+// The tape's machinery: node flags, growable storage that never copies, and every op's forward
+// formula. Internal: graph.hpp needs it inline for speed, nobody else should.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "mgrad/engine/op.hpp"
+
+namespace mgrad {
+
+/// Bookkeeping bits for the passes over the tape (graph.cpp). An enum rather than a
+/// std::uint8_t on purpose: std::uint8_t is a character type, which the compiler must assume
+/// can alias any object, so writing a node's flags would make it reload the graph's own members
+/// after every node recorded.
+enum class NodeFlags : std::uint8_t {};
+[[nodiscard]] constexpr NodeFlags operator|(NodeFlags x, NodeFlags y) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(x) | static_cast<std::uint8_t>(y));
+}
+[[nodiscard]] constexpr NodeFlags operator&(NodeFlags x, NodeFlags y) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(x) & static_cast<std::uint8_t>(y));
+}
+[[nodiscard]] constexpr NodeFlags operator~(NodeFlags x) noexcept {
+    return NodeFlags(static_cast<std::uint8_t>(~static_cast<std::uint8_t>(x)));
+}
+constexpr NodeFlags& operator|=(NodeFlags& x, NodeFlags y) noexcept { return x = x | y; }
+constexpr NodeFlags& operator&=(NodeFlags& x, NodeFlags y) noexcept { return x = x & y; }
+[[nodiscard]] constexpr bool any(NodeFlags x) noexcept { return x != NodeFlags{}; }
+
+namespace detail {
+
+// Node::flags bits (graph.cpp explains the passes that use them).
+inline constexpr NodeFlags accumulate{1};  // backward: add to grad rather than replace it
+inline constexpr NodeFlags dirty{2};       // forward: changed since the last forward()
+// MulAdd only: which operands are leaves, so that backward can add to a leaf's gradient without
+// the first-touch test an interior node needs. In a neuron, `a` is a weight: always a leaf.
+inline constexpr NodeFlags a_leaf{4};
+inline constexpr NodeFlags b_leaf{8};
+inline constexpr NodeFlags c_leaf{16};
+
+/// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
+/// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
+template <class T>
+class TapeBuffer {
+  public:
+    TapeBuffer() = default;
+    TapeBuffer(const TapeBuffer&) = delete;
+    TapeBuffer& operator=(const TapeBuffer&) = delete;
+    ~TapeBuffer() { release(m_data, m_capacity * sizeof(T)); }
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+    [[nodiscard]] T* data() noexcept { return m_data; }
+    [[nodiscard]] const T* data() const noexcept { return m_data; }
+    T& operator[](std::size_t i) noexcept { return m_data[i]; }
+    const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
+
+    void push_back(const T& value) {
+        if (m_size == m_capacity) [[unlikely]]
+            reserve(m_capacity ? m_capacity * 2 : 1024);
+        m_data[m_size++] = value;
+    }
+    /// The capacity reserve() may reach; growing beyond it throws (Graph: a NodeId must fit).
+    void set_max_size(std::size_t max_size) noexcept { m_max_size = max_size; }
+    void reserve(std::size_t capacity) {
+        if (capacity <= m_capacity) return;
+        if (capacity > m_max_size) {
+            if (m_capacity >= m_max_size) throw_full();
+            capacity = m_max_size;
+        }
+        m_data = static_cast<T*>(grow(m_data, m_capacity * sizeof(T), capacity * sizeof(T)));
+        m_capacity = capacity;
+    }
+    void clear() noexcept { m_size = 0; }
+    void release_memory() noexcept {
+        release(m_data, m_capacity * sizeof(T));
+        m_data = nullptr;
+        m_size = m_capacity = 0;
+    }
+
+  private:
+    static void* grow(void* old, std::size_t old_bytes, std::size_t new_bytes);
+    static void release(void* p, std::size_t bytes) noexcept;
+    [[noreturn]] void throw_full() const;
+
+    T* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+    std::size_t m_max_size = static_cast<std::size_t>(-1) / sizeof(T);
+};
+
+// x ** k for a constant k. Small integer powers are products, as PyTorch computes them
+// (exact to the last bit, and several times faster than a call to pow).
+[[nodiscard]] inline double pow_const(double x, double k) noexcept {
+    if (k == 2.0) return x * x;
+    if (k == 1.0) return x;
+    if (k == 3.0) return x * x * x;
+    return std::pow(x, k);
+}
+
+// An op's forward formula (its row's `forward` column), shared by node creation and
+// Graph::forward so the two can never disagree. For PowConst, `b` is the exponent.
+// Always inlined: at a call site the op is usually a constant, and the switch folds to one case.
+[[nodiscard]] [[gnu::always_inline]] inline double apply(Op op, double a, double b,
+                                                         double c = 0.0) noexcept {
+    switch (op) {
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        return (fwd);
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+    }
+    (void)b;
+    (void)c;
+    return a;
+}
+
+}  // namespace detail
+
+}  // namespace mgrad
