@@ -176,6 +176,46 @@ TEST_CASE("session: commands are an extension point") {
     CHECK(f.take_err().find("unknown command ':drow'") != std::string::npos);
 }
 
+TEST_CASE("session: run_command hands its words over as they are, never as script text") {
+    Fixture f;
+    std::vector<std::string> seen;
+    f.session.add_command(
+        {"keep", ":keep WORD…", "remember the words", "",
+         [&seen](mgrad::Session&, std::span<const mgrad::Word> words, mgrad::Output&) {
+             for (const auto& w : words)
+                 seen.push_back(w.text);
+         },
+         true});
+    // Characters that end a command or start a comment or a string in a script are just
+    // characters of the word.
+    const std::vector<std::string> words{"a;b.mg",      "#not a comment", "\"quoted\"",
+                                         "back\\slash", "two words",      ""};
+    CHECK(f.session.run_command("keep", words));
+    CHECK(seen == words);
+    CHECK(f.take_err().empty());
+    // What :save writes reads back as the same words.
+    seen.clear();
+    const std::string saved(f.session.transcript().text);
+    CHECK(f.run(saved));
+    CHECK(seen == words);
+
+    // A newline cannot smuggle in another statement: the command is refused, nothing runs.
+    seen.clear();
+    CHECK(f.run("L = 2"));
+    CHECK_FALSE(f.session.run_command("keep", {"x.svg\n:keep injected\n#"}));
+    CHECK(seen.empty());
+    CHECK(f.take_err() ==
+          "<command line>:1:7: error: a command word cannot hold the control character U+000A\n"
+          ":keep \"x.svg\\x0a:keep injected\\x0a#\"\n"
+          "      ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n");
+    CHECK_FALSE(f.session.run_command("keep", {std::string("a\0b", 3)}));
+    CHECK(seen.empty());
+
+    // In a script, a quoted `;` belongs to the word too.
+    CHECK(f.run(":keep \"x;y\" z; :keep w"));
+    CHECK(seen == std::vector<std::string>{"x;y", "z", "w"});
+}
+
 TEST_CASE("session: functions can be added to the language") {
     Fixture f;
     f.session.add_function({"twice", 1, "twice(x)", "2 * x",

@@ -243,8 +243,26 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
 std::string_view Lexer::rest_of_command(SourceSpan& span) {
     const std::size_t begin = m_pos;
     const auto column = u32(begin - m_line_start + 1);
-    while (m_pos < m_text.size() && m_text[m_pos] != '\n' && m_text[m_pos] != ';')
+    // A `;` inside a quoted word ("a;b.mg") belongs to the word; a quote opens only at the start
+    // of a word, as the parser reads them (Parser::parse_command).
+    bool quoted = false;
+    bool word_start = true;
+    while (m_pos < m_text.size() && m_text[m_pos] != '\n' && (quoted || m_text[m_pos] != ';')) {
+        const char c = m_text[m_pos];
+        if (quoted) {
+            if (c == '\\' && m_pos + 1 < m_text.size() && m_text[m_pos + 1] != '\n') {
+                ++m_pos;
+            } else if (c == '"') {
+                quoted = false;
+                word_start = true;  // the parser starts a new word right after a closing quote
+            }
+        } else if (c == '"' && word_start) {
+            quoted = true;
+        } else {
+            word_start = c == ' ' || c == '\t' || c == '\r';
+        }
         ++m_pos;
+    }
     span = SourceSpan{u32(begin), u32(m_pos - begin), m_line, column};
     return m_text.substr(begin, m_pos - begin);
 }

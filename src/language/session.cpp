@@ -24,6 +24,8 @@ namespace mgrad {
 
 namespace {
 
+std::uint32_t u32(std::size_t n) { return static_cast<std::uint32_t>(n); }
+
 struct LoadingGuard {  // pops the file run_file pushed, however run() ends
     std::vector<std::pair<std::string, std::string>>* loading = nullptr;
     ~LoadingGuard() {
@@ -429,19 +431,23 @@ bool Session::Impl::run(std::string_view source_name, std::string_view text,
             break;
         }
         if (m_options.echo) echo(text, echoed_to, *s);
-        const std::size_t before = m_error_count;
-        try {
-            execute(*s, frame);
-        } catch (const Error& e) {
-            report(frame, Severity::Error, e.what(), e.span());
-        } catch (const std::bad_alloc&) {
-            report(frame, Severity::Error, "out of memory", s->span);
-        } catch (const std::exception& e) {
-            report(frame, Severity::Error, fmt::format("internal error: {}", e.what()), s->span);
-        }
-        if (m_error_count > before && !m_options.keep_going) break;
+        if (!execute_reporting(*s, frame) && !m_options.keep_going) break;
     }
     return m_error_count == errors_before;
+}
+
+bool Session::Impl::execute_reporting(const Statement& s, const Frame& frame) {
+    const std::size_t before = m_error_count;
+    try {
+        execute(s, frame);
+    } catch (const Error& e) {
+        report(frame, Severity::Error, e.what(), e.span());
+    } catch (const std::bad_alloc&) {
+        report(frame, Severity::Error, "out of memory", s.span);
+    } catch (const std::exception& e) {
+        report(frame, Severity::Error, fmt::format("internal error: {}", e.what()), s.span);
+    }
+    return m_error_count == before;
 }
 
 namespace {
@@ -495,17 +501,75 @@ bool Session::Impl::run_file(const std::string& path) {
     return run(path, text);
 }
 
-bool Session::Impl::run_command(std::string_view name, const std::vector<std::string>& args) {
-    std::string text = fmt::format(":{}", name);
-    for (const auto& a : args) {
-        std::string quoted = "\"";
-        for (char c : a) {
-            if (c == '"' || c == '\\') quoted += '\\';
-            quoted += c;
-        }
-        text += " " + quoted + "\"";
+namespace {
+
+/// A word as a command line shows it: as it is when the parser would read it back unchanged,
+/// else quoted. Control characters (refused in words) are shown escaped so that a diagnostic
+/// stays on one line.
+std::string show_word(std::string_view word) {
+    const bool plain = !word.empty() && word.front() != '"' && word.front() != '#' &&
+                       word.find_first_of(" \t\r;") == std::string_view::npos &&
+                       std::none_of(word.begin(), word.end(), [](char c) {
+                           return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+                       });
+    if (plain) return std::string(word);
+    std::string out = "\"";
+    for (char c : word) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+            out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        else
+            out += c;
     }
-    return run("<command line>", text);
+    return out + '"';
+}
+
+}  // namespace
+
+bool Session::Impl::run_command(std::string_view name, const std::vector<std::string>& args) {
+    // The words go to the command as they are, never through the parser: a newline, a quote or
+    // a `;` in a name from the command line is part of the name, not more script. The text made
+    // here only shows where a word is in a diagnostic, and is what `:save` writes (it reads back
+    // as the same words: words with control characters are refused).
+    std::string text = fmt::format(":{}", name);
+    Statement s;
+    s.kind = StatementKind::Command;
+    s.words.reserve(args.size());
+    for (const std::string& a : args) {
+        text += ' ';
+        const std::size_t begin = text.size();
+        text += show_word(a);
+        s.words.push_back(
+            Word{a, SourceSpan{u32(begin), u32(text.size() - begin), 1, u32(begin + 1)}});
+    }
+    const Frame frame{"<command line>", text, source_index("<command line>")};
+    m_frames.push_back(frame);
+    struct Pop {
+        std::vector<Frame>& frames;
+        ~Pop() { frames.pop_back(); }
+    } pop{m_frames};
+    s.span = SourceSpan{0, u32(text.size()), 1, 1};
+    s.command = std::string_view(text).substr(1, name.size());
+    s.command_span = SourceSpan{0, u32(name.size() + 1), 1, 1};
+    for (const Word& w : s.words) {
+        const auto bad = std::find_if(w.text.begin(), w.text.end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+        });
+        if (bad != w.text.end()) {
+            // As the parser refuses them in a script: a NUL would cut a file name short, and a
+            // newline would make :save write two lines.
+            report(frame, Severity::Error,
+                   fmt::format("a command word cannot hold the control character U+{:04X}",
+                               static_cast<unsigned>(static_cast<unsigned char>(*bad))),
+                   w.span);
+            return false;
+        }
+    }
+    if (m_options.echo) {
+        std::size_t echoed_to = 0;
+        echo(text, echoed_to, s);
+    }
+    return execute_reporting(s, frame);
 }
 
 void Session::Impl::echo(std::string_view text, std::size_t& echoed_to, const Statement& s) {

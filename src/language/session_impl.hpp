@@ -87,6 +87,8 @@ struct Session::Impl {
     };
 
     void execute(const Statement& s, const Frame& frame);
+    /// execute(), reporting what it throws; false when it reported an error.
+    bool execute_reporting(const Statement& s, const Frame& frame);
     Operand evaluate(const Statement& s, const Frame& frame);
     void check_names(const Statement& s, std::vector<Operand>& names);
     NodeId to_node(const Operand& v);

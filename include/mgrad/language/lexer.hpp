@@ -61,8 +61,8 @@ class Lexer {
     Token next();
     /// The same, written over `t` (the parser's current token).
     void next(Token& t);
-    /// The raw rest of the current line up to (not including) a newline or `;`, consumed.
-    /// Commands use it: their arguments are words, not expressions.
+    /// The raw rest of the current line up to (not including) a newline or a `;` outside a
+    /// quoted word, consumed. Commands use it: their arguments are words, not expressions.
     std::string_view rest_of_command(SourceSpan& span);
 
     [[nodiscard]] std::size_t offset() const noexcept { return m_pos; }

@@ -108,7 +108,10 @@ class Session {
     bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1);
     /// Reads a file and runs it (`-` is standard input). A `:load` cycle is an error.
     bool run_file(const std::string& path);
-    /// Runs one command as if typed (`name` without the colon); reports errors like run().
+    /// Runs one command (`name` without the colon) with these words, as if typed with each word
+    /// quoted: the words are never parsed, so no character in them can end the command or
+    /// start another statement (a word with a control character is refused). Reports errors
+    /// like run(), naming the source `<command line>`; false when it reported one.
     bool run_command(std::string_view name, const std::vector<std::string>& args);
 
     /// The name of the source being run (a file path, `<repl>` …); empty between runs.
