@@ -7,12 +7,15 @@
 #include <string_view>
 #include <vector>
 
-#include <charconv>
+#include <array>
+#include <optional>
+
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/plot/plot.hpp"
+#include "mgrad/support/number.hpp"
+#include "mgrad/support/options.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -87,6 +90,15 @@ std::string progress_bar(std::size_t done, std::size_t total) {
     return "[" + std::string(full, '#') + std::string(cells - full, '.') + "]";
 }
 
+constexpr std::size_t max_minimize_steps = 10'000'000;
+constexpr std::array<OptionSpec, 3> minimize_specs{{
+    {"steps", true, "steps=N  how many steps (default 100)"},
+    {"lr", true, "lr=X     the learning rate (default 0.01)", "X"},
+    {"plot", true, "plot=FILE  draw NAME over the steps (.png, .svg, .pdf)", "FILE"},
+}};
+// Leaves are words without '='; steps=, lr= and plot= are options.
+constexpr OptionParser minimize_options(":minimize option", minimize_specs, true);
+
 void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     constexpr std::string_view usage = ":minimize NAME [LEAF…] [steps=N] [lr=X] [plot=FILE]";
     expect_args(args, 1, 1000000, usage);
@@ -95,30 +107,22 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     std::string plot_file;
     std::vector<Word> leaf_words;
     for (const Word& w : args.subspan(1)) {
-        const std::size_t eq = w.text.find('=');
-        if (eq == std::string::npos) {
+        const std::optional<OptionWord> o = minimize_options.read(w.text, w.span);
+        if (!o) {
             leaf_words.push_back(w);
             continue;
         }
-        const std::string_view key = std::string_view(w.text).substr(0, eq);
+        const std::string_view key = o->spec->key;
         if (key == "steps") {
-            const std::string_view v = std::string_view(w.text).substr(eq + 1);
-            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), steps);
-            if (ec != std::errc{} || p != v.data() + v.size() || steps == 0 || steps > 10000000)
-                throw Error(fmt::format("steps must be a whole number from 1 to 10000000, not "
-                                        "'{}'",
-                                        v),
-                            w.span);
+            steps = whole_number(*o, w.text, ":minimize option", 1, max_minimize_steps, w.span);
         } else if (key == "lr") {
-            lr = number_in(w, eq + 1, "lr");
+            lr = number_in(w, w.text.size() - o->value.size(), "lr");
         } else if (key == "plot") {
-            plot_file = w.text.substr(eq + 1);
+            plot_file = std::string(o->value);
             if (plot_file.empty()) throw Error("plot= needs a file name", w.span);
             if (!can_plot(plot_file))
                 throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", plot_file),
                             w.span);
-        } else {
-            throw Error(fmt::format("unknown option '{}'; usage: {}", key, usage), w.span);
         }
     }
     const Descent d = descent_target(session, args[0], leaf_words);
