@@ -16,6 +16,7 @@
 #include "mgrad/plot/plot.hpp"
 #include "mgrad/support/number.hpp"
 #include "mgrad/support/options.hpp"
+#include "mgrad/support/progress.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -84,12 +85,6 @@ void cmd_step(Session& session, std::span<const Word> args, Output& out) {
                                                       format_number(g.data(d.root))));
 }
 
-std::string progress_bar(std::size_t done, std::size_t total) {
-    constexpr std::size_t cells = 20;
-    const std::size_t full = total == 0 ? cells : done * cells / total;
-    return "[" + std::string(full, '#') + std::string(cells - full, '.') + "]";
-}
-
 constexpr std::size_t max_minimize_steps = 10'000'000;
 constexpr std::array<OptionSpec, 3> minimize_specs{{
     {"steps", true, "steps=N  how many steps (default 100)"},
@@ -133,7 +128,9 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     const std::string name = session.node_name(d.root);
     const double first = g.data(d.root);
     std::vector<double> xs, losses;
-    const std::size_t every = std::max<std::size_t>(1, (steps + 9) / 10);
+    // Lines in the transcript, without timing: a script's output stays reproducible.
+    Progress progress(
+        steps, Progress::Mode::Lines, [&out](std::string_view line) { out.text(line); }, false);
     std::size_t done = 0;
     bool interrupted = false;
     for (; done < steps; ++done) {
@@ -155,10 +152,8 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
                             "leaves are back at their start values)",
                             name, format_number(bad), done + 1, format_number(lr)));
         }
-        if ((done + 1) % every == 0 || done + 1 == steps)
-            out.text(fmt::format("{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
-                                 fmt::formatted_size("{}", steps), steps, name,
-                                 format_number(g.data(d.root))));
+        if (progress.due(done + 1))
+            progress.update(done + 1, fmt::format("{} = {}", name, format_number(g.data(d.root))));
     }
     xs.push_back(static_cast<double>(done));
     losses.push_back(g.data(d.root));
