@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -30,9 +31,31 @@ namespace {
 // (and its header): {"train", run_train}.
 struct Subcommand {
     std::string_view name;
+    std::string_view summary;  ///< for `mgrad --help`
     int (*run)(int argc, char** argv);
 };
-const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train}};
+const std::vector<Subcommand> subcommands = {
+    {"train", "train a small MLP on a generated 2-D data set", mgrad::cli::run_train}};
+
+/// `mgrad help [SUBCOMMAND]`: the help of mgrad or of a subcommand (as SUBCOMMAND --help).
+int run_help(std::string_view program_help, int argc, char** argv) {
+    if (argc <= 1) {
+        std::cout << program_help;
+        return 0;
+    }
+    for (const auto& sub : subcommands) {
+        if (sub.name != argv[1]) continue;
+        std::string name(sub.name), flag("--help");
+        std::array<char*, 3> args{name.data(), flag.data(), nullptr};
+        return sub.run(2, args.data());
+    }
+    std::string names;
+    for (const auto& sub : subcommands)
+        names += fmt::format(" {}", sub.name);
+    std::cerr << fmt::format(
+        "mgrad: no help on '{}'; subcommands:{} (mgrad --help shows the rest)\n", argv[1], names);
+    return 2;
+}
 
 struct Options {
     std::vector<std::string> files;
@@ -145,7 +168,13 @@ int run_main(int argc, char** argv) {
         fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.", mgrad::version_string),
         "print the version and exit");
     app.set_help_flag("-h,--help", "print this help and exit");
+    std::string subcommand_list;
+    for (const auto& sub : subcommands)
+        subcommand_list +=
+            fmt::format("  mgrad {:<24} {}\n", fmt::format("{} [OPTIONS]", sub.name), sub.summary);
     app.footer(
+        "Subcommands (each with --help, or mgrad help SUBCOMMAND):\n" + subcommand_list +
+        "  mgrad help [SUBCOMMAND]        this help, or a subcommand's\n\n"
         "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from\n"
         "standard input otherwise. Exit status: 0 on success, 1 if a statement failed, 2 for a\n"
         "usage error.\n\n"
@@ -154,6 +183,8 @@ int run_main(int argc, char** argv) {
         "  mgrad --echo lecture.mg        run a script as a readable transcript\n"
         "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
         "  mgrad net.mg --draw L -o L.svg draw the graph of L after the script ran");
+    if (argc > 1 && std::string_view(argv[1]) == "help")
+        return run_help(app.help(), argc - 1, argv + 1);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -15,5 +15,6 @@ void add_descent_commands(Session& session);  // :step :minimize
 void add_plot_command(Session& session);      // :plot
 void add_trace_command(Session& session);     // :trace
 void add_export_command(Session& session);    // :export torch
+void add_model_command(Session& session);     // :model
 
 }  // namespace mgrad

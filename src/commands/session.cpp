@@ -80,6 +80,12 @@ constexpr std::string_view syntax_help = R"HELP(The mgrad language:
 See docs/language.md for the grammar.
 )HELP";
 
+constexpr std::string_view train_help = R"HELP(mgrad train [OPTIONS]   (in the shell, not here)
+  Trains a small MLP on a generated 2-D data set: micrograd's demo by default.
+  `mgrad help train` (or `man mgrad`) lists its options. `mgrad train --save net.json`
+  keeps the trained network, and `:model net.json` loads it here to evaluate and draw.
+)HELP";
+
 void cmd_help(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 1, ":help [TOPIC]");
     if (args.empty()) {
@@ -114,6 +120,11 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
         out.text(text);
         return;
     }
+    if (topic == "train") {
+        // Not a command of the language, but what a learner looks for after the tutorial.
+        out.text(std::string(train_help));
+        return;
+    }
     // `:help grad()` is the function when a command has the same name.
     const bool call = topic.ends_with("()");
     if (call) topic.remove_suffix(2);
@@ -136,7 +147,7 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
                              info.help));
         return;
     }
-    std::vector<std::string> topics{"syntax"};
+    std::vector<std::string> topics{"syntax", "train"};
     for (const Command* c : session.commands())
         topics.push_back(c->name);
     for (const auto& f : session.function_names())

@@ -14,6 +14,7 @@ void add_standard_commands(Session& session) {
     add_plot_command(session);
     add_trace_command(session);
     add_export_command(session);
+    add_model_command(session);
 }
 
 }  // namespace mgrad

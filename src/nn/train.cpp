@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include <array>
 #include <cmath>
 #include <utility>
@@ -150,16 +152,78 @@ StepResult Trainer::evaluate() {
 
 // --- TrainingRun ------------------------------------------------------------------------------
 
+namespace {
+
+// Saturating arithmetic for the estimate: absurd settings must not wrap around to small ones.
+std::size_t add(std::size_t a, std::size_t b) {
+    return a > std::numeric_limits<std::size_t>::max() - b ? std::numeric_limits<std::size_t>::max()
+                                                           : a + b;
+}
+std::size_t mul(std::size_t a, std::size_t b) {
+    return b != 0 && a > std::numeric_limits<std::size_t>::max() / b
+               ? std::numeric_limits<std::size_t>::max()
+               : a * b;
+}
+
+const TrainConfig& checked(const TrainConfig& config) {
+    check_train_config(config);
+    return config;
+}
+
+}  // namespace
+
+std::size_t estimate_training_nodes(const TrainConfig& config, std::size_t classes) {
+    constexpr std::size_t nin = 2;
+    const bool ce =
+        config.loss ? *config.loss == LossKind::CrossEntropy : config.dataset == "blobs";
+    std::vector<std::size_t> sizes = config.hidden;
+    sizes.push_back(ce ? classes : 1);
+    // Per sample: its inputs; per neuron one node per weight (two unfused), the bias and the
+    // activation; the loss's few nodes per output. Per parameter: the leaf and its L2 term.
+    std::size_t per_sample = nin + 8, params = 0, in = nin;
+    for (std::size_t out : sizes) {
+        per_sample = add(per_sample, mul(out, add(mul(in, config.fused ? 1 : 2), 3)));
+        per_sample = add(per_sample, mul(out, ce ? 4 : 0));
+        params = add(params, mul(out, in + 1));
+        in = out;
+    }
+    per_sample = add(per_sample, 4);
+    return add(mul(per_sample, config.samples), add(mul(params, 3), 16));
+}
+
+void check_train_config(const TrainConfig& config) {
+    if (config.samples == 0 || config.samples > max_training_samples)
+        throw Error(fmt::format("the number of samples must be from 1 to {}, not {}",
+                                max_training_samples, config.samples));
+    if (config.hidden.size() > max_hidden_layers)
+        throw Error(fmt::format("at most {} hidden layers, not {}", max_hidden_layers,
+                                config.hidden.size()));
+    for (std::size_t h : config.hidden)
+        if (h == 0 || h > max_layer_width)
+            throw Error(
+                fmt::format("a hidden layer has from 1 to {} neurons, not {}", max_layer_width, h));
+    if (config.steps > max_training_steps)
+        throw Error(fmt::format("the number of steps must be from 0 to {}, not {}",
+                                max_training_steps, config.steps));
+    if (config.noise && (!(*config.noise >= 0.0) || !std::isfinite(*config.noise)))
+        throw Error(fmt::format("the noise must be a finite number >= 0, not {}", *config.noise));
+    const std::size_t nodes = estimate_training_nodes(config, 3);  // blobs has 3 classes
+    if (nodes > max_training_nodes)
+        throw Error(fmt::format(
+            "this model and data set would need about {:.1f} million graph nodes (about {} MB); "
+            "the limit is {} million: use fewer samples or smaller hidden layers",
+            static_cast<double>(nodes) / 1e6, nodes / 1'000'000 * 35,
+            max_training_nodes / 1'000'000));
+}
+
 TrainingRun::TrainingRun(const TrainConfig& config)
-    : m_config(config),
+    : m_config(checked(config)),
       m_loss(
           config.loss.value_or(config.dataset == "blobs" ? LossKind::CrossEntropy : LossKind::Svm)),
       m_data(make_dataset(config.dataset, config.samples, config.noise, config.seed)),
       m_graph(std::make_unique<Graph>()) {
     if (config.optimizer != "sgd" && config.optimizer != "adam")
         throw Error(fmt::format("unknown optimizer '{}' (known: sgd, adam)", config.optimizer));
-    for (std::size_t h : config.hidden)
-        if (h == 0) throw Error("a hidden layer needs at least one neuron");
     // MSE's gradient grows with the error, so plain SGD needs a smaller step than the hinge's.
     const double lr = config.lr.value_or(config.optimizer == "adam" ? 0.05
                                          : m_loss == LossKind::Mse  ? 0.1
@@ -175,6 +239,15 @@ TrainingRun::TrainingRun(const TrainConfig& config)
     options.seed = config.seed + 1;
     options.fused = config.fused;
     m_model = std::make_unique<MLP>(2, sizes, options, *m_graph);
+    if (!config.initial_parameters.empty()) {
+        const std::vector<Value> params = m_model->parameters();
+        if (params.size() != config.initial_parameters.size())
+            throw Error(fmt::format("{} has {} parameters, but {} initial values were given",
+                                    m_model->describe(), params.size(),
+                                    config.initial_parameters.size()));
+        for (std::size_t i = 0; i < params.size(); ++i)
+            params[i].set_data(config.initial_parameters[i]);
+    }
 
     Schedule schedule = config.decay && config.steps > 0 ? linear_schedule(lr, 0.1, config.steps)
                                                          : constant_schedule(lr);

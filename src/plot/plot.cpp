@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 #include <plplot.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <array>
@@ -14,10 +16,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <mutex>
 #include <string_view>
 
+#include "mgrad/support/atomic_file.hpp"
 #include "mgrad/support/error.hpp"
 
 namespace mgrad {
@@ -100,14 +104,52 @@ bool device_installed(std::string_view device) {
         file.string(), device, driver_dir().string()));
 }
 
+// The directory exists and the target, if there is one, is a plain file: never opened here (an
+// existing file is replaced only once the new picture is complete, and a FIFO would block).
+void check_path(const std::filesystem::path& file) {
+    const std::filesystem::path dir = file.parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
+                                dir.string()));
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+        throw Error(
+            fmt::format("cannot write '{}': {}", file.string(),
+                        S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file"));
+}
+
+/// PLplot's cairo devices do not report a failed write (a full disk): a picture is taken only
+/// when it ends as its format ends, else the old file stays.
+void check_complete(const std::filesystem::path& file, const std::string& temp,
+                    std::string_view device) {
+    std::ifstream in(temp, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    std::string tail(static_cast<std::size_t>(std::min<std::streamoff>(size, 64)), '\0');
+    if (size > 0) {
+        in.seekg(size - static_cast<std::streamoff>(tail.size()));
+        in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+    }
+    while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' '))
+        tail.pop_back();
+    const std::string_view end = device == "pngcairo"   ? std::string_view("IEND\xAE\x42\x60\x82")
+                                 : device == "svgcairo" ? std::string_view("</svg>")
+                                                        : std::string_view("%%EOF");
+    if (in && tail.ends_with(end)) return;
+    struct statvfs fs {};
+    std::filesystem::path dir = std::filesystem::path(temp).parent_path();
+    if (dir.empty()) dir = ".";
+    const bool full = ::statvfs(dir.c_str(), &fs) == 0 && fs.f_bavail == 0;
+    throw Error(fmt::format(
+        "cannot write '{}': {}", file.string(),
+        full ? std::strerror(ENOSPC) : "the picture came out incomplete (a write failed)"));
+}
+
 // Everything PLplot would otherwise die on.
 std::string_view check_target(const std::filesystem::path& file) {
     const std::string_view device = device_for(file);
     if (!device_installed(device)) throw_no_device(file, device);
-    std::FILE* f = std::fopen(file.string().c_str(), "wb");
-    if (f == nullptr)
-        throw Error(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
-    std::fclose(f);
+    check_path(file);
     return device;
 }
 
@@ -146,6 +188,20 @@ class Stream {
     PLINT m_previous = 0;
     PLINT m_stream = -1;
 };
+
+/// Draws into a temporary file beside `file` and renames it over `file` once it is complete
+/// (mgrad/support/atomic_file.hpp): a failure or a crash leaves the old picture as it was.
+void write_plot(const std::filesystem::path& file, std::string_view device, PLINT rows,
+                const std::function<void()>& draw) {
+    replace_file_atomically(file, [&](const std::string& temp) {
+        {
+            Stream stream(device, temp, rows);
+            draw();
+        }  // PLplot writes the file as the stream ends
+        check_complete(file, temp, device);
+        return true;
+    });
+}
 
 struct Range {
     double lo = std::numeric_limits<double>::infinity();
@@ -253,11 +309,7 @@ void check_can_plot(const std::filesystem::path& file) {
     std::lock_guard<std::mutex> lock(plplot_mutex());
     const std::string_view device = device_for(file);
     if (!device_installed(device)) throw_no_device(file, device);
-    const std::filesystem::path dir = file.parent_path();
-    std::error_code ec;
-    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
-                                dir.string()));
+    check_path(file);
 }
 
 void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
@@ -273,9 +325,10 @@ void save_line_charts(std::span<const LineChart> charts, const std::filesystem::
         std::lock_guard<std::mutex> lock(plplot_mutex());
         device = check_target(file);
     }
-    Stream stream(device, file, static_cast<PLINT>(charts.size()));
-    for (const LineChart& c : charts)
-        draw_line_chart(c);
+    write_plot(file, device, static_cast<PLINT>(charts.size()), [&] {
+        for (const LineChart& c : charts)
+            draw_line_chart(c);
+    });
 }
 
 // Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.
@@ -342,71 +395,72 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
         fields.push_back(std::move(f));
     }
 
-    Stream stream(device, file, 1);
-    // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
-    const auto nk = static_cast<PLINT>(k);
-    std::vector<PLINT> r, gr, b;
-    for (std::size_t c = 0; c < k; ++c) {
-        auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
-        r.push_back(pale(palette[c].r));
-        gr.push_back(pale(palette[c].g));
-        b.push_back(pale(palette[c].b));
-    }
-    plscmap1n(nk);
-    plscmap1(r.data(), gr.data(), b.data(), nk);
+    write_plot(file, device, 1, [&] {
+        // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
+        const auto nk = static_cast<PLINT>(k);
+        std::vector<PLINT> r, gr, b;
+        for (std::size_t c = 0; c < k; ++c) {
+            auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
+            r.push_back(pale(palette[c].r));
+            gr.push_back(pale(palette[c].g));
+            b.push_back(pale(palette[c].b));
+        }
+        plscmap1n(nk);
+        plscmap1(r.data(), gr.data(), b.data(), nk);
 
-    const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
-    pladv(0);
-    plvsta();
-    plwind(g.x_min, g.x_max, g.y_min, g.y_max);
-    const double top = std::numeric_limits<double>::max();
-    for (std::size_t c = 0; c < k; ++c)
-        plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max, 0.0,
-                top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0, 0, 0.0,
-                plfill, 1, nullptr, nullptr);
+        const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
+        pladv(0);
+        plvsta();
+        plwind(g.x_min, g.x_max, g.y_min, g.y_max);
+        const double top = std::numeric_limits<double>::max();
+        for (std::size_t c = 0; c < k; ++c)
+            plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max,
+                    0.0, top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0,
+                    0, 0.0, plfill, 1, nullptr, nullptr);
 
-    std::vector<PLFLT> xs(g.nx), ys(g.ny);
-    for (std::size_t ix = 0; ix < g.nx; ++ix)
-        xs[ix] =
-            g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
-    for (std::size_t iy = 0; iy < g.ny; ++iy)
-        ys[iy] =
-            g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
-    PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
-    const PLFLT zero = 0.0;
-    plcol0(color_text);
-    plwidth(1.5);
-    // A binary model's two fields share one zero line; draw it once.
-    for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
-        plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
+        std::vector<PLFLT> xs(g.nx), ys(g.ny);
+        for (std::size_t ix = 0; ix < g.nx; ++ix)
+            xs[ix] = g.x_min +
+                     (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
+        for (std::size_t iy = 0; iy < g.ny; ++iy)
+            ys[iy] = g.y_min +
+                     (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
+        PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
+        const PLFLT zero = 0.0;
+        plcol0(color_text);
+        plwidth(1.5);
+        // A binary model's two fields share one zero line; draw it once.
+        for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
+            plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
 
-    // Discs 4.5 px in radius: convert pixels to world units along each axis.
-    PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
-    plgvpd(&vx0, &vx1, &vy0, &vy1);
-    const double rx = 4.5 * (g.x_max - g.x_min) / ((vx1 - vx0) * width_px);
-    const double ry = 4.5 * (g.y_max - g.y_min) / ((vy1 - vy0) * height_px);
-    for (std::size_t i = 0; i < plot.x.size(); ++i)
-        disc(plot.x[i], plot.y[i], rx, ry, color_first + static_cast<PLINT>(plot.labels[i]));
+        // Discs 4.5 px in radius: convert pixels to world units along each axis.
+        PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
+        plgvpd(&vx0, &vx1, &vy0, &vy1);
+        const double rx = 4.5 * (g.x_max - g.x_min) / ((vx1 - vx0) * width_px);
+        const double ry = 4.5 * (g.y_max - g.y_min) / ((vy1 - vy0) * height_px);
+        for (std::size_t i = 0; i < plot.x.size(); ++i)
+            disc(plot.x[i], plot.y[i], rx, ry, color_first + static_cast<PLINT>(plot.labels[i]));
 
-    axes_and_labels("x₁", "x₂", plot.title);
+        axes_and_labels("x₁", "x₂", plot.title);
 
-    std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
-        text_colors(plot.classes, color_text);
-    std::vector<PLFLT> scales(plot.classes, 1.1);
-    std::vector<std::string> names;
-    std::vector<const char*> texts, symbols(plot.classes, "●");
-    for (std::size_t c = 0; c < plot.classes; ++c) {
-        colors.push_back(color_first + static_cast<PLINT>(c));
-        names.push_back(fmt::format("class {}", c));
-    }
-    for (const auto& n : names)
-        texts.push_back(n.c_str());
-    PLFLT w = 0, h = 0;
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
-             color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
-             texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-             colors.data(), scales.data(), numbers.data(), symbols.data());
+        std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
+            text_colors(plot.classes, color_text);
+        std::vector<PLFLT> scales(plot.classes, 1.1);
+        std::vector<std::string> names;
+        std::vector<const char*> texts, symbols(plot.classes, "●");
+        for (std::size_t c = 0; c < plot.classes; ++c) {
+            colors.push_back(color_first + static_cast<PLINT>(c));
+            names.push_back(fmt::format("class {}", c));
+        }
+        for (const auto& n : names)
+            texts.push_back(n.c_str());
+        PLFLT w = 0, h = 0;
+        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
+                 color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
+                 texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                 colors.data(), scales.data(), numbers.data(), symbols.data());
+    });
 }
 
 }  // namespace mgrad

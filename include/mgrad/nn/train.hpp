@@ -99,11 +99,30 @@ struct TrainConfig {
     std::size_t steps = 100;
     bool replay = true;
     bool fused = true;  ///< neurons record MulAdd nodes: same numbers, half the nodes
+    /// When not empty, the model starts from these weights (MLP::parameters() order, e.g. a
+    /// loaded model's ModelFile::parameters()) instead of random ones: `hidden` must match.
+    std::vector<double> initial_parameters;
 };
+
+/// The limits TrainingRun checks before it allocates anything: they keep a run within a few
+/// hundred megabytes (a graph node takes about 35 bytes) and a step within seconds.
+inline constexpr std::size_t max_training_samples = 100'000;
+inline constexpr std::size_t max_hidden_layers = 16;
+inline constexpr std::size_t max_layer_width = 1'000;
+inline constexpr std::size_t max_training_steps = 1'000'000;
+inline constexpr std::size_t max_training_nodes = 20'000'000;
+
+/// About how many graph nodes training `config` records (an upper estimate: inputs, weighted
+/// sums, activations, loss and regularisation).
+[[nodiscard]] std::size_t estimate_training_nodes(const TrainConfig& config, std::size_t classes);
+/// Throws Error when `config` is outside the limits above or otherwise unusable; the message
+/// names the setting and its range.
+void check_train_config(const TrainConfig& config);
 
 class TrainingRun {
   public:
-    /// Checks the configuration (mgrad::Error on a bad one) and builds everything.
+    /// Checks the configuration (check_train_config: mgrad::Error on a bad one) and builds
+    /// everything.
     explicit TrainingRun(const TrainConfig& config);
     TrainingRun(const TrainingRun&) = delete;
     TrainingRun& operator=(const TrainingRun&) = delete;
