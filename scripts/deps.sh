@@ -13,6 +13,9 @@ packages=(
   doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL
   clang libclang-rt-14-dev             # tests: the libFuzzer target (preset fuzz) needs clang
   valgrind                             # tests: a REPL session under memcheck (label valgrind)
+  help2man                             # the man page, made from mgrad --help at build time
+  bash-completion                      # where the completion installs; its test sources it
+  dpkg-dev file binutils man-db        # cpack -G DEB (dpkg-shlibdeps), readelf/nm, man -w
 )
 
 missing=()

@@ -52,7 +52,7 @@ class Transcript {
 
 }  // namespace detail
 
-struct Session::Impl {
+struct MGRAD_LOCAL Session::Impl {
     Impl(Session& session, Output& output, SessionOptions options)
         : m_output(&output), m_options(options), self(session) {}
 

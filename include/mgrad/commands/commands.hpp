@@ -15,21 +15,22 @@
 
 #include "mgrad/engine/graph.hpp"
 #include "mgrad/language/parser.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
 class Session;
 
 /// Registers every standard command and function on `session`.
-void add_standard_commands(Session& session);
+MGRAD_API void add_standard_commands(Session& session);
 
 /// A command argument read as a number, with the language's rules for literals (an optional
 /// sign; `1e999` is out of range). Throws Error with the word's span otherwise. For commands
 /// added with Session::add_command.
-[[nodiscard]] double number_arg(const Word& word);
+[[nodiscard]] MGRAD_API double number_arg(const Word& word);
 
 /// A Python script that rebuilds everything `root` depends on in PyTorch (float64), runs
 /// backward from `root` and prints the named nodes as `:grad NAME` does after `:backward NAME`.
-[[nodiscard]] std::string torch_script(Session& session, NodeId root);
+[[nodiscard]] MGRAD_API std::string torch_script(Session& session, NodeId root);
 
 }  // namespace mgrad

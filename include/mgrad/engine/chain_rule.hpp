@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mgrad/engine/graph.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -20,7 +21,7 @@ namespace mgrad {
 using NodeNamer = std::function<std::string(NodeId)>;
 
 /// One chain-rule step: `parent.grad += formula = numbers = value`.
-struct ChainStep {
+struct MGRAD_API ChainStep {
     NodeId parent = no_node;  ///< the node whose gradient grows
     std::string formula;      ///< the contribution in names: `b.data * e.grad`
     std::string numbers;      ///< the same with the numbers: `-3 * -2`
@@ -33,11 +34,11 @@ struct ChainStep {
 /// The contributions node `id` sends to each of its parents (in parent order: a, b, c), taking
 /// its current gradient as the upstream one. Reads the data as it is (call Graph::forward()
 /// first if leaves changed). A leaf has none.
-[[nodiscard]] std::vector<ChainStep> chain_steps(const Graph& graph, NodeId id,
-                                                 const NodeNamer& name);
+[[nodiscard]] MGRAD_API std::vector<ChainStep> chain_steps(const Graph& graph, NodeId id,
+                                                           const NodeNamer& name);
 
 /// How node `id` is computed from its parents, in the language's notation: `a * b`, `tanh(n)`,
 /// `x ** 2`, `leaf`, `constant`.
-[[nodiscard]] std::string formula(const Graph& graph, NodeId id, const NodeNamer& name);
+[[nodiscard]] MGRAD_API std::string formula(const Graph& graph, NodeId id, const NodeNamer& name);
 
 }  // namespace mgrad

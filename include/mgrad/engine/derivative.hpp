@@ -10,13 +10,14 @@
 #include <vector>
 
 #include "mgrad/engine/value.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
 /// ∂f/∂x as a new node on f's graph (a Const 0 when f does not depend on x).
-Value grad(const Value& f, const Value& x);
+MGRAD_API Value grad(const Value& f, const Value& x);
 
 /// ∂f/∂xᵢ for each xᵢ, sharing one symbolic backward pass.
-std::vector<Value> grad(const Value& f, std::span<const Value> xs);
+MGRAD_API std::vector<Value> grad(const Value& f, std::span<const Value> xs);
 
 }  // namespace mgrad

@@ -33,6 +33,7 @@
 #include "mgrad/engine/detail/tape.hpp"
 #include "mgrad/engine/op.hpp"
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -42,7 +43,7 @@ inline constexpr NodeId no_node = 0xFFFFFFFFu;
 
 /// One record on the tape. A PowConst node keeps its exponent's 64 bits in `b` (low half) and
 /// `c` (high half), so replaying `x ** k` reads nothing beside the tape (Graph::exponent).
-struct Node {
+struct MGRAD_API Node {
     double data;
     double grad;
     NodeId a;  ///< first parent, or no_node
@@ -54,7 +55,7 @@ struct Node {
 static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
 
 /// The parents of one node: 0 to 3 ids, iterable.
-struct Parents {
+struct MGRAD_API Parents {
     std::array<NodeId, 3> ids{no_node, no_node, no_node};
     std::uint8_t count = 0;
     [[nodiscard]] const NodeId* begin() const noexcept { return ids.data(); }
@@ -65,15 +66,14 @@ struct Parents {
 
 /// A named range of consecutive nodes, e.g. everything one neuron made in one forward pass.
 /// Scopes nest; the renderer draws them as clusters.
-struct Scope {
+struct MGRAD_API Scope {
     std::string name;
     NodeId begin = 0;
     NodeId end = no_node;            ///< one past the last node; no_node while the scope is open
     std::uint32_t parent = no_node;  ///< index of the enclosing scope, or no_node
 };
 
-
-class Graph {
+class MGRAD_API Graph {
   public:
     Graph() { m_nodes.set_max_size(no_node); }  // ids run from 0 to no_node - 1
     Graph(const Graph&) = delete;               // Values point at their graph: it must stay put
@@ -269,10 +269,10 @@ class Graph {
 };
 
 /// The graph Values go on when none is named: one per thread.
-Graph& default_graph();
+MGRAD_API Graph& default_graph();
 
 /// Opens a Scope on construction and closes it on destruction.
-class ScopeGuard {
+class MGRAD_API ScopeGuard {
   public:
     ScopeGuard(Graph& graph, std::string name) : m_graph(graph) {
         m_graph.begin_scope(std::move(name));

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string_view>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
 // MGRAD_OP rows (detail/op_table.inc) seen through one column at a time.
@@ -35,7 +37,7 @@ inline constexpr std::size_t op_count = 0
 /// the language (`tanh(x)`). Fused: made by libraries for speed or by grad(), never typed.
 enum class OpKind : std::uint8_t { Leaf, Unary, Binary, Function, Fused };
 
-struct OpInfo {
+struct MGRAD_API OpInfo {
     std::string_view name;     ///< stable identifier: "add", "tanh", "pow_const" …
     std::string_view symbol;   ///< how the op is shown: "+", "*", "tanh", "**" …
     std::uint8_t arity;        ///< parents read: 0 to 3

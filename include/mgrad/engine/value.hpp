@@ -16,10 +16,11 @@
 #include <string_view>
 
 #include "mgrad/engine/graph.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
-class Value {
+class MGRAD_API Value {
   public:
     /// An empty handle, usable only as a placeholder (e.g. in a container being filled).
     Value() = default;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/export.hpp"
 #include "mgrad/support/suggest.hpp"
 
 namespace mgrad {
@@ -24,17 +25,17 @@ enum class Severity { Error, Warning, Note };
 
 /// Formats one diagnostic, ending in a newline. `text` is the whole source the span points
 /// into; a span past its end is shown at the end of the last line.
-[[nodiscard]] std::string format_diagnostic(std::string_view source_name, std::string_view text,
-                                            Severity severity, std::string_view message,
-                                            const std::optional<SourceSpan>& span);
-
+[[nodiscard]] MGRAD_API std::string format_diagnostic(std::string_view source_name,
+                                                      std::string_view text, Severity severity,
+                                                      std::string_view message,
+                                                      const std::optional<SourceSpan>& span);
 
 /// The length in bytes of the well-formed UTF-8 character `text` starts with (1 to 4), or 0
 /// when it starts with an invalid, overlong or truncated sequence (or is empty).
-[[nodiscard]] std::size_t utf8_length(std::string_view text) noexcept;
+[[nodiscard]] MGRAD_API std::size_t utf8_length(std::string_view text) noexcept;
 
 /// `text` as it is safe to print on a terminal: control characters other than tab (a NUL, an
 /// escape sequence) and every byte of invalid UTF-8 become U+FFFD '�', one column each.
-[[nodiscard]] std::string printable(std::string_view text);
+[[nodiscard]] MGRAD_API std::string printable(std::string_view text);
 
 }  // namespace mgrad

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -42,9 +43,9 @@ enum class TokenKind : std::uint8_t {
 };
 
 /// How a token kind is named in messages ("')'", "end of input" …).
-[[nodiscard]] std::string_view token_kind_name(TokenKind kind) noexcept;
+[[nodiscard]] MGRAD_API std::string_view token_kind_name(TokenKind kind) noexcept;
 
-struct Token {
+struct MGRAD_API Token {
     TokenKind kind = TokenKind::End;
     std::string_view text;  ///< the characters of the token in the source
     SourceSpan span;
@@ -53,7 +54,7 @@ struct Token {
 
 /// Splits source text into tokens. Comments (`#` to the end of the line) and blank space other
 /// than newlines are skipped. Lines are counted from `first_line`.
-class Lexer {
+class MGRAD_API Lexer {
   public:
     explicit Lexer(std::string_view text, std::uint32_t first_line = 1);
 

@@ -12,18 +12,19 @@
 #include <string_view>
 
 #include "mgrad/language/diagnostic.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
 /// One printed result of a bare expression.
-struct Result {
+struct MGRAD_API Result {
     std::string_view expression;       ///< the source text of the expression
     std::optional<std::string> label;  ///< a node's label (or the expression text); no value
     double data = 0.0;                 ///< the number, or the node's data
     std::optional<double> grad;        ///< a node's grad; nothing for a plain number
 };
 
-class Output {
+class MGRAD_API Output {
   public:
     Output() = default;
     Output(const Output&) = delete;
@@ -41,7 +42,7 @@ class Output {
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
 /// the two interleave in order on a terminal.
-class StreamOutput : public Output {
+class MGRAD_API StreamOutput : public Output {
   public:
     StreamOutput(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}
     void text(std::string_view text) override;
@@ -53,6 +54,6 @@ class StreamOutput : public Output {
 };
 
 /// The one-line form of a result (see Output::result), with its newline.
-[[nodiscard]] std::string format_result(const Result& r);
+[[nodiscard]] MGRAD_API std::string format_result(const Result& r);
 
 }  // namespace mgrad

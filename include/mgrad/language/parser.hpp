@@ -20,6 +20,7 @@
 
 #include "mgrad/language/lexer.hpp"
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -36,7 +37,7 @@ inline constexpr std::uint32_t no_expr = 0xFFFFFFFFu;
 
 /// One expression of a statement. Children are indexes into Statement::exprs and are always
 /// smaller than the index of the expression itself.
-struct Expr {
+struct MGRAD_API Expr {
     ExprKind kind = ExprKind::Number;
     TokenKind op = TokenKind::End;
     double number = 0.0;
@@ -50,7 +51,7 @@ struct Expr {
 };
 
 /// A word of a command line (`:grad L` has the word "L"), unquoted, with its span.
-struct Word {
+struct MGRAD_API Word {
     std::string text;
     SourceSpan span;
 };
@@ -62,7 +63,7 @@ enum class StatementKind : std::uint8_t {
     Command,     ///< :name words…
 };
 
-struct Statement {
+struct MGRAD_API Statement {
     StatementKind kind = StatementKind::Expression;
     SourceSpan span;  ///< the whole statement, without its terminator
 
@@ -87,7 +88,7 @@ struct Statement {
 ///
 /// next() throws Error on a syntax error; recover() then skips to the next line so that the
 /// caller can report every error in a file. Statements hold views into `text`: keep it alive.
-class Parser {
+class MGRAD_API Parser {
   public:
     explicit Parser(std::string_view text, std::uint32_t first_line = 1);
 

@@ -30,6 +30,7 @@
 #include "mgrad/engine/graph.hpp"
 #include "mgrad/language/output.hpp"
 #include "mgrad/language/parser.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -47,7 +48,7 @@ inline constexpr std::size_t default_max_nodes = 1'000'000;
 /// an Error thrown with a word's span is shown with a caret under it) and the output.
 using CommandHandler = std::function<void(Session&, std::span<const Word>, Output&)>;
 
-struct Command {
+struct MGRAD_API Command {
     std::string name;     ///< without the colon: "grad"
     std::string usage;    ///< ":grad [NAME]"
     std::string summary;  ///< one line for the `:help` list
@@ -60,7 +61,7 @@ struct Command {
 using Operand = std::variant<double, NodeId>;
 
 /// A function callable from the language, beyond the built-in ops (e.g. `grad(f, x)`).
-struct Function {
+struct MGRAD_API Function {
     std::string name;
     std::size_t arity = 1;
     std::string usage;    ///< "grad(f, x)"
@@ -69,19 +70,19 @@ struct Function {
 };
 
 /// Where a node was made: a source name and a line (for warnings and `:vars`).
-struct NodeOrigin {
+struct MGRAD_API NodeOrigin {
     std::string_view source;
     std::uint32_t line = 0;
     std::uint32_t column = 0;
 };
 
 /// The statements `:save` writes: `text` holds each one followed by a newline.
-struct TranscriptView {
+struct MGRAD_API TranscriptView {
     std::string_view text;
     std::size_t statements = 0;
 };
 
-struct SessionOptions {
+struct MGRAD_API SessionOptions {
     bool keep_going = false;  ///< report every error and go on, instead of stopping at the first
     bool echo = false;        ///< print each statement (`>>> a = 2`) before its output
     /// A statement that could grow the graph beyond this many nodes is refused, before it makes
@@ -89,7 +90,7 @@ struct SessionOptions {
     std::size_t max_nodes = default_max_nodes;
 };
 
-class Session {
+class MGRAD_API Session {
   public:
     explicit Session(Output& output, SessionOptions options = {});
     Session(const Session&) = delete;
@@ -175,6 +176,6 @@ class Session {
 };
 
 /// The one-line form of a node: `L = -8  (grad 1)`.
-[[nodiscard]] std::string format_node(Session& session, NodeId id);
+[[nodiscard]] MGRAD_API std::string format_node(Session& session, NodeId id);
 
 }  // namespace mgrad

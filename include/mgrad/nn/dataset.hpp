@@ -20,9 +20,11 @@
 #include <string_view>
 #include <vector>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
-struct Dataset {
+struct MGRAD_API Dataset {
     std::string name;
     std::size_t classes = 2;
     std::vector<std::array<double, 2>> points;
@@ -35,17 +37,19 @@ struct Dataset {
     }
 };
 
-Dataset make_moons(std::size_t samples, double noise, std::uint64_t seed);
-Dataset make_circles(std::size_t samples, double noise, std::uint64_t seed, double factor = 0.5);
-Dataset make_xor(std::size_t samples, double noise, std::uint64_t seed);
-Dataset make_blobs(std::size_t samples, double noise, std::uint64_t seed, std::size_t classes = 3);
+MGRAD_API Dataset make_moons(std::size_t samples, double noise, std::uint64_t seed);
+MGRAD_API Dataset make_circles(std::size_t samples, double noise, std::uint64_t seed,
+                               double factor = 0.5);
+MGRAD_API Dataset make_xor(std::size_t samples, double noise, std::uint64_t seed);
+MGRAD_API Dataset make_blobs(std::size_t samples, double noise, std::uint64_t seed,
+                             std::size_t classes = 3);
 
 /// "moons", "circles", "xor", "blobs".
-[[nodiscard]] std::span<const std::string_view> dataset_names() noexcept;
+[[nodiscard]] MGRAD_API std::span<const std::string_view> dataset_names() noexcept;
 /// The noise a set gets when none is asked for: 0.1, except 0.4 for blobs.
-[[nodiscard]] double default_noise(std::string_view name);
+[[nodiscard]] MGRAD_API double default_noise(std::string_view name);
 /// One of the sets by name; throws mgrad::Error for an unknown name or zero samples.
-Dataset make_dataset(std::string_view name, std::size_t samples, std::optional<double> noise,
-                     std::uint64_t seed);
+MGRAD_API Dataset make_dataset(std::string_view name, std::size_t samples,
+                               std::optional<double> noise, std::uint64_t seed);
 
 }  // namespace mgrad

@@ -21,37 +21,39 @@
 #include <vector>
 
 #include "mgrad/engine/value.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
 enum class Reduction { Mean, Sum };
 
 /// s₀ + s₁ + … (left to right, as Python's sum()); at least one term.
-Value sum(std::span<const Value> terms);
+MGRAD_API Value sum(std::span<const Value> terms);
 /// max(a, b) as a differentiable node: b + relu(a − b).
-Value max(const Value& a, const Value& b);
+MGRAD_API Value max(const Value& a, const Value& b);
 
-Value mse(std::span<const Value> predictions, std::span<const Value> targets,
-          Reduction reduction = Reduction::Mean);
-Value mse(std::span<const Value> predictions, std::span<const double> targets,
-          Reduction reduction = Reduction::Mean);
+MGRAD_API Value mse(std::span<const Value> predictions, std::span<const Value> targets,
+                    Reduction reduction = Reduction::Mean);
+MGRAD_API Value mse(std::span<const Value> predictions, std::span<const double> targets,
+                    Reduction reduction = Reduction::Mean);
 
 /// Labels ±1.
-Value svm_hinge(std::span<const Value> scores, std::span<const Value> labels);
-Value svm_hinge(std::span<const Value> scores, std::span<const double> labels);
+MGRAD_API Value svm_hinge(std::span<const Value> scores, std::span<const Value> labels);
+MGRAD_API Value svm_hinge(std::span<const Value> scores, std::span<const double> labels);
 
 /// Logits in, targets 0 or 1.
-Value binary_cross_entropy(std::span<const Value> logits, std::span<const Value> targets);
-Value binary_cross_entropy(std::span<const Value> logits, std::span<const double> targets);
+MGRAD_API Value binary_cross_entropy(std::span<const Value> logits, std::span<const Value> targets);
+MGRAD_API Value binary_cross_entropy(std::span<const Value> logits,
+                                     std::span<const double> targets);
 
 /// One vector of logits per sample; targets one-hot (as Values, so they can be re-set) or as
 /// class indices.
-Value cross_entropy(std::span<const std::vector<Value>> logits,
-                    std::span<const std::vector<Value>> one_hot);
-Value cross_entropy(std::span<const std::vector<Value>> logits,
-                    std::span<const std::size_t> classes);
+MGRAD_API Value cross_entropy(std::span<const std::vector<Value>> logits,
+                              std::span<const std::vector<Value>> one_hot);
+MGRAD_API Value cross_entropy(std::span<const std::vector<Value>> logits,
+                              std::span<const std::size_t> classes);
 
 /// α Σ p² over the parameters.
-Value l2(std::span<const Value> parameters, double alpha);
+MGRAD_API Value l2(std::span<const Value> parameters, double alpha);
 
 }  // namespace mgrad

@@ -22,6 +22,7 @@
 #include "mgrad/engine/graph.hpp"
 #include "mgrad/nn/nn.hpp"
 #include "mgrad/nn/train.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -29,14 +30,14 @@ namespace mgrad {
 inline constexpr std::size_t max_model_file_size = std::size_t{64} << 20u;
 
 /// What `mgrad train` did to make a model.
-struct TrainingRecord {
+struct MGRAD_API TrainingRecord {
     TrainConfig config;  ///< the data set, model, loss and optimiser settings
     std::size_t steps_done = 0;
     double loss = 0.0;      ///< after the last step
     double accuracy = 0.0;  ///< 0 … 1, on the training data
 };
 
-struct ModelFile {
+struct MGRAD_API ModelFile {
     struct Layer {
         Nonlinearity activation = Nonlinearity::Linear;
         std::vector<std::vector<double>> weights;  ///< one row per neuron, one column per input
@@ -59,15 +60,16 @@ struct ModelFile {
 };
 
 /// The JSON text of a model (see the header comment).
-[[nodiscard]] std::string model_to_json(const ModelFile& model);
+[[nodiscard]] MGRAD_API std::string model_to_json(const ModelFile& model);
 /// Reads a model from JSON text; `source` names it in errors. Throws Error on anything that is
 /// not a well-formed model (each message says where: "layer 2, neuron 5: …").
-[[nodiscard]] ModelFile model_from_json(std::string_view text, std::string_view source = "model");
+[[nodiscard]] MGRAD_API ModelFile model_from_json(std::string_view text,
+                                                  std::string_view source = "model");
 
 /// Writes `model` to `file` atomically (the old file stays whole if anything fails).
-void save_model(const ModelFile& model, const std::filesystem::path& file);
+MGRAD_API void save_model(const ModelFile& model, const std::filesystem::path& file);
 /// Reads a model file; refuses one that is not a regular file or larger than
 /// max_model_file_size before reading it.
-[[nodiscard]] ModelFile load_model(const std::filesystem::path& file);
+[[nodiscard]] MGRAD_API ModelFile load_model(const std::filesystem::path& file);
 
 }  // namespace mgrad

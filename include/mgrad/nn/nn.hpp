@@ -20,16 +20,17 @@
 #include "mgrad/engine/graph.hpp"
 #include "mgrad/engine/value.hpp"
 #include "mgrad/nn/random.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
 enum class Nonlinearity : std::uint8_t { Tanh, Relu, Linear };
 
 /// "tanh", "relu" or "linear".
-[[nodiscard]] std::string_view nonlinearity_name(Nonlinearity n) noexcept;
+[[nodiscard]] MGRAD_API std::string_view nonlinearity_name(Nonlinearity n) noexcept;
 
 /// Anything with parameters.
-class Module {
+class MGRAD_API Module {
   public:
     Module() = default;
     Module(const Module&) = default;
@@ -57,7 +58,7 @@ class Module {
     friend class MLP;
 };
 
-class Neuron : public Module {
+class MGRAD_API Neuron : public Module {
   public:
     /// `nin` weights drawn uniform in [-1, 1) from `rng`, bias 0. `name` prefixes the labels
     /// (`name.w0`, …, `name.b`) and is the neuron's scope name.
@@ -92,7 +93,7 @@ class Neuron : public Module {
     friend class Layer;
 };
 
-class Layer : public Module {
+class MGRAD_API Layer : public Module {
   public:
     /// `nout` neurons of `nin` inputs each; `index` numbers the layer in labels (`l<index>`).
     Layer(std::size_t nin, std::size_t nout, Nonlinearity nonlinearity, Rng& rng,
@@ -123,7 +124,7 @@ class Layer : public Module {
     std::string m_scope;
 };
 
-struct MlpOptions {
+struct MGRAD_API MlpOptions {
     Nonlinearity hidden = Nonlinearity::Relu;  ///< micrograd's choice
     Nonlinearity output = Nonlinearity::Linear;
     std::uint64_t seed = 1337;  ///< seeds the weights' Rng
@@ -131,7 +132,7 @@ struct MlpOptions {
 };
 
 /// A multi-layer perceptron: MLP(2, {16, 16, 1}) is micrograd's demo model.
-class MLP : public Module {
+class MGRAD_API MLP : public Module {
   public:
     MLP(std::size_t nin, std::vector<std::size_t> sizes, MlpOptions options = {},
         Graph& graph = default_graph());

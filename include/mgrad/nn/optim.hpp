@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mgrad/engine/value.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -22,14 +23,14 @@ namespace mgrad {
 using Schedule = std::function<double(std::size_t k)>;
 
 /// η(k) = lr.
-Schedule constant_schedule(double lr);
+MGRAD_API Schedule constant_schedule(double lr);
 /// η(k) = lr · (1 − (1 − final_fraction) · k / steps): micrograd's demo is
 /// linear_schedule(1.0, 0.1, 100), i.e. 1.0 − 0.9·k/100.
 /// After `steps` steps the rate stays at lr·final_fraction (micrograd's formula would turn
 /// negative past step 111 and climb the loss).
-Schedule linear_schedule(double lr, double final_fraction, std::size_t steps);
+MGRAD_API Schedule linear_schedule(double lr, double final_fraction, std::size_t steps);
 
-class Optimizer {
+class MGRAD_API Optimizer {
   public:
     explicit Optimizer(std::vector<Value> parameters, Schedule schedule);
     Optimizer(const Optimizer&) = delete;
@@ -62,7 +63,7 @@ class Optimizer {
     std::size_t m_k = 0;
 };
 
-class SGD : public Optimizer {
+class MGRAD_API SGD : public Optimizer {
   public:
     SGD(std::vector<Value> parameters, Schedule schedule)
         : Optimizer(std::move(parameters), std::move(schedule)) {}
@@ -74,13 +75,13 @@ class SGD : public Optimizer {
     double update(std::size_t i, double value, double grad, double lr) override;
 };
 
-struct AdamOptions {
+struct MGRAD_API AdamOptions {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
 };
 
-class Adam : public Optimizer {
+class MGRAD_API Adam : public Optimizer {
   public:
     Adam(std::vector<Value> parameters, Schedule schedule, AdamOptions options = {});
     Adam(std::vector<Value> parameters, double lr, AdamOptions options = {})

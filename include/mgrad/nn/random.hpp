@@ -11,9 +11,11 @@
 #include <cstdint>
 #include <numbers>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
-class Rng {
+class MGRAD_API Rng {
   public:
     explicit Rng(std::uint64_t seed = 0) noexcept { reseed(seed); }
 

@@ -23,32 +23,33 @@
 #include "mgrad/nn/dataset.hpp"
 #include "mgrad/nn/nn.hpp"
 #include "mgrad/nn/optim.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
 enum class LossKind : std::uint8_t { Svm, Mse, Bce, CrossEntropy };
 
 /// "svm", "mse", "bce", "ce".
-[[nodiscard]] std::string_view loss_name(LossKind loss) noexcept;
-[[nodiscard]] std::optional<LossKind> loss_from_name(std::string_view name) noexcept;
+[[nodiscard]] MGRAD_API std::string_view loss_name(LossKind loss) noexcept;
+[[nodiscard]] MGRAD_API std::optional<LossKind> loss_from_name(std::string_view name) noexcept;
 
 /// The class a model's outputs predict: one output is a score (class 1 when > 0), several are
 /// logits (the largest wins; the first on a tie).
-[[nodiscard]] std::size_t predicted_class(std::span<const double> outputs) noexcept;
+[[nodiscard]] MGRAD_API std::size_t predicted_class(std::span<const double> outputs) noexcept;
 
-struct StepResult {
+struct MGRAD_API StepResult {
     std::size_t step = 0;  ///< 0-based step number; for evaluate(), the steps taken so far
     double loss = 0.0;
     double accuracy = 0.0;  ///< fraction of samples classified right, 0 … 1
 };
 
-struct TrainerOptions {
+struct MGRAD_API TrainerOptions {
     LossKind loss = LossKind::Svm;
     double alpha = 1e-4;  ///< L2 weight; 0 for none
     bool replay = true;
 };
 
-class Trainer {
+class MGRAD_API Trainer {
   public:
     /// The model must give 1 output for svm/mse/bce and data.classes outputs for ce. The model,
     /// data and optimiser must outlive the trainer, and the data is recorded by the first step:
@@ -85,7 +86,7 @@ class Trainer {
 };
 
 /// Everything `mgrad train` does, as one object: data set, model, optimiser, trainer.
-struct TrainConfig {
+struct MGRAD_API TrainConfig {
     std::string dataset = "moons";
     std::size_t samples = 100;
     std::optional<double> noise;  ///< default_noise(dataset) when unset
@@ -114,12 +115,13 @@ inline constexpr std::size_t max_training_nodes = 20'000'000;
 
 /// About how many graph nodes training `config` records (an upper estimate: inputs, weighted
 /// sums, activations, loss and regularisation).
-[[nodiscard]] std::size_t estimate_training_nodes(const TrainConfig& config, std::size_t classes);
+[[nodiscard]] MGRAD_API std::size_t estimate_training_nodes(const TrainConfig& config,
+                                                            std::size_t classes);
 /// Throws Error when `config` is outside the limits above or otherwise unusable; the message
 /// names the setting and its range.
-void check_train_config(const TrainConfig& config);
+MGRAD_API void check_train_config(const TrainConfig& config);
 
-class TrainingRun {
+class MGRAD_API TrainingRun {
   public:
     /// Checks the configuration (check_train_config: mgrad::Error on a bad one) and builds
     /// everything.

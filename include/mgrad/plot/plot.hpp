@@ -14,15 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
 /// One line: y over x (same length, at least one point).
-struct Series {
+struct MGRAD_API Series {
     std::string name;  ///< shown in the legend when a chart has more than one series
     std::vector<double> x, y;
 };
 
-struct LineChart {
+struct MGRAD_API LineChart {
     std::string title;
     std::string x_label;
     std::string y_label;
@@ -32,13 +34,14 @@ struct LineChart {
 };
 
 /// One chart in one file.
-void save_line_chart(const LineChart& chart, const std::filesystem::path& file);
+MGRAD_API void save_line_chart(const LineChart& chart, const std::filesystem::path& file);
 /// Several charts stacked top to bottom in one file (e.g. loss over accuracy).
-void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file);
+MGRAD_API void save_line_charts(std::span<const LineChart> charts,
+                                const std::filesystem::path& file);
 
 /// What a classifier predicts over a rectangle, sampled on an nx × ny grid of points from
 /// (x_min, y_min) to (x_max, y_max) inclusive.
-struct ClassGrid {
+struct MGRAD_API ClassGrid {
     double x_min = 0.0, x_max = 1.0, y_min = 0.0, y_max = 1.0;
     std::size_t nx = 0, ny = 0;
     /// Predicted class at grid point (ix, iy), stored at [iy * nx + ix].
@@ -50,7 +53,7 @@ struct ClassGrid {
     std::vector<double> scores;
 };
 
-struct BoundaryPlot {
+struct MGRAD_API BoundaryPlot {
     std::string title;
     std::size_t classes = 2;
     ClassGrid grid;
@@ -58,12 +61,12 @@ struct BoundaryPlot {
     std::vector<std::size_t> labels;  ///< their true classes
 };
 
-void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file);
+MGRAD_API void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file);
 
 /// Whether PLplot can write this file type here (its device is installed).
-[[nodiscard]] bool can_plot(const std::filesystem::path& file);
+[[nodiscard]] MGRAD_API bool can_plot(const std::filesystem::path& file);
 /// Throws the mgrad::Error that saving to `file` would raise for its type, a missing device or
 /// a missing directory — to check before spending time on what is to be drawn. Writes nothing.
-void check_can_plot(const std::filesystem::path& file);
+MGRAD_API void check_can_plot(const std::filesystem::path& file);
 
 }  // namespace mgrad

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "mgrad/engine/graph.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -29,15 +30,16 @@ namespace mgrad {
 enum class Format { Svg, Png, Pdf, Dot, Json };
 
 /// "svg", "png", "pdf", "dot", "json".
-[[nodiscard]] std::string_view format_name(Format format) noexcept;
+[[nodiscard]] MGRAD_API std::string_view format_name(Format format) noexcept;
 /// The format a name ("svg", "PNG" …) stands for, if any.
-[[nodiscard]] std::optional<Format> format_from_name(std::string_view name) noexcept;
+[[nodiscard]] MGRAD_API std::optional<Format> format_from_name(std::string_view name) noexcept;
 /// The format a file's extension (".svg" … ".gv" counts as DOT) stands for, if any.
-[[nodiscard]] std::optional<Format> format_from_extension(const std::filesystem::path& file);
+[[nodiscard]] MGRAD_API std::optional<Format> format_from_extension(
+    const std::filesystem::path& file);
 
 enum class RankDir { LeftRight, TopBottom };
 
-struct DrawOptions {
+struct MGRAD_API DrawOptions {
     RankDir rankdir = RankDir::LeftRight;  ///< `tb` / `lr`
     int decimals = 4;                      ///< `decimals=N`, 0..17
     bool hide_constants = false;    ///< `hide-constants`: fold constants into op labels (`*2`)
@@ -57,23 +59,25 @@ struct DrawOptions {
 
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word
 /// and the nearest valid option.
-[[nodiscard]] DrawOptions parse_draw_options(std::span<const std::string> words);
+[[nodiscard]] MGRAD_API DrawOptions parse_draw_options(std::span<const std::string> words);
 /// The option words parse_draw_options() accepts, one line each with a short explanation.
-[[nodiscard]] std::string draw_options_help();
+[[nodiscard]] MGRAD_API std::string draw_options_help();
 
 /// DOT text of the graph `root` depends on, written by cgraph from the graph that is laid out
 /// for SVG/PNG/PDF (no positions).
-[[nodiscard]] std::string to_dot(Graph& graph, NodeId root, const DrawOptions& options = {});
+[[nodiscard]] MGRAD_API std::string to_dot(Graph& graph, NodeId root,
+                                           const DrawOptions& options = {});
 /// JSON: {"root", "nodes": [{id, label, op, symbol, kind, data, grad, …}], "edges": [{from, to,
 /// operand}]}. Non-finite numbers are the strings "nan", "inf", "-inf".
-[[nodiscard]] std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
+[[nodiscard]] MGRAD_API std::string to_json(Graph& graph, NodeId root,
+                                            const DrawOptions& options = {});
 /// The picture in memory, in any format.
-[[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
-                                 const DrawOptions& options = {});
+[[nodiscard]] MGRAD_API std::string render(Graph& graph, NodeId root, Format format,
+                                           const DrawOptions& options = {});
 /// Renders to `file`; the format is options.format or else the file's extension. The file is
 /// written to a temporary name in the same directory and renamed, so a failure never leaves a
 /// half-written file behind.
-void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
-          const DrawOptions& options = {});
+MGRAD_API void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
+                    const DrawOptions& options = {});
 
 }  // namespace mgrad

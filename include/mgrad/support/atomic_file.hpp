@@ -14,16 +14,19 @@
 #include <string>
 #include <string_view>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
 /// Replaces `file` with `bytes`. Throws mgrad::Error ("cannot write 'FILE': reason") and
 /// leaves `file` untouched on any failure.
-void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);
+MGRAD_API void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);
 
 /// For writers that insist on opening a path themselves (a C library's save function):
 /// `write(temp_path)` fills the temporary file and returns false on failure; then it replaces
 /// `file` as above. Throws mgrad::Error when the writer fails or throws, leaving `file` as it was.
-void replace_file_atomically(const std::filesystem::path& file,
-                             const std::function<bool(const std::string& temp_path)>& write);
+MGRAD_API void replace_file_atomically(
+    const std::filesystem::path& file,
+    const std::function<bool(const std::string& temp_path)>& write);
 
 }  // namespace mgrad

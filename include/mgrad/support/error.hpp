@@ -10,18 +10,20 @@
 #include <stdexcept>
 #include <string>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
 /// A half-open range of characters in one source text. Lines and columns are 1-based; `length`
 /// is in bytes and is at least 1 when the span is printed.
-struct SourceSpan {
+struct MGRAD_API SourceSpan {
     std::uint32_t offset = 0;  ///< byte offset of the first character
     std::uint32_t length = 0;  ///< bytes covered
     std::uint32_t line = 1;
     std::uint32_t column = 1;
 };
 
-class Error : public std::runtime_error {
+class MGRAD_API Error : public std::runtime_error {
   public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}
     Error(const std::string& message, SourceSpan span)

@@ -8,9 +8,11 @@
 
 #include <string>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
 /// The shortest round-trip text of `value` (see the header comment for the layout).
-[[nodiscard]] std::string format_number(double value);
+[[nodiscard]] MGRAD_API std::string format_number(double value);
 
 }  // namespace mgrad

@@ -16,10 +16,11 @@
 #include <string_view>
 
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
-struct OptionSpec {
+struct MGRAD_API OptionSpec {
     std::string_view key;  ///< the flag, or the part before `=`
     bool takes_value = false;
     /// One line for help: "depth=N    only values …". Empty: accepted but not listed.
@@ -28,12 +29,12 @@ struct OptionSpec {
 };
 
 /// One option word, read.
-struct OptionWord {
+struct MGRAD_API OptionWord {
     const OptionSpec* spec = nullptr;
     std::string_view value;  ///< after the `=` (empty for a flag)
 };
 
-class OptionParser {
+class MGRAD_API OptionParser {
   public:
     /// `what` names the options in messages ("draw option", ":minimize option"). The specs
     /// must outlive the parser.
@@ -61,8 +62,9 @@ class OptionParser {
 
 /// The value of `word` (an option word) as a whole number from `low` to `high`, or an Error
 /// "bad {what} 'word': key takes a whole number from low to high" at `span`.
-[[nodiscard]] std::uint64_t whole_number(const OptionWord& option, std::string_view word,
-                                         std::string_view what, std::uint64_t low,
-                                         std::uint64_t high, std::optional<SourceSpan> span = {});
+[[nodiscard]] MGRAD_API std::uint64_t whole_number(const OptionWord& option, std::string_view word,
+                                                   std::string_view what, std::uint64_t low,
+                                                   std::uint64_t high,
+                                                   std::optional<SourceSpan> span = {});
 
 }  // namespace mgrad

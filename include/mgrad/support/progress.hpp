@@ -16,15 +16,17 @@
 #include <string>
 #include <string_view>
 
+#include "mgrad/support/export.hpp"
+
 namespace mgrad {
 
 /// `[####....]  4/10  detail` and, with `seconds` (the time the done steps took), the rate and
 /// the time left. The count is right-aligned to the width of `total`.
-[[nodiscard]] std::string format_progress(std::size_t done, std::size_t total,
-                                          std::string_view detail,
-                                          std::optional<double> seconds = {});
+[[nodiscard]] MGRAD_API std::string format_progress(std::size_t done, std::size_t total,
+                                                    std::string_view detail,
+                                                    std::optional<double> seconds = {});
 
-class Progress {
+class MGRAD_API Progress {
   public:
     enum class Mode {
         Quiet,   ///< nothing

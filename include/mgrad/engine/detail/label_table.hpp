@@ -18,10 +18,11 @@
 #include <vector>
 
 #include "mgrad/support/detail/pod_array.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad::detail {
 
-class LabelTable {
+class MGRAD_API LabelTable {
   public:
     /// The label of node `id`, or an empty view when it has none.
     [[nodiscard]] std::string_view find(std::uint32_t id) const noexcept;

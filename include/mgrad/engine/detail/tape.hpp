@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "mgrad/engine/op.hpp"
+#include "mgrad/support/export.hpp"
 
 namespace mgrad {
 
@@ -42,7 +43,7 @@ inline constexpr NodeFlags c_leaf{16};
 /// Contiguous growable storage for trivially copyable records. Unlike std::vector it grows
 /// without copying (mremap on Linux), so peak memory is what the tape holds, not 1.5-3x it.
 template <class T>
-class TapeBuffer {
+class MGRAD_API TapeBuffer {
   public:
     TapeBuffer() = default;
     TapeBuffer(const TapeBuffer&) = delete;
