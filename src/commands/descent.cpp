@@ -176,6 +176,7 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         text += fmt::format("wrote {}\n", plot_file);
     }
     out.text(text);
+    if (!plot_file.empty()) detail::report_written(out, plot_file);
     if (interrupted)
         throw Error(
             fmt::format("interrupted after {} of {} steps (the leaves keep the values "

@@ -41,6 +41,7 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
     const Format format = options.format ? *options.format : *format_from_extension(file);
     out.text(fmt::format("drew {} to {} ({})\n", session.node_name(root), file.string(),
                          format_name(format)));
+    out.wrote_file(WrittenFile{file.string(), std::string(format_name(format))});
 }
 
 }  // namespace

@@ -205,6 +205,7 @@ void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
         chart.series.push_back(Series{fmt::format("f'({}) by backprop", range->var), s.x, s.dy});
         save_line_chart(chart, file.text);
         out.text(fmt::format("wrote {}\n", file.text));
+        detail::report_written(out, file.text);
         return;
     }
     const Samples s = sample(session, expr, *range, 61, expr_span);

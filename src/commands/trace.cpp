@@ -53,13 +53,16 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
     g.zero_grad();
     g.set_grad(root, 1.0);
     std::size_t frame = 0;
+    std::vector<std::string> frames;  // as the user named them, for Output::wrote_file
     const std::string name = session.node_name(root);
     auto draw_frame = [&](NodeId current) {
         if (dir.empty()) return;
         DrawOptions options;
         options.highlight = current;
         options.highlight_legend = current == root ? "where the pass starts" : "grad just updated";
-        draw(g, root, dir / fmt::format("{}-{:03}.svg", name, frame), options);
+        const std::filesystem::path file = dir / fmt::format("{}-{:03}.svg", name, frame);
+        draw(g, root, file, options);
+        frames.push_back(file.string());
         ++frame;
     };
     const NodeNamer namer = [&](NodeId n) { return session.node_name(n); };
@@ -84,6 +87,8 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
         text += fmt::format("wrote {} frames to {}/{}-000.svg … {}-{:03}.svg\n", frame,
                             args[1].text, name, name, frame - 1);
     out.text(text);
+    for (const std::string& f : frames)
+        out.wrote_file(WrittenFile{f, "svg"});
 }
 
 }  // namespace
