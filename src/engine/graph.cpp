@@ -280,19 +280,25 @@ void Graph::throw_bad_id(NodeId id) const {
 // topological, so a node's parents are marked before the sweep reaches them), one sweep up moves
 // the marked nodes down and renames their parents. Memory beyond the two sweeps: the remap
 // table the caller gets, and the surviving labels.
-std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
+void Graph::compact(std::span<const NodeId> roots, std::vector<NodeId>& remap) {
     for (const NodeId r : roots)
         check_id(r);
     forward();  // node data must be current before nodes move
     const std::size_t n = m_nodes.size();
     Node* nodes = m_nodes.data();
-    std::vector<NodeId> remap(n, 0);  // 1: marked, until the second sweep writes new ids
+    remap.assign(n, 0);  // 1: marked, until the second sweep writes new ids
     for (const NodeId r : roots)
         remap[r] = 1;
+    auto arity = [](const Node& node) -> std::uint8_t {
+        return node.op == Op::PowConst ? 1 : op_info(node.op).arity;  // PowConst: b, c hold k
+    };
     for (std::size_t i = n; i-- > 0;) {
         if (remap[i] == 0) continue;
-        for (const NodeId p : parents(static_cast<NodeId>(i)))
-            remap[p] = 1;
+        const Node& node = nodes[i];
+        const std::uint8_t k = arity(node);
+        if (k > 0) remap[node.a] = 1;
+        if (k > 1) remap[node.b] = 1;
+        if (k > 2) remap[node.c] = 1;
     }
 
     // Scope boundaries map to the number of kept nodes before them.
@@ -319,10 +325,10 @@ std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
             continue;
         }
         Node node = nodes[i];
-        const std::uint8_t arity = node.op == Op::PowConst ? 1 : op_info(node.op).arity;
-        if (arity > 0) node.a = remap[node.a];
-        if (arity > 1) node.b = remap[node.b];
-        if (arity > 2) node.c = remap[node.c];
+        const std::uint8_t k = arity(node);
+        if (k > 0) node.a = remap[node.a];
+        if (k > 1) node.b = remap[node.b];
+        if (k > 2) node.c = remap[node.c];
         if (const std::string_view l = m_labels.find(static_cast<NodeId>(i)); !l.empty())
             labels.emplace_back(kept, std::string(l));
         remap[i] = kept;
@@ -351,7 +357,6 @@ std::vector<NodeId> Graph::compact(std::span<const NodeId> roots) {
     m_stale_from = no_node;
     m_leaves_changed = 0;
     ++m_epoch;
-    return remap;
 }
 
 void Graph::assign(NodeId id, double value) {

@@ -82,18 +82,19 @@ void Tape::invalidate_all() noexcept {
 std::size_t Tape::collect() {
     check_idle();
     sync();
-    std::vector<NodeId> roots;
-    roots.reserve(m_values);
+    m_roots.clear();
     for (std::size_t i = 0; i < m_objects.size(); ++i)
-        if (m_objects[i]) roots.push_back(static_cast<NodeId>(i));
-    const std::vector<NodeId> remap = m_graph->compact(roots);
-    std::vector<ValueObject*> objects(m_graph->size(), nullptr);
-    for (const NodeId old : roots) {
+        if (m_objects[i]) m_roots.push_back(static_cast<NodeId>(i));
+    m_graph->compact(m_roots, m_remap);
+    // Renumber in place: roots go up in id and move down to ids no later root holds, so every
+    // slot written is free. The buffers keep their memory for the next collection.
+    for (const NodeId old : m_roots) {
         ValueObject* v = m_objects[old];
-        v->id = remap[old];
-        objects[v->id] = v;
+        m_objects[old] = nullptr;
+        v->id = m_remap[old];
+        m_objects[v->id] = v;
     }
-    m_objects = std::move(objects);
+    m_objects.resize(m_graph->size());
     m_epoch = m_graph->epoch();  // our own new epoch: the Values were renumbered, not dropped
     ++m_collections;
     schedule_next();

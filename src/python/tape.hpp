@@ -113,6 +113,7 @@ class Tape {
     std::uint32_t m_epoch = 0;
     bool m_collect = false;
     std::vector<ValueObject*> m_objects;  ///< by node id; null where Python holds no Value
+    std::vector<NodeId> m_roots, m_remap;  ///< collect()'s, kept for their memory
     std::size_t m_values = 0;             ///< non-null entries of m_objects
     std::size_t m_collections = 0;
     std::size_t m_min_growth = std::size_t{1} << 18u;

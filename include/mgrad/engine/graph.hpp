@@ -181,9 +181,10 @@ class Graph {
     /// Keep only `roots` and the nodes they depend on, moved down the tape in their order
     /// (a mark-compact collection, for front ends that cannot tell the tape when a value is
     /// dropped, such as Python's). Data, gradients, labels and non-empty scopes are kept;
-    /// pending recomputation is applied first. Returns the new id of every old node (no_node
-    /// for a dropped one). Like clear(), it starts a new epoch: Values made before are stale.
-    std::vector<NodeId> compact(std::span<const NodeId> roots);
+    /// pending recomputation is applied first. Gives the new id of every old node (no_node
+    /// for a dropped one) in `remap`, whose memory is reused from call to call. Like clear(),
+    /// it starts a new epoch: Values made before are stale.
+    void compact(std::span<const NodeId> roots, std::vector<NodeId>& remap);
 
     /// The first node (in creation order, from `begin`) whose data is NaN or infinite: where a
     /// non-finite value was produced rather than merely passed along.
