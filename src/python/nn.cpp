@@ -94,16 +94,43 @@ class Forward {
         const int relu = PyObject_IsTrue(nonlin.ptr());
         if (relu < 0) throw py::error_already_set();
         py::object ws = steal(PySequence_Fast(w.ptr(), "a Neuron's w must be a sequence"));
-        const Py_ssize_t count = std::min<Py_ssize_t>(PySequence_Fast_GET_SIZE(ws.ptr()),
-                                                      static_cast<Py_ssize_t>(x.size()));
+        const std::size_t count =
+            std::min(static_cast<std::size_t>(PySequence_Fast_GET_SIZE(ws.ptr())), x.size());
         PyObject** items = PySequence_Fast_ITEMS(ws.ptr());
         Operand act = read(b.ptr());
-        for (Py_ssize_t i = 0; i < count; ++i)
-            act = record(Op::Add, act,
-                         record(Op::Mul, read(items[i]), x[static_cast<std::size_t>(i)]));
+        if (act.node && all_nodes(items, x.first(count))) {
+            act.id = weighted_sum(act.id, x.first(count));
+        } else {
+            for (std::size_t i = 0; i < count; ++i)
+                act = record(Op::Add, act, record(Op::Mul, read(items[i]), x[i]));
+        }
         if (relu && act.node) return {true, m_tape->graph().unary(Op::Relu, act.id), 0.0};
         if (relu) return {false, 0, act.x < 0 ? 0.0 : act.x};
         return act;
+    }
+
+    /// The usual case: every weight a Value of this tape and every input a node. Their ids go
+    /// to m_ids (weights first, then inputs).
+    bool all_nodes(PyObject** w, std::span<const Operand> x) {
+        m_ids.clear();
+        for (std::size_t i = 0; i < x.size(); ++i) {
+            if (!x[i].node || !is_value(w[i]) || as_value(w[i])->tape != m_tape) return false;
+            m_ids.push_back(m_tape->id_of(as_value(w[i])));
+        }
+        for (const Operand& xi : x)
+            m_ids.push_back(xi.id);
+        return true;
+    }
+
+    /// b + w0*x0 + w1*x1 + … through the engine's inline Value operators, which record each
+    /// node with its op known (a call to Graph::binary per node would switch on the op).
+    NodeId weighted_sum(NodeId b, std::span<const Operand> x) {
+        Graph& g = m_tape->graph();
+        const std::size_t n = x.size();
+        mgrad::Value act = mgrad::Value::from_id(g, b);
+        for (std::size_t i = 0; i < n; ++i)
+            act = act + mgrad::Value::from_id(g, m_ids[i]) * mgrad::Value::from_id(g, m_ids[n + i]);
+        return act.id();
     }
 
     /// Each neuron's output; a neuron of another class is called through Python.
@@ -156,6 +183,7 @@ class Forward {
 
   private:
     Tape*& m_tape;
+    std::vector<NodeId> m_ids;  // all_nodes()'s, reused neuron after neuron
 };
 
 /// A Layer's output as the next layer's input: a list, or micrograd's bare single Value.
@@ -166,39 +194,45 @@ std::vector<Operand> as_inputs(Forward& f, PyObject* o) {
 
 py::object not_implemented() { return py::reinterpret_borrow<py::object>(Py_NotImplemented); }
 
+/// Runs a forward pass with collection paused (node ids sit in C++ variables, and a module of
+/// another class may make Values through Python meanwhile), then lets the tape collect: the
+/// nodes a pass records are the bulk of a training step's.
+template <class Body>
+py::object forward_pass(Body body) {
+    Tape* tape = nullptr;
+    py::object out;
+    {
+        Tape::Pause pause;
+        Forward f(tape);
+        try {
+            out = body(f);
+        } catch (const Unsupported&) {
+            return not_implemented();
+        }
+    }
+    if (tape) tape->maybe_collect();
+    return out;
+}
+
 // Each call returns NotImplemented when an input is neither a Value nor a number, so that the
-// Python implementation takes over. Collection is paused throughout: node ids sit in C++
-// variables, and a module of another class may make Values through Python meanwhile.
+// Python implementation takes over.
 
 py::object neuron_call(py::handle self, py::handle x) {
-    Tape::Pause pause;
-    Tape* tape = nullptr;
-    Forward f(tape);
-    try {
+    return forward_pass([&](Forward& f) {
         const std::vector<Operand> xs = f.read_all(x.ptr());
         return f.to_python(f.neuron(self.ptr(), xs));
-    } catch (const Unsupported&) {
-        return not_implemented();
-    }
+    });
 }
 
 py::object layer_call(py::handle self, py::handle x) {
-    Tape::Pause pause;
-    Tape* tape = nullptr;
-    Forward f(tape);
-    try {
+    return forward_pass([&](Forward& f) {
         const std::vector<Operand> xs = f.read_all(x.ptr());
         return f.layer_result(f.layer(self.ptr(), xs));
-    } catch (const Unsupported&) {
-        return not_implemented();
-    }
+    });
 }
 
 py::object mlp_call(py::handle self, py::handle x) {
-    Tape::Pause pause;
-    Tape* tape = nullptr;
-    Forward f(tape);
-    try {
+    return forward_pass([&](Forward& f) {
         py::object layers = Forward::attr(self.ptr(), s_layers);
         py::object ls =
             Forward::steal(PySequence_Fast(layers.ptr(), "an MLP's layers must be a list"));
@@ -217,9 +251,7 @@ py::object mlp_call(py::handle self, py::handle x) {
             }
         }
         return last ? last : f.layer_result(xs);
-    } catch (const Unsupported&) {
-        return not_implemented();
-    }
+    });
 }
 
 // --- losses ---------------------------------------------------------------------------------

@@ -47,18 +47,14 @@ PyObject* Tape::value(NodeId id, bool fresh) {
     retain();
     m_objects[id] = v;
     ++m_values;
-    if (fresh && m_collect && paused == 0 && m_graph->size() >= m_next_collection) collect();
+    if (fresh) maybe_collect();
     return reinterpret_cast<PyObject*>(v);
 }
 
-NodeId Tape::id_of(ValueObject* v) {
-    check_idle();
-    sync();
-    if (v->id == no_node) [[unlikely]]
-        throw Error(
-            "this Value is stale: the session it came from was reset (:reset or reset()), "
-            "which dropped every node of its graph");
-    return v->id;
+void Tape::throw_stale() {
+    throw Error(
+        "this Value is stale: the session it came from was reset (:reset or reset()), which "
+        "dropped every node of its graph");
 }
 
 void Tape::forget(ValueObject* v) noexcept {

@@ -59,19 +59,26 @@ class Tape {
     /// one. When `fresh` (the node was just made), the tape may then collect.
     PyObject* value(NodeId id, bool fresh);
     /// The node a Value points at, or an mgrad::Error when its graph was cleared since.
-    NodeId id_of(ValueObject* v);
+    NodeId id_of(ValueObject* v);  // inline, below ValueObject
     /// A Value is being freed.
     void forget(ValueObject* v) noexcept;
 
     /// Drops every node no live Value depends on. Returns the nodes kept.
     std::size_t collect();
+    /// Collects when the tape has grown enough since the last time. Call it only where no C++
+    /// variable holds a node id (the Values Python holds are renumbered, nothing else).
+    void maybe_collect() {
+        if (m_collect && paused == 0 && m_graph->size() >= m_next_collection) collect();
+    }
     /// Tape statistics for tests and mgrad.engine.tape_stats().
     struct Stats {
         std::size_t nodes, values, collections, next_collection;
     };
     [[nodiscard]] Stats stats() const noexcept;
-    /// The tape grows by at least this many nodes between two collections (default 262,144,
-    /// 8 MiB of nodes).
+    /// The tape grows by at least this many nodes between two collections, and by as many as
+    /// it kept at the last (so collecting costs O(1) a node). Default 65,536 (2 MiB of nodes):
+    /// the moons demo's step is 65,000 nodes, and the garbage on the tape is swept by every
+    /// backward() until it is collected.
     void set_min_growth(std::size_t nodes) noexcept;
 
     /// No collection on any tape while one lives: C++ code holds node ids in local variables
@@ -104,6 +111,7 @@ class Tape {
     void invalidate_all() noexcept;
     void schedule_next() noexcept;
     [[noreturn]] void throw_busy() const;
+    [[noreturn]] static void throw_stale();
 
     std::size_t m_refs = 1;
     std::unique_ptr<Graph> m_own_graph;
@@ -116,15 +124,26 @@ class Tape {
     std::vector<NodeId> m_roots, m_remap;  ///< collect()'s, kept for their memory
     std::size_t m_values = 0;             ///< non-null entries of m_objects
     std::size_t m_collections = 0;
-    std::size_t m_min_growth = std::size_t{1} << 18u;
+    std::size_t m_min_growth = std::size_t{1} << 16u;
     std::size_t m_next_collection = 0;
     bool m_busy = false;
 };
 
 /// A Python mgrad.Value: a tape and a node id (no_node once stale).
 struct ValueObject {
-    PyObject_HEAD Tape* tape;
+    // clang-format off
+    PyObject_HEAD
+    Tape* tape;
     NodeId id;
+    // clang-format on
 };
+
+inline NodeId Tape::id_of(ValueObject* v) {
+    check_idle();
+    sync();
+    if (v->id == no_node) [[unlikely]]
+        throw_stale();
+    return v->id;
+}
 
 }  // namespace mgrad::python

@@ -29,7 +29,9 @@ Tape* the_default_tape = nullptr;
                 "' (a session's Values and the default graph's do not mix)");
 }
 
-PyObject* binary(Op op, PyObject* a, PyObject* b) {
+// A template on the op, so that the engine's recording is inlined with the op known.
+template <Op op>
+PyObject* binary(PyObject* a, PyObject* b) {
     MGRAD_TRY
     const bool va = is_value(a), vb = is_value(b);
     double k = 0.0;
@@ -48,7 +50,7 @@ PyObject* binary(Op op, PyObject* a, PyObject* b) {
         Tape& t = *as_value(a)->tape;
         const NodeId x = t.id_of(as_value(a));
         Graph& g = t.graph();
-        if (op == Op::PowConst) return t.value(g.pow_const(x, k), true);
+        if constexpr (op == Op::PowConst) return t.value(g.pow_const(x, k), true);
         const NodeId c = g.constant(k);
         return t.value(g.binary(op, x, c), true);
     }
@@ -62,13 +64,14 @@ PyObject* binary(Op op, PyObject* a, PyObject* b) {
         const NodeId y = t.id_of(as_value(b));
         Graph& g = t.graph();
         const NodeId c = g.constant(k);
-        return t.value(g.binary(op == Op::PowConst ? Op::Pow : op, c, y), true);
+        return t.value(g.binary(op == Op::PowConst ? Op::Pow : op, c, y), true);  // 2 ** x
     }
     Py_RETURN_NOTIMPLEMENTED;
     MGRAD_CATCH(nullptr)
 }
 
-PyObject* unary(Op op, PyObject* self) {
+template <Op op>
+PyObject* unary(PyObject* self) {
     MGRAD_TRY
     Tape& t = *as_value(self)->tape;
     const NodeId x = t.id_of(as_value(self));
@@ -78,28 +81,28 @@ PyObject* unary(Op op, PyObject* self) {
 
 // --- number protocol ------------------------------------------------------------------------
 
-PyObject* nb_add(PyObject* a, PyObject* b) { return binary(Op::Add, a, b); }
-PyObject* nb_subtract(PyObject* a, PyObject* b) { return binary(Op::Sub, a, b); }
-PyObject* nb_multiply(PyObject* a, PyObject* b) { return binary(Op::Mul, a, b); }
-PyObject* nb_true_divide(PyObject* a, PyObject* b) { return binary(Op::Div, a, b); }
+PyObject* nb_add(PyObject* a, PyObject* b) { return binary<Op::Add>(a, b); }
+PyObject* nb_subtract(PyObject* a, PyObject* b) { return binary<Op::Sub>(a, b); }
+PyObject* nb_multiply(PyObject* a, PyObject* b) { return binary<Op::Mul>(a, b); }
+PyObject* nb_true_divide(PyObject* a, PyObject* b) { return binary<Op::Div>(a, b); }
 PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
     if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
     // Value ** number: a constant exponent, one node (`**2`); anything ** Value: Pow.
-    if (is_value(a) && !is_value(b)) return binary(Op::PowConst, a, b);
-    return binary(Op::Pow, a, b);
+    if (is_value(a) && !is_value(b)) return binary<Op::PowConst>(a, b);
+    return binary<Op::Pow>(a, b);
 }
-PyObject* nb_negative(PyObject* a) { return unary(Op::Neg, a); }
+PyObject* nb_negative(PyObject* a) { return unary<Op::Neg>(a); }
 PyObject* nb_positive(PyObject* a) {
     Py_INCREF(a);
     return a;
 }
-PyObject* nb_absolute(PyObject* a) { return unary(Op::Abs, a); }
+PyObject* nb_absolute(PyObject* a) { return unary<Op::Abs>(a); }
 
 // --- methods --------------------------------------------------------------------------------
 
 template <Op op>
 PyObject* method(PyObject* self, PyObject*) {
-    return unary(op, self);
+    return unary<op>(self);
 }
 
 PyObject* m_backward(PyObject* self, PyObject*) {

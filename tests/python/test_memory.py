@@ -14,10 +14,10 @@ from mgrad.nn import MLP
 
 @pytest.fixture(autouse=True)
 def small_collections():
-    # Collect every 20,000 new nodes instead of 262,144, so a short test sees many collections.
+    # Collect every 20,000 new nodes instead of 65,536, so a short test sees many collections.
     set_min_growth(20_000)
     yield
-    set_min_growth(262_144)
+    set_min_growth(65_536)
 
 
 def rss_bytes():
@@ -137,3 +137,13 @@ def check_cycle():
     gc.collect()
     assert collect() == base
     assert tape_stats()["values"] < 10
+
+
+def test_a_loop_of_model_calls_alone_is_collected():
+    # Only modules' calls make nodes here: the collection runs after each call.
+    random.seed(2)
+    model = MLP(2, [16, 16, 1])
+    x = [0.5, -0.25]
+    for _ in range(500):
+        model(x)
+    assert tape_stats()["nodes"] < 3 * 20_000 + 2 * 700
