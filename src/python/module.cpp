@@ -37,7 +37,7 @@ PYBIND11_MODULE(_core, m) {
     m.def(
         "set_min_growth", [](std::size_t nodes) { default_tape().set_min_growth(nodes); },
         py::arg("nodes"),
-        "The default graph grows by at least this many nodes between collections (65,536).");
+        "The default graph grows by at least this many nodes between collections (262,144).");
 
     register_nn(m);
     register_draw(m);

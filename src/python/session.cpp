@@ -253,9 +253,18 @@ class PySession {
         m_tape->check_idle();
         return std::string(session().transcript().text());
     }
-    std::size_t node_count() { return m_tape->graph().size(); }
-    bool quit_requested() { return session().quit_requested(); }
-    SessionOptions& options() { return session().options(); }
+    std::size_t node_count() {
+        m_tape->check_idle();
+        return m_tape->graph().size();
+    }
+    bool quit_requested() {
+        m_tape->check_idle();
+        return session().quit_requested();
+    }
+    SessionOptions& options() {
+        m_tape->check_idle();
+        return session().options();
+    }
 
   private:
     Session& session() { return *m_tape->session(); }

@@ -14,10 +14,10 @@ from mgrad.nn import MLP
 
 @pytest.fixture(autouse=True)
 def small_collections():
-    # Collect every 20,000 new nodes instead of 65,536, so a short test sees many collections.
+    # Collect every 20,000 new nodes instead of 262,144, so a short test sees many collections.
     set_min_growth(20_000)
     yield
-    set_min_growth(65_536)
+    set_min_growth(262_144)
 
 
 def rss_bytes():

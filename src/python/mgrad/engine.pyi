@@ -7,4 +7,4 @@ def collect() -> int:
 def tape_stats() -> Dict[str, int]:
     """nodes, values (held by Python), collections, next_collection."""
 def set_min_growth(nodes: int) -> None:
-    """The tape grows by at least this many nodes between collections (65,536)."""
+    """The tape grows by at least this many nodes between collections (262,144)."""
