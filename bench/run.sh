@@ -112,11 +112,11 @@ if [[ $what == python || $what == all ]]; then
   pyrun() { PYTHONPATH="$root/build/bench/python" "$py" bench/python_moons.py "$@"; }
   echo "== Python: micrograd's demo loop as micrograd writes it, 100 steps =="
   if [[ -n ${MICROGRAD:-} ]]; then
-    pyrun compare --steps 100 --micrograd "$MICROGRAD" --micrograd-steps 4
+    pyrun compare --steps 100 --micrograd "$MICROGRAD" --micrograd-steps 12
   else
     pyrun compare --steps 100
   fi
-  echo "-- where a step's time goes (median of 200 steps) --"
+  echo "-- where a step's time goes (mean of 180 steps) --"
   pyrun profile --steps 200
   echo "-- peak RSS after 100, 1,000 and 10,000 steps (one process each) --"
   pyrun memory 100 1000 10000

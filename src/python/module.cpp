@@ -30,10 +30,11 @@ PYBIND11_MODULE(_core, m) {
             d["values"] = s.values;
             d["collections"] = s.collections;
             d["next_collection"] = s.next_collection;
+            d["tapes"] = s.tapes;
             return d;
         },
-        "The default graph: nodes on the tape, Values Python holds, collections so far, and "
-        "the tape size that triggers the next one.");
+        "The default graph: nodes on the tape, Values Python holds, collections so far, the "
+        "tape size that triggers the next one; and the graphs alive (this one and sessions').");
     m.def(
         "set_min_growth", [](std::size_t nodes) { default_tape().set_min_growth(nodes); },
         py::arg("nodes"),

@@ -27,7 +27,9 @@ Tape* Tape::make_session(std::unique_ptr<SessionOutput> output, std::unique_ptr<
     return t;
 }
 
-Tape::~Tape() = default;
+Tape::Tape() { ++alive; }
+
+Tape::~Tape() { --alive; }
 
 PyObject* Tape::value(NodeId id, bool fresh) {
     check_idle();
@@ -108,7 +110,7 @@ void Tape::set_min_growth(std::size_t nodes) noexcept {
 }
 
 Tape::Stats Tape::stats() const noexcept {
-    return {m_graph->size(), m_values, m_collections, m_collect ? m_next_collection : 0};
+    return {m_graph->size(), m_values, m_collections, m_collect ? m_next_collection : 0, alive};
 }
 
 void Tape::throw_busy() const {

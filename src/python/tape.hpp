@@ -73,6 +73,7 @@ class Tape {
     /// Tape statistics for tests and mgrad.engine.tape_stats().
     struct Stats {
         std::size_t nodes, values, collections, next_collection;
+        std::size_t tapes;  ///< Tapes alive in the process: this one and the sessions'
     };
     [[nodiscard]] Stats stats() const noexcept;
     /// The tape grows by at least this many nodes between two collections, and by as many as
@@ -99,8 +100,9 @@ class Tape {
 
   private:
     static inline std::size_t paused = 0;  // Pause guards alive (all under the GIL)
+    static inline std::size_t alive = 0;   // Tapes not yet deleted (tests look for leaks)
 
-    Tape() = default;
+    Tape();
     ~Tape();
     /// When the graph was cleared behind our back (a session's `:reset`), every Value on it
     /// becomes stale.

@@ -147,3 +147,24 @@ def test_a_loop_of_model_calls_alone_is_collected():
     for _ in range(500):
         model(x)
     assert tape_stats()["nodes"] < 3 * 20_000 + 2 * 700
+
+
+def test_sessions_and_their_values_are_freed():
+    def churn():
+        s = mgrad.Session()
+        s.run("a = 2; b = 3\n" + "a = a * b + 1\n" * 200 + ":backward a")
+        v = s["a"] * 2  # a Value keeps its session's graph alive
+        del s
+        assert v.data > 0 and tape_stats()["tapes"] >= 2
+        try:
+            s2 = mgrad.Session()
+            s2.run("x = (")
+        except mgrad.Error:
+            pass
+
+    gc.collect()
+    before = tape_stats()["tapes"]
+    for _ in range(50):
+        churn()
+    gc.collect()
+    assert tape_stats()["tapes"] == before  # every session's graph was freed with its Values
