@@ -4,7 +4,8 @@
 // writes results to one stream and diagnostics to another (stdout and stderr in the CLI, two
 // string streams in tests). A structured front end (e.g. JSON lines) overrides result() and
 // diagnostic() and keeps everything else; one that shows diagnostics, tables or pictures its own
-// way (a notebook) overrides report(), table() or wrote_file().
+// way (a notebook) overrides report(), table() or wrote_file(), and shows_pictures() and
+// picture() to have commands draw in memory instead of asking for a file.
 #pragma once
 
 #include <optional>
@@ -48,6 +49,15 @@ struct WrittenFile {
     std::string format;  ///< "svg", "png", "pdf", "dot", "json" (pictures), "mg", "py"
 };
 
+/// A picture a command drew in memory for the front end to show where it shows results (a
+/// notebook, under the cell): `:draw NAME`, `:plot EXPR x=A..B`, `:trace NAME frames` and
+/// `:minimize … plot` in a front end whose Output shows pictures.
+struct Picture {
+    std::string format;   ///< "svg" or "png"
+    std::string data;     ///< the bytes, as a file of that format would hold them
+    std::string caption;  ///< one line on what it shows ("L", a :trace frame's update)
+};
+
 class Output {
   public:
     Output() = default;
@@ -69,6 +79,11 @@ class Output {
     virtual void table(const Table& t) { text(t.text); }
     /// Called after a command wrote a file (its message has gone to text()). Nothing by default.
     virtual void wrote_file(const WrittenFile& /*file*/) {}
+    /// True when this front end shows pictures itself (see picture()): commands then draw in
+    /// memory where the user names no file. False by default: there they ask for a file.
+    [[nodiscard]] virtual bool shows_pictures() const { return false; }
+    /// A picture to show; commands call it only when shows_pictures().
+    virtual void picture(const Picture& /*picture*/) {}
 };
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
