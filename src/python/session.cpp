@@ -13,6 +13,7 @@
 #include "errors.hpp"
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/language/diagnostic.hpp"
+#include "mgrad/language/parser.hpp"
 #include "mgrad/language/session.hpp"
 #include "module.hpp"
 #include "session_output.hpp"
@@ -81,6 +82,15 @@ void SessionOutput::wrote_file(const WrittenFile& file) {
     e.kind = Event::Kind::File;
     e.path = file.path;
     e.format = file.format;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::picture(const Picture& picture) {
+    Event e;
+    e.kind = Event::Kind::Picture;
+    e.format = picture.format;
+    e.bytes = picture.data;
+    e.text = picture.caption;
     m_events.push_back(std::move(e));
 }
 
@@ -168,6 +178,10 @@ py::list events_to_python(std::vector<Event> events) {
             case Event::Kind::File:
                 out.append(py::make_tuple("file", str(e.path), str(e.format)));
                 break;
+            case Event::Kind::Picture:
+                out.append(
+                    py::make_tuple("picture", str(e.format), py::bytes(e.bytes), str(e.text)));
+                break;
         }
     }
     return out;
@@ -177,8 +191,8 @@ py::list events_to_python(std::vector<Event> events) {
 
 class PySession {
   public:
-    PySession(bool keep_going, bool echo, std::size_t max_nodes) {
-        auto output = std::make_unique<SessionOutput>();
+    PySession(bool keep_going, bool echo, std::size_t max_nodes, bool pictures) {
+        auto output = std::make_unique<SessionOutput>(pictures);
         SessionOptions options;
         options.keep_going = keep_going;
         options.echo = echo;
@@ -299,8 +313,10 @@ class PySession {
 
 void register_session(py::module_& m) {
     py::class_<PySession>(m, "Session")
-        .def(py::init<bool, bool, std::size_t>(), py::arg("keep_going") = false,
-             py::arg("echo") = false, py::arg("max_nodes") = default_max_nodes)
+        .def(py::init<bool, bool, std::size_t, bool>(), py::arg("keep_going") = false,
+             py::arg("echo") = false, py::arg("max_nodes") = default_max_nodes,
+             py::arg("pictures") = false)
+        .def_static("is_incomplete", &Parser::is_incomplete, py::arg("text"))
         .def("run", &PySession::run, py::arg("text"), py::arg("source"), py::arg("first_line"))
         .def("run_file", &PySession::run_file, py::arg("path"))
         .def("run_command", &PySession::run_command, py::arg("name"), py::arg("args"))

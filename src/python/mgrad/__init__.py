@@ -9,10 +9,10 @@ from ._core import Value, __version__
 from .errors import Error, Span
 from . import engine, nn
 from .draw import Drawing, draw_dot
-from .session import (Command, Diagnostic, FileWritten, Result, RunResult, Session, Table,
-                      Text)
+from .session import (Command, Diagnostic, FileWritten, Picture, Result, RunResult, Session,
+                      Table, Text)
 
 __all__ = [
     "Value", "Error", "Span", "draw_dot", "Drawing", "Session", "RunResult", "Text", "Result",
-    "Table", "Diagnostic", "FileWritten", "Command", "engine", "nn", "__version__",
+    "Table", "Diagnostic", "FileWritten", "Picture", "Command", "engine", "nn", "__version__",
 ]

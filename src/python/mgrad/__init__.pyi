@@ -9,6 +9,7 @@ from .errors import Span as Span
 from .session import Command as Command
 from .session import Diagnostic as Diagnostic
 from .session import FileWritten as FileWritten
+from .session import Picture as Picture
 from .session import Result as Result
 from .session import RunResult as RunResult
 from .session import Session as Session

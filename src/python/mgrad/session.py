@@ -5,8 +5,9 @@
     r.tables[0].rows      # [['node', 'data', 'grad'], ['a', '2', '6'], …]
     s["L"].grad           # 1.0 — a Value on the session's graph
 
-A run yields events in order: Text, Result, Table, Diagnostic and FileWritten objects; a front
-end such as a notebook kernel maps each to its own kind of message.
+A run yields events in order: Text, Result, Table, Diagnostic and FileWritten objects (and
+Picture objects in a session made with pictures=True); a front end such as a notebook kernel
+maps each to its own kind of message.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from ._core import Value
 from .errors import Error, Span
 
 __all__ = ["Session", "RunResult", "Text", "Result", "Table", "Diagnostic", "FileWritten",
-           "Command"]
+           "Picture", "Command"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -96,7 +97,22 @@ class FileWritten:
         return self.format in ("svg", "png", "pdf")
 
 
-Event = Union[Text, Result, Table, Diagnostic, FileWritten]
+@dataclass(frozen=True)
+class Picture:
+    """A picture a command drew in memory, in a session made with pictures=True: `:draw NAME`
+    without a file, `:plot` without a file, `:trace NAME frames`, `:minimize … plot`. Jupyter
+    shows it inline."""
+    format: str  # 'svg' or 'png'
+    data: bytes
+    caption: str  # one line: what it shows
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        if self.format == "svg":
+            return {"image/svg+xml": self.data.decode(), "text/plain": self.caption}
+        return {"image/png": self.data, "text/plain": self.caption}
+
+
+Event = Union[Text, Result, Table, Diagnostic, FileWritten, Picture]
 
 
 def _event(raw: tuple) -> Event:
@@ -109,6 +125,8 @@ def _event(raw: tuple) -> Event:
         return Table(raw[1], raw[2], raw[3])
     if kind == "diagnostic":
         return Diagnostic(*raw[1:])
+    if kind == "picture":
+        return Picture(raw[1], raw[2], raw[3])
     return FileWritten(raw[1], raw[2])
 
 
@@ -141,6 +159,10 @@ class RunResult:
         return [e for e in self.events if isinstance(e, FileWritten)]
 
     @property
+    def pictures(self) -> List[Picture]:
+        return [e for e in self.events if isinstance(e, Picture)]
+
+    @property
     def stdout(self) -> str:
         """What the REPL prints on standard output."""
         return "".join(e.text for e in self.events if isinstance(e, (Text, Result, Table)))
@@ -151,7 +173,7 @@ class RunResult:
         return "".join(e.text for e in self.diagnostics)
 
     def __str__(self) -> str:
-        return "".join(e.text for e in self.events if not isinstance(e, FileWritten))
+        return "".join(e.text for e in self.events if not isinstance(e, (FileWritten, Picture)))
 
 
 class Command(NamedTuple):
@@ -166,12 +188,14 @@ class Session:
 
     keep_going: report every failing statement of a run and go on (default: stop at the
     first). echo: print each statement before its output. max_nodes: refuse a statement that
-    would grow the graph past this many nodes (0: no cap).
+    would grow the graph past this many nodes (0: no cap). pictures: commands draw in memory
+    where no file is named and the run returns Picture events (a notebook's way); otherwise
+    they ask for a file.
     """
 
     def __init__(self, *, keep_going: bool = False, echo: bool = False,
-                 max_nodes: int = 1_000_000) -> None:
-        self._core = _core.Session(keep_going, echo, max_nodes)
+                 max_nodes: int = 1_000_000, pictures: bool = False) -> None:
+        self._core = _core.Session(keep_going, echo, max_nodes, pictures)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -259,6 +283,12 @@ class Session:
         return self._core.names()
 
     # --- help and completion ---------------------------------------------------------------
+
+    @staticmethod
+    def is_incomplete(text: str) -> bool:
+        """True when `text` ends inside parentheses or after an operator: the REPL would ask
+        for another line."""
+        return _core.Session.is_incomplete(text)
 
     def completions(self, prefix: str) -> List[str]:
         """Completions of the start of a word: commands (when it starts with ':'), bound names
