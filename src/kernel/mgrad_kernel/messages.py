@@ -52,9 +52,19 @@ def error_content(diagnostic: Optional[Diagnostic], interrupted: bool) -> Dict:
             "evalue": diagnostic.message, "traceback": colour_diagnostic(diagnostic.text)}
 
 
+_SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
+
+
+def fit_svg(svg: str) -> str:
+    """Graphviz sizes the picture in points, and a wide graph then overflows a notebook's cell.
+    As wide as the cell at most (scaled down, never up): width 100% up to the natural width,
+    the height following from the viewBox."""
+    return _SVG_SIZE.sub(lambda m: f'<svg width="100%" style="max-width:{m.group(1)}pt"', svg, 1)
+
+
 def picture_bundle(picture: Picture) -> Dict[str, str]:
     if picture.format == "svg":
-        return {"image/svg+xml": picture.data.decode(), "text/plain": picture.caption}
+        return {"image/svg+xml": fit_svg(picture.data.decode()), "text/plain": picture.caption}
     return {"image/png": base64.b64encode(picture.data).decode("ascii"),
             "text/plain": picture.caption}
 
