@@ -21,6 +21,7 @@
 #include <mgrad/mgrad.hpp>
 
 #include "json_output.hpp"
+#include "jupyter.hpp"
 #include "repl.hpp"
 #include "train.hpp"
 
@@ -32,7 +33,8 @@ struct Subcommand {
     std::string_view name;
     int (*run)(int argc, char** argv);
 };
-const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train}};
+const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train},
+                                             {"jupyter", mgrad::cli::run_jupyter}};
 
 struct Options {
     std::vector<std::string> files;

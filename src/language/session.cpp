@@ -378,14 +378,12 @@ std::uint32_t Session::Impl::source_index(std::string_view name) {
 void Session::Impl::report(const Frame& frame, Severity severity, std::string_view message,
                            const std::optional<SourceSpan>& span) {
     if (severity == Severity::Error) ++m_error_count;
-    m_output->diagnostic(severity,
-                         format_diagnostic(frame.name, frame.text, severity, message, span));
+    m_output->report(Diagnostic{severity, frame.name, frame.text, message, span});
 }
 
 void Session::Impl::warn(std::string_view message, std::optional<SourceSpan> span) {
     if (m_frames.empty()) {
-        m_output->diagnostic(Severity::Warning,
-                             format_diagnostic("mgrad", "", Severity::Warning, message, {}));
+        m_output->report(Diagnostic{Severity::Warning, "mgrad", "", message, {}});
         return;
     }
     report(m_frames.back(), Severity::Warning, message, span);
