@@ -265,7 +265,7 @@ class PySession {
     }
     std::string transcript() {
         m_tape->check_idle();
-        return std::string(session().transcript().text());
+        return std::string(session().transcript().text);
     }
     std::size_t node_count() {
         m_tape->check_idle();
