@@ -90,6 +90,11 @@ struct Drawing::Impl {
 };
 
 Drawing::Drawing(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Drawing::Drawing(const Drawing& other) : m_impl(std::make_unique<Impl>(*other.m_impl)) {}
+Drawing& Drawing::operator=(const Drawing& other) {
+    if (this != &other) m_impl = std::make_unique<Impl>(*other.m_impl);
+    return *this;
+}
 Drawing::Drawing(Drawing&&) noexcept = default;
 Drawing& Drawing::operator=(Drawing&&) noexcept = default;
 Drawing::~Drawing() = default;

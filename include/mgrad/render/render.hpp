@@ -77,10 +77,10 @@ struct DrawOptions {
 /// lay a picture out on another thread while the graph goes on changing (the live view does).
 class Drawing {
   public:
+    Drawing(const Drawing& other);
+    Drawing& operator=(const Drawing& other);
     Drawing(Drawing&&) noexcept;
     Drawing& operator=(Drawing&&) noexcept;
-    Drawing(const Drawing&) = delete;
-    Drawing& operator=(const Drawing&) = delete;
     ~Drawing();
     /// The graph's nodes drawn as nodes of their own (as `v<id>` in DOT and SVG), ascending:
     /// not the constants hide-constants folds, the values beyond depth= or inside a collapsed
