@@ -199,6 +199,7 @@ class SessionView final : public View {
         Graph& g = m_session.graph();
         nlohmann::json fields;
         fields["follow"] = !m_pinned.has_value();
+        if (m_pinned) fields["pinned"] = *m_pinned;
         fields["names"] = listed_names(m_session);
         fields["options"] = option_fields(m_options);
         fields["version"] = std::string(version_string);
