@@ -30,7 +30,7 @@
     // For tests and the benchmark: the newest frame painted, and when (ms since the epoch).
     window.mgradView = {frames: 0, seq: 0, paintedSeq: 0, paintedAt: 0};
 
-    // --- talking to mgrad ----------------------------------------------------------------------
+    // --- talking to mgrad ---
 
     function post(path, body) {
         return fetch(`${path}?token=${token}`, {
@@ -67,7 +67,7 @@
         });
     }
 
-    // --- frames ----------------------------------------------------------------------------------
+    // --- frames ---
 
     let busyTimer = null;
     function onStatus(status) {
@@ -217,7 +217,7 @@
         return b;
     }
 
-    // --- the picture -----------------------------------------------------------------------------
+    // --- the picture ---
 
     /// Graphviz's SVG as a DOM element, with anything active taken out (it never has any; the
     /// page's Content-Security-Policy would block it anyway).
@@ -257,8 +257,8 @@
             const m = /^([vo])(\d+)$/.exec(title);
             if (!m) continue;
             const id = Number(m[2]);
-            g.dataset.id = id;
             if (m[1] === 'v') {
+                g.dataset.id = id;
                 state.values.set(id, g);
                 for (const t of g.querySelectorAll('text')) {
                     if (t.textContent.startsWith('grad ')) {
@@ -267,6 +267,7 @@
                     }
                 }
             } else {
+                g.dataset.op = id;  // a click on an operation inspects the value it makes
                 state.ops.set(id, g);
             }
         }
@@ -283,8 +284,7 @@
             applyView();
     }
 
-    // --- pan and zoom: the viewBox, in the graph's own units
-    // ---------------------------------------
+    // --- pan and zoom: the viewBox, in the graph's own units ---
 
     function stageRect() { return stage.getBoundingClientRect(); }
 
@@ -388,16 +388,12 @@
     $('zoom-out').addEventListener('click', () => zoomCentre(0.8));
     $('zoom-fit').addEventListener('click', fit);
 
-    // --- the inspector
-    // -----------------------------------------------------------------------------
+    // --- the inspector ---
 
     function clickAt(target) {
         const g = target.closest && target.closest('g.node');
-        if (!g || g.dataset.id === undefined) {
-            select(null);
-            return;
-        }
-        select(Number(g.dataset.id));
+        const id = g ? g.dataset.id ?? g.dataset.op : undefined;
+        select(id === undefined ? null : Number(id));
     }
 
     function select(id) {
@@ -505,8 +501,7 @@
     // On release only: every :set prints its table in the terminal.
     $('whatif-slider').addEventListener('change', () => setLeaf(Number($('whatif-slider').value)));
 
-    // --- the backward pass, step by step
-    // ----------------------------------------------------------
+    // --- the backward pass, step by step ---
 
     function pass() {
         const b = state.frame && state.frame.backward;
@@ -779,7 +774,7 @@
         e.preventDefault();
     });
 
-    // --- picker and options ----------------------------------------------------------------------
+    // --- picker and options ---
 
     $('name').addEventListener('change', () => {
         const name = $('name').value;
