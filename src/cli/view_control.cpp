@@ -167,7 +167,10 @@ void ViewControl::serve() {
             if (errno == EINTR) continue;
             break;
         }
-        if ((fds[0].revents & POLLIN) != 0) m_view->run_pending();
+        if ((fds[0].revents & POLLIN) != 0) {
+            m_view->run_pending();
+            std::cout.flush();  // a page's :set table, now, even into a pipe
+        }
         if (terminal && (fds[1].revents & (POLLIN | POLLHUP)) != 0) {
             char buffer[256];
             const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);

@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <cmath>
 #include <csignal>
@@ -89,6 +90,13 @@ Server::Server(std::shared_ptr<Channel> channel, std::string token, std::uint16_
     ::sigaction(SIGPIPE, &old_pipe, nullptr);
 
     m_http->new_task_queue = [] { return new httplib::ThreadPool(worker_threads); };
+    // httplib's default also sets SO_REUSEPORT, which would let a second process bind the same
+    // port and take a share of the connections: SO_REUSEADDR only (a restart may reuse a port
+    // still in TIME_WAIT; a port another program listens on stays an error).
+    m_http->set_socket_options([](int sock) {
+        const int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     m_http->set_payload_max_length(max_body);
     m_http->set_keep_alive_timeout(2);
     m_http->set_read_timeout(5, 0);

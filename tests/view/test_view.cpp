@@ -434,3 +434,12 @@ TEST_CASE("the server listens on 127.0.0.1 only") {
         CHECK(line.find(":" + port + " 00000000000000000000000000000000:0000 0A") ==
               std::string::npos);
 }
+
+TEST_CASE("a second view cannot take a port a view listens on") {
+    Fixture fx;
+    TestHost host;
+    mgrad::view::ViewOptions options;
+    options.port = static_cast<std::uint16_t>(fx.port);
+    CHECK_THROWS_WITH_AS(mgrad_view_entry()->start(fx.session, host, options),
+                         doctest::Contains("cannot listen on 127.0.0.1"), mgrad::Error);
+}
