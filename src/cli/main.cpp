@@ -148,11 +148,10 @@ int run_main(int argc, char** argv) {
                 return fmt::format("expected a whole number from 0 to 9999999999, not '{}'", text);
             },
             "", "max-nodes"));
-    auto* view = app.add_flag("--view", o.view,
-                              "show the graph live in the browser (prints the page's address; see "
-                              "docs/view.md)");
+    auto* view =
+        app.add_flag("--view", o.view, "show the graph live in the browser (docs/view.md)");
     app.add_option("--view-port", o.view_port,
-                   "the view's port on 127.0.0.1 (default 0: a free one)")
+                   "the view's port on 127.0.0.1 (default 0: any free one)")
         ->type_name("PORT")
         ->needs(view);
     app.add_flag("--open", o.open, "open the view's page with xdg-open")->needs(view);
