@@ -74,6 +74,9 @@ void LayoutThread::run(const std::shared_ptr<State>& state) {
             work.fields["layout_ms"] =
                 std::chrono::duration<double, std::milli>(Clock::now() - start).count();
         }
+        work.fields["published_at_ms"] = std::chrono::duration<double, std::milli>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count();
         // Labels are the user's bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
         state->channel->publish(
             work.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

@@ -3,11 +3,12 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <cmath>
 #include <csignal>
-#include <regex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -120,7 +121,15 @@ Server::Server(std::shared_ptr<Channel> channel, std::string token, std::uint16_
         m_port = port;
     }
     routes();
-    m_thread = std::thread([http = m_http.get()] { http->listen_after_bind(); });
+    auto ended = std::make_shared<std::atomic<bool>>(false);
+    m_thread = std::thread([http = m_http.get(), ended] {
+        http->listen_after_bind();
+        *ended = true;
+    });
+    // httplib's stop() does nothing until the listening loop has started: wait for it, so that a
+    // view stopped at once (a short script) does not leave that loop in accept() for good.
+    while (!m_http->is_running() && !*ended)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 Server::~Server() {

@@ -196,6 +196,7 @@ class SessionView final : public View {
     }
 
     void compose() {
+        const auto started = Clock::now();
         Graph& g = m_session.graph();
         nlohmann::json fields;
         fields["follow"] = !m_pinned.has_value();
@@ -234,6 +235,12 @@ class SessionView final : public View {
         m_last_fields = std::move(text);
         m_last_drawing = drawing;
         fields["seq"] = ++m_frames;
+        // For the benchmark (bench/view_bench.py): when the frame was made, and how long that took.
+        fields["made_at_ms"] = std::chrono::duration<double, std::milli>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        fields["compose_ms"] =
+            std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         m_layout->submit(std::move(drawing), std::move(fields));
     }
 
