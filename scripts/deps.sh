@@ -13,6 +13,8 @@ packages=(
   doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL
   clang libclang-rt-14-dev             # tests: the libFuzzer target (preset fuzz) needs clang
   valgrind                             # tests: a REPL session under memcheck (label valgrind)
+  libcpp-httplib-dev                   # the live view's HTTP server (mgrad --view)
+  chromium chromium-driver python3-selenium  # tests: a real browser on the view's page
 )
 
 missing=()

@@ -62,9 +62,11 @@ void LayoutThread::run(const std::shared_ptr<State>& state) {
         }
         if (work.drawing) {
             const auto start = Clock::now();
-            state->channel->set_status(
-                nlohmann::json{{"layout", "started"}, {"values", work.drawing->values().size()}}
-                    .dump());
+            state->channel->set_status(nlohmann::json{
+                {"layout", "started"},
+                {"values", work.drawing->values().size()},
+                {"seq", work.fields.value(
+                            "seq", 0)}}.dump());
             try {
                 work.fields["svg"] = svg_element(render(*work.drawing, Format::Svg));
             } catch (const std::exception& e) {

@@ -72,7 +72,9 @@
 
     let busyTimer = null;
     function onStatus(status) {
-        if (status.layout !== 'started') return;
+        // A status may arrive after the frame it announced (the stream sends frames first).
+        if (status.layout !== 'started' || (state.frame && status.seq <= (state.frame.seq || 0)))
+            return;
         clearTimeout(busyTimer);
         const started = performance.now();
         busyTimer = setTimeout(function tick() {
@@ -624,6 +626,7 @@
             }
         }
         showStepLine(line);
+        showWhy(k === 0 ? null : steps[k - 1], root);
         $('step-count').textContent = `step ${k} of ${steps.length}`;
         const scrub = $('step-scrub');
         scrub.max = String(steps.length);
@@ -634,6 +637,28 @@
 
     /// `a.grad += b.data * e.grad = -3 * -2 = 6`, with the gradient being updated and the result
     /// picked out.
+    /// Under the step: where it comes from, the local derivative times the gradient flowing in.
+    function showWhy(step, root) {
+        const why = $('step-why');
+        why.replaceChildren();
+        const nodes = state.frame.nodes || {};
+        if (!step) {
+            const r = nodes[root];
+            if (r) why.append(`the pass starts at ${r.name}: d${r.name}/d${r.name} = 1`);
+            return;
+        }
+        const from = nodes[step.from];
+        const input = from && from.inputs.find((i) => i.id === step.to);
+        if (!input) return;
+        const local = document.createElement('code');
+        local.textContent = `∂${from.name}/∂${input.name} = ${input.local}` +
+            (input.local !== input.local_value ? ` = ${input.local_value}` : '');
+        const grad = document.createElement('code');
+        grad.textContent = `${from.name}.grad`;
+        why.append('local derivative ', local, ', times ', grad, ', added to what ',
+                   input.name, '.grad had');
+    }
+
     function showStepLine(line) {
         const code = $('step-text');
         code.replaceChildren();
