@@ -6,10 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "mgrad/commands/commands.hpp"
-#include "mgrad/commands/detail/chain_steps.hpp"  // TEMPORARY: engine/chain_rule.hpp when it lands
-#include "mgrad/language/number.hpp"
+#include "mgrad/engine/chain_rule.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/support/number.hpp"
 
 namespace mgrad::view::detail {
 
@@ -26,27 +25,42 @@ const char* kind_of(const Graph& g, NodeId id, NodeId root) {
 
 std::string fixed(double value, int decimals) { return fmt::format("{:.{}f}", value, decimals); }
 
+/// A step as `:trace` prints it: `a.grad += b.data * e.grad = -3 * -2 = 6`, the value left out
+/// when the numbers already are it (`c.grad += e.grad = -2`).
+std::string step_line(const Session& session, const ChainStep& step) {
+    std::string line = fmt::format("{}.grad += {} = {}", session.node_name(step.parent),
+                                   step.formula, step.numbers);
+    if (step.numbers != format_number(step.value)) line += " = " + format_number(step.value);
+    return line;
+}
+
 }  // namespace
 
 nlohmann::json describe_nodes(Session& session, NodeId root, std::span<const NodeId> values) {
     Graph& g = session.graph();
     g.forward();
+    // :trace's names for the chain rule; :vars's for formulas (constants by value).
+    const NodeNamer name = [&](NodeId p) { return session.node_name(p); };
+    const NodeNamer formula_name = [&](NodeId p) {
+        if (g.op(p) == Op::Const && g.label(p).empty()) return format_number(g.data(p));
+        return session.node_name(p);
+    };
     nlohmann::json nodes = nlohmann::json::object();
     std::vector<std::pair<NodeId, NodeId>> uses;  // {input, user} among the drawn values
     for (NodeId id : values) {
         const Node& n = g.node(id);
         nlohmann::json inputs = nlohmann::json::array();
-        for (const auto& step : mgrad::detail::chain_steps(session, id)) {
+        for (const ChainStep& step : chain_steps(g, id, name)) {
             inputs.push_back({{"id", step.parent},
                               {"name", session.node_name(step.parent)},
-                              {"local", step.local_formula},
-                              {"local_value", format_number(step.local_value)},
-                              {"step", mgrad::detail::chain_step_line(session, step)}});
+                              {"local", step.local},
+                              {"local_value", step.local_numbers},
+                              {"step", step_line(session, step)}});
             uses.emplace_back(step.parent, id);
         }
         nodes[std::to_string(id)] = {
             {"name", session.node_name(id)},         {"kind", kind_of(g, id, root)},
-            {"op", std::string(op_info(n.op).name)}, {"formula", node_formula(session, id)},
+            {"op", std::string(op_info(n.op).name)}, {"formula", formula(g, id, formula_name)},
             {"data", format_number(n.data)},         {"grad", format_number(n.grad)},
             {"inputs", std::move(inputs)},           {"users", nlohmann::json::array()}};
     }
@@ -98,12 +112,13 @@ nlohmann::json backward_steps(Session& session, NodeId root, int decimals) {
     for (NodeId id : order)
         g.set_grad(id, 0.0);
     g.set_grad(root, 1.0);
+    const NodeNamer name = [&](NodeId p) { return session.node_name(p); };
     nlohmann::json steps = nlohmann::json::array();
     for (NodeId id : order) {
-        for (const auto& step : mgrad::detail::chain_steps(session, id)) {
+        for (const ChainStep& step : chain_steps(g, id, name)) {
             const double before = g.grad(step.parent);
             g.set_grad(step.parent, before + step.value);
-            std::string line = mgrad::detail::chain_step_line(session, step);
+            std::string line = step_line(session, step);
             if (before != 0.0)
                 line += fmt::format("  (now {})", format_number(g.grad(step.parent)));
             steps.push_back({{"from", id},

@@ -376,12 +376,12 @@ TEST_CASE("nothing a page sends runs a statement of its own or writes a file") {
     // A computed value or an unknown name: refused by the session's thread, nothing run.
     CHECK(fx.post(set, R"({"name":"L","value":1})") == 202);
     CHECK(fx.post(set, R"({"name":"nope","value":1})") == 202);
-    const std::size_t statements = fx.session.transcript().size();
+    const std::size_t statements = fx.session.transcript().statements;
     nlohmann::json f = fx.wait_frame([](const nlohmann::json& g) {
         return g.contains("notice") && g["notice"]["number"].get<int>() == 2;
     });
     CHECK(f["notice"]["error"] == true);
-    CHECK(fx.session.transcript().size() == statements);
+    CHECK(fx.session.transcript().statements == statements);
     CHECK(fx.session.graph().data(*fx.session.lookup("L")) == -8.0);
     CHECK(fs::is_empty(dir));
     fs::remove_all(dir);
