@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mgrad's benchmarks against its peers, in one run so that ratios compare like with like.
-#   bench/run.sh [w1|w2|w3|w4|w5|python|engine|all]
+#   bench/run.sh [w1|w2|w3|w4|w5|python|engine|view|all]
 # Peers that are not installed are skipped with a message: ADOL-C (libadolc-dev) and PyTorch
 # (python3-torch); micrograd, for `python`, when MICROGRAD=DIR names a checkout of
 # karpathy/micrograd. Figures are medians; docs/performance.md records them.
@@ -157,4 +157,14 @@ fi
 if [[ $what == w5 || $what == all ]]; then
   echo "== W5: drawing graphs of about 100, 1,000 and 5,000 values =="
   "$bin/mgrad-bench-render" 2>/dev/null | grep -E '^BM|^Benchmark'
+fi
+
+if [[ $what == view || $what == all ]]; then
+  # Needs Chromium, chromedriver and Selenium for /usr/bin/python3 (scripts/deps.sh).
+  echo "== the live view: update latency in headless Chromium, memory; startup =="
+  "$py" bench/view_bench.py "$root/build/bench/src/cli/mgrad" latency memory
+  # With MGRAD_BASELINE=path/to/another/mgrad (e.g. a build of main), startup against it.
+  if [[ -n ${MGRAD_BASELINE:-} ]]; then
+    "$py" bench/view_bench.py "$root/build/bench/src/cli/mgrad" startup "$MGRAD_BASELINE"
+  fi
 fi

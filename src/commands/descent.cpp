@@ -158,6 +158,7 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
                             "leaves are back at their start values)",
                             name, format_number(bad), done + 1, format_number(lr)));
         }
+        session.progress();  // a live view follows the descent
         if ((done + 1) % every == 0 || done + 1 == steps)
             out.text(fmt::format("{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
                                  fmt::formatted_size("{}", steps), steps, name,
