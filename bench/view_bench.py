@@ -122,7 +122,9 @@ def memory():
     m = Mgrad(MGRAD, ["--view", "-i"])
     drain(m)
     m.send(script)
-    m.wait_frame(lambda f: f.get("name") == "L" and "svg" in f and len(f["nodes"]) > 90, "of L")
+    # The sum rebinds L, so the view names its graph L#2.
+    m.wait_frame(lambda f: f.get("name") == "L#2" and "svg" in f and len(f["nodes"]) > 90,
+                 "of L#2")
     time.sleep(1)
     idle, idle_threads = rss_kib(m.proc.pid)
     d = browser()
