@@ -100,8 +100,19 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     std::size_t steps = 100;
     double lr = 0.01;
     std::string plot_file;
+    bool plot_inline = false;  // `plot` alone: the chart is shown, where pictures are shown
     std::vector<Word> leaf_words;
     for (const Word& w : args.subspan(1)) {
+        if (w.text == "plot") {  // `plot` alone: shown inline, or a leaf called plot
+            if (out.shows_pictures()) {
+                plot_inline = true;
+                continue;
+            }
+            if (!session.lookup("plot"))
+                throw Error("plot needs a file here: plot=FILE (.png, .svg or .pdf)", w.span);
+            leaf_words.push_back(w);
+            continue;
+        }
         const std::optional<OptionWord> o = minimize_options.read(w.text, w.span);
         if (!o) {
             leaf_words.push_back(w);
@@ -152,6 +163,7 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
                             "leaves are back at their start values)",
                             name, format_number(bad), done + 1, format_number(lr)));
         }
+        session.progress();  // a live view follows the descent
         if (progress.due(done + 1))
             progress.update(done + 1, fmt::format("{} = {}", name, format_number(g.data(d.root))));
     }
@@ -165,16 +177,18 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     text +=
         fmt::format("{}: {} → {} after {} step{} (lr {})\n", name, format_number(first),
                     format_number(g.data(d.root)), done, done == 1 ? "" : "s", format_number(lr));
+    LineChart chart;
+    chart.title = fmt::format("{} during gradient descent (lr {})", name, format_number(lr));
+    chart.x_label = "step";
+    chart.y_label = name;
+    chart.series.push_back(Series{name, xs, losses});
     if (!plot_file.empty()) {
-        LineChart chart;
-        chart.title = fmt::format("{} during gradient descent (lr {})", name, format_number(lr));
-        chart.x_label = "step";
-        chart.y_label = name;
-        chart.series.push_back(Series{name, xs, losses});
         save_line_chart(chart, plot_file);
         text += fmt::format("wrote {}\n", plot_file);
     }
     out.text(text);
+    if (!plot_file.empty()) detail::report_written(out, plot_file);
+    if (plot_inline) out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
     if (interrupted)
         throw Error(
             fmt::format("interrupted after {} of {} steps (the leaves keep the values "
@@ -196,9 +210,9 @@ void add_descent_commands(Session& session) {
         {"minimize", ":minimize NAME [LEAF…] steps=N lr=X", "gradient descent on NAME for N steps",
          ":step repeated N times (default steps=100, lr=0.01), with a progress line every\n"
          "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
-         "plot=FILE (.png, .svg or .pdf) draws NAME over the steps. Ctrl-C stops after the\n"
-         "current step; the leaves keep the values reached. A NaN or infinite NAME stops it\n"
-         "with an error.\n"
+         "plot=FILE (.png, .svg or .pdf) draws NAME over the steps (in a notebook, plot alone\n"
+         "shows the chart under the cell). Ctrl-C stops after the current step; the leaves\n"
+         "keep the values reached. A NaN or infinite NAME stops it with an error.\n"
          "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
          cmd_minimize, true});
 }
