@@ -59,7 +59,7 @@ contains() {
 }
 
 check "mgrad tr" train
-check "mgrad help " help train
+check "mgrad help " help jupyter train
 contains "mgrad " train help lecture.mg net.mg sub
 contains "mgrad --" --echo --draw --draw-options --keep-going --max-nodes --version
 check "mgrad --ec" --echo
