@@ -13,30 +13,45 @@ namespace mgrad {
 
 namespace {
 
+// Whether a word is one of :draw's options rather than a file name (`:draw L tb`).
+bool is_draw_option(const std::string& word) {
+    if (format_from_extension(word)) return false;
+    try {
+        (void)parse_draw_options(std::span<const std::string>(&word, 1));
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
+
 void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
-    if (args.size() < 2)
-        throw Error("missing argument; usage: :draw NAME FILE [OPTIONS]  (see :help draw)");
+    if (args.empty())
+        throw Error("missing argument; usage: :draw NAME [FILE] [OPTIONS]  (see :help draw)");
     const NodeId root = session.require(args[0].text, args[0].span);
+    // Without FILE, NAME.svg, as `mgrad --draw NAME` does.
+    const bool has_file = args.size() >= 2 && !is_draw_option(args[1].text);
+    const std::span<const Word> option_words = args.subspan(has_file ? 2 : 1);
     std::vector<std::string> words;
-    for (const Word& w : args.subspan(2))
+    for (const Word& w : option_words)
         words.push_back(w.text);
     DrawOptions options;
     try {
         options = parse_draw_options(words);
     } catch (const Error& e) {
         // Point at the offending word when the message names it.
-        for (const Word& w : args.subspan(2))
+        for (const Word& w : option_words)
             if (std::string_view(e.what()).find(fmt::format("'{}'", w.text)) !=
                 std::string_view::npos)
                 throw Error(e.what(), w.span);
-        throw Error(e.what(), args[2].span);
+        throw Error(e.what(), option_words.front().span);
     }
-    const std::filesystem::path file = args[1].text;
+    const std::filesystem::path file = has_file ? args[1].text : args[0].text + ".svg";
+    const SourceSpan file_span = has_file ? args[1].span : args[0].span;
     try {
         draw(session.graph(), root, file, options);
     } catch (const Error& e) {
         if (e.span()) throw;
-        throw Error(e.what(), args[1].span);
+        throw Error(e.what(), file_span);
     }
     const Format format = options.format ? *options.format : *format_from_extension(file);
     out.text(fmt::format("drew {} to {} ({})\n", session.node_name(root), file.string(),
@@ -47,9 +62,10 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
 
 void add_draw_command(Session& session) {
     session.add_command(
-        {"draw", ":draw NAME FILE [OPTIONS]",
+        {"draw", ":draw NAME [FILE] [OPTIONS]",
          "draw NAME's graph to an SVG, PNG, PDF, DOT or JSON file",
-         "The format follows FILE's extension (.svg .png .pdf .dot .json) or format=FMT.\n"
+         "The format follows FILE's extension (.svg .png .pdf .dot .json) or format=FMT;\n"
+         "without FILE, NAME.svg. Operands of -, / and ** are numbered 1 and 2 on their edges.\n"
          "Each value is a box { label | data | grad }; each operation a small node feeding it.\n"
          "Colours: inputs green, constants grey, computed values slate, the drawn value amber.\n"
          "Options:\n" +

@@ -3,13 +3,16 @@
 // A Session never writes to std::cout itself: the front end hands it an Output. StreamOutput
 // writes results to one stream and diagnostics to another (stdout and stderr in the CLI, two
 // string streams in tests). A structured front end (e.g. JSON lines) overrides result() and
-// diagnostic() and keeps everything else.
+// diagnostic() and keeps everything else; one that shows diagnostics, tables or progress its own
+// way overrides report(), table() or progress().
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mgrad/language/diagnostic.hpp"
 
@@ -21,6 +24,33 @@ struct Result {
     std::optional<std::string> label;  ///< a node's label (or the expression text); no value
     double data = 0.0;                 ///< the number, or the node's data
     std::optional<double> grad;        ///< a node's grad; nothing for a plain number
+};
+
+/// A diagnostic with its parts, for a front end that shows them its own way (a notebook marks
+/// the line in its cell; Python raises an exception carrying the span).
+struct Diagnostic {
+    Severity severity = Severity::Error;
+    std::string_view source;       ///< the source's name: a file path, `<repl>` …
+    std::string_view source_text;  ///< the whole text the span points into
+    std::string_view message;      ///< the message alone, without position or severity
+    std::optional<SourceSpan> span;
+};
+
+/// A table a command prints (`:grad`, `:vars`): a header row and rows of cells, and its text.
+struct Table {
+    std::vector<std::vector<std::string>> rows;  ///< rows[0] is the header
+    std::string align;                           ///< per column: 'l' left, 'r' right
+    std::string text;                            ///< the table laid out in columns
+};
+
+/// One step of a long command (`:minimize`), reported as it goes.
+struct Progress {
+    std::string_view command;  ///< "minimize"
+    std::size_t step = 0;      ///< steps done, 1 to total
+    std::size_t total = 0;
+    std::string_view name;  ///< what is being watched: the loss's name
+    double value = 0.0;     ///< its value after `step` steps
+    std::string_view text;  ///< the line a terminal shows, with its newline
 };
 
 class Output {
@@ -37,22 +67,52 @@ class Output {
     /// The value of a bare expression. By default one line: `-8` for a number,
     /// `L = -8  (grad 1)` for a node.
     virtual void result(const Result& r);
+    /// Every diagnostic the session reports comes here. By default it is formatted
+    /// (format_diagnostic) and passed to diagnostic().
+    virtual void report(const Diagnostic& d);
+    /// A table; by default its text.
+    virtual void table(const Table& t) { text(t.text); }
+    /// A progress report; by default its text.
+    virtual void progress(const Progress& p) { text(p.text); }
+    /// The width text is wrapped to (`:help`): the terminal's, or 80.
+    [[nodiscard]] virtual std::size_t width() const { return 80; }
 };
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
-/// the two interleave in order on a terminal.
+/// the two interleave in order on a terminal. With colour on (set_color), diagnostics, the
+/// names in results and the headers of tables are coloured with ANSI escapes.
 class StreamOutput : public Output {
   public:
     StreamOutput(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}
     void text(std::string_view text) override;
     void diagnostic(Severity severity, std::string_view formatted) override;
+    void result(const Result& r) override;
+    void report(const Diagnostic& d) override;
+    void table(const Table& t) override;
+    [[nodiscard]] std::size_t width() const override { return m_width; }
+
+    /// Colour for what goes to `out` and to `err` (each is a terminal or not).
+    void set_color(bool out, bool err) noexcept {
+        m_color_out = out;
+        m_color_err = err;
+    }
+    /// The width `:help` wraps to (at least 40).
+    void set_width(std::size_t columns) noexcept { m_width = columns < 40 ? 40 : columns; }
 
   private:
     std::ostream& m_out;
     std::ostream& m_err;
+    bool m_color_out = false;
+    bool m_color_err = false;
+    std::size_t m_width = 80;
 };
 
 /// The one-line form of a result (see Output::result), with its newline.
 [[nodiscard]] std::string format_result(const Result& r);
+
+/// `text` wrapped to `width` columns at blanks (a word longer than a line stays whole); each
+/// line after the first starts with `indent` blanks. Existing line breaks are kept.
+[[nodiscard]] std::string wrap_text(std::string_view text, std::size_t width,
+                                    std::size_t indent = 0);
 
 }  // namespace mgrad
