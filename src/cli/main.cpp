@@ -79,19 +79,27 @@ bool use_color(std::string_view mode, int fd) {
     return ::isatty(fd) == 1;
 }
 
-// CLI11's help with each line that is too long wrapped at blanks; an option's description
-// goes on under itself.
+// CLI11's help with each line that is too long wrapped at blanks; the description of an
+// option or example goes on under itself, other indented lines under their first word.
 std::string wrap_help(const std::string& help, std::size_t width) {
     std::string out;
     for (std::size_t pos = 0; pos < help.size();) {
         std::size_t nl = help.find('\n', pos);
         if (nl == std::string::npos) nl = help.size();
         const std::string_view line = std::string_view(help).substr(pos, nl - pos);
-        // An option line: its description starts after the name column (30, CLI11's).
-        constexpr std::size_t column = 30;
-        const bool option = line.starts_with("  ") && line.size() > column &&
-                            line[column - 1] == ' ' && line[column] != ' ';
-        out += mgrad::wrap_text(line, width, option ? column : 0);
+        std::size_t hang = 0;
+        if (line.starts_with("  ")) {
+            // A description starts after the first gap of two blanks or more.
+            const std::size_t first = line.find_first_not_of(' ');
+            hang = first == std::string_view::npos ? 0 : first;
+            if (const std::size_t gap = line.find("  ", hang); gap != std::string_view::npos) {
+                const std::size_t description = line.find_first_not_of(' ', gap);
+                if (description != std::string_view::npos) hang = description;
+            }
+            // Too deep a hanging indent leaves no room for words.
+            if (hang + 20 > width) hang = first == std::string_view::npos ? 0 : first;
+        }
+        out += mgrad::wrap_text(line, width, hang);
         if (nl < help.size()) out += '\n';
         pos = nl + 1;
     }
@@ -196,14 +204,15 @@ int run_main(int argc, char** argv) {
         "print the version and exit");
     app.set_help_flag("-h,--help", "print this help and exit");
     app.footer(
-        "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from\n"
-        "standard input otherwise. Exit status: 0 on success, 1 if a statement failed, 2 for a\n"
+        // One line per paragraph: the help is wrapped to the terminal when printed.
+        "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from "
+        "standard input otherwise. Exit status: 0 on success, 1 if a statement failed, 2 for a "
         "usage error.\n\n"
         "Examples:\n"
         "  mgrad                          interactive session (:help lists the commands)\n"
         "  mgrad --echo lecture.mg        run a script as a readable transcript\n"
         "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
-        "  mgrad net.mg --draw L -o L.svg draw the graph of L after the script ran");
+        "  mgrad net.mg --draw L          draw L's graph to L.svg after the script ran");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp&) {

@@ -140,7 +140,7 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
     if (args.empty()) {
         // Two columns; a usage wider than the first goes on a line of its own, and a summary
         // too long for the terminal goes on under itself.
-        constexpr std::size_t usage_column = 26;
+        const std::size_t usage_column = std::min<std::size_t>(26, width / 3);
         std::string text = "Commands:\n";
         for (const Command* c : session.commands()) {
             const std::string usage = "  " + c->usage;
@@ -207,7 +207,8 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
             // `:help :b` means the command `:b` means.
             try {
                 c = &session.resolve_command(topic);
-            } catch (const Error&) {
+            } catch (const Error& e) {
+                throw Error(e.what(), args[0].span);
             }
         } else {
             c = session.find_command(topic);
