@@ -132,8 +132,9 @@ Samples sample(Session& session, std::string expr, const Range& range, std::size
     // `:plot f x=…` with a function f of one parameter plots f(x).
     if (const UserFunction* f = session.user_function(expr)) {
         if (f->params.size() != 1)
-            throw Error(fmt::format("{}() takes {} arguments: plot it as {}({}…) {}=…", f->name,
-                                    f->params.size(), f->name, range.var, range.var),
+            throw Error(fmt::format("{}() takes {} arguments: plot a call of it in {} alone, "
+                                    "such as {}({}, …)",
+                                    f->name, f->params.size(), range.var, f->name, range.var),
                         span);
         expr = fmt::format("{}({})", f->name, range.var);
     }
