@@ -193,6 +193,10 @@ void Parser::parse_statement(Statement& s) {
     } else if (first.kind == TokenKind::Name && first.text == "const" &&
                peek_after_current().kind == TokenKind::Name) {
         parse_constant(s);
+    } else if (first.kind == TokenKind::Name && first.text == "const" &&
+               !is_assign(peek_after_current().kind)) {
+        advance();
+        fail_expected("a name after 'const' (const NAME = NUMBER)");
     } else {
         const Token second =
             first.kind == TokenKind::Name ? peek_after_current() : Token{};

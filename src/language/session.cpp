@@ -257,9 +257,10 @@ NodeId Session::Impl::require(std::string_view name, std::optional<SourceSpan> s
     if (auto id = lookup(name)) return *id;
     std::string message;
     if (const auto k = constant(name))
-        message = fmt::format("'{}' is a constant ({}), not a node: it has no .data or .grad and "
-                              "no gradient",
-                              name, format_number(*k));
+        message = fmt::format(
+            "'{}' is a constant ({}), not a node: it has no .data, .grad or "
+            "gradient",
+            name, format_number(*k));
     else if (is_builtin_function(name) || find_function(name) || m_user_functions.contains(name))
         message = fmt::format("'{}' is a function, not a node; call it as {}(…)", name, name);
     else if (m_order.empty())
@@ -633,7 +634,6 @@ namespace {
 // What to type instead of a call that comes from Python or micrograd habits.
 std::optional<std::string_view> habit_hint(std::string_view name) {
     static constexpr std::pair<std::string_view, std::string_view> hints[] = {
-        {"backward", "L.backward() is a statement of its own, the same as ':backward L'"},
         {"print", "a bare expression prints its value: type the expression itself"},
         {"Value", "a number is a value already: 'a = 2.0' makes a leaf node"},
         {"draw_dot", "':draw L' draws L's graph to L.svg (or ':draw L FILE')"},
@@ -653,6 +653,11 @@ std::optional<std::string_view> habit_hint(std::string_view name) {
 void Session::Impl::unknown_function(const Expr& e) const {
     const std::string what =
         e.method ? fmt::format("method '.{}()'", e.name) : fmt::format("function '{}'", e.name);
+    if (e.name == "backward")
+        throw Error(
+            "backward() is a statement of its own, not a value: L.backward() (or "
+            ":backward L)",
+            e.op_span);
     if (const auto hint = habit_hint(e.name))
         throw Error(fmt::format("mgrad has no {}: {}", what, *hint), e.op_span);
     if (!e.method && lookup(e.name))
@@ -746,8 +751,12 @@ void Session::Impl::check_names(const Statement& s, std::vector<Operand>& names,
                     unknown_function(e);
                 }
                 if (e.arg_count != arity) {
+                    if (e.method && arity == 1)
+                        throw Error(
+                            fmt::format("x.{}() takes no arguments: it is {}(x)", e.name, e.name),
+                            e.span);
                     if (e.method)
-                        throw Error(fmt::format("x.{}() is {}(x): it takes {} more argument{}, "
+                        throw Error(fmt::format("x.{}() is {}(x, …): it takes {} argument{}, "
                                                 "not {}",
                                                 e.name, e.name, arity - 1, arity == 2 ? "" : "s",
                                                 e.arg_count - 1),
