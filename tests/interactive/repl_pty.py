@@ -115,6 +115,7 @@ with tempfile.TemporaryDirectory() as state:
     r.send("\x03")
     out = r.expect(">>> ", "a new prompt after Ctrl-C")
     check("error" not in out, f"a cancelled line must not run, got {out!r}")
+    check(out.endswith("^C\r\n"), f"Ctrl-C should end its echo with a newline, got {out!r}")
     # Ctrl-C also cancels a half-typed multi-line entry.
     r.send("y = (1 +\r")
     r.expect("... ")
@@ -198,6 +199,8 @@ with tempfile.TemporaryDirectory() as state:
     r.expect("undefined name 'w'", "the previous run's last line, recalled")
     r.expect(">>> ")
     r.send("\x04")
+    tail = r.expect("\n", "the newline that ends Ctrl-D's echo")
+    check(tail in ("^D\r", "\r"), f"Ctrl-D should end its echo with a newline, got {tail!r}")
     check(r.wait() == 0, "Ctrl-D should leave with status 0")
 
     # Colour on a terminal: errors in red; none with NO_COLOR or TERM=dumb.
