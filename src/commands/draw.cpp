@@ -24,12 +24,30 @@ bool is_draw_option(const std::string& word) {
     }
 }
 
+/// `:draw NAME [OPTIONS]` in a front end that shows pictures: SVG (or format=png) in memory.
+void draw_inline(Session& session, NodeId root, std::span<const Word> option_words,
+                 const DrawOptions& options, Output& out) {
+    const Format format = options.format.value_or(Format::Svg);
+    if (format != Format::Svg && format != Format::Png) {
+        for (const Word& w : option_words)
+            if (w.text.starts_with("format="))
+                throw Error(fmt::format("a picture shown here is svg or png; name a file to "
+                                        "write {}",
+                                        format_name(format)),
+                            w.span);
+    }
+    out.picture(Picture{std::string(format_name(format)),
+                        render(session.graph(), root, format, options), session.node_name(root)});
+}
+
 void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
     if (args.empty())
         throw Error("missing argument; usage: :draw NAME [FILE] [OPTIONS]  (see :help draw)");
     const NodeId root = session.require(args[0].text, args[0].span);
-    // Without FILE, NAME.svg, as `mgrad --draw NAME` does.
+    // Without FILE: shown where the front end shows pictures (a notebook), else NAME.svg, as
+    // `mgrad --draw NAME` does.
     const bool has_file = args.size() >= 2 && !is_draw_option(args[1].text);
+    const bool inline_picture = !has_file && out.shows_pictures();
     const std::span<const Word> option_words = args.subspan(has_file ? 2 : 1);
     std::vector<std::string> words;
     for (const Word& w : option_words)
@@ -45,6 +63,10 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
                 throw Error(e.what(), w.span);
         throw Error(e.what(), option_words.front().span);
     }
+    if (inline_picture) {
+        draw_inline(session, root, option_words, options, out);
+        return;
+    }
     const std::filesystem::path file = has_file ? args[1].text : args[0].text + ".svg";
     const SourceSpan file_span = has_file ? args[1].span : args[0].span;
     try {
@@ -56,6 +78,7 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
     const Format format = options.format ? *options.format : *format_from_extension(file);
     out.text(fmt::format("drew {} to {} ({})\n", session.node_name(root), file.string(),
                          format_name(format)));
+    out.wrote_file(WrittenFile{file.string(), std::string(format_name(format))});
 }
 
 }  // namespace
@@ -68,6 +91,7 @@ void add_draw_command(Session& session) {
          "without FILE, NAME.svg. Operands of -, / and ** are numbered 1 and 2 on their edges.\n"
          "Each value is a box { label | data | grad }; each operation a small node feeding it.\n"
          "Colours: inputs green, constants grey, computed values slate, the drawn value amber.\n"
+         "In a notebook, :draw NAME [OPTIONS] without FILE shows the picture under the cell.\n"
          "Options:\n" +
              draw_options_help() +
              "Example:\n  :draw L lecture.png\n  :draw L big.svg depth=3 hide-constants shade\n",

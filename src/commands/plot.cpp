@@ -355,6 +355,19 @@ std::string text_plot(const Samples& s, const Range& range, const std::string& e
     return out;
 }
 
+// The chart of f and f' for a file or a front end that shows pictures: no curve across a
+// NaN or infinite gap, the frame kept to the bulk of the values.
+LineChart function_chart(const Samples& s, const Range& range, const Names& names) {
+    LineChart chart;
+    chart.title = names.title;
+    chart.x_label = range.var;
+    chart.series.push_back(broken_series(names.f.substr(0, names.f.find(" = ")), s, s.y, s.dy));
+    chart.series.push_back(
+        broken_series(fmt::format("{} by backprop", names.df), s, s.dy, slope_of(s)));
+    std::tie(chart.y_min, chart.y_max) = chart_range(s);
+    return chart;
+}
+
 void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
     constexpr std::string_view usage = ":plot EXPR x=A..B [FILE]";
     expect_args(args, 1, 1000000, usage);
@@ -379,15 +392,15 @@ void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
             throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", file.text),
                         file.span);
         const Samples s = sample(session, expr, *range, 401, expr_span);
-        LineChart chart;
-        chart.title = names.title;
-        chart.x_label = range->var;
-        chart.series.push_back(broken_series(names.f.substr(0, names.f.find(" = ")), s, s.y, s.dy));
-        chart.series.push_back(
-            broken_series(fmt::format("{} by backprop", names.df), s, s.dy, slope_of(s)));
-        std::tie(chart.y_min, chart.y_max) = chart_range(s);
-        save_line_chart(chart, file.text);
+        save_line_chart(function_chart(s, *range, names), file.text);
         out.text(fmt::format("wrote {}\n", file.text));
+        detail::report_written(out, file.text);
+        return;
+    }
+    if (out.shows_pictures()) {  // the chart instead of characters, where pictures are shown
+        const Samples s = sample(session, expr, *range, 401, expr_span);
+        LineChart chart = function_chart(s, *range, names);
+        out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
         return;
     }
     const Samples s = sample(session, expr, *range, 61, expr_span);
@@ -405,8 +418,8 @@ void add_plot_command(Session& session) {
          ":set would. It may be a function of one parameter (:plot g x=0..1 plots g(x)).\n"
          "Other names keep their current data. Without FILE, a character plot (61 points;\n"
          "* for f, + for f', # where they meet); with FILE (.png, .svg or .pdf) a chart of\n"
-         "401 points. Where f is undefined neither curve is drawn, and no line joins the two\n"
-         "sides of a pole. The session is not changed.\n"
+         "401 points (in a notebook, shown under the cell). Where f is undefined neither curve\n"
+         "is drawn, and no line joins the two sides of a pole. The session is not changed.\n"
          "Example:\n  :plot 3*x**2 - 4*x + 5 x=-2..3\n",
          cmd_plot});
 }

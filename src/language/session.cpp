@@ -124,6 +124,8 @@ void Session::set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcep
 bool Session::interrupted() const noexcept { return m_impl->interrupted(); }
 bool Session::quit_requested() const noexcept { return m_impl->m_quit; }
 void Session::request_quit() noexcept { m_impl->m_quit = true; }
+void Session::set_progress_hook(std::function<void()> hook) { m_impl->m_progress = std::move(hook); }
+void Session::progress() { m_impl->progress(); }
 std::optional<NodeId> Session::lookup(std::string_view name) const { return m_impl->lookup(name); }
 NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
     return m_impl->require(name, span);
@@ -518,6 +520,7 @@ bool Session::Impl::run(std::string_view source_name, std::string_view text,
         } catch (const std::exception& e) {
             report(frame, Severity::Error, fmt::format("internal error: {}", e.what()), s->span);
         }
+        progress();
         if (m_error_count > before && !m_options.keep_going) break;
     }
     return m_error_count == errors_before;

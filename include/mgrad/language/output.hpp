@@ -3,8 +3,10 @@
 // A Session never writes to std::cout itself: the front end hands it an Output. StreamOutput
 // writes results to one stream and diagnostics to another (stdout and stderr in the CLI, two
 // string streams in tests). A structured front end (e.g. JSON lines) overrides result() and
-// diagnostic() and keeps everything else; one that shows diagnostics, tables or progress its own
-// way overrides report(), table() or progress().
+// diagnostic() and keeps everything else; one that shows diagnostics, tables, progress or
+// pictures its own way (a notebook, JSON lines) overrides report(), table(), progress() or
+// wrote_file(), and shows_pictures() and picture() to have commands draw in memory instead of
+// asking for a file.
 #pragma once
 
 #include <cstddef>
@@ -53,6 +55,21 @@ struct Progress {
     std::string_view text;  ///< the line a terminal shows, with its newline
 };
 
+/// A file a command wrote: a picture (`:draw`, `:plot`, `:trace … frames`) or a script.
+struct WrittenFile {
+    std::string path;    ///< as the user named it
+    std::string format;  ///< "svg", "png", "pdf", "dot", "json" (pictures), "mg", "py"
+};
+
+/// A picture a command drew in memory for the front end to show where it shows results (a
+/// notebook, under the cell): `:draw NAME`, `:plot EXPR x=A..B`, `:trace NAME frames` and
+/// `:minimize … plot` in a front end whose Output shows pictures.
+struct Picture {
+    std::string format;   ///< "svg" or "png"
+    std::string data;     ///< the bytes, as a file of that format would hold them
+    std::string caption;  ///< one line on what it shows ("L", a :trace frame's update)
+};
+
 class Output {
   public:
     Output() = default;
@@ -76,6 +93,13 @@ class Output {
     virtual void progress(const Progress& p) { text(p.text); }
     /// The width text is wrapped to (`:help`): the terminal's, or 80.
     [[nodiscard]] virtual std::size_t width() const { return 80; }
+    /// Called after a command wrote a file (its message has gone to text()). Nothing by default.
+    virtual void wrote_file(const WrittenFile& /*file*/) {}
+    /// True when this front end shows pictures itself (see picture()): commands then draw in
+    /// memory where the user names no file. False by default: there they ask for a file.
+    [[nodiscard]] virtual bool shows_pictures() const { return false; }
+    /// A picture to show; commands call it only when shows_pictures().
+    virtual void picture(const Picture& /*picture*/) {}
 };
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
