@@ -158,14 +158,31 @@ TEST_CASE("parser: every diagnostic, with its place") {
          "or a new line)",
          3, 1},
         {"3 = a", "only a name (or NAME.data) can be assigned to", 1, 1},
-        {"a.b = 3", "a node has only .data and .grad, not .b", 3, 1},
+        {"a.b = 3",
+         "a node has only .data and .grad, not .b; a method is called with parentheses: x.b()", 3,
+         1},
         {"a.gard", "a node has only .data and .grad, not .gard; did you mean 'grad'?", 3, 4},
-        {"a.", "expected 'data' or 'grad' after '.', found end of input", 3, 0},
+        {"a.", "expected 'data', 'grad' or a method after '.', found end of input", 3, 0},
         {"pow(1 2)", "expected ',' or ')' in the call, found '2'", 7, 1},
         {":", "expected a command name after ':' (try :help)", 1, 1},
         {": grad", "expected a command name after ':' (try :help)", 1, 1},
         {":save \"x", "unterminated string in command", 7, 2},
-        {"x = ", "expected an expression, found end of input", 5, 0},
+        // The end of input is placed right after the last token, on its line.
+        {"x = ", "expected an expression, found end of input", 4, 0},
+        {"x = 1 +\n\n", "expected an expression, found end of input", 8, 0},
+        {"a.data() = 2", "'.data' is a number, not a method: write x.data without parentheses", 3,
+         4},
+        {"L.grad = 1",
+         "a gradient is computed, not set: L.backward() (or :backward L) sets L.grad to 1 and "
+         "fills in every gradient L depends on",
+         1, 6},
+        {"f(3) = 9", "a parameter of f() must be a name, as in f(x, y) = …", 3, 1},
+        {"f(x, x) = 1", "parameter 'x' is given twice", 6, 1},
+        {"f(x) += 1", "a function is defined with '=': f(x) = …", 6, 2},
+        {"(a*b).backward()", "backward() needs a name: L = …; L.backward() (or :backward L)", 1, 5},
+        {"const = 2", "'const' is a keyword: 'const NAME = NUMBER' binds a constant", 1, 5},
+        {"const n += 2", "expected '=' after 'const n', found '+='", 9, 2},
+        {"a \u00B2", "unexpected character '\u00B2': write x**2 for a square", 3, 2},
     };
     for (const auto& c : cases) {
         CAPTURE(c.text);
@@ -175,6 +192,43 @@ TEST_CASE("parser: every diagnostic, with its place") {
         CHECK(f.length == c.length);
     }
     CHECK(parse_error("a = 1\nb = (2\n+ $)").line == 3);
+    CHECK(parse_error("a = 1\nb = (2 +\n\n\n").line == 2);
+}
+
+TEST_CASE("parser: functions, constants, methods and compound .data") {
+    Statement s = parse_one("f(x, y) = x*y + 1");
+    CHECK(s.kind == StatementKind::Function);
+    CHECK(s.target == "f");
+    REQUIRE(s.params.size() == 2);
+    CHECK(s.params[1].text == "y");
+    CHECK(s.exprs[s.root].kind == ExprKind::Binary);
+
+    s = parse_one("const n = 2 * 3");
+    CHECK(s.kind == StatementKind::Constant);
+    CHECK(s.target == "n");
+
+    s = parse_one("x.tanh()");
+    CHECK(s.kind == StatementKind::Expression);
+    CHECK(s.exprs[s.root].kind == ExprKind::Call);
+    CHECK(s.exprs[s.root].method);
+    CHECK(s.exprs[s.root].name == "tanh");
+    CHECK(s.exprs[s.exprs[s.root].first_arg].kind == ExprKind::Name);
+
+    s = parse_one("L.backward()");
+    CHECK(s.kind == StatementKind::Command);
+    CHECK(s.command == "backward");
+    REQUIRE(s.words.size() == 1);
+    CHECK(s.words[0].text == "L");
+    CHECK(s.span.length == 12);
+
+    s = parse_one("a.data -= lr * a.grad");
+    CHECK(s.kind == StatementKind::SetData);
+    CHECK(s.assign_op == TokenKind::MinusAssign);
+
+    // Prompts pasted from a transcript are blanks; typographic operators are operators.
+    CHECK(Parser::parse_all(">>> a = 2\n>>> b = (a +\n...   1)\n...\n>>>\n").size() == 2);
+    CHECK(eval("3 \u00D7 4 \u2212 1") == "11\n");
+    CHECK(eval("3 \u00F7 4") == "0.75\n");
 }
 
 TEST_CASE("parser: limits") {

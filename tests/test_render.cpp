@@ -165,6 +165,45 @@ TEST_CASE("render: a value used twice by one op shows two edges") {
     CHECK(json["edges"][1]["from"] == 0);
 }
 
+TEST_CASE("render: the operands of -, / and pow are numbered; + and * are not") {
+    Graph g;
+    Value x{g, 3.0, "x"}, two{g, 2.0, "two"};
+    Value y = (two - x).set_label("y");  // 2 - x and x - 2: the same op, operands swapped
+    Value z = (x - two).set_label("z");
+    Value w = (y * z).set_label("w");
+    w.backward();
+    const std::string dot = mgrad::to_dot(g, w.id());
+    // Values are v<id>, ops o<id>: x is v0, two v1, y's op o2, z's op o3, w's op o4.
+    CHECK(count(dot, "v1 -> o2\t[headlabel=1") == 1);
+    CHECK(count(dot, "v0 -> o2\t[headlabel=2") == 1);
+    CHECK(count(dot, "v0 -> o3\t[headlabel=1") == 1);
+    CHECK(count(dot, "v1 -> o3\t[headlabel=2") == 1);
+    CHECK(count(dot, "headlabel") == 4);  // none on the edges into *
+    CHECK(count(dot, "operands, in order: 1 - 2") == 1);
+    CHECK(count(mgrad::render(g, w.id(), Format::Svg), ">1</text>") == 2);
+    auto json = nlohmann::json::parse(mgrad::to_json(g, w.id()));
+    for (const auto& node : json["nodes"]) {
+        if (node["label"] == "y" || node["label"] == "z") CHECK(node["commutative"] == false);
+        if (node["label"] == "w") CHECK(node["commutative"] == true);
+        if (node["label"] == "x") CHECK_FALSE(node.contains("commutative"));
+    }
+    // A lecture graph of + and * has no numbers and no legend line for them.
+    Lecture lec;
+    CHECK(count(mgrad::to_dot(lec.g, lec.L.id()), "headlabel") == 0);
+    CHECK(count(mgrad::to_dot(lec.g, lec.L.id()), "operands, in order") == 0);
+}
+
+TEST_CASE("render: data and grad from a billion on are in scientific notation") {
+    Graph g;
+    Value a{g, 1.5e143, "a"};
+    Value b = (a * 2.0).set_label("b");
+    b.backward();
+    const std::string dot = mgrad::to_dot(g, b.id());
+    CHECK(count(dot, "{ a | data 1.5000e+143 | grad 2.0000 }") == 1);
+    CHECK(count(dot, "{ b | data 3.0000e+143 | grad 1.0000 }") == 1);
+    CHECK(count(dot, "data 999999999.0000") == 0);
+}
+
 TEST_CASE("render: rebinding versions are separate nodes") {
     Graph g;
     Value c{g, 1.0, "c"};

@@ -170,8 +170,8 @@ TEST_CASE("session: commands are an extension point") {
     CHECK(f.session.completions("ta") == std::vector<std::string>{"tan", "tanh"});
 
     // The front end's --draw goes through run_command, and reports like a typed command.
-    CHECK_FALSE(f.session.run_command("draw", {"a"}));
-    CHECK(f.take_err().find("usage: :draw NAME FILE") != std::string::npos);
+    CHECK_FALSE(f.session.run_command("draw", {}));
+    CHECK(f.take_err().find("usage: :draw NAME [FILE]") != std::string::npos);
     CHECK_FALSE(f.session.run_command("drow", {"a"}));
     CHECK(f.take_err().find("unknown command ':drow'") != std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <clocale>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -78,9 +79,9 @@ bool wait_for_input() {
     }
 }
 
-// libedit reads keys through this, so a Ctrl-C (which interrupts read()) can end the line at
-// once: the line is accepted as it is and then thrown away by line_editor_read.
-extern "C" int read_key(FILE*) {
+// One byte of input; a Ctrl-C (which interrupts read()) ends the line at once: the line is
+// accepted as it is and then thrown away by line_editor_read.
+int read_byte() {
     for (;;) {
         unsigned char c = 0;
         const ssize_t n = wait_for_input() ? ::read(STDIN_FILENO, &c, 1) : -1;
@@ -95,6 +96,22 @@ extern "C" int read_key(FILE*) {
             return '\n';
         }
     }
+}
+
+// libedit reads keys through this and takes each result as one wide character: a UTF-8
+// sequence is decoded here into its code point (in a UTF-8 locale), or − and × would arrive as
+// two or three Latin-1 characters.
+extern "C" int read_key(FILE*) {
+    const int first = read_byte();
+    if (first == EOF || first < 0xC0 || MB_CUR_MAX == 1) return first;
+    const std::size_t length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : 2;
+    auto code = static_cast<char32_t>(first & (0x7F >> length));
+    for (std::size_t i = 1; i < length; ++i) {
+        const int next = read_byte();
+        if (next == EOF || (next & 0xC0) != 0x80) return 0xFFFD;
+        code = (code << 6u) | static_cast<char32_t>(next & 0x3F);
+    }
+    return static_cast<int>(code);
 }
 
 /// A line from standard input when it is not a terminal: read() in blocks, no stdio buffer, so
@@ -182,6 +199,10 @@ void line_editor_open(Completer completer, std::string history_path) {
     sigaction(SIGINT, &action, nullptr);
 
     if (!g_terminal) return;
+    // libedit decodes keys by the locale's character type: without this it runs in the "C"
+    // locale and drops every byte of a UTF-8 character (− × ² …). Only LC_CTYPE: numbers are
+    // never read or printed through the locale.
+    std::setlocale(LC_CTYPE, "");
     rl_readline_name = "mgrad";
     rl_catch_signals = 0;  // our handler, not libedit's (which re-raises the signal)
     rl_getc_function = read_key;

@@ -19,6 +19,7 @@
 #include <mgrad/nn/dataset.hpp>
 #include <mgrad/nn/train.hpp>
 #include <mgrad/plot/plot.hpp>
+#include <mgrad/support/divergence.hpp>
 #include <mgrad/support/error.hpp>
 
 namespace mgrad::cli {
@@ -128,14 +129,15 @@ int train(Options& o) {
     history.reserve(c.steps + 1);
     const auto start = std::chrono::steady_clock::now();
     auto last_draw = start - std::chrono::seconds(1);
+    std::optional<DivergenceWatch> watch;  // from the first step's loss
     for (std::size_t k = 0; k < c.steps; ++k) {
         const StepResult r = run.step();
-        if (!std::isfinite(r.loss)) {
+        if (!watch) watch.emplace(r.loss);
+        if (const auto why = watch->check(r.loss)) {
             if (tty) std::cerr << '\n';
-            throw Error(
-                fmt::format("training diverged at step {} (the loss is {}); try a smaller "
-                            "--lr",
-                            r.step, r.loss));
+            throw Error(fmt::format("training diverged at step {} (the loss {}); try a smaller "
+                                    "--lr",
+                                    r.step, *why));
         }
         history.push_back(r);
         if (o.json) {

@@ -13,6 +13,7 @@
 #include "mgrad/engine/derivative.hpp"
 #include "mgrad/engine/value.hpp"
 #include "mgrad/support/number.hpp"
+#include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
 #include "util.hpp"
 
@@ -86,17 +87,16 @@ void cmd_check(Session& session, std::span<const Word> args, Output& out) {
                         short_sci(abs_err), bp == numeric ? "0" : short_sci(rel_err),
                         ok ? "ok" : "FAIL"});
     }
-    std::string text = render_table(rows, "lrrrrl");
+    std::string table = render_table(rows, "lrrrrl");
+    out.table(Table{std::move(rows), "lrrrrl", std::move(table)});
     const std::string name = session.node_name(root);
     if (failed == 0) {
-        text += fmt::format("{} gradient{} of {} match{} central differences (h = {})\n",
-                            leaves.size() == 1 ? "the" : fmt::format("all {}", leaves.size()),
-                            leaves.size() == 1 ? "" : "s", name, leaves.size() == 1 ? "es" : "",
-                            format_number(h));
-        out.text(text);
+        out.text(fmt::format("{} gradient{} of {} match{} central differences (h = {})\n",
+                             leaves.size() == 1 ? "the" : fmt::format("all {}", leaves.size()),
+                             leaves.size() == 1 ? "" : "s", name, leaves.size() == 1 ? "es" : "",
+                             format_number(h)));
         return;
     }
-    out.text(text);
     throw Error(fmt::format(
         "{} of {} gradient{} of {} differ{} from central differences (h = {}; allowed: "
         "{} + {} * |numeric|)",

@@ -11,8 +11,10 @@
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/support/number.hpp"
+#include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/plot/plot.hpp"
+#include "mgrad/support/divergence.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -76,9 +78,10 @@ void cmd_step(Session& session, std::span<const Word> args, Output& out) {
     for (std::size_t i = 0; i < d.leaves.size(); ++i)
         rows.push_back({session.node_name(d.leaves[i]), format_number(g.grad(d.leaves[i])),
                         format_number(before[i]), format_number(g.data(d.leaves[i]))});
-    out.text(render_table(rows, "lrrr") + fmt::format("{}: {} → {}\n", session.node_name(d.root),
-                                                      format_number(loss),
-                                                      format_number(g.data(d.root))));
+    std::string table = render_table(rows, "lrrr");
+    out.table(Table{std::move(rows), "lrrr", std::move(table)});
+    out.text(fmt::format("{}: {} → {}\n", session.node_name(d.root), format_number(loss),
+                         format_number(g.data(d.root))));
 }
 
 std::string progress_bar(std::size_t done, std::size_t total) {
@@ -139,6 +142,7 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     const std::size_t every = std::max<std::size_t>(1, (steps + 9) / 10);
     std::size_t done = 0;
     bool interrupted = false;
+    const DivergenceWatch watch(first);
     for (; done < steps; ++done) {
         if (session.interrupted()) {
             interrupted = true;
@@ -147,22 +151,25 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         const double loss = descend(g, d, lr);
         xs.push_back(static_cast<double>(done));
         losses.push_back(loss);
-        if (!std::isfinite(loss) || !std::isfinite(g.data(d.root))) {
-            const double bad = std::isfinite(loss) ? g.data(d.root) : loss;
+        const double now = g.data(d.root);
+        if (const auto why = watch.check(std::isfinite(loss) ? now : loss)) {
             // A diverged run is of no use: the leaves go back to where they started.
             for (std::size_t i = 0; i < d.leaves.size(); ++i)
                 g.set_data(d.leaves[i], start[i]);
             g.forward();
-            throw Error(
-                fmt::format("{} became {} at step {}: try a smaller lr than {} (the "
-                            "leaves are back at their start values)",
-                            name, format_number(bad), done + 1, format_number(lr)));
+            throw Error(fmt::format(
+                "{} {} by step {}: gradient descent is diverging (try a smaller lr than {}{}); "
+                "the leaves are back at their start values",
+                name, *why, done + 1, format_number(lr),
+                std::isfinite(now) ? fmt::format(", or check that {} has a minimum", name) : ""));
         }
         session.progress();  // a live view follows the descent
-        if ((done + 1) % every == 0 || done + 1 == steps)
-            out.text(fmt::format("{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
-                                 fmt::formatted_size("{}", steps), steps, name,
-                                 format_number(g.data(d.root))));
+        if ((done + 1) % every == 0 || done + 1 == steps) {
+            const std::string line = fmt::format(
+                "{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
+                fmt::formatted_size("{}", steps), steps, name, format_number(now));
+            out.progress(Progress{"minimize", done + 1, steps, name, now, line});
+        }
     }
     xs.push_back(static_cast<double>(done));
     losses.push_back(g.data(d.root));
@@ -170,8 +177,9 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     for (std::size_t i = 0; i < d.leaves.size(); ++i)
         rows.push_back({session.node_name(d.leaves[i]), format_number(start[i]),
                         format_number(g.data(d.leaves[i]))});
-    std::string text = render_table(rows, "lrr");
-    text +=
+    std::string table = render_table(rows, "lrr");
+    out.table(Table{std::move(rows), "lrr", std::move(table)});
+    std::string text =
         fmt::format("{}: {} → {} after {} step{} (lr {})\n", name, format_number(first),
                     format_number(g.data(d.root)), done, done == 1 ? "" : "s", format_number(lr));
     LineChart chart;
@@ -209,7 +217,9 @@ void add_descent_commands(Session& session) {
          "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
          "plot=FILE (.png, .svg or .pdf) draws NAME over the steps (in a notebook, plot alone\n"
          "shows the chart under the cell). Ctrl-C stops after the current step; the leaves\n"
-         "keep the values reached. A NaN or infinite NAME stops it with an error.\n"
+         "keep the values reached. When NAME grows a thousandfold or becomes NaN or\n"
+         "infinite, gradient descent is diverging: it stops with an error and the leaves go\n"
+         "back to their start values.\n"
          "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
          cmd_minimize, true});
 }

@@ -8,7 +8,9 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -80,6 +82,10 @@ struct Session::Impl {
     [[nodiscard]] std::optional<NodeOrigin> origin(NodeId id) const;
     void backward(NodeId root);
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
+    [[nodiscard]] const Command& resolve_command(std::string_view typed) const;
+    [[nodiscard]] std::optional<double> constant(std::string_view name) const;
+    [[nodiscard]] std::vector<const UserFunction*> user_functions() const;
+    Operand evaluate_text(std::string_view expression);
 
     struct Frame {  // one source being run (a file, a REPL entry, a :load)
         std::string name;
@@ -87,9 +93,39 @@ struct Session::Impl {
         std::uint32_t source_index;
     };
 
+    /// The parameters of the function being called, bound to its arguments.
+    struct Locals {
+        std::span<const std::string> names;
+        std::span<const Operand> values;
+        [[nodiscard]] const Operand* find(std::string_view name) const {
+            for (std::size_t i = 0; i < names.size(); ++i)
+                if (names[i] == name) return &values[i];
+            return nullptr;
+        }
+    };
+    /// A function defined in the language, with its body parsed once from its own copy of the
+    /// text (the Statement's views point into `text`, which never moves).
+    struct FunctionDef {
+        UserFunction info;
+        std::unique_ptr<std::string> text;
+        Statement body;
+        bool uses_globals = false;  ///< the body names a node of the session
+    };
+
     void execute(const Statement& s, const Frame& frame);
-    Operand evaluate(const Statement& s, const Frame& frame);
-    void check_names(const Statement& s, std::vector<Operand>& names);
+    bool execute_habit(const Statement& s, const Frame& frame);
+    void define_constant(const Statement& s, const Frame& frame);
+    void define_function(const Statement& s, const Frame& frame);
+    void check_name_free(std::string_view name, const SourceSpan& span, bool constant,
+                         bool function) const;
+    [[nodiscard]] bool returns_node(const FunctionDef& f) const;
+    [[nodiscard]] bool calls(const FunctionDef& f, std::string_view name,
+                             std::vector<std::string>& path) const;
+    Operand call_user(const FunctionDef& f, std::span<const Operand> args, const Expr& call,
+                      const Frame& frame);
+    Operand evaluate(const Statement& s, const Frame& frame, const Locals* locals = nullptr);
+    void check_names(const Statement& s, std::vector<Operand>& names, const Locals* locals);
+    [[noreturn]] void unknown_function(const Expr& e) const;
     NodeId to_node(const Operand& v);
     Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
     void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
@@ -111,6 +147,11 @@ struct Session::Impl {
     detail::NameIndex m_name_index;        ///< name → position in m_order
     std::map<std::string, Command, std::less<>> m_commands;
     std::map<std::string, Function, std::less<>> m_functions;
+    std::vector<NamedConstant> m_constants;                           ///< first defined first
+    std::map<std::string, std::size_t, std::less<>> m_constant_index;  ///< name → position
+    std::map<std::string, std::unique_ptr<FunctionDef>, std::less<>> m_user_functions;
+    std::size_t m_call_depth = 0;                  ///< calls of defined functions under way
+    std::optional<SourceSpan> m_call_span;         ///< the outermost such call, for warnings
     std::vector<std::string> m_source_names;
     struct Origin {
         std::uint32_t source = no_node;  ///< index into m_source_names; no_node: unknown

@@ -204,15 +204,39 @@ void draw_line_chart(const LineChart& chart) {
         yr.pad(0.06);
     }
     pladv(0);
-    frame(xr.lo, xr.hi, yr.lo, yr.hi);
+    const bool legend = chart.series.size() > 1;
+    if (legend) {
+        // The legend goes below the chart, outside it, so that it never covers a curve.
+        plvpor(0.10, 0.95, 0.22, 0.92);
+        plwind(xr.lo, xr.hi, yr.lo, yr.hi);
+        plcol0(color_grid);
+        plwidth(1.0);
+        plbox("g", 0.0, 0, "g", 0.0, 0);
+        plcol0(color_text);
+    } else {
+        frame(xr.lo, xr.hi, yr.lo, yr.hi);
+    }
     for (std::size_t i = 0; i < chart.series.size(); ++i) {
         const Series& s = chart.series[i];
         plcol0(color_first + static_cast<PLINT>(i % palette.size()));
         plwidth(2.5);
-        plline(static_cast<PLINT>(s.x.size()), s.x.data(), s.y.data());
+        // A NaN or infinite y ends a line: no segment is drawn across a gap (log(x) for
+        // x <= 0) or into a pole.
+        for (std::size_t begin = 0; begin < s.y.size();) {
+            while (begin < s.y.size() && !std::isfinite(s.y[begin]))
+                ++begin;
+            std::size_t end = begin;
+            while (end < s.y.size() && std::isfinite(s.y[end]))
+                ++end;
+            if (end - begin == 1)
+                plpoin(1, &s.x[begin], &s.y[begin], 1);
+            else if (end > begin)
+                plline(static_cast<PLINT>(end - begin), &s.x[begin], &s.y[begin]);
+            begin = end;
+        }
     }
     axes_and_labels(chart.x_label, chart.y_label, chart.title);
-    if (chart.series.size() > 1) {
+    if (legend) {
         const auto n = static_cast<PLINT>(chart.series.size());
         std::vector<PLINT> opts(chart.series.size(), PL_LEGEND_LINE), colors,
             styles(opts.size(), 1);
@@ -224,11 +248,11 @@ void draw_line_chart(const LineChart& chart) {
             texts.push_back(chart.series[i].name.c_str());
         }
         PLFLT w = 0, h = 0;
-        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.06, 0,
-                 color_grid, 1, 0, 0, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
-                 texts.data(), nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(),
-                 widths.data(), nullptr, nullptr, nullptr, nullptr);
+        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX | PL_LEGEND_ROW_MAJOR,
+                 PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, 0.15, 0.06, 0, color_grid, 1, 1,
+                 n, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(), texts.data(),
+                 nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(),
+                 nullptr, nullptr, nullptr, nullptr);
     }
 }
 

@@ -186,8 +186,10 @@ AGraph build(const Scene& scene) {
     for (const SceneEdge& e : scene.edges) {
         // No name: a non-strict graph then makes a new edge even between the same two nodes,
         // which is how `a + a` shows both operands.
-        if (agedge(g, nodes.at(e.tail), nodes.at(e.head), nullptr, 1) == nullptr)
-            throw Error(with_details("Graphviz could not create an edge"));
+        Agedge_t* edge = agedge(g, nodes.at(e.tail), nodes.at(e.head), nullptr, 1);
+        if (edge == nullptr) throw Error(with_details("Graphviz could not create an edge"));
+        for (const Attr& a : e.attrs)
+            set_attr(g, edge, a);
     }
     return graph;
 }

@@ -59,6 +59,8 @@ std::string to_json(Graph& graph, NodeId root, const DrawOptions& options) {
                             {"grad", json_number(n.grad)},
                             {"depth", sel.dist[id]}};
         if (n.op == Op::PowConst) node["exponent"] = json_number(graph.exponent(id));
+        // For `-`, `/`, `pow`: the edges' "operand" (0, 1) is the order that matters.
+        if (info.arity == 2) node["commutative"] = render_detail::commutative(n.op);
         if (sel.truncated[i]) node["truncated"] = true;
         jnodes.push_back(std::move(node));
         std::size_t operand = 0;

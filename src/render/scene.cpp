@@ -86,8 +86,28 @@ std::string swatch_row(const char* fill, const char* border, std::string_view te
                        style, fill, border, text);
 }
 
+std::string escape_html(std::string_view text) {
+    std::string out;  // the legend is an HTML-like label
+    for (char c : valid_utf8(text))
+        out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
+    return out;
+}
+
+// "1 - 2, 1 / 2": how the numbered operands of the ops in a picture combine.
+std::string operand_order(const std::vector<Op>& ops) {
+    std::string out;
+    for (Op op : ops) {
+        std::string formula(op_info(op).formula);
+        for (const auto& [slot, number] : {std::pair{"{a}", "1"}, std::pair{"{b}", "2"}})
+            if (const auto at = formula.find(slot); at != std::string::npos)
+                formula.replace(at, 3, number);
+        out += (out.empty() ? "" : ", ") + formula;
+    }
+    return out;
+}
+
 std::string legend_html(const DrawOptions& options, double max_abs, bool has_constants,
-                        bool has_truncated, bool has_boxes) {
+                        bool has_truncated, bool has_boxes, const std::vector<Op>& ordered_ops) {
     const int decimals = options.decimals;
     std::string rows;
     if (options.shade_gradients) {
@@ -105,12 +125,8 @@ std::string legend_html(const DrawOptions& options, double max_abs, bool has_con
         rows += swatch_row(interior_look.fill, interior_look.border, "computed value");
         rows += swatch_row(root_look.fill, root_look.border, "drawn value (root)");
     }
-    if (options.highlight) {
-        std::string text;  // the legend is an HTML-like label
-        for (char c : valid_utf8(options.highlight_legend))
-            text += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
-        rows += swatch_row(highlight_fill, highlight_border, text);
-    }
+    if (options.highlight)
+        rows += swatch_row(highlight_fill, highlight_border, escape_html(options.highlight_legend));
     if (has_constants) rows += swatch_row(constant_look.fill, constant_look.border, "constant");
     rows += swatch_row(op_look.fill, op_look.border, "operation");
     if (has_boxes)
@@ -120,6 +136,11 @@ std::string legend_html(const DrawOptions& options, double max_abs, bool has_con
         rows +=
             swatch_row("#FFFFFF", interior_look.border,
                        fmt::format("inputs beyond depth={} not drawn", *options.depth), "dashed");
+    if (!ordered_ops.empty())
+        rows += fmt::format(
+            R"(<tr><td><font point-size="9" color="{}">1 2</font></td><td align="left">operands, )"
+            R"(in order: {}</td></tr>)",
+            op_text, escape_html(operand_order(ordered_ops)));
     return fmt::format(
         R"(<table border="1" cellborder="0" cellspacing="2" cellpadding="2" style="rounded" )"
         R"(color="#CBD5E1" bgcolor="#FFFFFF"><tr><td colspan="2" align="left"><font )"
@@ -156,6 +177,15 @@ void add(std::vector<Attr>& attrs, std::string name, std::string value, bool htm
 }
 
 }  // namespace
+
+bool commutative(Op op) noexcept {
+    constexpr std::pair<double, double> probes[] = {{2.0, 3.0}, {0.5, -7.0}, {-1.5, 0.25}};
+    for (const auto& [a, b] : probes) {
+        const double ab = detail::apply(op, a, b), ba = detail::apply(op, b, a);
+        if (!(ab == ba || (std::isnan(ab) && std::isnan(ba)))) return false;
+    }
+    return true;
+}
 
 /// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD:
 /// labels are arbitrary bytes, and pango warns on stderr about invalid text.
@@ -253,6 +283,9 @@ std::string escape_label(std::string_view raw) {
 std::string short_number(double value) { return fmt::format("{}", value); }
 
 std::string fixed_number(double value, int decimals) {
+    // From a billion on, scientific notation: 1e143 with 4 decimals would be 148 characters.
+    if (std::isfinite(value) && std::fabs(value) >= 1e9)
+        return fmt::format("{:.{}e}", value, decimals);
     return fmt::format("{:.{}f}", value, decimals);
 }
 
@@ -456,6 +489,7 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
     scene.nodes.reserve(drawn * 2 + 1);
     scene.edges.reserve(drawn * 3);
     std::vector<std::uint32_t> box_index(scopes.size(), no_cluster);
+    std::vector<Op> ordered_ops;  // non-commutative ops whose operands are numbered
     std::vector<std::pair<std::uint32_t, std::uint32_t>> box_edges;  // drawn once each
     for (std::size_t i = 0; i < sel.ids.size(); ++i) {
         NodeId id = sel.ids[i];
@@ -526,9 +560,29 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
             add(o.attrs, "margin", "0.04,0.02");
             op_index = static_cast<std::uint32_t>(scene.nodes.size());
             scene.nodes.push_back(std::move(o));
-            for (NodeId p : graph.parents(id))
-                if (p <= root && value_index[p] != no_cluster)
-                    scene.edges.push_back(SceneEdge{value_index[p], op_index});
+            // The operands of `-`, `/`, `pow` are numbered where they arrive, so that `2 - x`
+            // and `x - 2` differ; a folded constant already shows its side in the op's label.
+            const Parents parents = graph.parents(id);
+            std::size_t drawn_operands = 0;
+            for (NodeId p : parents)
+                if (p <= root && value_index[p] != no_cluster) ++drawn_operands;
+            const bool numbered = parents.size() == 2 && drawn_operands == 2 &&
+                                  op_info(n.op).arity == 2 && !commutative(n.op);
+            if (numbered && std::find(ordered_ops.begin(), ordered_ops.end(), n.op) ==
+                                ordered_ops.end())
+                ordered_ops.push_back(n.op);
+            for (std::size_t k = 0; k < parents.size(); ++k) {
+                const NodeId p = parents[k];
+                if (p > root || value_index[p] == no_cluster) continue;
+                SceneEdge edge{value_index[p], op_index};
+                if (numbered) {
+                    add(edge.attrs, "headlabel", std::to_string(k + 1));
+                    add(edge.attrs, "labelfontsize", "10");
+                    add(edge.attrs, "labelfontcolor", op_text);
+                    add(edge.attrs, "labeldistance", "1.3");
+                }
+                scene.edges.push_back(std::move(edge));
+            }
         }
         std::string label(graph.label(id));
         std::string fields =
@@ -569,7 +623,8 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         add(legend.attrs, "style", "");
         add(legend.attrs, "fontsize", "10");
         add(legend.attrs, "label",
-            legend_html(options, max_abs, has_constants, has_truncated, collapse), true);
+            legend_html(options, max_abs, has_constants, has_truncated, collapse, ordered_ops),
+            true);
         scene.sink_rank.push_back(static_cast<std::uint32_t>(scene.nodes.size()));
         scene.nodes.push_back(std::move(legend));
     }

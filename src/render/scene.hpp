@@ -43,8 +43,13 @@ struct SceneNode {
 struct SceneEdge {
     std::uint32_t tail;  ///< index into Scene::nodes
     std::uint32_t head;
+    std::vector<Attr> attrs = {};  ///< e.g. the operand's number at a non-commutative op
     bool operator==(const SceneEdge&) const = default;
 };
+
+/// Whether an op of two operands gives the same for either order (`+`, `*`), found from its
+/// forward formula, so a new op needs no flag: `-`, `/`, `pow` are not.
+[[nodiscard]] bool commutative(Op op) noexcept;
 
 struct Scene {
     std::string name;

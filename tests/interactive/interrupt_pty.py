@@ -29,7 +29,7 @@ with tempfile.TemporaryDirectory() as work:
         # Each line parses 24 numbers and makes two nodes: over a CPU-second in all, and
         # 800 000 nodes, under the default cap.
         f.write("n = 0\nn\n" + ("n += " + " * ".join(["1"] * 24) + "\n") * 400_000)
-    env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8")
+    env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8", NO_COLOR="1")
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(work)

@@ -68,6 +68,27 @@ struct Function {
     std::function<Operand(Session&, std::span<const Operand>, SourceSpan)> call;
 };
 
+/// A constant bound by `const NAME = expr`: a plain number that folds into expressions like a
+/// literal (`x**n` is a power by a constant), not a node of the graph.
+struct NamedConstant {
+    std::string name;
+    double value = 0.0;
+    std::string source;  ///< where it was last defined: a file, `<repl>` …
+    std::uint32_t line = 0;
+};
+
+/// A function defined in the language, `f(x) = 3*x**2 - 4*x + 5`. A call evaluates the body
+/// with the parameters bound to the arguments, so it builds the nodes the body describes (or
+/// gives a plain number when nothing in it is a node).
+struct UserFunction {
+    std::string name;
+    std::vector<std::string> params;
+    std::string body;                ///< the expression after '=', as written
+    std::vector<std::string> calls;  ///< the functions defined this way that the body calls
+    std::string source;              ///< where it was last defined
+    std::uint32_t line = 0;
+};
+
 /// Where a node was made: a source name and a line (for warnings and `:vars`).
 struct NodeOrigin {
     std::string_view source;
@@ -142,22 +163,39 @@ class Session {
     /// Binds `name` to `id`. When `id` has no label it gets one: `name`, or `name#k` when the
     /// name was bound before.
     void bind(std::string_view name, NodeId id);
-    /// Forgets every binding and node.
+    /// Forgets every binding, node, constant and defined function.
     void reset();
+    /// The value of the constant `name`, if it is one.
+    [[nodiscard]] std::optional<double> constant(std::string_view name) const;
+    /// The constants in the order they were first defined.
+    [[nodiscard]] const std::vector<NamedConstant>& constants() const noexcept;
+    /// The function `name` defined in the language, if any.
+    [[nodiscard]] const UserFunction* user_function(std::string_view name) const;
+    /// The functions defined in the language, each after the functions it calls (the order in
+    /// which they can be defined again elsewhere).
+    [[nodiscard]] std::vector<const UserFunction*> user_functions() const;
+    /// Evaluates one expression without printing or binding anything (nodes it makes stay on
+    /// the graph). Throws Error, whose span points into `expression`.
+    Operand evaluate(std::string_view expression);
 
     // --- commands and functions -----------------------------------------------------------
     /// Registers a command (replacing one with the same name).
     void add_command(Command command);
+    /// The command with this exact name.
     [[nodiscard]] const Command* find_command(std::string_view name) const;
+    /// The command a typed name means: its exact name, an alias (`q`, `h`, `?`) or a prefix of
+    /// one command only (`b` → backward). Throws Error for an unknown or ambiguous name.
+    [[nodiscard]] const Command& resolve_command(std::string_view typed) const;
     /// Every command, sorted by name.
     [[nodiscard]] std::vector<const Command*> commands() const;
     /// Registers a function for the language (replacing one with the same name).
     void add_function(Function function);
     [[nodiscard]] const Function* find_function(std::string_view name) const;
-    /// Names a call may use: the built-in ops and every added function, sorted.
+    /// Names a call may use: the built-in ops, every added function and every function
+    /// defined in the language, sorted.
     [[nodiscard]] std::vector<std::string> function_names() const;
-    /// Completions for the start of a word: commands (when it starts with ':'), bound names and
-    /// functions. Sorted, without duplicates.
+    /// Completions for the start of a word: commands (when it starts with ':'), bound names,
+    /// constants and functions. Sorted, without duplicates.
     [[nodiscard]] std::vector<std::string> completions(std::string_view prefix) const;
 
     // --- describing nodes -----------------------------------------------------------------

@@ -66,7 +66,10 @@ struct DrawOptions {
 /// for SVG/PNG/PDF (no positions).
 [[nodiscard]] std::string to_dot(Graph& graph, NodeId root, const DrawOptions& options = {});
 /// JSON: {"root", "nodes": [{id, label, op, symbol, kind, data, grad, …}], "edges": [{from, to,
-/// operand}]}. Non-finite numbers are the strings "nan", "inf", "-inf".
+/// operand}]}; a node of a two-operand op says whether it is "commutative" (if not, the edges'
+/// `operand` 0 and 1 are its left and right). Non-finite numbers are the strings "nan", "inf",
+/// "-inf". In the pictures and DOT, the operands of a non-commutative op are numbered 1 and 2
+/// on their edges.
 [[nodiscard]] std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
 /// The picture in memory, in any format.
 [[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
