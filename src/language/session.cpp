@@ -3,8 +3,12 @@
 
 #include "session_impl.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/mman.h>  // madvise
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -153,6 +157,7 @@ void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
 TranscriptView Session::transcript() const noexcept {
     return {m_impl->m_transcript.text(), m_impl->m_transcript.size()};
 }
+void Session::replay_as(std::string statement) { m_impl->m_replay = std::move(statement); }
 
 // --- bindings -----------------------------------------------------------------------------
 
@@ -465,6 +470,51 @@ std::string read_script(std::istream& in, std::string_view name, std::size_t exp
 
 }  // namespace
 
+std::string Session::Impl::read_file(const std::string& path) const {
+    // Not blocking on open: a pipe with no writer yet would hang there, beyond Ctrl-C's reach.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+    struct Close {
+        int fd;
+        ~Close() { ::close(fd); }
+    } close_it{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    if (S_ISDIR(st.st_mode)) throw Error(fmt::format("cannot read '{}': it is a directory", path));
+    const auto too_large = [&] {
+        return Error(fmt::format("cannot read '{}': it is larger than {} MiB", path,
+                                 max_script_size >> 20u));
+    };
+    const bool regular = S_ISREG(st.st_mode);
+    // A file too large is refused by its size, before a byte of it is read.
+    if (regular && static_cast<std::uintmax_t>(st.st_size) > max_script_size) throw too_large();
+    std::string text;
+    if (regular) text.reserve(static_cast<std::size_t>(st.st_size));
+    // A pipe, a terminal or a device is read as it comes, waiting at most a tenth of a second
+    // at a time so that Ctrl-C (or another front end's interrupt) is noticed.
+    std::vector<char> buffer(std::size_t{1} << 16u);
+    for (;;) {
+        if (!regular) {
+            if (interrupted()) throw Error(fmt::format("interrupted while reading '{}'", path));
+            pollfd p{fd, POLLIN, 0};
+            const int ready = ::poll(&p, 1, 100);
+            if (ready < 0 && errno != EINTR)
+                throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+            if (ready <= 0) continue;
+        }
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+        }
+        if (text.size() + static_cast<std::size_t>(n) > max_script_size) throw too_large();
+        text.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
 bool Session::Impl::run_file(const std::string& path) {
     if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
     std::error_code ec;
@@ -483,13 +533,7 @@ bool Session::Impl::run_file(const std::string& path) {
     if (m_loading.size() >= max_load_depth)
         throw Error(
             fmt::format("':load' is nested too deeply (the limit is {} files)", max_load_depth));
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("cannot read '{}': it is a directory", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    const std::uintmax_t size = std::filesystem::file_size(path, ec);
-    std::string text = read_script(in, path, ec ? 0 : static_cast<std::size_t>(size));
-    if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
+    std::string text = read_file(path);
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
     return run(path, text);
@@ -707,29 +751,81 @@ Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
     return v[s.root];
 }
 
+void Session::Impl::execute_command(const Statement& s, std::string_view text) {
+    const Command* c = find_command(s.command);
+    if (!c) {
+        std::vector<std::string> names;
+        for (const auto& [name, cmd] : m_commands)
+            names.push_back(fmt::format(":{}", name));
+        std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
+        if (hint.empty()) hint = " (':help' lists the commands)";
+        throw Error(fmt::format("unknown command ':{}'{}", s.command, hint), s.command_span);
+    }
+    // A command run by this one (a :load's) has its own replay_as(); this one's comes back.
+    struct ReplayScope {
+        std::optional<std::string>& slot;
+        std::optional<std::string> outer;
+        explicit ReplayScope(std::optional<std::string>& s) : slot(s), outer(std::move(s)) {
+            slot.reset();
+        }
+        ReplayScope(const ReplayScope&) = delete;
+        ReplayScope& operator=(const ReplayScope&) = delete;
+        ~ReplayScope() { slot = std::move(outer); }
+    } scope{m_replay};
+    try {
+        c->handler(self, s.words, *m_output);
+    } catch (const Error& e) {
+        // What the command did before failing, when it did not undo it.
+        if (m_replay) m_transcript.append(*m_replay);
+        if (e.span()) throw;
+        // A handler's error without a place points at the command.
+        throw Error(e.what(), s.command_span);
+    } catch (...) {
+        if (m_replay) m_transcript.append(*m_replay);
+        throw;
+    }
+    if (m_replay)
+        m_transcript.append(*m_replay);
+    else if (c->replay)
+        m_transcript.append(text);
+}
+
+void Session::Impl::rollback(NodeId mark) {
+    m_graph.truncate(mark);
+    if (m_origins.size() > mark) m_origins.truncate(mark);
+    m_pending.clear();
+}
+
 void Session::Impl::execute(const Statement& s, const Frame& frame) {
     const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
+    // The cap is the graph's own limit, so every way of making nodes honours it (grad() and
+    // the commands too), checked before the memory for a node is taken.
+    m_graph.set_max_nodes(m_options.max_nodes);
     if (s.kind == StatementKind::Command) {
-        const Command* c = find_command(s.command);
-        if (!c) {
-            std::vector<std::string> names;
-            for (const auto& [name, cmd] : m_commands)
-                names.push_back(fmt::format(":{}", name));
-            std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
-            if (hint.empty()) hint = " (':help' lists the commands)";
-            throw Error(fmt::format("unknown command ':{}'{}", s.command, hint), s.command_span);
-        }
-        try {
-            c->handler(self, s.words, *m_output);
-        } catch (const Error& e) {
-            if (e.span()) throw;
-            // A handler's error without a place points at the command.
-            throw Error(e.what(), s.command_span);
-        }
-        if (c->replay) m_transcript.append(text);
+        execute_command(s, text);
         return;
     }
+    // A statement either completes or leaves the graph as it found it.
+    const NodeId mark = m_graph.size();
+    try {
+        execute_statement(s, frame, text);
+    } catch (const Error& e) {
+        const bool at_cap = m_options.max_nodes != 0 && m_graph.size() >= m_options.max_nodes;
+        rollback(mark);
+        if (!at_cap) throw;
+        throw Error(fmt::format("the graph has {} node{}; this statement would take it past the "
+                                "limit of {} (':reset' starts afresh; the mgrad option "
+                                "--max-nodes sets the limit)",
+                                mark, mark == 1 ? "" : "s", m_options.max_nodes),
+                    e.span() ? *e.span() : s.span);
+    } catch (...) {
+        rollback(mark);
+        throw;
+    }
+}
 
+void Session::Impl::execute_statement(const Statement& s, const Frame& frame,
+                                      std::string_view text) {
     m_pending.clear();
     auto flush_warnings = [&] {
         std::vector<PendingWarning> pending;
