@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -72,18 +73,20 @@ std::string temp_stem(const std::string& name, const std::filesystem::path& dir)
     if (name_max <= 0) name_max = 255;
     const std::size_t limit = static_cast<std::size_t>(name_max);
     const std::size_t suffix = temp_marker.size() + temp_random;
-    if (1 + name.size() + suffix <= limit) return "." + name;
+    std::string stem(1, '.');
+    if (1 + name.size() + suffix <= limit) return stem.append(name);
     std::uint64_t h = 14695981039346656037u;  // FNV-1a
     for (const char c : name) {
         h ^= static_cast<unsigned char>(c);
         h *= 1099511628211u;
     }
     const std::string tag = fmt::format("~{:016x}", h);
-    std::size_t keep = limit - 1 - suffix - tag.size();
+    const std::size_t fixed = 1 + suffix + tag.size();
+    std::size_t keep = limit > fixed ? std::min(limit - fixed, name.size()) : 0;
     // Not in the middle of a UTF-8 sequence: the name stays readable in a listing.
     while (keep > 0 && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80)
         --keep;
-    return "." + name.substr(0, keep) + tag;
+    return stem.append(name, 0, keep).append(tag);
 }
 
 /// Removes the temporaries a killed writer left for the same target. A writer holds an
