@@ -27,60 +27,17 @@
 #include <mgrad/language/session.hpp>
 #include <mgrad/support/atomic_file.hpp>
 
+#include "test_support.hpp"
+
 namespace fs = std::filesystem;
 
+using mgrad_test::FileSizeLimit;
+using mgrad_test::InterruptAfter;
+using mgrad_test::put;
+using mgrad_test::slurp;
+using mgrad_test::TempDir;
+
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "mgrad-files-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    [[nodiscard]] std::set<std::string> entries() const {
-        std::set<std::string> names;
-        for (const auto& e : fs::directory_iterator(path))
-            names.insert(e.path().filename().string());
-        return names;
-    }
-};
-
-std::string slurp(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void put(const fs::path& file, std::string_view text) {
-    std::ofstream(file, std::ios::binary) << text;
-}
-
-/// The soft file size limit (ulimit -f) for one scope, with SIGXFSZ ignored so that a write
-/// past it fails with EFBIG instead of ending the process.
-class FileSizeLimit {
-  public:
-    explicit FileSizeLimit(rlim_t bytes) {
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &m_old) == 0);
-        m_handler = std::signal(SIGXFSZ, SIG_IGN);
-        rlimit limited = m_old;
-        limited.rlim_cur = bytes;
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &limited) == 0);
-    }
-    FileSizeLimit(const FileSizeLimit&) = delete;
-    FileSizeLimit& operator=(const FileSizeLimit&) = delete;
-    ~FileSizeLimit() {
-        ::setrlimit(RLIMIT_FSIZE, &m_old);
-        std::signal(SIGXFSZ, m_handler);
-    }
-
-  private:
-    rlimit m_old{};
-    void (*m_handler)(int) = nullptr;
-};
 
 struct Fixture {
     std::ostringstream out, err;
@@ -237,18 +194,14 @@ TEST_CASE(":load of a pipe that nobody writes to stops at Ctrl-C, and reads one 
     const fs::path fifo = dir.path / "pipe.mg";
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     Fixture f;
-    volatile std::sig_atomic_t flag = 0;
-    f.session.set_interrupt_flag(&flag);
-    std::thread press([&flag] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
-        flag = 1;  // as the REPL's SIGINT handler does
-    });
-    CHECK_FALSE(f.session.run("<test>", fmt::format(":load \"{}\"", fifo.string())));
-    press.join();
+    {
+        InterruptAfter ctrl_c(300);
+        f.session.set_interrupt_flag(&InterruptAfter::flag);
+        CHECK_FALSE(f.session.run("<test>", fmt::format(":load \"{}\"", fifo.string())));
+    }
     CHECK(f.err.str().find("interrupted while reading") != std::string::npos);
 
     // With a writer, the script is read to its end and runs.
-    flag = 0;
     std::thread writer([&fifo] { std::ofstream(fifo) << "a = 6\nb = a * 7\n"; });
     CHECK(f.session.run("<test>", fmt::format(":load \"{}\"", fifo.string())));
     writer.join();

@@ -12,29 +12,15 @@
 #include <mgrad/support/error.hpp>
 
 #include "cli/history_file.hpp"
+#include "test_support.hpp"
 
 namespace fs = std::filesystem;
 using mgrad::cli::HistoryFile;
 
+using mgrad_test::slurp;
+using mgrad_test::TempDir;
+
 namespace {
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "mgrad-history-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
-
-std::string slurp(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
 
 constexpr std::string_view cookie = "_HiStOrY_V2_\n";  // libedit's first line
 
@@ -77,16 +63,9 @@ TEST_CASE("history: a write error keeps the old file, and the line is saved late
     {
         // The file may not grow past 64 bytes: the next save fails halfway (EFBIG), as a full
         // disk would (ENOSPC).
-        rlimit old{};
-        REQUIRE(::getrlimit(RLIMIT_FSIZE, &old) == 0);
-        const auto handler = std::signal(SIGXFSZ, SIG_IGN);
-        rlimit small = old;
-        small.rlim_cur = 64;
-        REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+        mgrad_test::FileSizeLimit limit(64);
         CHECK_THROWS_WITH_AS(h.add(std::string(100, 'q')), doctest::Contains("File too large"),
                              mgrad::Error);
-        ::setrlimit(RLIMIT_FSIZE, &old);
-        std::signal(SIGXFSZ, handler);
     }
     CHECK(slurp(path) == before);
     CHECK(h.unsaved() == 1);
