@@ -265,3 +265,26 @@ TEST_CASE("session rule: an interrupted :check changes nothing") {
     CHECK(state_of(f.session) == before);
     check_replay(f);
 }
+
+TEST_CASE("session rule: an interrupted :plot changes nothing and writes nothing") {
+    TempDir dir;
+    Fixture f;
+    REQUIRE(f.session.run("<test>", "a = 2; L = a * a\n:backward L"));
+    const State before = state_of(f.session);
+    // Twelve nested derivatives: a few seconds for the 401 points without the Ctrl-C.
+    std::string expr = "tanh(x)*x*a";
+    for (int i = 0; i < 12; ++i)
+        expr = fmt::format("grad({}, x)", expr);
+    const std::string plot = (dir.path / "p.png").string();
+    {
+        InterruptAfter ctrl_c(300);
+        f.session.set_interrupt_flag(&InterruptAfter::flag);
+        CHECK_FALSE(f.session.run("<test>", fmt::format(":plot {} x=0..1 \"{}\"", expr, plot)));
+    }
+    CHECK(f.err.str().find("interrupted after") != std::string::npos);
+    INFO(f.err.str().substr(0, 300));
+    CHECK(f.err.str().find("of 401 points") != std::string::npos);
+    CHECK(dir.entries().empty());
+    CHECK(state_of(f.session) == before);
+    check_replay(f);
+}
