@@ -55,6 +55,7 @@ void cmd_export(Session& session, std::span<const Word> args, Output& out) {
         throw Error(e.what(), args[1].span);
     }
     out.text(fmt::format("wrote {} (run it with python3 {})\n", path, path));
+    detail::report_written(out, path);
 }
 
 }  // namespace

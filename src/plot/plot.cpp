@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <new>
@@ -289,22 +290,49 @@ void save_line_chart(const LineChart& chart, const std::filesystem::path& file) 
     save_line_charts(std::span<const LineChart>(&chart, 1), file);
 }
 
-void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
-    if (charts.empty()) throw Error("nothing to plot: no charts");
-    for (const LineChart& c : charts)
-        if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
-    std::string_view device;
-    {
-        std::lock_guard<std::mutex> lock(plplot_mutex());
-        device = check_target(file);
-    }
+namespace {
+
+/// The charts stacked in one picture, rendered by `device` into memory.
+std::string render_line_charts(std::span<const LineChart> charts, std::string_view device) {
     MemoryOutput picture;
     {
         Stream stream(device, picture, static_cast<PLINT>(charts.size()));
         for (const LineChart& c : charts)
             draw_line_chart(c);
     }
-    write_file_atomically(file, picture.bytes());
+    return std::string(picture.bytes());
+}
+
+void check_charts(std::span<const LineChart> charts) {
+    if (charts.empty()) throw Error("nothing to plot: no charts");
+    for (const LineChart& c : charts)
+        if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
+}
+
+}  // namespace
+
+void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+    check_charts(charts);
+    std::string_view device;
+    {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        device = check_target(file);
+    }
+    write_file_atomically(file, render_line_charts(charts, device));
+}
+
+std::string line_chart_image(const LineChart& chart, std::string_view format) {
+    const std::span<const LineChart> charts(&chart, 1);
+    check_charts(charts);
+    // The device a file of that format would get; no file is involved.
+    const std::filesystem::path like = fmt::format("chart.{}", format);
+    std::string_view device;
+    {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        device = device_for(like);
+        if (!device_installed(device)) throw_no_device(like, device);
+    }
+    return render_line_charts(charts, device);
 }
 
 // Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.

@@ -23,23 +23,27 @@ struct Attr {
     std::string name;
     std::string value;
     bool html = false;  ///< an HTML-like label (`<table>…`) rather than text
+    bool operator==(const Attr&) const = default;
 };
 
 struct SceneCluster {
     std::string name;  ///< starts with "cluster" so dot draws a box
     std::uint32_t parent = no_cluster;
     std::vector<Attr> attrs;
+    bool operator==(const SceneCluster&) const = default;
 };
 
 struct SceneNode {
     std::string name;
     std::vector<Attr> attrs;
     std::uint32_t cluster = no_cluster;
+    bool operator==(const SceneNode&) const = default;
 };
 
 struct SceneEdge {
     std::uint32_t tail;  ///< index into Scene::nodes
     std::uint32_t head;
+    bool operator==(const SceneEdge&) const = default;
 };
 
 struct Scene {
@@ -49,6 +53,8 @@ struct Scene {
     std::vector<SceneNode> nodes;        ///< in tape order
     std::vector<SceneEdge> edges;
     std::vector<std::uint32_t> sink_rank;  ///< nodes placed on the last rank (the legend)
+    std::vector<NodeId> values;  ///< the graph's nodes drawn as nodes of their own, ascending
+    bool operator==(const Scene&) const = default;
 };
 
 /// The values `root` depends on, as the walk with the options' depth limit found them.

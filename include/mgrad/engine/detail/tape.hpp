@@ -82,9 +82,9 @@ class TapeBuffer {
         m_capacity = capacity;
         m_stop = std::min(m_capacity, m_limit);
     }
-    /// Drops the records from `size` on (keeping the memory).
-    void truncate(std::size_t size) noexcept { m_size = std::min(m_size, size); }
     void clear() noexcept { m_size = 0; }
+    /// Keeps the first `size` records (no-op when there are fewer), and the memory.
+    void truncate(std::size_t size) noexcept { m_size = std::min(m_size, size); }
     void release_memory() noexcept {
         release(m_data, m_capacity * sizeof(T));
         m_data = nullptr;
