@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -160,6 +161,9 @@ int main(int argc, char** argv) {
 namespace {
 
 int run_main(int argc, char** argv) {
+    // Past the file size limit (ulimit -f) a write then fails with EFBIG, which is reported
+    // like any write error, instead of the signal ending the process halfway.
+    std::signal(SIGXFSZ, SIG_IGN);
     if (argc > 1) {
         for (const auto& sub : subcommands)
             if (sub.name == argv[1]) return sub.run(argc - 1, argv + 1);
@@ -277,6 +281,12 @@ int run_main(int argc, char** argv) {
 int run_session(mgrad::Session& session, const Options& o, bool scripted,
                 mgrad::cli::ViewControl& view_control) {
     bool ok = true;
+    if (o.interactive) {
+        // Ctrl-C while the scripts run stops them (between statements, or a long command) and
+        // the REPL starts with everything bound so far, instead of ending the process.
+        mgrad::cli::catch_interrupts();
+        session.set_interrupt_flag(mgrad::cli::line_editor_interrupt_flag());
+    }
     if (scripted) {
         ok = run_scripts(session, o);
     } else if (!::isatty(STDIN_FILENO) && !o.interactive) {

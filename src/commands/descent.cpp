@@ -90,12 +90,23 @@ std::string progress_bar(std::size_t done, std::size_t total) {
     return "[" + std::string(full, '#') + std::string(cells - full, '.') + "]";
 }
 
+/// The :minimize that replays `done` steps of this one, without its plot: what the transcript
+/// records when the command stops early or its plot fails, so `:save` rebuilds where it got.
+std::string minimize_replay(const Word& name, const std::vector<Word>& leaves, std::size_t done,
+                            double lr) {
+    std::string text = ":minimize " + name.text;
+    for (const Word& w : leaves)
+        text += " " + w.text;
+    return text + fmt::format(" steps={} lr={}", done, format_number(lr));
+}
+
 void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     constexpr std::string_view usage = ":minimize NAME [LEAF…] [steps=N] [lr=X] [plot=FILE]";
     expect_args(args, 1, 1000000, usage);
     std::size_t steps = 100;
     double lr = 0.01;
     std::string plot_file;
+    SourceSpan plot_span;
     bool plot_inline = false;  // `plot` alone: the chart is shown, where pictures are shown
     std::vector<Word> leaf_words;
     for (const Word& w : args.subspan(1)) {
@@ -123,10 +134,16 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
             lr = number_in(w, eq + 1, "lr");
         } else if (key == "plot") {
             plot_file = w.text.substr(eq + 1);
+            plot_span = w.span;
             if (plot_file.empty()) throw Error("plot= needs a file name", w.span);
             if (!can_plot(plot_file))
                 throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", plot_file),
                             w.span);
+            try {
+                check_can_plot(plot_file);  // no directory, a pipe: before any step is taken
+            } catch (const Error& e) {
+                throw Error(e.what(), w.span);
+            }
         } else {
             throw Error(fmt::format("unknown option '{}'; usage: {}", key, usage), w.span);
         }
@@ -136,6 +153,10 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     std::vector<double> start;
     for (NodeId leaf : d.leaves)
         start.push_back(g.data(leaf));
+    std::vector<double> start_grads;  // a diverged run puts them back too
+    start_grads.reserve(g.size());
+    for (const Node& n : g.nodes())
+        start_grads.push_back(n.grad);
     const std::string name = session.node_name(d.root);
     const double first = g.data(d.root);
     std::vector<double> xs, losses;
@@ -153,10 +174,13 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         losses.push_back(loss);
         const double now = g.data(d.root);
         if (const auto why = watch.check(std::isfinite(loss) ? now : loss)) {
-            // A diverged run is of no use: the leaves go back to where they started.
+            // A diverged run is of no use: the leaves and gradients go back to where they were,
+            // so the session is as before the command.
             for (std::size_t i = 0; i < d.leaves.size(); ++i)
                 g.set_data(d.leaves[i], start[i]);
             g.forward();
+            for (NodeId id = 0; id < start_grads.size(); ++id)
+                g.set_grad(id, start_grads[id]);
             throw Error(fmt::format(
                 "{} {} by step {}: gradient descent is diverging (try a smaller lr than {}{}); "
                 "the leaves are back at their start values",
@@ -182,23 +206,33 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     std::string text =
         fmt::format("{}: {} → {} after {} step{} (lr {})\n", name, format_number(first),
                     format_number(g.data(d.root)), done, done == 1 ? "" : "s", format_number(lr));
+    out.text(text);
+    // Stopped early, or the plot fails below: the leaves have moved, so the transcript records
+    // the steps taken (without the plot) for :save to rebuild the same state.
+    if (interrupted && done > 0) session.replay_as(minimize_replay(args[0], leaf_words, done, lr));
+    if (interrupted)
+        throw Error(
+            fmt::format("interrupted after {} of {} steps (the leaves keep the values "
+                        "reached)",
+                        done, steps));
     LineChart chart;
     chart.title = fmt::format("{} during gradient descent (lr {})", name, format_number(lr));
     chart.x_label = "step";
     chart.y_label = name;
     chart.series.push_back(Series{name, xs, losses});
     if (!plot_file.empty()) {
-        save_line_chart(chart, plot_file);
-        text += fmt::format("wrote {}\n", plot_file);
+        try {
+            save_line_chart(chart, plot_file);
+        } catch (const Error& e) {
+            session.replay_as(minimize_replay(args[0], leaf_words, done, lr));
+            throw Error(fmt::format("{} (the descent is done: the leaves keep the values reached)",
+                                    e.what()),
+                        plot_span);
+        }
+        out.text(fmt::format("wrote {}\n", plot_file));
+        detail::report_written(out, plot_file);
     }
-    out.text(text);
-    if (!plot_file.empty()) detail::report_written(out, plot_file);
     if (plot_inline) out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
-    if (interrupted)
-        throw Error(
-            fmt::format("interrupted after {} of {} steps (the leaves keep the values "
-                        "reached)",
-                        done, steps));
 }
 
 }  // namespace

@@ -154,7 +154,10 @@ Samples sample(Session& session, std::string expr, const Range& range, std::size
     }
 
     CaptureOutput capture;
-    Session scratch(capture);
+    // The session's node cap holds in the scratch session too (grad(grad(…)) grows fast).
+    SessionOptions options;
+    options.max_nodes = session.options().max_nodes;
+    Session scratch(capture, options);
     add_standard_commands(scratch);  // the same functions as the session (grad, …)
     Graph& sg = scratch.graph();
     // The nodes the expression's names are bound to, and their ancestors, copied in tape order.
@@ -213,6 +216,9 @@ Samples sample(Session& session, std::string expr, const Range& range, std::size
                     span);
     Samples s;
     for (std::size_t i = 0; i < n; ++i) {
+        // Each point is a backward pass over the scratch graph, which holds every name.
+        if (session.interrupted())
+            throw Error(fmt::format("interrupted after {} of {} points", i, n), span);
         const double xv = i + 1 == n ? range.hi
                                      : range.lo + (range.hi - range.lo) * static_cast<double>(i) /
                                                       static_cast<double>(n - 1);
@@ -391,8 +397,18 @@ void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
         if (!can_plot(file.text))
             throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", file.text),
                         file.span);
+        try {
+            check_can_plot(file.text);  // a missing directory, a pipe: before any work
+        } catch (const Error& e) {
+            throw Error(e.what(), file.span);
+        }
         const Samples s = sample(session, expr, *range, 401, expr_span);
-        save_line_chart(function_chart(s, *range, names), file.text);
+        try {
+            save_line_chart(function_chart(s, *range, names), file.text);
+        } catch (const Error& e) {
+            if (e.span()) throw;
+            throw Error(e.what(), file.span);
+        }
         out.text(fmt::format("wrote {}\n", file.text));
         detail::report_written(out, file.text);
         return;

@@ -91,6 +91,11 @@ void TapeBuffer<T>::throw_full() const {
     throw Error(fmt::format("the graph is full: at most {} nodes fit on one tape", m_max_size));
 }
 
+template <class T>
+void TapeBuffer<T>::throw_limit() const {
+    throw Error(fmt::format("the graph has reached its limit of {} nodes", m_limit));
+}
+
 template class TapeBuffer<Node>;
 
 }  // namespace detail
@@ -244,6 +249,21 @@ void Graph::clear() {
     m_stale_from = no_node;
     m_leaves_changed = 0;
     ++m_epoch;
+}
+
+void Graph::truncate(NodeId size) {
+    if (size >= m_nodes.size()) return;
+    m_nodes.truncate(size);
+    m_labels.truncate(size);
+    // Scopes that began at or after `size` go (unless still open); the others end there at most.
+    while (!m_scopes.empty() && m_scopes.back().begin >= size && m_scopes.back().end != no_node)
+        m_scopes.pop_back();
+    for (Scope& scope : m_scopes)
+        if (scope.end != no_node && scope.end > size) scope.end = size;
+    if (m_stale_from != no_node && m_stale_from >= size) {
+        m_stale_from = no_node;
+        m_leaves_changed = 0;
+    }
 }
 
 void Graph::shrink_to_fit() {

@@ -3,8 +3,12 @@
 
 #include "session_impl.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/mman.h>  // madvise
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -172,6 +176,7 @@ void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
 TranscriptView Session::transcript() const noexcept {
     return {m_impl->m_transcript.text(), m_impl->m_transcript.size()};
 }
+void Session::replay_as(std::string statement) { m_impl->m_replay = std::move(statement); }
 
 // --- bindings -----------------------------------------------------------------------------
 
@@ -547,6 +552,51 @@ std::string read_script(std::istream& in, std::string_view name, std::size_t exp
 
 }  // namespace
 
+std::string Session::Impl::read_file(const std::string& path) const {
+    // Not blocking on open: a pipe with no writer yet would hang there, beyond Ctrl-C's reach.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+    struct Close {
+        int fd;
+        ~Close() { ::close(fd); }
+    } close_it{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    if (S_ISDIR(st.st_mode)) throw Error(fmt::format("cannot read '{}': it is a directory", path));
+    const auto too_large = [&] {
+        return Error(fmt::format("cannot read '{}': it is larger than {} MiB", path,
+                                 max_script_size >> 20u));
+    };
+    const bool regular = S_ISREG(st.st_mode);
+    // A file too large is refused by its size, before a byte of it is read.
+    if (regular && static_cast<std::uintmax_t>(st.st_size) > max_script_size) throw too_large();
+    std::string text;
+    if (regular) text.reserve(static_cast<std::size_t>(st.st_size));
+    // A pipe, a terminal or a device is read as it comes, waiting at most a tenth of a second
+    // at a time so that Ctrl-C (or another front end's interrupt) is noticed.
+    std::vector<char> buffer(std::size_t{1} << 16u);
+    for (;;) {
+        if (!regular) {
+            if (interrupted()) throw Error(fmt::format("interrupted while reading '{}'", path));
+            pollfd p{fd, POLLIN, 0};
+            const int ready = ::poll(&p, 1, 100);
+            if (ready < 0 && errno != EINTR)
+                throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+            if (ready <= 0) continue;
+        }
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+        }
+        if (text.size() + static_cast<std::size_t>(n) > max_script_size) throw too_large();
+        text.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
 bool Session::Impl::run_file(const std::string& path) {
     if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
     std::error_code ec;
@@ -565,13 +615,7 @@ bool Session::Impl::run_file(const std::string& path) {
     if (m_loading.size() >= max_load_depth)
         throw Error(
             fmt::format("':load' is nested too deeply (the limit is {} files)", max_load_depth));
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("cannot read '{}': it is a directory", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    const std::uintmax_t size = std::filesystem::file_size(path, ec);
-    std::string text = read_script(in, path, ec ? 0 : static_cast<std::size_t>(size));
-    if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
+    std::string text = read_file(path);
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
     return run(path, text);
@@ -938,10 +982,31 @@ Operand Session::Impl::evaluate_text(std::string_view expression) {
     Statement extra;
     if (parser.next(extra)) throw Error("expected one expression", extra.span);
     const Frame frame{"<expression>", expression, source_index("<expression>")};
+    m_graph.set_max_nodes(m_options.max_nodes);  // as for a statement: grad() honours it too
     m_pending.clear();
-    Operand v = evaluate(s, frame);
+    const NodeId mark = m_graph.size();
+    Operand v;
+    try {
+        v = evaluate(s, frame);
+    } catch (const Error& e) {
+        const bool at_cap = m_options.max_nodes != 0 && m_graph.size() >= m_options.max_nodes;
+        rollback(mark);
+        if (!at_cap) throw;
+        throw cap_error(mark, e.span() ? *e.span() : s.span);
+    } catch (...) {
+        rollback(mark);
+        throw;
+    }
     m_pending.clear();  // the caller decides what a NaN means
     return v;
+}
+
+Error Session::Impl::cap_error(NodeId mark, const SourceSpan& span) const {
+    return Error(fmt::format("the graph has {} node{}; this statement would take it past the "
+                             "limit of {} (':reset' starts afresh; the mgrad option "
+                             "--max-nodes sets the limit)",
+                             mark, mark == 1 ? "" : "s", m_options.max_nodes),
+                 span);
 }
 
 void Session::Impl::check_name_free(std::string_view name, const SourceSpan& span,
@@ -1094,23 +1159,40 @@ bool Session::Impl::execute_habit(const Statement& s, const Frame&) {
     return true;
 }
 
-void Session::Impl::execute(const Statement& s, const Frame& frame) {
+void Session::Impl::execute_command(const Statement& s, const Frame& frame) {
     const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
-    if (s.kind == StatementKind::Command) {
-        const Command* c = nullptr;
-        try {
-            c = &resolve_command(s.command);
-        } catch (const Error& e) {
-            throw Error(e.what(), s.command_span);
+    const Command* c = nullptr;
+    try {
+        c = &resolve_command(s.command);  // a unique prefix or an alias names a command too
+    } catch (const Error& e) {
+        throw Error(e.what(), s.command_span);
+    }
+    // A command run by this one (a :load's) has its own replay_as(); this one's comes back.
+    struct ReplayScope {
+        std::optional<std::string>& slot;
+        std::optional<std::string> outer;
+        explicit ReplayScope(std::optional<std::string>& s) : slot(s), outer(std::move(s)) {
+            slot.reset();
         }
-        try {
-            c->handler(self, s.words, *m_output);
-        } catch (const Error& e) {
-            if (e.span()) throw;
-            // A handler's error without a place points at the command.
-            throw Error(e.what(), s.command_span);
-        }
-        if (!c->replay) return;
+        ReplayScope(const ReplayScope&) = delete;
+        ReplayScope& operator=(const ReplayScope&) = delete;
+        ~ReplayScope() { slot = std::move(outer); }
+    } scope{m_replay};
+    try {
+        c->handler(self, s.words, *m_output);
+    } catch (const Error& e) {
+        // What the command did before failing, when it did not undo it.
+        if (m_replay) m_transcript.append(*m_replay);
+        if (e.span()) throw;
+        // A handler's error without a place points at the command.
+        throw Error(e.what(), s.command_span);
+    } catch (...) {
+        if (m_replay) m_transcript.append(*m_replay);
+        throw;
+    }
+    if (m_replay) {
+        m_transcript.append(*m_replay);
+    } else if (c->replay) {
         if (s.command == c->name) {
             m_transcript.append(text);
         } else {
@@ -1120,10 +1202,42 @@ void Session::Impl::execute(const Statement& s, const Frame& frame) {
                 ":{}{}", c->name,
                 frame.text.substr(name_end, s.span.offset + s.span.length - name_end)));
         }
+    }
+}
+
+void Session::Impl::rollback(NodeId mark) {
+    m_graph.truncate(mark);
+    if (m_origins.size() > mark) m_origins.truncate(mark);
+    m_pending.clear();
+}
+
+void Session::Impl::execute(const Statement& s, const Frame& frame) {
+    const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
+    // The cap is the graph's own limit, so every way of making nodes honours it (grad() and
+    // the commands too), checked before the memory for a node is taken.
+    m_graph.set_max_nodes(m_options.max_nodes);
+    if (s.kind == StatementKind::Command) {
+        execute_command(s, frame);
         return;
     }
     if (execute_habit(s, frame)) return;
+    // A statement either completes or leaves the graph as it found it.
+    const NodeId mark = m_graph.size();
+    try {
+        execute_statement(s, frame, text);
+    } catch (const Error& e) {
+        const bool at_cap = m_options.max_nodes != 0 && m_graph.size() >= m_options.max_nodes;
+        rollback(mark);
+        if (!at_cap) throw;
+        throw cap_error(mark, e.span() ? *e.span() : s.span);
+    } catch (...) {
+        rollback(mark);
+        throw;
+    }
+}
 
+void Session::Impl::execute_statement(const Statement& s, const Frame& frame,
+                                      std::string_view text) {
     m_pending.clear();
     auto flush_warnings = [&] {
         std::vector<PendingWarning> pending;

@@ -62,6 +62,9 @@ struct Session::Impl {
     // The public operations, as session.hpp documents them.
     bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1);
     bool run_file(const std::string& path);
+    /// A script's text; refuses one over max_script_size (by its size, unread, when it is a
+    /// regular file) and stops waiting on a pipe when interrupted.
+    [[nodiscard]] std::string read_file(const std::string& path) const;
     bool run_command(std::string_view name, const std::vector<std::string>& args);
     [[nodiscard]] std::string_view current_source() const noexcept {
         return m_frames.empty() ? std::string_view{} : std::string_view{m_frames.back().name};
@@ -126,6 +129,7 @@ struct Session::Impl {
     Operand evaluate(const Statement& s, const Frame& frame, const Locals* locals = nullptr);
     void check_names(const Statement& s, std::vector<Operand>& names, const Locals* locals);
     [[noreturn]] void unknown_function(const Expr& e) const;
+    void execute_statement(const Statement& s, const Frame& frame, std::string_view text);
     NodeId to_node(const Operand& v);
     Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
     void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
@@ -133,6 +137,11 @@ struct Session::Impl {
                 const std::optional<SourceSpan>& span);
     void check_gradients(NodeId root);
     void check_node_cap(std::size_t more, const SourceSpan& span) const;
+    void execute_command(const Statement& s, const Frame& frame);
+    /// Drops what a failed statement made: nodes from `mark` on and their origins.
+    void rollback(NodeId mark);
+    /// The error for a statement that would take the graph past the node cap.
+    [[nodiscard]] Error cap_error(NodeId mark, const SourceSpan& span) const;
     std::uint32_t source_index(std::string_view name);
 
     Output* m_output;
@@ -172,6 +181,7 @@ struct Session::Impl {
     /// The files being run, outermost first: {canonical path, path as given}.
     std::vector<std::pair<std::string, std::string>> m_loading;
     detail::Transcript m_transcript;
+    std::optional<std::string> m_replay;  ///< replay_as() of the command being run
     std::size_t m_error_count = 0;
     bool m_quit = false;
     const volatile std::sig_atomic_t* m_interrupt = nullptr;

@@ -17,10 +17,11 @@
 #include <iterator>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <string_view>
+#include <utility>
 
-#include <unistd.h>
-
+#include "mgrad/support/atomic_file.hpp"
 #include "mgrad/support/error.hpp"
 
 namespace mgrad {
@@ -103,28 +104,48 @@ bool device_installed(std::string_view device) {
         file.string(), device, driver_dir().string()));
 }
 
-// Everything PLplot would otherwise die on.
+// Everything PLplot would otherwise die on, and everything the write would be refused for.
 std::string_view check_target(const std::filesystem::path& file) {
     const std::string_view device = device_for(file);
     if (!device_installed(device)) throw_no_device(file, device);
-    std::FILE* f = std::fopen(file.string().c_str(), "wb");
-    if (f == nullptr)
-        throw Error(fmt::format("cannot write '{}': {}", file.string(), std::strerror(errno)));
-    std::fclose(f);
+    check_writable(file);
     return device;
 }
 
-// Opens a fresh PLplot stream on `file`, and always closes it.
+/// What PLplot writes, kept in memory (PLplot's cairo devices ignore write errors, so a full
+/// disk would give a truncated picture and no error): the bytes then go to the file through
+/// write_file_atomically. PLplot closes the stream itself when the plot ends.
+class MemoryOutput {
+  public:
+    MemoryOutput() : m_file(::open_memstream(&m_data, &m_size)) {
+        if (m_file == nullptr) throw std::bad_alloc();
+    }
+    MemoryOutput(const MemoryOutput&) = delete;
+    MemoryOutput& operator=(const MemoryOutput&) = delete;
+    ~MemoryOutput() {
+        if (m_file != nullptr) std::fclose(m_file);
+        std::free(m_data);
+    }
+    /// The stream for PLplot, which closes it from plinit() on.
+    std::FILE* hand_over() noexcept { return std::exchange(m_file, nullptr); }
+    /// Complete once the stream is closed.
+    [[nodiscard]] std::string_view bytes() const noexcept { return {m_data, m_size}; }
+
+  private:
+    char* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::FILE* m_file;
+};
+
+// Opens a fresh PLplot stream writing into `output`, and always closes it.
 class Stream {
   public:
-    Stream(std::string_view device, const std::filesystem::path& file, PLINT rows)
-        : m_lock(plplot_mutex()) {
+    Stream(std::string_view device, MemoryOutput& output, PLINT rows) : m_lock(plplot_mutex()) {
         plgstrm(&m_previous);
         plmkstrm(&m_stream);
         if (m_stream < 0) throw Error("PLplot could not open another stream");
-        const std::string dev(device), name = file.string();
+        const std::string dev(device);
         plsdev(dev.c_str());
-        plsfnam(name.c_str());
         plspage(0.0, 0.0, width_px, static_cast<PLINT>(height_px * (rows > 1 ? 1.35 : 1.0)), 0, 0);
         plscmap0n(16);
         plscol0(0, 255, 255, 255);
@@ -133,6 +154,7 @@ class Stream {
         for (std::size_t i = 0; i < palette.size(); ++i)
             plscol0(color_first + static_cast<PLINT>(i), palette[i].r, palette[i].g, palette[i].b);
         plssub(1, rows);
+        plsfile(output.hand_over());
         plinit();
         plfontld(1);
         plschr(0.0, 1.05);
@@ -285,47 +307,56 @@ void check_can_plot(const std::filesystem::path& file) {
     if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
         throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
                                 dir.string()));
+    check_writable(file);
 }
 
 void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
     save_line_charts(std::span<const LineChart>(&chart, 1), file);
 }
 
-void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+namespace {
+
+/// The charts stacked in one picture, rendered by `device` into memory.
+std::string render_line_charts(std::span<const LineChart> charts, std::string_view device) {
+    MemoryOutput picture;
+    {
+        Stream stream(device, picture, static_cast<PLINT>(charts.size()));
+        for (const LineChart& c : charts)
+            draw_line_chart(c);
+    }
+    return std::string(picture.bytes());
+}
+
+void check_charts(std::span<const LineChart> charts) {
     if (charts.empty()) throw Error("nothing to plot: no charts");
     for (const LineChart& c : charts)
         if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
+}
+
+}  // namespace
+
+void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+    check_charts(charts);
     std::string_view device;
     {
         std::lock_guard<std::mutex> lock(plplot_mutex());
         device = check_target(file);
     }
-    Stream stream(device, file, static_cast<PLINT>(charts.size()));
-    for (const LineChart& c : charts)
-        draw_line_chart(c);
+    write_file_atomically(file, render_line_charts(charts, device));
 }
 
 std::string line_chart_image(const LineChart& chart, std::string_view format) {
-    // PLplot's cairo devices write files, so the picture goes through a private temporary one.
-    const std::string extension = fmt::format(".{}", format);
-    std::string name =
-        (std::filesystem::temp_directory_path() / fmt::format("mgrad-chart-XXXXXX{}", extension))
-            .string();
-    const int fd = ::mkstemps(name.data(), static_cast<int>(extension.size()));
-    if (fd < 0)
-        throw Error(
-            fmt::format("cannot make a temporary file for a chart: {}", std::strerror(errno)));
-    ::close(fd);
-    struct Remove {
-        const std::string& path;
-        explicit Remove(const std::string& p) : path(p) {}
-        Remove(const Remove&) = delete;
-        Remove& operator=(const Remove&) = delete;
-        ~Remove() { std::remove(path.c_str()); }
-    } remove{name};
-    save_line_chart(chart, name);
-    std::ifstream in(name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::span<const LineChart> charts(&chart, 1);
+    check_charts(charts);
+    // The device a file of that format would get; no file is involved.
+    const std::filesystem::path like = fmt::format("chart.{}", format);
+    std::string_view device;
+    {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        device = device_for(like);
+        if (!device_installed(device)) throw_no_device(like, device);
+    }
+    return render_line_charts(charts, device);
 }
 
 // Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.
@@ -337,6 +368,11 @@ struct Field {
             pointers[ix] = columns[ix].data();
     }
 };
+
+namespace {
+void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
+                   std::string_view device, MemoryOutput& picture);
+}  // namespace
 
 void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
     const ClassGrid& g = plot.grid;
@@ -392,7 +428,18 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
         fields.push_back(std::move(f));
     }
 
-    Stream stream(device, file, 1);
+    MemoryOutput picture;
+    draw_boundary(plot, fields, device, picture);
+    write_file_atomically(file, picture.bytes());
+}
+
+namespace {
+
+void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
+                   std::string_view device, MemoryOutput& picture) {
+    const ClassGrid& g = plot.grid;
+    const std::size_t k = plot.classes;
+    Stream stream(device, picture, 1);
     // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
     const auto nk = static_cast<PLINT>(k);
     std::vector<PLINT> r, gr, b;
@@ -458,5 +505,7 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
              texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
              colors.data(), scales.data(), numbers.data(), symbols.data());
 }
+
+}  // namespace
 
 }  // namespace mgrad

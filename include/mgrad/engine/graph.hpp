@@ -117,6 +117,21 @@ class Graph {
     }
     void reserve(std::size_t nodes) { m_nodes.reserve(std::min<std::size_t>(nodes, no_node)); }
 
+    // --- limits and undo ------------------------------------------------------------------
+    /// The most nodes this tape may hold (0: no limit but the NodeId range). Recording one more
+    /// node throws mgrad::Error before any memory is taken for it, whatever records it: an
+    /// operator, grad(), a loss. A Session sets it from `--max-nodes`.
+    void set_max_nodes(std::size_t max_nodes) noexcept {
+        m_nodes.set_limit(max_nodes == 0 ? std::size_t{no_node} : max_nodes);
+    }
+    [[nodiscard]] std::size_t max_nodes() const noexcept {
+        return m_nodes.limit() >= no_node ? 0 : m_nodes.limit();
+    }
+    /// Drops every node from `size` on, with their labels and the scopes that begin there:
+    /// undoes what a statement that failed halfway had recorded. Handles to dropped nodes
+    /// (Values, ids) must not be used again.
+    void truncate(NodeId size);
+
     // --- reading --------------------------------------------------------------------------
     /// Raw tape access (no pending recomputation is applied; call forward() first if needed).
     [[nodiscard]] std::span<const Node> nodes() const noexcept {

@@ -4,7 +4,10 @@
 // it and binds the name to the new node, labelled with the name; rebinding makes a new node and
 // the old one keeps its place under its label, so labels go `c`, `c#2`, `c#3` … Statements are
 // run by run(): one loader for files, `-c` strings, stdin and REPL entries, each with a source
-// name for diagnostics. An error in one statement is reported and never undoes earlier ones.
+// name for diagnostics. An error in one statement is reported and never undoes earlier ones;
+// the statement itself leaves nothing behind (nodes it made before failing are dropped).
+// `--max-nodes` is the graph's own limit (Graph::set_max_nodes), so it holds for every way of
+// making nodes, grad() included.
 //
 // Commands (`:grad`, `:tree` …) live in a table that other parts of mgrad extend with
 // add_command(): the renderer adds `:draw`, the gradient lab `:check`, `:set` and so on.
@@ -210,6 +213,12 @@ class Session {
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
     /// Every statement and replayable command that succeeded, in order (what `:save` writes).
     [[nodiscard]] TranscriptView transcript() const noexcept;
+    /// For the command being run: what the transcript records for it in place of its text as
+    /// typed — also when it ends with an error. The rule for commands: whatever a command did
+    /// to the session is either undone when it fails, or recorded so that `:save` replays to
+    /// the same state. A command stopped halfway (Ctrl-C during `:minimize`) records what it
+    /// did (`:minimize L steps=53424 …`).
+    void replay_as(std::string statement);
 
   private:
     struct Impl;  // src/language/session_impl.hpp
