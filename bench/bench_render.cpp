@@ -96,7 +96,7 @@ void BM_SvgSplit(benchmark::State& state) {
         auto scene = mgrad::render_detail::build_scene(c.graph, c.root, o);
         ours += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         mgrad::render_detail::GraphvizTimings t;
-        benchmark::DoNotOptimize(mgrad::render_detail::graphviz_render(scene, "svg", &t));
+        benchmark::DoNotOptimize(mgrad::render_detail::graphviz_render(scene, "svg", {}, &t));
         build += t.build;
         layout += t.layout;
         render += t.render;

@@ -170,7 +170,9 @@ int run_main(int argc, char** argv) {
         report_usage_error("--json is for scripts (FILE, -c or standard input), not the REPL");
         return exit_usage;
     }
-    mgrad::StreamOutput stream_out(std::cout, std::cerr);
+    // Status lines (a long layout) only on a terminal, where they can be erased again.
+    mgrad::StreamOutput stream_out(std::cout, std::cerr,
+                                   ::isatty(STDERR_FILENO) ? &std::cerr : nullptr);
     mgrad::cli::JsonOutput json_out(std::cout, std::cerr);
     mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
     mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});

@@ -13,6 +13,15 @@ namespace mgrad {
 
 namespace {
 
+std::string grouped(std::size_t n) {  // 9002 → "9,002"
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
     if (args.size() < 2)
         throw Error("missing argument; usage: :draw NAME FILE [OPTIONS]  (see :help draw)");
@@ -32,10 +41,18 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
         throw Error(e.what(), args[2].span);
     }
     const std::filesystem::path file = args[1].text;
+    // The layout runs in a child process that Ctrl-C (the session's interrupt flag) can stop.
+    DrawControl control;
+    control.cancelled = [&session] { return session.interrupted(); };
+    control.progress = [&out](const DrawProgress& p) {
+        out.status(p.done ? std::string()
+                          : fmt::format("laying out {} nodes… {:.0f} s (Ctrl-C stops it)",
+                                        grouped(p.nodes), p.seconds));
+    };
     try {
-        draw(session.graph(), root, file, options);
+        draw(session.graph(), root, file, options, control);
     } catch (const Error& e) {
-        if (e.span()) throw;
+        if (e.span() || session.interrupted()) throw;  // an interrupt is no fault of the file
         throw Error(e.what(), args[1].span);
     }
     const Format format = options.format ? *options.format : *format_from_extension(file);

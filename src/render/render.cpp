@@ -72,7 +72,8 @@ std::string to_json(Graph& graph, NodeId root, const DrawOptions& options) {
     return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& options) {
+std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& options,
+                   const DrawControl& control) {
     switch (format) {
         case Format::Json: return to_json(graph, root, options);
         case Format::Dot: return to_dot(graph, root, options);
@@ -80,13 +81,13 @@ std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& 
         case Format::Png:
         case Format::Pdf:
             return render_detail::graphviz_render(build_scene(graph, root, options),
-                                                  format_name(format));
+                                                  format_name(format), control);
     }
     throw Error("unknown output format");
 }
 
-void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
-          const DrawOptions& options) {
+void draw(Graph& graph, NodeId root, const std::filesystem::path& file, const DrawOptions& options,
+          const DrawControl& control) {
     std::optional<Format> format = options.format ? options.format : format_from_extension(file);
     if (!format)
         throw Error(fmt::format(
@@ -98,7 +99,7 @@ void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
         throw Error(fmt::format("cannot write '{}': it is a directory", file.string()));
-    std::string bytes = render(graph, root, *format, options);  // before touching the disk
+    std::string bytes = render(graph, root, *format, options, control);  // before the disk
     write_file_atomically(file, bytes);
 }
 

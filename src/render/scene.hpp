@@ -18,6 +18,7 @@ namespace mgrad::render_detail {
 
 inline constexpr std::uint32_t no_cluster = 0xFFFFFFFFu;
 inline constexpr std::uint32_t unseen = 0xFFFFFFFFu;
+inline constexpr std::uint32_t not_a_copy = 0xFFFFFFFFu;
 
 struct Attr {
     std::string name;
@@ -35,6 +36,8 @@ struct SceneNode {
     std::string name;
     std::vector<Attr> attrs;
     std::uint32_t cluster = no_cluster;
+    /// A box drawn again beside distant uses of the node at this index (layout_budget.hpp).
+    std::uint32_t copy_of = not_a_copy;
 };
 
 struct SceneEdge {
@@ -85,8 +88,10 @@ struct GraphvizTimings {
     double layout = 0;  ///< gvLayout(dot)
     double render = 0;  ///< gvRenderData
 };
-/// Lays the Scene out with dot and renders it with the named Graphviz format.
+/// Lays the Scene out with dot and renders it with the named Graphviz format; in a child
+/// process when `control` is active (child_process.hpp).
 [[nodiscard]] std::string graphviz_render(const Scene& scene, std::string_view format,
+                                          const DrawControl& control = {},
                                           GraphvizTimings* timings = nullptr);
 
 }  // namespace mgrad::render_detail

@@ -37,19 +37,26 @@ class Output {
     /// The value of a bare expression. By default one line: `-8` for a number,
     /// `L = -8  (grad 1)` for a node.
     virtual void result(const Result& r);
+    /// A passing status line for work that takes long (`laying out 2,996 nodes… 3 s`); an
+    /// empty text removes it. Not part of the transcript: nothing is shown by default.
+    virtual void status(std::string_view /*text*/) {}
 };
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
 /// the two interleave in order on a terminal.
+/// With a `status` stream (a terminal), status lines are drawn there and erased in place.
 class StreamOutput : public Output {
   public:
-    StreamOutput(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}
+    StreamOutput(std::ostream& out, std::ostream& err, std::ostream* status = nullptr)
+        : m_out(out), m_err(err), m_status(status) {}
     void text(std::string_view text) override;
     void diagnostic(Severity severity, std::string_view formatted) override;
+    void status(std::string_view text) override;
 
   private:
     std::ostream& m_out;
     std::ostream& m_err;
+    std::ostream* m_status;
 };
 
 /// The one-line form of a result (see Output::result), with its newline.

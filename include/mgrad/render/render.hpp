@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,6 +56,25 @@ struct DrawOptions {
     std::string highlight_legend = "highlighted";  ///< its entry in the legend
 };
 
+/// What a front end hears about a drawing that takes long: about once a second after the first
+/// second, and a last time with `done` set (to clear a status line) when it ends either way.
+struct DrawProgress {
+    double seconds = 0;     ///< since the layout began
+    std::size_t nodes = 0;  ///< boxes and operations being laid out
+    bool done = false;
+};
+
+/// Stopping and watching a drawing. With either function set, the layout runs in a child
+/// process (fork) that is killed when `cancelled` turns true: Graphviz cannot be stopped
+/// part-way inside a process. Without them the layout runs in the calling process.
+struct DrawControl {
+    /// Polled every 20 ms while the layout runs; true abandons the drawing, which then throws
+    /// Error("interrupted; nothing was written") and writes nothing.
+    std::function<bool()> cancelled;
+    std::function<void(const DrawProgress&)> progress;
+    [[nodiscard]] bool active() const noexcept { return cancelled || progress; }
+};
+
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word
 /// and the nearest valid option.
 [[nodiscard]] DrawOptions parse_draw_options(std::span<const std::string> words);
@@ -69,11 +89,11 @@ struct DrawOptions {
 [[nodiscard]] std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
 /// The picture in memory, in any format.
 [[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
-                                 const DrawOptions& options = {});
+                                 const DrawOptions& options = {}, const DrawControl& control = {});
 /// Renders to `file`; the format is options.format or else the file's extension. The file is
 /// written to a temporary name in the same directory and renamed, so a failure never leaves a
 /// half-written file behind.
 void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
-          const DrawOptions& options = {});
+          const DrawOptions& options = {}, const DrawControl& control = {});
 
 }  // namespace mgrad
