@@ -14,6 +14,7 @@
 #include <mgrad/render/render.hpp>
 
 #include "draw_shapes.hpp"
+#include "render/scene.hpp"
 
 int main(int argc, char** argv) {
     if (argc < 4) {
@@ -35,7 +36,17 @@ int main(int argc, char** argv) {
             const auto t0 = std::chrono::steady_clock::now();
             mgrad::draw(g, root, argv[3], options);
             const std::chrono::duration<double> t = std::chrono::steady_clock::now() - t0;
-            fmt::print("{} values={} time={:.3f}s\n", name, g.size(), t.count());
+            // What the renderer made of it: nodes laid out (copies included), the estimate of
+            // nodes + dot's virtual nodes, copies, and whether operations went into the boxes.
+            const auto scene = mgrad::render_detail::build_scene(g, root, options);
+            std::size_t copies = 0, ops = 0;
+            for (const auto& n : scene.nodes) {
+                copies += n.copy_of != mgrad::render_detail::not_a_copy;
+                ops += n.name.starts_with('o');
+            }
+            fmt::print("{} values={} time={:.3f}s nodes={} layout_size={} copies={} compact={}\n",
+                       name, g.size(), t.count(), scene.nodes.size(), scene.layout_size, copies,
+                       ops == 0 ? "yes" : "no");
         } catch (const mgrad::Error& e) {
             fmt::print(stderr, "error: {}\n", e.what());
             return 1;

@@ -87,6 +87,10 @@ void write_all(int fd, const char* data, std::size_t size) noexcept {
     // A Ctrl-C on the terminal reaches the whole process group: the child ends at once rather
     // than run the parent's handler. It also ends if the parent dies (kill -9).
     std::signal(SIGINT, SIG_DFL);
+    // A crash ends the child plainly: the handlers of the process it was copied from (a test
+    // framework's, Python's fault handler) must not run in it.
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGPIPE})
+        std::signal(sig, SIG_DFL);
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(1);
     std::string result;

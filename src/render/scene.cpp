@@ -585,6 +585,7 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         scene = make_scene(true);
         plan = plan_layout(scene, layout_budget, true);
     }
+    scene.layout_size = plan.nodes + plan.virtual_nodes;
     if (options.legend) {
         bool has_constants = false, has_truncated = false;
         for (std::size_t i = 0; i < sel.ids.size(); ++i) {

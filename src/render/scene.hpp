@@ -52,6 +52,8 @@ struct Scene {
     std::vector<SceneNode> nodes;        ///< in tape order
     std::vector<SceneEdge> edges;
     std::vector<std::uint32_t> sink_rank;  ///< nodes placed on the last rank (the legend)
+    /// The estimate of what dot will lay out, nodes and virtual nodes (layout_budget.hpp).
+    std::size_t layout_size = 0;
 };
 
 /// The values `root` depends on, as the walk with the options' depth limit found them.
