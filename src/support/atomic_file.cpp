@@ -104,6 +104,14 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
     temp.commit();
 }
 
+void write_file_atomically(
+    const std::filesystem::path& file,
+    const std::function<void(const std::function<void(std::string_view)>& sink)>& produce) {
+    TempFile temp(file);
+    produce([&temp](std::string_view bytes) { temp.write_all(bytes); });
+    temp.commit();
+}
+
 void replace_file_atomically(const std::filesystem::path& file,
                              const std::function<bool(const std::string& temp_path)>& write) {
     TempFile temp(file);

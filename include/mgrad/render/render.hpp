@@ -87,6 +87,10 @@ struct DrawControl {
 /// JSON: {"root", "nodes": [{id, label, op, symbol, kind, data, grad, …}], "edges": [{from, to,
 /// operand}]}. Non-finite numbers are the strings "nan", "inf", "-inf".
 [[nodiscard]] std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
+/// The same JSON, handed to `sink` a piece at a time (about a megabyte each) instead of held
+/// whole: what draw() writes to a .json file.
+void write_json(Graph& graph, NodeId root, const DrawOptions& options,
+                const std::function<void(std::string_view)>& sink);
 /// The picture in memory, in any format.
 [[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
                                  const DrawOptions& options = {}, const DrawControl& control = {});

@@ -20,6 +20,13 @@ namespace mgrad {
 /// leaves `file` untouched on any failure.
 void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);
 
+/// Replaces `file` with what `produce` hands to the sink it is given, piece by piece (for
+/// contents too large to hold in memory at once). An exception from `produce` leaves `file` as
+/// it was and is passed on.
+void write_file_atomically(
+    const std::filesystem::path& file,
+    const std::function<void(const std::function<void(std::string_view)>& sink)>& produce);
+
 /// For writers that insist on opening a path themselves (a C library's save function):
 /// `write(temp_path)` fills the temporary file and returns false on failure; then it replaces
 /// `file` as above. Throws mgrad::Error when the writer fails or throws, leaving `file` as it was.
