@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # mgrad's benchmarks against its peers, in one run so that ratios compare like with like.
-#   bench/run.sh [w1|w2|w3|w4|w5|draw|engine|all]
+#   bench/run.sh [w1|w2|w3|w4|w5|draw|python|engine|view|all]
 # Peers that are not installed are skipped with a message: ADOL-C (libadolc-dev) and PyTorch
-# (python3-torch). Figures are medians; docs/performance.md records them.
+# (python3-torch); micrograd, for `python`, when MICROGRAD=DIR names a checkout of
+# karpathy/micrograd. Figures are medians; docs/performance.md records them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
@@ -105,6 +106,36 @@ if [[ $what == w2 || $what == all ]]; then
   fi
 fi
 
+if [[ $what == python || $what == all ]]; then
+  # The Python package of the bench build (MGRAD_PYTHON is on when python3-dev and pybind11-dev
+  # are installed), with Debian's python3 and its numpy and sklearn.
+  pyrun() { PYTHONPATH="$root/build/bench/python" "$py" bench/python_moons.py "$@"; }
+  echo "== Python: micrograd's demo loop as micrograd writes it, 100 steps =="
+  if [[ -n ${MICROGRAD:-} ]]; then
+    pyrun compare --steps 100 --micrograd "$MICROGRAD" --micrograd-steps 12
+  else
+    pyrun compare --steps 100
+  fi
+  echo "-- where a step's time goes (mean of 180 steps) --"
+  pyrun profile --steps 200
+  echo "-- peak RSS after 100, 1,000 and 10,000 steps (one process each) --"
+  pyrun memory 100 1000 10000
+  echo "-- W2 in Python (the graph rebuilt every step) and PyTorch batched, alternating --"
+  "$bin/mgrad-w2-export" 5 >"$scratch/start.json"
+  if "$py" -c 'import torch' 2>/dev/null; then
+    for _ in 1 2 3 4 5; do
+      m=$(pyrun w2 <"$scratch/start.json" | tee /dev/stderr | sed -n 's/.*time per step=\([0-9.]*\)us.*/\1/p')
+      t=$(torch w2-batched <"$scratch/start.json" | sed -n 's/.*time per step=\([0-9.]*\)us.*/\1/p')
+      awk -v m="$m" -v t="$t" 'BEGIN { printf "mgrad python %.1f us, PyTorch %.1f us: ratio %.2f\n", m, t, m / t }'
+    done | tee "$scratch/pyratios"
+    grep '^mgrad python' "$scratch/pyratios" | sed 's/.*ratio //' | median |
+      xargs printf "median ratio mgrad python / PyTorch batched: %.2f\n"
+  else
+    pyrun w2 <"$scratch/start.json"
+    echo "skipped: PyTorch is not installed (Debian package python3-torch)"
+  fi
+fi
+
 if [[ $what == w4 || $what == all ]]; then
   echo "== W4: a generated script of 1,000,000 statements; startup of mgrad -c '1' =="
   bench/gen_script.py 1000000 >"$scratch/big.mg"
@@ -144,4 +175,14 @@ if [[ $what == draw || $what == all ]]; then
   done
   echo "-- five shapes at 100, 500 and 1,500 values, in-process (Google Benchmark, CPU time) --"
   "$bin/mgrad-bench-render" --benchmark_filter='BM_Draw' 2>/dev/null | grep -E '^BM|^Benchmark'
+fi
+
+if [[ $what == view || $what == all ]]; then
+  # Needs Chromium, chromedriver and Selenium for /usr/bin/python3 (scripts/deps.sh).
+  echo "== the live view: update latency in headless Chromium, memory; startup =="
+  "$py" bench/view_bench.py "$root/build/bench/src/cli/mgrad" latency memory
+  # With MGRAD_BASELINE=path/to/another/mgrad (e.g. a build of main), startup against it.
+  if [[ -n ${MGRAD_BASELINE:-} ]]; then
+    "$py" bench/view_bench.py "$root/build/bench/src/cli/mgrad" startup "$MGRAD_BASELINE"
+  fi
 fi

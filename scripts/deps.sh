@@ -13,6 +13,12 @@ packages=(
   doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL
   clang libclang-rt-14-dev             # tests: the libFuzzer target (preset fuzz) needs clang
   valgrind                             # tests: a REPL session under memcheck (label valgrind)
+  pybind11-dev python3-dev             # the Python package (import mgrad)
+  python3-pytest python3-numpy python3-sklearn python3-torch python3-jedi  # its tests
+  python3-ipykernel python3-jupyter-client python3-nbclient python3-nbformat  # the Jupyter kernel
+  python3-notebook                     # docs: scripts/notebook-screenshot.py
+  libcpp-httplib-dev                   # the live view's HTTP server (mgrad --view)
+  chromium chromium-driver python3-selenium  # tests: a real browser on the view's page (and docs)
 )
 
 missing=()

@@ -26,4 +26,16 @@ cp "$work/blobs.png" "$root/docs/images/tutorial/"
 # lecture_mlp's output, shown in the tutorial (next to the mgrad binary's build tree).
 lecture_mlp="$(dirname "$mgrad")/../../examples/cpp/lecture_mlp"
 [ -x "$lecture_mlp" ] && "$lecture_mlp" >"$root/examples/cpp/lecture_mlp.out"
-echo "updated examples/*.out and docs/images/tutorial/"
+# The Python examples (docs/python.md), when the package is built beside the mgrad binary.
+python_dir="$(dirname "$mgrad")/../../python"
+if [ -d "$python_dir/mgrad" ]; then
+    mkdir -p "$root/docs/images/python"
+    for script in "$root"/examples/python/*.py; do
+        name=$(basename "$script" .py)
+        mkdir "$work/py-$name"
+        (cd "$work/py-$name" && PYTHONPATH=$(realpath "$python_dir") /usr/bin/python3 "$script" \
+            >"$root/examples/python/$name.out")
+    done
+    cp "$work/py-neuron/neuron.png" "$root/docs/images/python/"
+fi
+echo "updated examples/*.out and docs/images/tutorial/ (and examples/python/*.out, docs/images/python/)"

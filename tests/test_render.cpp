@@ -674,3 +674,27 @@ TEST_CASE("render: streamed JSON is byte for byte what the JSON tree gave") {
         CHECK(pieces[j] < (std::size_t{1} << 20) + 4096);
     CHECK(whole == json_as_a_tree(big, x.id(), {}));
 }
+
+TEST_CASE("render: a described drawing renders as render() does, and compares by picture") {
+    Lecture lec;
+    const NodeId root = lec.L.id();
+    mgrad::Drawing drawing = mgrad::describe(lec.g, root);
+    CHECK(mgrad::render(drawing, Format::Svg) == mgrad::render(lec.g, root, Format::Svg));
+    CHECK(mgrad::render(drawing, Format::Dot) == mgrad::to_dot(lec.g, root));
+    CHECK_THROWS_AS((void)mgrad::render(drawing, Format::Json), mgrad::Error);
+    // The values drawn: every node of the lecture example, in tape order.
+    const std::vector<NodeId> values(drawing.values().begin(), drawing.values().end());
+    CHECK(values == std::vector<NodeId>{lec.a.id(), lec.b.id(), lec.c.id(), lec.e.id(), lec.d.id(),
+                                        lec.f.id(), lec.L.id()});
+    CHECK(mgrad::describe(lec.g, root) == drawing);
+    // A new gradient is a new picture; the graph can change once the picture is described.
+    lec.g.set_grad(lec.a.id(), 7.0);
+    mgrad::Drawing after = mgrad::describe(lec.g, root);
+    CHECK_FALSE(after == drawing);
+    CHECK(mgrad::render(after, Format::Svg).find("grad 7.0000") != std::string::npos);
+    CHECK(mgrad::render(drawing, Format::Svg).find("grad 7.0000") == std::string::npos);
+    // Folded constants and values beyond depth= are not drawn as nodes of their own.
+    DrawOptions shallow;
+    shallow.depth = 1;
+    CHECK(mgrad::describe(lec.g, root, shallow).values().size() == 3);  // d, f, L
+}

@@ -2,6 +2,7 @@
 #include "line_editor.hpp"
 
 #include <editline/readline.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,8 +28,54 @@ Completer g_completer;
 std::string g_history_path;
 std::vector<std::string> g_matches;
 
+// The watched fd (the live view's wakeup) and what runs when it is readable.
+int g_watch_fd = -1;
+std::function<void()> g_on_ready;
+bool g_in_ready = false;   // on_ready is running
+bool g_made_room = false;  // and has moved the prompt out of the way
+// Without a terminal: the prompt shown, whether it still waits at the end of its line, and
+// the bytes read past the last line.
+std::string g_prompt;
+bool g_prompt_pending = false;
+std::string g_input;
+bool g_input_end = false;
+
 extern "C" void on_sigint(int) {
     g_sigint = 1;
+}
+
+/// Runs the watcher's work, then draws the prompt and the typed text again if it printed.
+void run_ready() {
+    g_in_ready = true;
+    g_made_room = false;
+    try {
+        g_on_ready();
+    } catch (...) {  // the watcher reports its own errors; a stray one must not end the REPL
+    }
+    g_in_ready = false;
+    if (!g_made_room) return;
+    std::cout.flush();
+    if (g_terminal) {
+        rl_forced_update_display();
+    } else {
+        std::cout << g_prompt << std::flush;
+        g_prompt_pending = true;
+    }
+}
+
+/// Waits until standard input has something to read, running the watcher's work meanwhile.
+/// False when a signal interrupted the wait (g_sigint tells whether it was Ctrl-C).
+bool wait_for_input() {
+    for (;;) {
+        if (g_watch_fd < 0) return true;
+        pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {g_watch_fd, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) return false;
+            return true;  // let read() report it
+        }
+        if ((fds[1].revents & POLLIN) != 0) run_ready();
+        if ((fds[0].revents & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) != 0) return true;
+    }
 }
 
 // libedit reads keys through this, so a Ctrl-C (which interrupts read()) can end the line at
@@ -36,16 +83,53 @@ extern "C" void on_sigint(int) {
 extern "C" int read_key(FILE*) {
     for (;;) {
         unsigned char c = 0;
-        const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+        const ssize_t n = wait_for_input() ? ::read(STDIN_FILENO, &c, 1) : -1;
         if (n == 1) return c;
         if (n == 0) return EOF;
-        if (errno != EINTR) return EOF;
+        if (n < 0 && errno != EINTR) return EOF;
         if (g_sigint) {
             g_sigint = 0;
             g_interrupted = true;
             // Show the cancel as a shell does; the line ends right after it.
             (void)!::write(STDOUT_FILENO, "^C", 2);
             return '\n';
+        }
+    }
+}
+
+/// A line from standard input when it is not a terminal: read() in blocks, no stdio buffer, so
+/// the watcher can run while we wait.
+LineStatus read_plain_line(const char* prompt, std::string& line) {
+    std::cout << prompt << std::flush;
+    g_prompt = prompt;
+    g_prompt_pending = true;
+    for (;;) {
+        const auto newline = g_input.find('\n');
+        if (newline != std::string::npos) {
+            line.assign(g_input, 0, newline);
+            g_input.erase(0, newline + 1);
+            g_prompt_pending = false;
+            return LineStatus::Line;
+        }
+        if (g_input_end) {
+            g_prompt_pending = false;
+            if (g_input.empty()) return LineStatus::End;
+            line = std::move(g_input);
+            g_input.clear();
+            return LineStatus::Line;
+        }
+        char buffer[4096];
+        const ssize_t n = wait_for_input() ? ::read(STDIN_FILENO, buffer, sizeof buffer) : -1;
+        if (n > 0) {
+            g_input.append(buffer, static_cast<std::size_t>(n));
+        } else if (n == 0 || errno != EINTR) {
+            g_input_end = true;
+        } else if (g_sigint) {
+            g_sigint = 0;
+            g_input.clear();
+            g_prompt_pending = false;
+            std::cout << "\n";
+            return LineStatus::Interrupted;
         }
     }
 }
@@ -119,11 +203,7 @@ LineStatus line_editor_read(const char* prompt, std::string& line) {
     line.clear();
     g_sigint = 0;
     g_interrupted = false;
-    if (!g_terminal) {
-        std::cout << prompt << std::flush;
-        if (!std::getline(std::cin, line)) return LineStatus::End;
-        return LineStatus::Line;
-    }
+    if (!g_terminal) return read_plain_line(prompt, line);
     char* raw = readline(prompt);
     if (g_interrupted) {
         std::free(raw);
@@ -133,6 +213,24 @@ LineStatus line_editor_read(const char* prompt, std::string& line) {
     line = raw;
     std::free(raw);
     return LineStatus::Line;
+}
+
+void line_editor_watch(int fd, std::function<void()> on_ready) {
+    g_watch_fd = fd;
+    g_on_ready = std::move(on_ready);
+}
+
+void line_editor_make_room() {
+    if (!g_in_ready || g_made_room) return;
+    g_made_room = true;
+    std::cout.flush();
+    if (g_terminal) {
+        // Back to the start of the prompt's line and clear it; run_ready draws it again.
+        (void)!::write(STDOUT_FILENO, "\r\033[K", 4);
+    } else if (g_prompt_pending) {
+        std::cout << "\n" << std::flush;
+        g_prompt_pending = false;
+    }
 }
 
 void line_editor_remember(const std::string& line) {

@@ -30,6 +30,15 @@ LineStatus line_editor_read(const char* prompt, std::string& line);
 /// Adds a line to the history and saves the history file.
 void line_editor_remember(const std::string& line);
 
+/// While a line is being read, runs `on_ready` (on this thread) whenever `fd` is readable: the
+/// live view's work from its pages. Output it makes must follow line_editor_make_room(); the
+/// prompt and the text typed so far are drawn again when it returns. -1: stop watching.
+void line_editor_watch(int fd, std::function<void()> on_ready);
+
+/// Moves the prompt and the line being typed out of the way (once per on_ready call), so that
+/// output can be printed while line_editor_read waits. Does nothing outside on_ready.
+void line_editor_make_room();
+
 /// Set by Ctrl-C while a statement runs (cleared when the next line is read).
 const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept;
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -21,8 +22,11 @@
 #include <mgrad/mgrad.hpp>
 
 #include "json_output.hpp"
+#include "jupyter.hpp"
+#include "line_editor.hpp"
 #include "repl.hpp"
 #include "train.hpp"
+#include "view_control.hpp"
 
 namespace {
 
@@ -32,7 +36,8 @@ struct Subcommand {
     std::string_view name;
     int (*run)(int argc, char** argv);
 };
-const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train}};
+const std::vector<Subcommand> subcommands = {{"train", mgrad::cli::run_train},
+                                             {"jupyter", mgrad::cli::run_jupyter}};
 
 struct Options {
     std::vector<std::string> files;
@@ -45,6 +50,9 @@ struct Options {
     std::string output;
     std::string draw_options;
     std::size_t max_nodes = mgrad::default_max_nodes;
+    bool view = false;
+    std::uint16_t view_port = 0;
+    bool open = false;
 };
 
 constexpr int exit_usage = 2;
@@ -82,7 +90,9 @@ bool run_scripts(mgrad::Session& session, const Options& o) {
 
 namespace {
 int run_main(int argc, char** argv);
-}
+int run_session(mgrad::Session& session, const Options& o, bool scripted,
+                mgrad::cli::ViewControl& view_control);
+}  // namespace
 
 int main(int argc, char** argv) {
     // Sessions report every user error themselves; this only catches what must never happen.
@@ -140,6 +150,13 @@ int run_main(int argc, char** argv) {
                 return fmt::format("expected a whole number from 0 to 9999999999, not '{}'", text);
             },
             "", "max-nodes"));
+    auto* view =
+        app.add_flag("--view", o.view, "show the graph live in the browser (docs/view.md)");
+    app.add_option("--view-port", o.view_port,
+                   "the view's port on 127.0.0.1 (default 0: any free one)")
+        ->type_name("PORT")
+        ->needs(view);
+    app.add_flag("--open", o.open, "open the view's page with xdg-open")->needs(view);
     app.set_version_flag(
         "--version",
         fmt::format("mgrad {}\nLicense MIT: see the LICENSE file.", mgrad::version_string),
@@ -153,7 +170,8 @@ int run_main(int argc, char** argv) {
         "  mgrad                          interactive session (:help lists the commands)\n"
         "  mgrad --echo lecture.mg        run a script as a readable transcript\n"
         "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
-        "  mgrad net.mg --draw L -o L.svg draw the graph of L after the script ran");
+        "  mgrad net.mg --draw L -o L.svg draw the graph of L after the script ran\n"
+        "  mgrad --view                   the REPL, with the graph live in the browser");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -177,7 +195,28 @@ int run_main(int argc, char** argv) {
     mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
     mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});
     mgrad::add_standard_commands(session);
+    mgrad::cli::ViewControl view_control(session, o.view_port, o.open);
+    view_control.add_command();
+    if (o.view) {
+        try {
+            (void)view_control.start();
+        } catch (const mgrad::Error& e) {
+            std::cerr << fmt::format("mgrad: error: {}\n", e.what());
+            return 1;
+        }
+    }
+    const int status = run_session(session, o, scripted, view_control);
+    if (!view_control.stop()) {
+        // A layout still runs on the view's thread: leave without running destructors under it.
+        std::cout.flush();
+        std::cerr.flush();
+        std::_Exit(status);
+    }
+    return status;
+}
 
+int run_session(mgrad::Session& session, const Options& o, bool scripted,
+                mgrad::cli::ViewControl& view_control) {
     bool ok = true;
     if (scripted) {
         ok = run_scripts(session, o);
@@ -193,9 +232,18 @@ int run_main(int argc, char** argv) {
     }
     std::cout.flush();
     if (o.interactive || (!scripted && ::isatty(STDIN_FILENO))) {
-        if (!session.quit_requested()) (void)mgrad::cli::run_repl(session);
+        if (!session.quit_requested())
+            (void)mgrad::cli::run_repl(session, [&view_control] {
+                if (auto* view = view_control.get()) {
+                    mgrad::cli::line_editor_watch(view->wakeup_fd(),
+                                                  [view] { view->run_pending(); });
+                    view->idle();
+                }
+            });
         return ok ? 0 : 1;
     }
+    // No REPL to wait in: a view started by --view or a script's :view goes on serving.
+    if (!session.quit_requested()) view_control.serve();
     return ok ? 0 : 1;
 }
 

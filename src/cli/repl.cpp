@@ -99,7 +99,7 @@ void run_entry(Session& session, const std::string& entry, std::uint32_t first_l
 
 }  // namespace
 
-int run_repl(Session& session) {
+int run_repl(Session& session, const std::function<void()>& before_read) {
     line_editor_open(
         [&session](std::string_view line_before, std::string_view word) {
             if (auto files = complete_file(line_before, word)) return *files;
@@ -121,6 +121,7 @@ int run_repl(Session& session) {
     std::uint32_t line_number = 1;
     while (!session.quit_requested()) {
         std::uint32_t lines = 0;
+        if (before_read) before_read();
         const Entry status = read_entry(entry, lines);
         if (status == Entry::End) {
             std::cout << "\n";  // end the prompt's line, as a shell does

@@ -93,11 +93,18 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     std::size_t steps = 100;
     double lr = 0.01;
     std::string plot_file;
+    bool plot_inline = false;  // `plot` alone: the chart is shown, where pictures are shown
     std::vector<Word> leaf_words;
     for (const Word& w : args.subspan(1)) {
         const std::size_t eq = w.text.find('=');
         if (eq == std::string::npos) {
-            leaf_words.push_back(w);
+            if (w.text == "plot" && out.shows_pictures()) {
+                plot_inline = true;
+            } else if (w.text == "plot" && !session.lookup("plot")) {
+                throw Error("plot needs a file here: plot=FILE (.png, .svg or .pdf)", w.span);
+            } else {
+                leaf_words.push_back(w);
+            }
             continue;
         }
         const std::string_view key = std::string_view(w.text).substr(0, eq);
@@ -151,6 +158,7 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
                             "leaves are back at their start values)",
                             name, format_number(bad), done + 1, format_number(lr)));
         }
+        session.progress();  // a live view follows the descent
         if ((done + 1) % every == 0 || done + 1 == steps)
             out.text(fmt::format("{} {:>{}}/{}  {} = {}\n", progress_bar(done + 1, steps), done + 1,
                                  fmt::formatted_size("{}", steps), steps, name,
@@ -166,16 +174,18 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     text +=
         fmt::format("{}: {} → {} after {} step{} (lr {})\n", name, format_number(first),
                     format_number(g.data(d.root)), done, done == 1 ? "" : "s", format_number(lr));
+    LineChart chart;
+    chart.title = fmt::format("{} during gradient descent (lr {})", name, format_number(lr));
+    chart.x_label = "step";
+    chart.y_label = name;
+    chart.series.push_back(Series{name, xs, losses});
     if (!plot_file.empty()) {
-        LineChart chart;
-        chart.title = fmt::format("{} during gradient descent (lr {})", name, format_number(lr));
-        chart.x_label = "step";
-        chart.y_label = name;
-        chart.series.push_back(Series{name, xs, losses});
         save_line_chart(chart, plot_file);
         text += fmt::format("wrote {}\n", plot_file);
     }
     out.text(text);
+    if (!plot_file.empty()) detail::report_written(out, plot_file);
+    if (plot_inline) out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
     if (interrupted)
         throw Error(
             fmt::format("interrupted after {} of {} steps (the leaves keep the values "
@@ -197,9 +207,9 @@ void add_descent_commands(Session& session) {
         {"minimize", ":minimize NAME [LEAF…] steps=N lr=X", "gradient descent on NAME for N steps",
          ":step repeated N times (default steps=100, lr=0.01), with a progress line every\n"
          "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
-         "plot=FILE (.png, .svg or .pdf) draws NAME over the steps. Ctrl-C stops after the\n"
-         "current step; the leaves keep the values reached. A NaN or infinite NAME stops it\n"
-         "with an error.\n"
+         "plot=FILE (.png, .svg or .pdf) draws NAME over the steps (in a notebook, plot alone\n"
+         "shows the chart under the cell). Ctrl-C stops after the current step; the leaves\n"
+         "keep the values reached. A NaN or infinite NAME stops it with an error.\n"
          "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
          cmd_minimize, true});
 }

@@ -56,6 +56,7 @@ void cmd_export(Session& session, std::span<const Word> args, Output& out) {
     file.flush();
     if (!file) throw Error(fmt::format("cannot write '{}'", path), args[1].span);
     out.text(fmt::format("wrote {} (run it with python3 {})\n", path, path));
+    detail::report_written(out, path);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "families.hpp"
@@ -59,7 +60,8 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
         out.text("(no named nodes yet)\n");
         return;
     }
-    out.text(render_table(rows, "lrr"));
+    std::string text = render_table(rows, "lrr");
+    out.table(Table{std::move(rows), "lrr", std::move(text)});
 }
 
 void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
@@ -78,7 +80,8 @@ void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
         rows.push_back({name, session.node_name(id), format_number(g.data(id)),
                         format_number(g.grad(id)), formula(session, id), where});
     }
-    out.text(render_table(rows, "llrrll"));
+    std::string text = render_table(rows, "llrrll");
+    out.table(Table{std::move(rows), "llrrll", std::move(text)});
 }
 
 // Every line is indented by its depth and the table pads every line to the widest, so the

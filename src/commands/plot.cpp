@@ -175,6 +175,15 @@ std::string text_plot(const Samples& s, const Range& range, const std::string& e
     return out;
 }
 
+LineChart function_chart(const Samples& s, const Range& range, const std::string& expr) {
+    LineChart chart;
+    chart.title = fmt::format("f({}) = {} and its derivative", range.var, expr);
+    chart.x_label = range.var;
+    chart.series.push_back(Series{fmt::format("f({})", range.var), s.x, s.y});
+    chart.series.push_back(Series{fmt::format("f'({}) by backprop", range.var), s.x, s.dy});
+    return chart;
+}
+
 void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
     constexpr std::string_view usage = ":plot EXPR x=A..B [FILE]";
     expect_args(args, 1, 1000000, usage);
@@ -198,13 +207,15 @@ void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
             throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", file.text),
                         file.span);
         const Samples s = sample(session, expr, *range, 401, expr_span);
-        LineChart chart;
-        chart.title = fmt::format("f({}) = {} and its derivative", range->var, expr);
-        chart.x_label = range->var;
-        chart.series.push_back(Series{fmt::format("f({})", range->var), s.x, s.y});
-        chart.series.push_back(Series{fmt::format("f'({}) by backprop", range->var), s.x, s.dy});
-        save_line_chart(chart, file.text);
+        save_line_chart(function_chart(s, *range, expr), file.text);
         out.text(fmt::format("wrote {}\n", file.text));
+        detail::report_written(out, file.text);
+        return;
+    }
+    if (out.shows_pictures()) {  // the chart instead of characters, where pictures are shown
+        const Samples s = sample(session, expr, *range, 401, expr_span);
+        LineChart chart = function_chart(s, *range, expr);
+        out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
         return;
     }
     const Samples s = sample(session, expr, *range, 61, expr_span);
@@ -220,7 +231,7 @@ void add_plot_command(Session& session) {
          "f' comes from backpropagation, not from a formula. Other names of the session may\n"
          "appear in EXPR with their current data. Without FILE, a character plot (61 points;\n"
          "* for f, + for f', # where they meet); with FILE (.png, .svg or .pdf) a chart of\n"
-         "401 points. The session is not changed.\n"
+         "401 points (in a notebook, shown under the cell). The session is not changed.\n"
          "Example:\n  :plot 3*x**2 - 4*x + 5 x=-2..3\n",
          cmd_plot});
 }

@@ -54,6 +54,7 @@ void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     }
     out.text(fmt::format("saved {} statement{} to {}\n", session.transcript().statements,
                          session.transcript().statements == 1 ? "" : "s", args[0].text));
+    detail::report_written(out, args[0].text);
 }
 
 void cmd_reset(Session& session, std::span<const Word> args, Output&) {

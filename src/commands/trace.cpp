@@ -34,13 +34,15 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
     for (NodeId id = 0; id <= root; ++id)
         if (wanted[id]) total += g.parents(id).size();
     std::filesystem::path dir;
-    if (args.size() == 2) {
-        if (total + 1 > max_trace_frames)
-            throw Error(
-                fmt::format("the backward pass of '{}' has {} updates; :trace draws at most "
-                            "{} frames (use :trace {} without DIR to list them)",
-                            args[0].text, total, max_trace_frames - 1, args[0].text),
-                args[1].span);
+    // In a front end that shows pictures, the word `frames` in place of DIR shows each frame
+    // under its line instead of writing files.
+    const bool inline_frames = args.size() == 2 && args[1].text == "frames" && out.shows_pictures();
+    if (args.size() == 2 && total + 1 > max_trace_frames)
+        throw Error(fmt::format("the backward pass of '{}' has {} updates; :trace draws at most "
+                                "{} frames (use :trace {} without DIR to list them)",
+                                args[0].text, total, max_trace_frames - 1, args[0].text),
+                    args[1].span);
+    if (args.size() == 2 && !inline_frames) {
         dir = args[1].text;
         std::error_code ec;
         std::filesystem::create_directories(dir, ec);
@@ -53,18 +55,32 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
     g.zero_grad();
     g.set_grad(root, 1.0);
     std::size_t frame = 0;
+    std::vector<std::string> frames;  // as the user named them, for Output::wrote_file
     const std::string name = session.node_name(root);
-    auto draw_frame = [&](NodeId current) {
-        if (dir.empty()) return;
+    std::string text;
+    // One line of the pass and its frame, if any. Inline, each line goes out before its picture.
+    auto step = [&](const std::string& line, NodeId current) {
+        if (inline_frames) {
+            out.text(fmt::format("{}\n", line));
+        } else {
+            text += line;
+            text += '\n';
+        }
+        if (dir.empty() && !inline_frames) return;
         DrawOptions options;
         options.highlight = current;
         options.highlight_legend = current == root ? "where the pass starts" : "grad just updated";
-        draw(g, root, dir / fmt::format("{}-{:03}.svg", name, frame), options);
+        if (inline_frames) {
+            out.picture(Picture{"svg", render(g, root, Format::Svg, options), line});
+        } else {
+            const std::filesystem::path file = dir / fmt::format("{}-{:03}.svg", name, frame);
+            draw(g, root, file, options);
+            frames.push_back(file.string());
+        }
         ++frame;
     };
     const NodeNamer namer = [&](NodeId n) { return session.node_name(n); };
-    std::string text = fmt::format("{}.grad = 1\n", name);
-    draw_frame(root);
+    step(fmt::format("{}.grad = 1", name), root);
     for (NodeId id = root + 1; id-- > 0;) {
         if (!wanted[id]) continue;
         for (const ChainStep& u : chain_steps(g, id, namer)) {
@@ -74,8 +90,7 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
             std::string line = fmt::format("{}.grad += {} = {}", to, u.formula, u.numbers);
             if (u.numbers != format_number(u.value)) line += " = " + format_number(u.value);
             if (before != 0.0) line += fmt::format("  (now {})", format_number(g.grad(u.parent)));
-            text += line + "\n";
-            draw_frame(u.parent);
+            step(line, u.parent);
         }
     }
     // The real backward pass, so the session ends exactly as after :backward NAME.
@@ -83,7 +98,9 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
     if (!dir.empty())
         text += fmt::format("wrote {} frames to {}/{}-000.svg … {}-{:03}.svg\n", frame,
                             args[1].text, name, name, frame - 1);
-    out.text(text);
+    if (!text.empty()) out.text(text);
+    for (const std::string& f : frames)
+        out.wrote_file(WrittenFile{f, "svg"});
 }
 
 }  // namespace
@@ -96,7 +113,8 @@ void add_trace_command(Session& session) {
          "  a.grad += b.data * e.grad = -3 * -2 = 6\n"
          "'(now X)' follows when a node's gradient accumulates from several uses. With DIR,\n"
          "also one SVG per update (DIR/NAME-000.svg, -001 …) with the updated node highlighted,\n"
-         "showing the gradients so far; at most 399 updates.\n",
+         "showing the gradients so far; at most 399 updates. In a notebook, :trace NAME frames\n"
+         "shows each frame under its line instead (./frames is a directory of that name).\n",
          cmd_trace, true});
 }
 

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/support/number.hpp"
+#include "mgrad/language/output.hpp"
 
 #include "mgrad/language/session.hpp"
 
@@ -34,6 +37,14 @@ std::string pad_left(std::string_view s, std::size_t w) {
 }
 
 }  // namespace
+
+void report_written(Output& out, const std::string& path) {
+    std::string format = std::filesystem::path(path).extension().string();
+    if (!format.empty()) format.erase(0, 1);
+    for (char& c : format)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.wrote_file(WrittenFile{path, std::move(format)});
+}
 
 /// Column alignment for the tables: 'l' left, 'r' right.
 std::string render_table(const std::vector<std::vector<std::string>>& rows,

@@ -15,11 +15,15 @@
 namespace mgrad {
 
 class Session;
+class Output;
 
 namespace detail {
 
 /// Columns two blanks apart, padded by display width (UTF-8 aware); 'l' left, 'r' right.
 std::string render_table(const std::vector<std::vector<std::string>>& rows, std::string_view align);
+
+/// Tells `out` that a command wrote `path`; the format is its extension, lower case ("png").
+void report_written(Output& out, const std::string& path);
 
 /// A missing argument is reported under the command itself (the caller adds that span); an
 /// extra one under the first word too many.

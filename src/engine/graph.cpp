@@ -335,6 +335,100 @@ void Graph::throw_bad_id(NodeId id) const {
     throw Error(fmt::format("node id {} is not on this graph (it has {} nodes)", id, size()));
 }
 
+// Mark-compact: one sweep down the tape marks what the roots depend on (creation order is
+// topological, so a node's parents are marked before the sweep reaches them), one sweep up moves
+// the marked nodes down and renames their parents. Memory beyond the two sweeps: the remap
+// table the caller gets, and the surviving labels.
+void Graph::compact(std::span<const NodeId> roots, std::vector<NodeId>& remap) {
+    for (const NodeId r : roots)
+        check_id(r);
+    forward();  // node data must be current before nodes move
+    const std::size_t n = m_nodes.size();
+    Node* nodes = m_nodes.data();
+    remap.assign(n, 0);  // 1: marked, until the second sweep writes new ids
+    for (const NodeId r : roots)
+        remap[r] = 1;
+    auto arity = [](const Node& node) -> std::uint8_t {
+        return node.op == Op::PowConst ? 1 : op_info(node.op).arity;  // PowConst: b, c hold k
+    };
+    for (std::size_t i = n; i-- > 0;) {
+        if (remap[i] == 0) continue;
+        const Node& node = nodes[i];
+        const std::uint8_t k = arity(node);
+        if (k > 0) remap[node.a] = 1;
+        if (k > 1) remap[node.b] = 1;
+        if (k > 2) remap[node.c] = 1;
+    }
+
+    // Scope boundaries map to the number of kept nodes before them.
+    struct Boundary {
+        NodeId at;
+        NodeId* target;
+    };
+    std::vector<Boundary> boundaries;
+    for (Scope& s : m_scopes) {
+        boundaries.push_back({s.begin, &s.begin});
+        if (s.end != no_node) boundaries.push_back({s.end, &s.end});
+    }
+    std::sort(boundaries.begin(), boundaries.end(),
+              [](const Boundary& x, const Boundary& y) { return x.at < y.at; });
+    auto boundary = boundaries.begin();
+
+    std::vector<std::pair<NodeId, std::string>> labels;
+    NodeId kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        for (; boundary != boundaries.end() && boundary->at <= i; ++boundary)
+            *boundary->target = kept;
+        if (remap[i] == 0) {
+            remap[i] = no_node;
+            continue;
+        }
+        Node node = nodes[i];
+        const std::uint8_t k = arity(node);
+        if (k > 0) node.a = remap[node.a];
+        if (k > 1) node.b = remap[node.b];
+        if (k > 2) node.c = remap[node.c];
+        if (const std::string_view l = m_labels.find(static_cast<NodeId>(i)); !l.empty())
+            labels.emplace_back(kept, std::string(l));
+        remap[i] = kept;
+        nodes[kept++] = node;
+    }
+    for (; boundary != boundaries.end(); ++boundary)
+        *boundary->target = kept;
+
+    // Drop scopes left empty; renumber the parents of the others.
+    std::vector<std::uint32_t> scope_index(m_scopes.size(), no_node);
+    std::vector<Scope> scopes;
+    for (std::size_t k = 0; k < m_scopes.size(); ++k) {
+        Scope& s = m_scopes[k];
+        if (s.end != no_node && s.end == s.begin) continue;
+        if (s.parent != no_node) s.parent = scope_index[s.parent];
+        scope_index[k] = static_cast<std::uint32_t>(scopes.size());
+        scopes.push_back(std::move(s));
+    }
+    m_scopes = std::move(scopes);
+    if (m_open_scope != no_node) m_open_scope = scope_index[m_open_scope];
+
+    m_nodes.truncate(kept);
+    m_labels.clear();
+    for (const auto& [id, text] : labels)
+        m_labels.set(id, text);
+    m_stale_from = no_node;
+    m_leaves_changed = 0;
+    ++m_epoch;
+}
+
+void Graph::assign(NodeId id, double value) {
+    check_id(id);
+    Node& n = m_nodes[id];
+    if (!is_leaf(n.op))
+        throw Error(
+            fmt::format("cannot set the data of node {} ({}): only leaves and constants "
+                        "can be changed; everything else is computed",
+                        id, op_info(n.op).name));
+    n.data = value;
+}
+
 Graph& default_graph() {
     thread_local Graph graph;
     return graph;

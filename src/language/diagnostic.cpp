@@ -155,6 +155,11 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
 
 void Output::result(const Result& r) { text(format_result(r)); }
 
+void Output::report(const Diagnostic& d) {
+    diagnostic(d.severity,
+               format_diagnostic(d.source, d.source_text, d.severity, d.message, d.span));
+}
+
 std::string format_result(const Result& r) {
     if (!r.label) return fmt::format("{}\n", format_number(r.data));
     return fmt::format("{} = {}  (grad {})\n", *r.label, format_number(r.data),

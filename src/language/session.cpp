@@ -124,6 +124,8 @@ void Session::set_interrupt_flag(const volatile std::sig_atomic_t* flag) noexcep
 bool Session::interrupted() const noexcept { return m_impl->interrupted(); }
 bool Session::quit_requested() const noexcept { return m_impl->m_quit; }
 void Session::request_quit() noexcept { m_impl->m_quit = true; }
+void Session::set_progress_hook(std::function<void()> hook) { m_impl->m_progress = std::move(hook); }
+void Session::progress() { m_impl->progress(); }
 std::optional<NodeId> Session::lookup(std::string_view name) const { return m_impl->lookup(name); }
 NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) const {
     return m_impl->require(name, span);
@@ -383,14 +385,12 @@ std::uint32_t Session::Impl::source_index(std::string_view name) {
 void Session::Impl::report(const Frame& frame, Severity severity, std::string_view message,
                            const std::optional<SourceSpan>& span) {
     if (severity == Severity::Error) ++m_error_count;
-    m_output->diagnostic(severity,
-                         format_diagnostic(frame.name, frame.text, severity, message, span));
+    m_output->report(Diagnostic{severity, frame.name, frame.text, message, span});
 }
 
 void Session::Impl::warn(std::string_view message, std::optional<SourceSpan> span) {
     if (m_frames.empty()) {
-        m_output->diagnostic(Severity::Warning,
-                             format_diagnostic("mgrad", "", Severity::Warning, message, {}));
+        m_output->report(Diagnostic{Severity::Warning, "mgrad", "", message, {}});
         return;
     }
     report(m_frames.back(), Severity::Warning, message, span);
@@ -444,6 +444,7 @@ bool Session::Impl::run(std::string_view source_name, std::string_view text,
         } catch (const std::exception& e) {
             report(frame, Severity::Error, fmt::format("internal error: {}", e.what()), s->span);
         }
+        progress();
         if (m_error_count > before && !m_options.keep_going) break;
     }
     return m_error_count == errors_before;

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -141,6 +142,10 @@ struct Session::Impl {
     std::size_t m_error_count = 0;
     bool m_quit = false;
     const volatile std::sig_atomic_t* m_interrupt = nullptr;
+    std::function<void()> m_progress;  ///< Session::set_progress_hook
+    void progress() {
+        if (m_progress) m_progress();
+    }
 
     Session& self;  ///< handed to commands and functions
 };

@@ -14,9 +14,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <string_view>
+
+#include <unistd.h>
 
 #include "mgrad/support/error.hpp"
 
@@ -276,6 +279,29 @@ void save_line_charts(std::span<const LineChart> charts, const std::filesystem::
     Stream stream(device, file, static_cast<PLINT>(charts.size()));
     for (const LineChart& c : charts)
         draw_line_chart(c);
+}
+
+std::string line_chart_image(const LineChart& chart, std::string_view format) {
+    // PLplot's cairo devices write files, so the picture goes through a private temporary one.
+    const std::string extension = fmt::format(".{}", format);
+    std::string name =
+        (std::filesystem::temp_directory_path() / fmt::format("mgrad-chart-XXXXXX{}", extension))
+            .string();
+    const int fd = ::mkstemps(name.data(), static_cast<int>(extension.size()));
+    if (fd < 0)
+        throw Error(
+            fmt::format("cannot make a temporary file for a chart: {}", std::strerror(errno)));
+    ::close(fd);
+    struct Remove {
+        const std::string& path;
+        explicit Remove(const std::string& p) : path(p) {}
+        Remove(const Remove&) = delete;
+        Remove& operator=(const Remove&) = delete;
+        ~Remove() { std::remove(path.c_str()); }
+    } remove{name};
+    save_line_chart(chart, name);
+    std::ifstream in(name, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 // Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.

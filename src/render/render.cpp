@@ -33,6 +33,44 @@ std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& 
     throw Error("unknown output format");
 }
 
+struct Drawing::Impl {
+    render_detail::Scene scene;
+};
+
+Drawing::Drawing(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+Drawing::Drawing(const Drawing& other) : m_impl(std::make_unique<Impl>(*other.m_impl)) {}
+Drawing& Drawing::operator=(const Drawing& other) {
+    if (this != &other) m_impl = std::make_unique<Impl>(*other.m_impl);
+    return *this;
+}
+Drawing::Drawing(Drawing&&) noexcept = default;
+Drawing& Drawing::operator=(Drawing&&) noexcept = default;
+Drawing::~Drawing() = default;
+
+std::span<const NodeId> Drawing::values() const noexcept { return m_impl->scene.values; }
+
+bool Drawing::operator==(const Drawing& other) const {
+    return m_impl->scene == other.m_impl->scene;
+}
+
+Drawing describe(Graph& graph, NodeId root, const DrawOptions& options) {
+    return Drawing(
+        std::make_unique<Drawing::Impl>(Drawing::Impl{build_scene(graph, root, options)}));
+}
+
+std::string render(const Drawing& drawing, Format format, const DrawControl& control) {
+    switch (format) {
+        case Format::Json: throw Error("a described drawing cannot be written as JSON");
+        case Format::Dot: return render_detail::graphviz_dot(drawing.m_impl->scene);
+        case Format::Svg:
+        case Format::Png:
+        case Format::Pdf:
+            return render_detail::graphviz_render(drawing.m_impl->scene, format_name(format),
+                                                  control);
+    }
+    throw Error("unknown output format");
+}
+
 void draw(Graph& graph, NodeId root, const std::filesystem::path& file, const DrawOptions& options,
           const DrawControl& control) {
     std::optional<Format> format = options.format ? options.format : format_from_extension(file);

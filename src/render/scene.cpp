@@ -520,6 +520,7 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
                 add(c.attrs, "margin", "0.06,0.02");
                 value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
                 scene.nodes.push_back(std::move(c));
+                scene.values.push_back(id);
                 continue;
             }
             std::uint32_t op_index = no_cluster;
@@ -571,6 +572,7 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
                 add(v.attrs, "penwidth", "2.2");
             value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
             scene.nodes.push_back(std::move(v));
+            scene.values.push_back(id);
             if (op_index != no_cluster) scene.edges.push_back(SceneEdge{op_index, value_index[id]});
             if (compact)
                 for (NodeId p : graph.parents(id))

@@ -24,12 +24,14 @@ struct Attr {
     std::string name;
     std::string value;
     bool html = false;  ///< an HTML-like label (`<table>…`) rather than text
+    bool operator==(const Attr&) const = default;
 };
 
 struct SceneCluster {
     std::string name;  ///< starts with "cluster" so dot draws a box
     std::uint32_t parent = no_cluster;
     std::vector<Attr> attrs;
+    bool operator==(const SceneCluster&) const = default;
 };
 
 struct SceneNode {
@@ -38,11 +40,13 @@ struct SceneNode {
     std::uint32_t cluster = no_cluster;
     /// A box drawn again beside distant uses of the node at this index (layout_budget.hpp).
     std::uint32_t copy_of = not_a_copy;
+    bool operator==(const SceneNode&) const = default;
 };
 
 struct SceneEdge {
     std::uint32_t tail;  ///< index into Scene::nodes
     std::uint32_t head;
+    bool operator==(const SceneEdge&) const = default;
 };
 
 struct Scene {
@@ -54,6 +58,8 @@ struct Scene {
     std::vector<std::uint32_t> sink_rank;  ///< nodes placed on the last rank (the legend)
     /// The estimate of what dot will lay out, nodes and virtual nodes (layout_budget.hpp).
     std::size_t layout_size = 0;
+    std::vector<NodeId> values;  ///< the graph's nodes drawn as nodes of their own, ascending
+    bool operator==(const Scene&) const = default;
 };
 
 /// The values `root` depends on, as the walk with the options' depth limit found them.

@@ -15,6 +15,7 @@ endfunction()
 
 run(${CMAKE_COMMAND} -S "${SOURCE_DIR}" -B "${WORK_DIR}/mgrad" -G "${GENERATOR}"
     -DCMAKE_BUILD_TYPE=${BUILD_TYPE} -DMGRAD_BUILD_TESTS=OFF -DMGRAD_BUILD_CLI=OFF
+    -DMGRAD_PYTHON=OFF
     -DCMAKE_INSTALL_PREFIX=${prefix})
 run(${CMAKE_COMMAND} --build "${WORK_DIR}/mgrad" -j 2)
 run(${CMAKE_COMMAND} --install "${WORK_DIR}/mgrad")

@@ -152,6 +152,11 @@ class Graph {
 
     /// Change a Leaf or Const node's value. Downstream nodes are recomputed lazily.
     void set_data(NodeId id, double value);
+    /// Change a Leaf or Const node's value *without* scheduling what depends on it for
+    /// recomputation: nodes made from it keep the values they were computed with, as in
+    /// micrograd (the Python package's `v.data = x`). A later forward() may still recompute
+    /// them, when a set_data() change reaches them too.
+    void assign(NodeId id, double value);
     void set_grad(NodeId id, double value) {
         check_id(id);
         m_nodes[id].grad = value;
@@ -188,6 +193,13 @@ class Graph {
     void clear();
     /// Return the tape's memory to the system.
     void shrink_to_fit();
+    /// Keep only `roots` and the nodes they depend on, moved down the tape in their order
+    /// (a mark-compact collection, for front ends that cannot tell the tape when a value is
+    /// dropped, such as Python's). Data, gradients, labels and non-empty scopes are kept;
+    /// pending recomputation is applied first. Gives the new id of every old node (no_node
+    /// for a dropped one) in `remap`, whose memory is reused from call to call. Like clear(),
+    /// it starts a new epoch: Values made before are stale.
+    void compact(std::span<const NodeId> roots, std::vector<NodeId>& remap);
 
     /// The first node (in creation order, from `begin`) whose data is NaN or infinite: where a
     /// non-finite value was produced rather than merely passed along.

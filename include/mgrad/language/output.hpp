@@ -3,13 +3,16 @@
 // A Session never writes to std::cout itself: the front end hands it an Output. StreamOutput
 // writes results to one stream and diagnostics to another (stdout and stderr in the CLI, two
 // string streams in tests). A structured front end (e.g. JSON lines) overrides result() and
-// diagnostic() and keeps everything else.
+// diagnostic() and keeps everything else; one that shows diagnostics, tables or pictures its own
+// way (a notebook) overrides report(), table() or wrote_file(), and shows_pictures() and
+// picture() to have commands draw in memory instead of asking for a file.
 #pragma once
 
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mgrad/language/diagnostic.hpp"
 
@@ -21,6 +24,38 @@ struct Result {
     std::optional<std::string> label;  ///< a node's label (or the expression text); no value
     double data = 0.0;                 ///< the number, or the node's data
     std::optional<double> grad;        ///< a node's grad; nothing for a plain number
+};
+
+/// A diagnostic with its parts, for a front end that shows them its own way (a notebook marks
+/// the line in its cell; Python raises an exception carrying the span).
+struct Diagnostic {
+    Severity severity = Severity::Error;
+    std::string_view source;       ///< the source's name: a file path, `<repl>` …
+    std::string_view source_text;  ///< the whole text the span points into
+    std::string_view message;      ///< the message alone, without position or severity
+    std::optional<SourceSpan> span;
+};
+
+/// A table a command prints (`:grad`, `:vars`): a header row and rows of cells, and its text.
+struct Table {
+    std::vector<std::vector<std::string>> rows;  ///< rows[0] is the header
+    std::string align;                           ///< per column: 'l' left, 'r' right
+    std::string text;                            ///< the table laid out in columns
+};
+
+/// A file a command wrote: a picture (`:draw`, `:plot`, `:trace … frames`) or a script.
+struct WrittenFile {
+    std::string path;    ///< as the user named it
+    std::string format;  ///< "svg", "png", "pdf", "dot", "json" (pictures), "mg", "py"
+};
+
+/// A picture a command drew in memory for the front end to show where it shows results (a
+/// notebook, under the cell): `:draw NAME`, `:plot EXPR x=A..B`, `:trace NAME frames` and
+/// `:minimize … plot` in a front end whose Output shows pictures.
+struct Picture {
+    std::string format;   ///< "svg" or "png"
+    std::string data;     ///< the bytes, as a file of that format would hold them
+    std::string caption;  ///< one line on what it shows ("L", a :trace frame's update)
 };
 
 class Output {
@@ -40,6 +75,18 @@ class Output {
     /// A passing status line for work that takes long (`laying out 2,996 nodes… 3 s`); an
     /// empty text removes it. Not part of the transcript: nothing is shown by default.
     virtual void status(std::string_view /*text*/) {}
+    /// Every diagnostic the session reports comes here. By default it is formatted
+    /// (format_diagnostic) and passed to diagnostic().
+    virtual void report(const Diagnostic& d);
+    /// A table; by default its text.
+    virtual void table(const Table& t) { text(t.text); }
+    /// Called after a command wrote a file (its message has gone to text()). Nothing by default.
+    virtual void wrote_file(const WrittenFile& /*file*/) {}
+    /// True when this front end shows pictures itself (see picture()): commands then draw in
+    /// memory where the user names no file. False by default: there they ask for a file.
+    [[nodiscard]] virtual bool shows_pictures() const { return false; }
+    /// A picture to show; commands call it only when shows_pictures().
+    virtual void picture(const Picture& /*picture*/) {}
 };
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so

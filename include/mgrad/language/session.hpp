@@ -123,6 +123,13 @@ class Session {
     /// Set by `:quit`; front ends stop reading when it is.
     [[nodiscard]] bool quit_requested() const noexcept;
     void request_quit() noexcept;
+    /// A function run after every statement, and by long commands between their steps
+    /// (`:minimize`), so that a front end showing the session live (the view) can follow it.
+    /// It runs on the session's thread, for every statement of a script: it must be quick (the
+    /// view notes the change and redraws at most ten times a second). Empty: none.
+    void set_progress_hook(std::function<void()> hook);
+    /// Runs the progress hook, if there is one.
+    void progress();
 
     // --- bindings -------------------------------------------------------------------------
     /// The node bound to `name`, if any.

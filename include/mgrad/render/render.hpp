@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -94,6 +95,42 @@ void write_json(Graph& graph, NodeId root, const DrawOptions& options,
 /// The picture in memory, in any format.
 [[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
                                  const DrawOptions& options = {}, const DrawControl& control = {});
+/// A picture described but not laid out yet: every value, label and colour of what render()
+/// would draw, decided from the graph, and nothing that still points into it. Describing reads
+/// the graph (on the thread that owns it); laying out reads only the Drawing, so a front end can
+/// lay a picture out on another thread while the graph goes on changing (the live view does).
+class Drawing {
+  public:
+    Drawing(const Drawing& other);
+    Drawing& operator=(const Drawing& other);
+    Drawing(Drawing&&) noexcept;
+    Drawing& operator=(Drawing&&) noexcept;
+    ~Drawing();
+    /// The graph's nodes drawn as nodes of their own (as `v<id>` in DOT and SVG), ascending:
+    /// not the constants hide-constants folds, the values beyond depth= or inside a collapsed
+    /// module.
+    [[nodiscard]] std::span<const NodeId> values() const noexcept;
+    /// The same picture: the same layout and the same bytes out.
+    [[nodiscard]] bool operator==(const Drawing& other) const;
+
+  private:
+    struct Impl;
+    explicit Drawing(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+    friend Drawing describe(Graph& graph, NodeId root, const DrawOptions& options);
+    friend std::string render(const Drawing& drawing, Format format,
+                              const DrawControl& control);
+};
+
+/// Describes the picture of what `root` depends on. Throws Error as render() does (a graph over
+/// the cap names the options that would make it fit).
+[[nodiscard]] Drawing describe(Graph& graph, NodeId root, const DrawOptions& options = {});
+/// Lays out and renders a described picture as SVG, PNG, PDF or DOT (JSON is written from the
+/// graph itself: use the other render()). Safe to call from any thread: calls into Graphviz are
+/// serialised. `control` as for render() above (a layout that can be stopped, progress).
+[[nodiscard]] std::string render(const Drawing& drawing, Format format,
+                                 const DrawControl& control = {});
+
 /// Renders to `file`; the format is options.format or else the file's extension. The file is
 /// written to a temporary name in the same directory and renamed, so a failure never leaves a
 /// half-written file behind.

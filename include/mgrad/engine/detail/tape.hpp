@@ -2,6 +2,7 @@
 // formula. Internal: graph.hpp needs it inline for speed, nobody else should.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +73,8 @@ class TapeBuffer {
         m_capacity = capacity;
     }
     void clear() noexcept { m_size = 0; }
+    /// Keeps the first `size` records (no-op when there are fewer), and the memory.
+    void truncate(std::size_t size) noexcept { m_size = std::min(m_size, size); }
     void release_memory() noexcept {
         release(m_data, m_capacity * sizeof(T));
         m_data = nullptr;

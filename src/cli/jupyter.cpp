@@ -1,0 +1,185 @@
+// `mgrad jupyter install|uninstall|kernel`. As `deno jupyter --install` does, the kernelspec
+// names this executable (`mgrad jupyter kernel -f {connection_file}`) rather than a Python and
+// a package path: `kernel` finds the kernel's Python package beside the installed executable or
+// in the build tree, and execs the Python it was built for (same process, so Jupyter's SIGINT
+// for an interrupt reaches the kernel).
+#include "jupyter.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <mgrad/support/atomic_file.hpp>
+#include <mgrad/support/error.hpp>
+
+namespace fs = std::filesystem;
+
+namespace mgrad::cli {
+
+namespace {
+
+constexpr std::string_view kernel_name = "mgrad";
+constexpr std::string_view kernel_package = "mgrad_kernel";
+constexpr std::string_view logos[] = {"logo-32x32.png", "logo-64x64.png", "logo-svg.svg"};
+
+std::string environment(const char* name) {
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::string() : std::string(value);
+}
+
+/// Where kernelspecs go: PREFIX/share/jupyter/kernels, or the user's Jupyter data directory
+/// as jupyter_core finds it on Linux ($JUPYTER_DATA_DIR, $XDG_DATA_HOME/jupyter,
+/// ~/.local/share/jupyter).
+fs::path kernels_dir(const std::string& prefix) {
+    if (!prefix.empty()) return fs::path(prefix) / "share" / "jupyter" / "kernels";
+    if (const std::string dir = environment("JUPYTER_DATA_DIR"); !dir.empty())
+        return fs::path(dir) / "kernels";
+    if (const std::string xdg = environment("XDG_DATA_HOME"); !xdg.empty())
+        return fs::path(xdg) / "jupyter" / "kernels";
+    const std::string home = environment("HOME");
+    if (home.empty())
+        throw Error("cannot find the user's Jupyter directory: HOME is not set (use --prefix)");
+    return fs::path(home) / ".local" / "share" / "jupyter" / "kernels";
+}
+
+fs::path this_executable() { return fs::canonical("/proc/self/exe"); }
+
+/// The directory holding the packages `mgrad` and `mgrad_kernel`: where `cmake --install` puts
+/// them relative to the installed executable, else the build tree's.
+fs::path package_dir() {
+#if defined(MGRAD_JUPYTER_BUILD_PYTHONPATH) && defined(MGRAD_JUPYTER_INSTALL_PYTHONPATH)
+    const fs::path installed =
+        (this_executable().parent_path() / MGRAD_JUPYTER_INSTALL_PYTHONPATH).lexically_normal();
+    const fs::path built = MGRAD_JUPYTER_BUILD_PYTHONPATH;
+    for (const fs::path& dir : {installed, built}) {
+        std::error_code ec;
+        if (fs::exists(dir / kernel_package / "__main__.py", ec)) return dir;
+    }
+    throw Error(fmt::format("cannot find the kernel's Python package ({}) in {} or {}",
+                            kernel_package, installed.string(), built.string()));
+#else
+    throw Error(
+        "this mgrad was built without its Python package (MGRAD_PYTHON=OFF), which the Jupyter "
+        "kernel runs on; build it with python3-dev and pybind11-dev installed");
+#endif
+}
+
+std::string read_file(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw Error(fmt::format("cannot read '{}'", file.string()));
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+int install(const std::string& prefix) {
+    const fs::path package = package_dir();
+    const fs::path dir = kernels_dir(prefix) / kernel_name;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw Error(fmt::format("cannot make the directory '{}': {}", dir.string(), ec.message()));
+    const nlohmann::json spec = {
+        {"argv", {this_executable().string(), "jupyter", "kernel", "-f", "{connection_file}"}},
+        {"display_name", "mgrad"},
+        {"language", "mgrad"},
+        {"interrupt_mode", "signal"},
+        {"metadata", {{"debugger", false}}},
+    };
+    write_file_atomically(dir / "kernel.json", spec.dump(2) + "\n");
+    for (std::string_view logo : logos)
+        write_file_atomically(dir / logo, read_file(package / kernel_package / "resources" / logo));
+    std::cout << fmt::format(
+        "installed the mgrad kernel in {}\n"
+        "(`jupyter kernelspec list` shows it; `mgrad jupyter uninstall{}` removes it)\n",
+        dir.string(), prefix.empty() ? "" : fmt::format(" --prefix {}", prefix));
+    return 0;
+}
+
+int uninstall(const std::string& prefix) {
+    const fs::path dir = kernels_dir(prefix) / kernel_name;
+    std::error_code ec;
+    if (!fs::exists(dir / "kernel.json", ec)) {
+        std::cerr << fmt::format("mgrad jupyter: there is no mgrad kernel in {}\n", dir.string());
+        return 1;
+    }
+    fs::remove_all(dir, ec);
+    if (ec) throw Error(fmt::format("cannot remove '{}': {}", dir.string(), ec.message()));
+    std::cout << fmt::format("removed the mgrad kernel from {}\n", dir.string());
+    return 0;
+}
+
+/// Replaces this process with `python -m mgrad_kernel ARGS` (ARGS: what Jupyter passed, -f
+/// CONNECTION_FILE), the package directory first on PYTHONPATH.
+int kernel(const std::vector<std::string>& args) {
+#ifdef MGRAD_JUPYTER_PYTHON
+    const fs::path package = package_dir();
+    std::string path = package.string();
+    if (const std::string old = environment("PYTHONPATH"); !old.empty()) path += ":" + old;
+    ::setenv("PYTHONPATH", path.c_str(), 1);
+    // ipykernel loads debugpy, which warns on every start about Python's frozen modules.
+    ::setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1", 0);
+    std::vector<std::string> words{MGRAD_JUPYTER_PYTHON, "-m", std::string(kernel_package)};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& w : words)
+        argv.push_back(w.data());
+    argv.push_back(nullptr);
+    ::execv(MGRAD_JUPYTER_PYTHON, argv.data());
+    throw Error(fmt::format("cannot start {}: {}", MGRAD_JUPYTER_PYTHON, std::strerror(errno)));
+#else
+    (void)args;
+    (void)package_dir();  // throws: no Python package
+    return 1;
+#endif
+}
+
+}  // namespace
+
+int run_jupyter(int argc, char** argv) {
+    CLI::App app{"The mgrad language in Jupyter notebooks: install its kernel.", "mgrad jupyter"};
+    app.require_subcommand(1);
+    std::string prefix;
+    bool user = false;
+    auto where = [&](CLI::App* sub) {
+        auto* user_flag = sub->add_flag("--user", user,
+                                        "the user's Jupyter directory (the default): "
+                                        "~/.local/share/jupyter/kernels/mgrad");
+        sub->add_option("--prefix", prefix, "PREFIX/share/jupyter/kernels/mgrad instead")
+            ->type_name("PREFIX")
+            ->excludes(user_flag);
+    };
+    CLI::App* install_cmd = app.add_subcommand("install", "write the kernelspec (name 'mgrad')");
+    where(install_cmd);
+    CLI::App* uninstall_cmd = app.add_subcommand("uninstall", "remove the kernelspec");
+    where(uninstall_cmd);
+    CLI::App* kernel_cmd =
+        app.add_subcommand("kernel", "run the kernel (Jupyter starts it: kernel -f FILE)");
+    kernel_cmd->allow_extras()->prefix_command();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        if (*install_cmd) return install(prefix);
+        if (*uninstall_cmd) return uninstall(prefix);
+        return kernel(kernel_cmd->remaining());
+    } catch (const std::exception& e) {
+        std::cerr << fmt::format("mgrad jupyter: error: {}\n", e.what());
+        return 1;
+    }
+}
+
+}  // namespace mgrad::cli

@@ -1,0 +1,199 @@
+#include "view_control.hpp"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <mgrad/render/render.hpp>
+#include <mgrad/support/error.hpp>
+#include <mgrad/version.hpp>
+
+#include "line_editor.hpp"
+
+extern char** environ;
+
+namespace mgrad::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* module_name = "libmgrad-view.so";
+
+/// The module's entry, loaded once: beside the executable (the build tree), else where
+/// `cmake --install` puts it (MGRAD_VIEW_MODULE_DIR, relative to the executable's directory).
+const view::Entry& module_entry() {
+    static const view::Entry* entry = nullptr;
+    if (entry != nullptr) return *entry;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec) throw Error(fmt::format("the view cannot find the mgrad executable: {}", ec.message()));
+    const std::vector<fs::path> places{exe.parent_path() / module_name,
+                                       exe.parent_path() / MGRAD_VIEW_MODULE_DIR / module_name};
+    for (const fs::path& place : places) {
+        if (!fs::exists(place, ec)) continue;
+        // RTLD_NOW: a module that needs a symbol this executable lacks fails here, not later.
+        void* handle = ::dlopen(place.c_str(), RTLD_NOW | RTLD_LOCAL);
+        if (handle == nullptr)
+            throw Error(
+                fmt::format("cannot load the view's module {}: {}", place.string(), ::dlerror()));
+        auto* get = reinterpret_cast<const view::Entry* (*)()>(::dlsym(handle, "mgrad_view_entry"));
+        if (get == nullptr || get()->abi != view::view_abi ||
+            std::string_view(get()->version) != version_string)
+            throw Error(
+                fmt::format("{} belongs to another build of mgrad (rebuild it)", place.string()));
+        entry = get();  // never unloaded: the session keeps the view's hook until exit
+        return *entry;
+    }
+    throw Error(
+        fmt::format("the live view is not installed: there is no {} beside {} (build "
+                    "the target mgrad-view)",
+                    module_name, exe.string()));
+}
+
+volatile std::sig_atomic_t g_stop_serving = 0;
+extern "C" void on_stop_signal(int) { g_stop_serving = 1; }
+
+}  // namespace
+
+ViewControl::ViewControl(Session& session, std::uint16_t port, bool open_browser)
+    : m_session(session), m_port(port), m_open(open_browser) {}
+
+ViewControl::~ViewControl() { (void)stop(); }
+
+void ViewControl::add_command() {
+    m_session.add_command(
+        {"view", ":view [NAME] [OPTIONS]", "show the graph live in the browser",
+         "Starts the live view (an HTTP server on 127.0.0.1) if it is not running and prints\n"
+         "its address, view: http://127.0.0.1:PORT/?token=… . The page shows the graph of the\n"
+         "latest bound name, or of NAME, and follows every statement; it has an inspector\n"
+         "(click a node), a backward-pass stepper and a leaf editor. OPTIONS are :draw's:\n"
+         "depth=N, max-nodes=N, hide-constants, cluster-modules, shade, tb … (see :help draw).\n"
+         ":view alone goes back to following the latest name. See docs/view.md.\n",
+         [this](Session& session, std::span<const Word> args, Output& out) {
+             // The first word names the value to show unless it is an option word.
+             auto is_option = [](const std::string& word) {
+                 try {
+                     (void)parse_draw_options(std::span<const std::string>(&word, 1));
+                     return true;
+                 } catch (const Error&) {
+                     return word.find('=') != std::string::npos;  // a bad option: say so below
+                 }
+             };
+             std::optional<std::string> name;
+             std::size_t first = 0;
+             if (!args.empty() && !is_option(args[0].text)) {
+                 (void)session.require(args[0].text, args[0].span);
+                 name = args[0].text;
+                 first = 1;
+             }
+             std::vector<std::string> words;
+             for (const Word& w : args.subspan(first)) {
+                 words.push_back(w.text);
+                 try {
+                     (void)parse_draw_options(std::span<const std::string>(&words.back(), 1));
+                 } catch (const Error& e) {
+                     throw Error(e.what(), w.span);
+                 }
+             }
+             const bool running = m_view != nullptr;
+             view::View& view = start();
+             view.show(name, words);
+             if (running) out.text(fmt::format("view: {}\n", view.url()));
+         }});
+}
+
+view::View& ViewControl::start() {
+    if (m_view) return *m_view;
+    const view::Entry& entry = module_entry();
+    m_view = entry.start(m_session, *this, view::ViewOptions{m_port});
+    std::cout.flush();
+    std::cerr << fmt::format("view: {}\n", m_view->url()) << std::flush;
+    if (m_open) open_browser(m_view->url());
+    return *m_view;
+}
+
+void ViewControl::open_browser(const std::string& url) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    // No connection of ours may live on in the browser.
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    std::string program = "xdg-open";
+    std::vector<char*> argv{program.data(), const_cast<char*>(url.c_str()), nullptr};
+    const int rc = ::posix_spawnp(&m_opener, "xdg-open", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        m_opener = -1;
+        std::cerr << fmt::format("view: cannot run xdg-open ({}); open the address yourself\n",
+                                 std::strerror(rc));
+    }
+}
+
+void ViewControl::serve() {
+    if (!m_view) return;
+    const bool terminal = ::isatty(STDIN_FILENO) != 0;
+    std::cerr << fmt::format("view: still serving the page; {} to stop\n",
+                             terminal ? "Ctrl-C or Ctrl-D" : "Ctrl-C");
+    struct sigaction action {};
+    action.sa_handler = on_stop_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // poll() must return
+    struct sigaction old_int {
+    }, old_term{};
+    ::sigaction(SIGINT, &action, &old_int);
+    ::sigaction(SIGTERM, &action, &old_term);
+    g_stop_serving = 0;
+    m_session.set_interrupt_flag(&g_stop_serving);
+    while (!g_stop_serving && !m_session.quit_requested()) {
+        m_view->idle();
+        pollfd fds[2] = {{m_view->wakeup_fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        if (::poll(fds, terminal ? 2 : 1, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if ((fds[0].revents & POLLIN) != 0) {
+            m_view->run_pending();
+            std::cout.flush();  // a page's :set table, now, even into a pipe
+        }
+        if (terminal && (fds[1].revents & (POLLIN | POLLHUP)) != 0) {
+            char buffer[256];
+            const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+            if (n <= 0) break;  // Ctrl-D
+            std::cerr << "view: only serving the page now (run mgrad with -i to go on typing)\n";
+        }
+    }
+    m_session.set_interrupt_flag(nullptr);
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGTERM, &old_term, nullptr);
+}
+
+bool ViewControl::stop() {
+    bool done = true;
+    if (m_view) done = m_view->stop(std::chrono::seconds(2));
+    if (m_opener > 0) {
+        int status = 0;
+        (void)::waitpid(m_opener, &status, WNOHANG);
+        m_opener = -1;
+    }
+    return done;
+}
+
+void ViewControl::before_output() { line_editor_make_room(); }
+
+}  // namespace mgrad::cli

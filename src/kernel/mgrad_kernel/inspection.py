@@ -1,0 +1,100 @@
+"""Shift-Tab: what the word at the cursor is. A bound name shows its node as `:tree` does (the
+formula, data and grad, with its parents; the whole graph at the second Shift-Tab) and where it
+was made; a command or a function shows its `:help`; a drawing option its line of `:help draw`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, Optional
+
+from mgrad import Session
+
+_WORD_CHARS = re.compile(r"[A-Za-z0-9_:=.\-]")
+
+
+def word_at(code: str, cursor: int) -> tuple:
+    """(the blank-delimited word touching the cursor, the statement's first word)."""
+    line_start = code.rfind("\n", 0, cursor) + 1
+    line_end = code.find("\n", cursor)
+    line = code[line_start:len(code) if line_end < 0 else line_end]
+    col = cursor - line_start
+    # The statement the cursor is in: between `;`s of the line.
+    start = line.rfind(";", 0, col) + 1
+    end = line.find(";", col)
+    statement = line[start:len(line) if end < 0 else end]
+    col -= start
+    left = col
+    while left > 0 and _WORD_CHARS.match(statement[left - 1]):
+        left -= 1
+    right = col
+    while right < len(statement) and _WORD_CHARS.match(statement[right]):
+        right += 1
+    first = statement.split()[0] if statement.split() else ""
+    return statement[left:right], first
+
+
+class Inspector:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def inspect(self, code: str, cursor: int, detail_level: int = 0) -> Dict:
+        """The content of an inspect_reply."""
+        text = self.describe(code, cursor, detail_level)
+        if text is None:
+            return {"status": "ok", "found": False, "data": {}, "metadata": {}}
+        return {"status": "ok", "found": True, "data": {"text/plain": text}, "metadata": {}}
+
+    def describe(self, code: str, cursor: int, detail_level: int) -> Optional[str]:
+        word, first = word_at(code, cursor)
+        if not word:
+            return None
+        if first.startswith(":"):
+            command = first[1:]
+            if word == first:
+                return self._help(command)
+            if command == "help":
+                return self._help(word.lstrip(":"))
+            if command == "draw":
+                option = self._draw_option(word)
+                if option:
+                    return option
+        if word.startswith(":"):
+            return self._help(word[1:])
+        # An expression: the name under the cursor (`a` in `a.grad`, `tanh` in `tanh(x)`).
+        name = re.split(r"[^A-Za-z0-9_]", word.lstrip("-=."))[0]
+        if name in self.session:
+            return self._node(name, detail_level)
+        if name in self.session.functions():
+            return self._help(name)
+        return None
+
+    def _help(self, topic: str) -> Optional[str]:
+        if not topic:
+            return None
+        text = self.session.help(topic)
+        return None if ": error: " in text.split("\n", 1)[0] else text
+
+    def _draw_option(self, word: str) -> Optional[str]:
+        key = word.split("=")[0]
+        lines = self.session.help("draw").splitlines()
+        for line in lines[lines.index("Options:") + 1:] if "Options:" in lines else []:
+            if not line.startswith("  "):
+                break
+            option = line.split()[0].split("=")[0]
+            if option == key:
+                return line.strip()
+        return None
+
+    def _node(self, name: str, detail_level: int) -> str:
+        depth = "" if detail_level > 0 else " 1"
+        tree = self.session.run(f":tree {name}{depth}", source="<inspect>", check=False).stdout
+        made = ""
+        if len(self.session) > 10_000:  # :vars lists every name: too long to wait for here
+            return tree
+        for table in self.session.run(":vars", source="<inspect>", check=False).tables:
+            for row in table.rows[1:]:
+                if row[0] == name:
+                    made = f"made at {row[-1]}" + (
+                        f" (the node labelled {row[1]})" if row[1] != name else "") + "\n"
+        return tree + made

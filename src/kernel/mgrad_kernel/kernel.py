@@ -1,0 +1,100 @@
+"""MgradKernel: one mgrad.Session per kernel; a cell is one run of the session.
+
+ipykernel's wrapper-kernel API does the protocol (ZeroMQ, signing, heartbeat, the control
+channel); this class only answers execute, complete, inspect and is_complete requests. The
+session is made with pictures=True, so `:draw NAME`, `:plot`, `:trace NAME frames` and
+`:minimize … plot` draw in memory and the pictures go out as display_data.
+
+Interrupt: Jupyter sends SIGINT to the kernel. While a cell runs, mgrad.Session turns it into
+the session's interrupt flag, which `:minimize` and a long script poll, as Ctrl-C in the REPL.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ipykernel.kernelbase import Kernel
+
+import mgrad
+
+from .completion import Completer
+from .inspection import Inspector
+from .messages import error_content, messages, reply_error
+
+
+class MgradKernel(Kernel):
+    implementation = "mgrad_kernel"
+    implementation_version = mgrad.__version__
+    language = "mgrad"
+    language_version = mgrad.__version__
+    language_info = {
+        "name": "mgrad",
+        "version": mgrad.__version__,
+        "mimetype": "text/x-mgrad",
+        "file_extension": ".mg",
+        # No editor mode of its own: Python's highlights its numbers, operators and # comments.
+        "codemirror_mode": "python",
+        "pygments_lexer": "python",
+    }
+    banner = (f"mgrad {mgrad.__version__} — automatic differentiation you can see.\n"
+              "Type :help for the commands, :help syntax for the language.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._new_session()
+
+    def _new_session(self) -> None:
+        # (Kernel.session is the protocol's message session: the language's has another name.)
+        self.mgrad_session = mgrad.Session(pictures=True)
+        self.completer = Completer(self.mgrad_session)
+        self.inspector = Inspector(self.mgrad_session)
+
+    # --- execute ---------------------------------------------------------------------------
+
+    def do_execute(self, code: str, silent: bool, store_history: bool = True,
+                   user_expressions: Dict = None, allow_stdin: bool = False, *,
+                   cell_id: str = None) -> Dict:
+        count = self.execution_count
+        try:
+            # Diagnostics name the cell as the notebook numbers it, lines counted in the cell.
+            result = self.mgrad_session.run(code, source=f"<cell {count}>", check=False)
+        except KeyboardInterrupt:  # SIGINT outside the session's run (before or after it)
+            error = error_content(None, True)
+            if not silent:
+                self.send_response(self.iopub_socket, "error", error)
+            return {"status": "error", "execution_count": count, **error}
+        if not silent:
+            for msg_type, content in messages(result, count):
+                self.send_response(self.iopub_socket, msg_type, content)
+        if self.mgrad_session.quit_requested:
+            # A notebook has nothing to leave: the session ends and a fresh one begins, as
+            # after Kernel → Restart.
+            self._new_session()
+            if not silent:
+                self.send_response(self.iopub_socket, "stream", {
+                    "name": "stdout",
+                    "text": ":quit ended the session; this kernel goes on with a fresh one\n"})
+        error = reply_error(result)
+        if error is not None:
+            return {"status": "error", "execution_count": count, **error}
+        return {"status": "ok", "execution_count": count, "payload": [], "user_expressions": {}}
+
+    def do_is_complete(self, code: str) -> Dict:
+        # The REPL's rule: more lines while the text ends inside ( ) or after an operator.
+        if mgrad.Session.is_incomplete(code):
+            return {"status": "incomplete", "indent": ""}
+        return {"status": "complete"}
+
+    # --- completion and inspection ---------------------------------------------------------
+
+    def do_complete(self, code: str, cursor_pos: int) -> Dict:
+        return self.completer.complete(code, len(code) if cursor_pos is None else cursor_pos)
+
+    def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
+                   omit_sections=()) -> Dict:
+        return self.inspector.inspect(code, len(code) if cursor_pos is None else cursor_pos,
+                                      detail_level)
+
+    def do_shutdown(self, restart: bool) -> Dict:
+        # A restart is a new process (the kernel manager's), hence a fresh session.
+        return {"status": "ok", "restart": restart}

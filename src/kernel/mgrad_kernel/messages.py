@@ -1,0 +1,133 @@
+"""A run's events as Jupyter messages.
+
+Text (help, progress, `:trace` lines) is a stream on stdout; results of bare expressions and
+tables are `execute_result`s (a table also as HTML); pictures are `display_data`; a warning is
+a stream on stderr; an error is an `error` whose traceback is the diagnostic as the REPL prints
+it — position in the cell's own lines, the line, the caret — coloured as a compiler colours it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Dict, List, Optional, Tuple
+
+from mgrad import Diagnostic, FileWritten, Picture, Result, RunResult, Table, Text
+
+Message = Tuple[str, dict]  # (msg_type, content) for the iopub channel
+
+_RESET, _BOLD, _RED, _MAGENTA, _CYAN, _GREEN = ("\x1b[0m", "\x1b[1m", "\x1b[1;31m",
+                                                "\x1b[1;35m", "\x1b[1;36m", "\x1b[1;32m")
+_SEVERITY_COLOUR = {"error": _RED, "warning": _MAGENTA, "note": _CYAN}
+_HEADLINE = re.compile(r"^(?P<where>.*?:\d+:\d+: |[^:]*: )?(?P<severity>error|warning|note): ")
+_CARET = re.compile(r"^ *\^~*\s*$")
+
+
+def colour_diagnostic(text: str) -> List[str]:
+    """The diagnostic's lines with ANSI colours: position bold, severity in its colour, the
+    caret line green."""
+    lines = text.rstrip("\n").split("\n")
+    out = []
+    for line in lines:
+        m = _HEADLINE.match(line)
+        if m:
+            where = m.group("where") or ""
+            severity = m.group("severity")
+            rest = line[m.end():]
+            out.append(f"{_BOLD}{where}{_RESET}{_SEVERITY_COLOUR[severity]}{severity}:{_RESET} "
+                       f"{_BOLD}{rest}{_RESET}")
+        elif _CARET.match(line):
+            out.append(f"{_GREEN}{line}{_RESET}")
+        else:
+            out.append(line)
+    return out
+
+
+def error_content(diagnostic: Optional[Diagnostic], interrupted: bool) -> Dict:
+    """The `error` message (and the error reply's fields) for a failed or interrupted run."""
+    if diagnostic is None:
+        return {"ename": "KeyboardInterrupt", "evalue": "interrupted",
+                "traceback": [f"{_RED}interrupted{_RESET} (the statements before it were run)"]}
+    return {"ename": "KeyboardInterrupt" if interrupted else "Error",
+            "evalue": diagnostic.message, "traceback": colour_diagnostic(diagnostic.text)}
+
+
+_SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
+
+
+def fit_svg(svg: str) -> str:
+    """Graphviz sizes the picture in points, and a wide graph then overflows a notebook's cell.
+    As wide as the cell at most (scaled down, never up): width 100% up to the natural width,
+    the height following from the viewBox."""
+    return _SVG_SIZE.sub(lambda m: f'<svg width="100%" style="max-width:{m.group(1)}pt"', svg, 1)
+
+
+def picture_bundle(picture: Picture) -> Dict[str, str]:
+    if picture.format == "svg":
+        return {"image/svg+xml": fit_svg(picture.data.decode()), "text/plain": picture.caption}
+    return {"image/png": base64.b64encode(picture.data).decode("ascii"),
+            "text/plain": picture.caption}
+
+
+def messages(result: RunResult, execution_count: int) -> List[Message]:
+    """Everything the run printed or drew, in order, as iopub messages. Consecutive text goes
+    out as one stream message, consecutive results as one execute_result (where a plain
+    number, which the REPL prints alone after its prompt, says which expression it is)."""
+    out: List[Message] = []
+    text: List[str] = []
+    results: List[Result] = []
+
+    def flush() -> None:
+        if text:
+            out.append(("stream", {"name": "stdout", "text": "".join(text)}))
+            text.clear()
+        if results:
+            lines = [r.text if len(results) == 1 or r.grad is not None else
+                     f"{r.expression} = {r.text}" for r in results]
+            out.append(("execute_result", {"execution_count": execution_count,
+                                           "data": {"text/plain": "".join(lines).rstrip("\n")},
+                                           "metadata": {}}))
+            results.clear()
+
+    def emit(message: Message) -> None:
+        flush()
+        out.append(message)
+
+    errors = 0
+    for event in result.events:
+        if isinstance(event, Text):
+            if results:
+                flush()
+            text.append(event.text)
+        elif isinstance(event, Result):
+            if text:
+                flush()
+            results.append(event)
+        elif isinstance(event, Table):
+            emit(("execute_result", {"execution_count": execution_count,
+                                     "data": {"text/plain": event.text.rstrip("\n"),
+                                              "text/html": event._repr_html_()},
+                                     "metadata": {}}))
+        elif isinstance(event, Picture):
+            emit(("display_data", {"data": picture_bundle(event), "metadata": {}}))
+        elif isinstance(event, Diagnostic):
+            if event.severity == "error":
+                errors += 1
+                emit(("error", error_content(event, result.interrupted)))
+            else:
+                emit(("stream", {"name": "stderr",
+                                 "text": "\n".join(colour_diagnostic(event.text)) + "\n"}))
+        elif isinstance(event, FileWritten):
+            pass  # its message ("drew L to L.png") came as text
+    flush()
+    if result.interrupted and errors == 0:
+        out.append(("error", error_content(None, True)))
+    return out
+
+
+def reply_error(result: RunResult) -> Optional[Dict]:
+    """The error fields of the execute reply, or None when the run succeeded."""
+    if result.ok and not result.interrupted:
+        return None
+    errors = result.errors
+    return error_content(errors[0] if errors else None, result.interrupted)

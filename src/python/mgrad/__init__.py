@@ -1,0 +1,18 @@
+"""mgrad — automatic differentiation you can see, from Python.
+
+micrograd's API on mgrad's engine: `from mgrad import Value` (or `from mgrad.engine import
+Value`, `from mgrad.nn import MLP`) runs code written for micrograd; `draw_dot(v)` draws the
+graph in-process; `Session` runs the mgrad language. See docs/python.md.
+"""
+
+from ._core import Value, __version__
+from .errors import Error, Span
+from . import engine, nn
+from .draw import Drawing, draw_dot
+from .session import (Command, Diagnostic, FileWritten, Picture, Result, RunResult, Session,
+                      Table, Text)
+
+__all__ = [
+    "Value", "Error", "Span", "draw_dot", "Drawing", "Session", "RunResult", "Text", "Result",
+    "Table", "Diagnostic", "FileWritten", "Picture", "Command", "engine", "nn", "__version__",
+]

@@ -1,0 +1,347 @@
+// mgrad.Session's native half: a language Session with every standard command, run without the
+// GIL, its output kept as events (session_output.hpp), Ctrl-C as the REPL has it.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "errors.hpp"
+#include "mgrad/commands/commands.hpp"
+#include "mgrad/language/diagnostic.hpp"
+#include "mgrad/language/parser.hpp"
+#include "mgrad/language/session.hpp"
+#include "module.hpp"
+#include "session_output.hpp"
+#include "value.hpp"
+
+namespace py = pybind11;
+
+namespace mgrad::python {
+
+// --- SessionOutput --------------------------------------------------------------------------
+
+void SessionOutput::text(std::string_view text) {
+    // Consecutive text (an echoed statement, then a table's trailer) stays one event.
+    if (!m_events.empty() && m_events.back().kind == Event::Kind::Text) {
+        m_events.back().text += text;
+        return;
+    }
+    Event e;
+    e.text = text;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::diagnostic(Severity severity, std::string_view formatted) {
+    // Only reached for diagnostics that bypass report() (none today): keep them anyway.
+    Event e;
+    e.kind = Event::Kind::Diagnostic;
+    e.severity = severity;
+    e.text = formatted;
+    e.message = formatted;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::result(const Result& r) {
+    Event e;
+    e.kind = Event::Kind::Result;
+    e.text = format_result(r);
+    e.expression = r.expression;
+    e.label = r.label;
+    e.data = r.data;
+    e.grad = r.grad;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::report(const Diagnostic& d) {
+    Event e;
+    e.kind = Event::Kind::Diagnostic;
+    e.severity = d.severity;
+    e.text = format_diagnostic(d.source, d.source_text, d.severity, d.message, d.span);
+    e.message = d.message;
+    e.source = d.source;
+    e.span = d.span;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::table(const Table& t) {
+    Event e;
+    e.kind = Event::Kind::Table;
+    e.text = t.text;
+    e.rows = t.rows;
+    e.align = t.align;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::wrote_file(const WrittenFile& file) {
+    Event e;
+    e.kind = Event::Kind::File;
+    e.path = file.path;
+    e.format = file.format;
+    m_events.push_back(std::move(e));
+}
+
+void SessionOutput::picture(const Picture& picture) {
+    Event e;
+    e.kind = Event::Kind::Picture;
+    e.format = picture.format;
+    e.bytes = picture.data;
+    e.text = picture.caption;
+    m_events.push_back(std::move(e));
+}
+
+namespace {
+
+// --- Ctrl-C ---------------------------------------------------------------------------------
+
+// The flag of the session running in the main thread; the handler only stores through it.
+std::atomic<volatile std::sig_atomic_t*> sigint_target{nullptr};
+static_assert(std::atomic<volatile std::sig_atomic_t*>::is_always_lock_free);
+
+extern "C" void on_sigint(int) {
+    if (volatile std::sig_atomic_t* flag = sigint_target.load()) *flag = 1;
+}
+
+/// While a session runs in the main thread and Python handles SIGINT (its default, and what
+/// Jupyter's kernels do while a cell runs), SIGINT sets the session's flag instead: long commands
+/// poll it and stop, as in the REPL. Python's handler is put back afterwards.
+class SigintGuard {
+  public:
+    explicit SigintGuard(volatile std::sig_atomic_t* flag) {
+        py::module_ threading = py::module_::import("threading");
+        if (!threading.attr("current_thread")().is(threading.attr("main_thread")())) return;
+        py::module_ signal = py::module_::import("signal");
+        py::object handler = signal.attr("getsignal")(signal.attr("SIGINT"));
+        if (!PyCallable_Check(handler.ptr())) return;  // SIG_IGN or SIG_DFL: leave them be
+        sigint_target.store(flag);
+        struct sigaction action {};
+        action.sa_handler = on_sigint;
+        sigemptyset(&action.sa_mask);
+        m_installed = ::sigaction(SIGINT, &action, &m_old) == 0;
+    }
+    SigintGuard(const SigintGuard&) = delete;
+    SigintGuard& operator=(const SigintGuard&) = delete;
+    ~SigintGuard() {
+        if (!m_installed) return;
+        ::sigaction(SIGINT, &m_old, nullptr);
+        sigint_target.store(nullptr);
+    }
+
+  private:
+    struct sigaction m_old {};
+    bool m_installed = false;
+};
+
+// --- events as Python objects ---------------------------------------------------------------
+
+py::object str(std::string_view text) { return py::reinterpret_steal<py::object>(to_str(text)); }
+
+const char* severity_name(Severity s) {
+    switch (s) {
+        case Severity::Error: return "error";
+        case Severity::Warning: return "warning";
+        case Severity::Note: return "note";
+    }
+    return "error";
+}
+
+py::list events_to_python(std::vector<Event> events) {
+    py::list out;
+    for (Event& e : events) {
+        switch (e.kind) {
+            case Event::Kind::Text: out.append(py::make_tuple("text", str(e.text))); break;
+            case Event::Kind::Result:
+                out.append(py::make_tuple("result", str(e.text), str(e.expression),
+                                          e.label ? str(*e.label) : py::none(), e.data,
+                                          e.grad ? py::object(py::float_(*e.grad)) : py::none()));
+                break;
+            case Event::Kind::Table: {
+                py::list rows;
+                for (const auto& row : e.rows) {
+                    py::list cells;
+                    for (const auto& cell : row)
+                        cells.append(str(cell));
+                    rows.append(cells);
+                }
+                out.append(py::make_tuple("table", str(e.text), rows, str(e.align)));
+                break;
+            }
+            case Event::Kind::Diagnostic:
+                out.append(py::make_tuple("diagnostic", str(e.text), severity_name(e.severity),
+                                          str(e.message), str(e.source),
+                                          py::reinterpret_steal<py::object>(make_span(e.span))));
+                break;
+            case Event::Kind::File:
+                out.append(py::make_tuple("file", str(e.path), str(e.format)));
+                break;
+            case Event::Kind::Picture:
+                out.append(
+                    py::make_tuple("picture", str(e.format), py::bytes(e.bytes), str(e.text)));
+                break;
+        }
+    }
+    return out;
+}
+
+// --- the session ----------------------------------------------------------------------------
+
+class PySession {
+  public:
+    PySession(bool keep_going, bool echo, std::size_t max_nodes, bool pictures) {
+        auto output = std::make_unique<SessionOutput>(pictures);
+        SessionOptions options;
+        options.keep_going = keep_going;
+        options.echo = echo;
+        options.max_nodes = max_nodes;
+        auto session = std::make_unique<Session>(*output, options);
+        add_standard_commands(*session);
+        session->set_interrupt_flag(&m_interrupt);
+        m_tape = Tape::make_session(std::move(output), std::move(session));
+    }
+    PySession(const PySession&) = delete;
+    PySession& operator=(const PySession&) = delete;
+    ~PySession() { m_tape->release(); }  // Values on the session's graph keep it alive
+
+    /// (ok, interrupted, events)
+    py::tuple run(const std::string& text, const std::string& source, std::uint32_t first_line) {
+        return running([&](Session& s) { return s.run(source, text, first_line); });
+    }
+    py::tuple run_file(const std::string& path) {
+        return running([&](Session& s) { return s.run_file(path); });
+    }
+    py::tuple run_command(const std::string& name, const std::vector<std::string>& args) {
+        return running([&](Session& s) { return s.run_command(name, args); });
+    }
+    void interrupt() noexcept { m_interrupt = 1; }
+
+    py::object lookup(const std::string& name) {
+        m_tape->check_idle();
+        const std::optional<NodeId> id = session().lookup(name);
+        if (!id) return py::none();
+        return py::reinterpret_steal<py::object>(m_tape->value(*id, false));
+    }
+    /// The Value bound to `name`, or an mgrad::Error that suggests similar names.
+    py::object require(const std::string& name) {
+        m_tape->check_idle();
+        const NodeId id = session().require(name);
+        return py::reinterpret_steal<py::object>(m_tape->value(id, false));
+    }
+    void bind(const std::string& name, py::handle value) {
+        m_tape->check_idle();
+        if (!is_value(value.ptr()) || as_value(value.ptr())->tape != m_tape)
+            throw py::type_error("only a Value of this session's graph can be bound to a name");
+        session().bind(name, m_tape->id_of(as_value(value.ptr())));
+    }
+    py::object leaf(double data) {
+        m_tape->check_idle();
+        return py::reinterpret_steal<py::object>(m_tape->value(m_tape->graph().leaf(data), true));
+    }
+    std::vector<std::string> names() {
+        m_tape->check_idle();
+        return {session().names().begin(), session().names().end()};
+    }
+    std::vector<std::string> completions(const std::string& prefix) {
+        m_tape->check_idle();
+        return session().completions(prefix);
+    }
+    std::vector<std::string> functions() {
+        m_tape->check_idle();
+        return session().function_names();
+    }
+    py::list commands() {
+        m_tape->check_idle();
+        py::list out;
+        for (const Command* c : session().commands())
+            out.append(py::make_tuple(str(c->name), str(c->usage), str(c->summary), str(c->help)));
+        return out;
+    }
+    void reset() {
+        m_tape->check_idle();
+        session().reset();
+    }
+    std::string transcript() {
+        m_tape->check_idle();
+        return std::string(session().transcript().text);
+    }
+    std::size_t node_count() {
+        m_tape->check_idle();
+        return m_tape->graph().size();
+    }
+    bool quit_requested() {
+        m_tape->check_idle();
+        return session().quit_requested();
+    }
+    SessionOptions& options() {
+        m_tape->check_idle();
+        return session().options();
+    }
+
+  private:
+    Session& session() { return *m_tape->session(); }
+
+    template <class Body>
+    py::tuple running(Body body) {
+        m_tape->check_idle();
+        m_interrupt = 0;
+        bool ok = false;
+        {
+            SigintGuard guard(&m_interrupt);
+            struct Busy {
+                Tape& t;
+                explicit Busy(Tape& tape) : t(tape) { t.set_busy(true); }
+                Busy(const Busy&) = delete;
+                Busy& operator=(const Busy&) = delete;
+                ~Busy() { t.set_busy(false); }
+            } busy(*m_tape);
+            py::gil_scoped_release unlocked;  // other threads run; this tape refuses them
+            ok = body(session());
+        }
+        const bool interrupted = m_interrupt != 0;
+        m_interrupt = 0;
+        return py::make_tuple(ok, interrupted, events_to_python(m_tape->output()->take()));
+    }
+
+    Tape* m_tape = nullptr;
+    volatile std::sig_atomic_t m_interrupt = 0;
+};
+
+}  // namespace
+
+void register_session(py::module_& m) {
+    py::class_<PySession>(m, "Session")
+        .def(py::init<bool, bool, std::size_t, bool>(), py::arg("keep_going") = false,
+             py::arg("echo") = false, py::arg("max_nodes") = default_max_nodes,
+             py::arg("pictures") = false)
+        .def_static("is_incomplete", &Parser::is_incomplete, py::arg("text"))
+        .def("run", &PySession::run, py::arg("text"), py::arg("source"), py::arg("first_line"))
+        .def("run_file", &PySession::run_file, py::arg("path"))
+        .def("run_command", &PySession::run_command, py::arg("name"), py::arg("args"))
+        .def("interrupt", &PySession::interrupt)
+        .def("lookup", &PySession::lookup, py::arg("name"))
+        .def("require", &PySession::require, py::arg("name"))
+        .def("bind", &PySession::bind, py::arg("name"), py::arg("value"))
+        .def("leaf", &PySession::leaf, py::arg("data"))
+        .def("names", &PySession::names)
+        .def("completions", &PySession::completions, py::arg("prefix"))
+        .def("functions", &PySession::functions)
+        .def("commands", &PySession::commands)
+        .def("reset", &PySession::reset)
+        .def_property_readonly("transcript", &PySession::transcript)
+        .def_property_readonly("node_count", &PySession::node_count)
+        .def_property_readonly("quit_requested", &PySession::quit_requested)
+        .def_property(
+            "keep_going", [](PySession& s) { return s.options().keep_going; },
+            [](PySession& s, bool v) { s.options().keep_going = v; })
+        .def_property(
+            "echo", [](PySession& s) { return s.options().echo; },
+            [](PySession& s, bool v) { s.options().echo = v; })
+        .def_property(
+            "max_nodes", [](PySession& s) { return s.options().max_nodes; },
+            [](PySession& s, std::size_t v) { s.options().max_nodes = v; });
+}
+
+}  // namespace mgrad::python

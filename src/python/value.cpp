@@ -1,0 +1,416 @@
+// mgrad.Value: construction, operators, methods and properties (see value.hpp).
+#include "value.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "errors.hpp"
+#include "mgrad/engine/op.hpp"
+
+namespace mgrad::python {
+
+namespace {
+
+PyTypeObject* the_type = nullptr;
+Tape* the_default_tape = nullptr;
+
+// Every slot catches what the engine throws: an exception must never unwind into Python.
+#define MGRAD_TRY try {
+#define MGRAD_CATCH(failed)       \
+    }                             \
+    catch (...) {                 \
+        set_error_from_current(); \
+        return failed;            \
+    }
+
+[[noreturn]] void throw_mixed(Op op) {
+    throw Error(std::string("cannot combine Values from two different graphs in '") +
+                std::string(op_info(op).symbol) +
+                "' (a session's Values and the default graph's do not mix)");
+}
+
+// A template on the op, so that the engine's recording is inlined with the op known.
+template <Op op>
+PyObject* binary(PyObject* a, PyObject* b) {
+    MGRAD_TRY
+    const bool va = is_value(a), vb = is_value(b);
+    double k = 0.0;
+    if (va && vb) {
+        Tape& t = *as_value(a)->tape;
+        if (as_value(b)->tape != &t) throw_mixed(op);
+        const NodeId x = t.id_of(as_value(a)), y = t.id_of(as_value(b));
+        return t.value(t.graph().binary(op, x, y), true);
+    }
+    if (va) {
+        const int n = as_number(b, k);
+        if (n <= 0) {
+            if (n == 0) Py_RETURN_NOTIMPLEMENTED;
+            return nullptr;
+        }
+        Tape& t = *as_value(a)->tape;
+        const NodeId x = t.id_of(as_value(a));
+        Graph& g = t.graph();
+        if constexpr (op == Op::PowConst) return t.value(g.pow_const(x, k), true);
+        const NodeId c = g.constant(k);
+        return t.value(g.binary(op, x, c), true);
+    }
+    if (vb) {
+        const int n = as_number(a, k);
+        if (n <= 0) {
+            if (n == 0) Py_RETURN_NOTIMPLEMENTED;
+            return nullptr;
+        }
+        Tape& t = *as_value(b)->tape;
+        const NodeId y = t.id_of(as_value(b));
+        Graph& g = t.graph();
+        const NodeId c = g.constant(k);
+        return t.value(g.binary(op == Op::PowConst ? Op::Pow : op, c, y), true);  // 2 ** x
+    }
+    Py_RETURN_NOTIMPLEMENTED;
+    MGRAD_CATCH(nullptr)
+}
+
+template <Op op>
+PyObject* unary(PyObject* self) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    const NodeId x = t.id_of(as_value(self));
+    return t.value(t.graph().unary(op, x), true);
+    MGRAD_CATCH(nullptr)
+}
+
+// --- number protocol ------------------------------------------------------------------------
+
+PyObject* nb_add(PyObject* a, PyObject* b) { return binary<Op::Add>(a, b); }
+PyObject* nb_subtract(PyObject* a, PyObject* b) { return binary<Op::Sub>(a, b); }
+PyObject* nb_multiply(PyObject* a, PyObject* b) { return binary<Op::Mul>(a, b); }
+PyObject* nb_true_divide(PyObject* a, PyObject* b) { return binary<Op::Div>(a, b); }
+PyObject* nb_power(PyObject* a, PyObject* b, PyObject* mod) {
+    if (mod != Py_None) Py_RETURN_NOTIMPLEMENTED;
+    // Value ** number: a constant exponent, one node (`**2`); anything ** Value: Pow.
+    if (is_value(a) && !is_value(b)) return binary<Op::PowConst>(a, b);
+    return binary<Op::Pow>(a, b);
+}
+PyObject* nb_negative(PyObject* a) { return unary<Op::Neg>(a); }
+PyObject* nb_positive(PyObject* a) {
+    Py_INCREF(a);
+    return a;
+}
+PyObject* nb_absolute(PyObject* a) { return unary<Op::Abs>(a); }
+
+// --- methods --------------------------------------------------------------------------------
+
+template <Op op>
+PyObject* method(PyObject* self, PyObject*) {
+    return unary<op>(self);
+}
+
+PyObject* m_backward(PyObject* self, PyObject*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    t.graph().backward(t.id_of(as_value(self)));
+    Py_RETURN_NONE;
+    MGRAD_CATCH(nullptr)
+}
+
+PyMethodDef methods[] = {
+    {"relu", method<Op::Relu>, METH_NOARGS, "max(0, x) (micrograd's relu; `_op` is 'ReLU')."},
+    {"tanh", method<Op::Tanh>, METH_NOARGS, "tanh(x)."},
+    {"exp", method<Op::Exp>, METH_NOARGS, "e ** x."},
+    {"log", method<Op::Log>, METH_NOARGS, "The natural logarithm (NaN below 0, as IEEE says)."},
+    {"sigmoid", method<Op::Sigmoid>, METH_NOARGS, "1 / (1 + exp(-x))."},
+    {"sqrt", method<Op::Sqrt>, METH_NOARGS, "The square root."},
+    {"abs", method<Op::Abs>, METH_NOARGS, "|x| (also abs(x))."},
+    {"sin", method<Op::Sin>, METH_NOARGS, "sin(x)."},
+    {"cos", method<Op::Cos>, METH_NOARGS, "cos(x)."},
+    {"step", method<Op::Step>, METH_NOARGS, "1 where x > 0, else 0 (relu's derivative)."},
+    {"sign", method<Op::Sign>, METH_NOARGS, "-1, 0 or 1 (abs's derivative)."},
+    {"backward", m_backward, METH_NOARGS,
+     "Backpropagate from this value: its grad becomes 1, and every value it depends on gets "
+     "d(self)/d(value). Leaves accumulate (call zero_grad() between steps), computed values "
+     "start again from 0."},
+    {nullptr, nullptr, 0, nullptr}};
+
+// --- properties -----------------------------------------------------------------------------
+
+PyObject* get_data(PyObject* self, void*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    return PyFloat_FromDouble(t.graph().data(t.id_of(as_value(self))));
+    MGRAD_CATCH(nullptr)
+}
+
+int set_number(PyObject* self, PyObject* value, bool data) {
+    MGRAD_TRY
+    if (!value) {
+        PyErr_SetString(PyExc_AttributeError, "cannot delete a Value's data or grad");
+        return -1;
+    }
+    double x = 0.0;
+    const int n = as_number(value, x);
+    if (n < 0) return -1;
+    if (n == 0) {
+        PyErr_Format(PyExc_TypeError, "a Value's %s must be a real number, not '%.200s'",
+                     data ? "data" : "grad", Py_TYPE(value)->tp_name);
+        return -1;
+    }
+    Tape& t = *as_value(self)->tape;
+    const NodeId id = t.id_of(as_value(self));
+    // micrograd's rule on the default graph (values computed before keep their numbers);
+    // on a session's graph, `:set`'s (what depends on it is recomputed when read).
+    if (data && t.collected())
+        t.graph().assign(id, x);
+    else if (data)
+        t.graph().set_data(id, x);
+    else
+        t.graph().set_grad(id, x);
+    return 0;
+    MGRAD_CATCH(-1)
+}
+
+int set_data(PyObject* self, PyObject* value, void*) { return set_number(self, value, true); }
+
+PyObject* get_grad(PyObject* self, void*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    return PyFloat_FromDouble(t.graph().grad(t.id_of(as_value(self))));
+    MGRAD_CATCH(nullptr)
+}
+
+int set_grad(PyObject* self, PyObject* value, void*) { return set_number(self, value, false); }
+
+PyObject* get_label(PyObject* self, void*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    return to_str(t.graph().label(t.id_of(as_value(self))));
+    MGRAD_CATCH(nullptr)
+}
+
+int set_label(PyObject* self, PyObject* value, void*) {
+    MGRAD_TRY
+    if (!value || !PyUnicode_Check(value)) {
+        PyErr_SetString(PyExc_TypeError, "a Value's label must be a str");
+        return -1;
+    }
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(value, &size);
+    if (!text) return -1;
+    Tape& t = *as_value(self)->tape;
+    t.graph().set_label(t.id_of(as_value(self)), {text, static_cast<std::size_t>(size)});
+    return 0;
+    MGRAD_CATCH(-1)
+}
+
+PyObject* get_op(PyObject* self, void*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    return to_str(op_info(t.graph().op(t.id_of(as_value(self)))).name);
+    MGRAD_CATCH(nullptr)
+}
+
+// micrograd's spelling of the op: '' for inputs, '+', '*', '**2', 'ReLU', 'tanh' …
+PyObject* get_micrograd_op(PyObject* self, void*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    const NodeId id = t.id_of(as_value(self));
+    const Op op = t.graph().op(id);
+    switch (op) {
+        case Op::Leaf:
+        case Op::Const: return to_str("");
+        case Op::Relu: return to_str("ReLU");
+        case Op::PowConst: {
+            // f'**{other}' in micrograd: an int exponent prints without '.0'.
+            const double k = t.graph().exponent(id);
+            PyObject* number = (std::trunc(k) == k && std::fabs(k) < 1e15) ? PyLong_FromDouble(k)
+                                                                           : PyFloat_FromDouble(k);
+            if (!number) return nullptr;
+            PyObject* s = PyUnicode_FromFormat("**%S", number);
+            Py_DECREF(number);
+            return s;
+        }
+        default: return to_str(op_info(op).symbol);
+    }
+    MGRAD_CATCH(nullptr)
+}
+
+PyObject* parents_tuple(PyObject* self) {
+    Tape& t = *as_value(self)->tape;
+    const Parents p = t.graph().parents(t.id_of(as_value(self)));
+    PyObject* tuple = PyTuple_New(static_cast<Py_ssize_t>(p.size()));
+    if (!tuple) return nullptr;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        PyObject* v = t.value(p[i], false);
+        if (!v) {
+            Py_DECREF(tuple);
+            return nullptr;
+        }
+        PyTuple_SET_ITEM(tuple, static_cast<Py_ssize_t>(i), v);
+    }
+    return tuple;
+}
+
+PyObject* get_parents(PyObject* self, void*) {
+    MGRAD_TRY
+    return parents_tuple(self);
+    MGRAD_CATCH(nullptr)
+}
+
+PyObject* get_prev(PyObject* self, void*) {
+    MGRAD_TRY
+    PyObject* tuple = parents_tuple(self);
+    if (!tuple) return nullptr;
+    PyObject* set = PySet_New(tuple);
+    Py_DECREF(tuple);
+    return set;
+    MGRAD_CATCH(nullptr)
+}
+
+PyGetSetDef getset[] = {
+    {"data", get_data, set_data,
+     "The value (a float). Setting it changes an input; what depends on it is recomputed "
+     "when next read.",
+     nullptr},
+    {"grad", get_grad, set_grad, "d(root)/d(self) after root.backward().", nullptr},
+    {"label", get_label, set_label, "The name shown in drawings ('' when none).", nullptr},
+    {"op", get_op, nullptr, "The op's name: 'leaf', 'const', 'add', 'mul', 'tanh' …", nullptr},
+    {"parents", get_parents, nullptr, "The operands, in order (a tuple of Values).", nullptr},
+    {"_prev", get_prev, nullptr, "micrograd's name: the operands as a set.", nullptr},
+    {"_op", get_micrograd_op, nullptr, "micrograd's name: '', '+', '*', '**2', 'ReLU' …", nullptr},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+// --- life -----------------------------------------------------------------------------------
+
+PyObject* tp_new(PyTypeObject*, PyObject* args, PyObject* kwargs) {
+    MGRAD_TRY
+    static const char* keywords[] = {"data", "label", "_children", "_op", nullptr};
+    PyObject* data = nullptr;
+    const char* label = "";
+    Py_ssize_t label_size = 0;
+    PyObject* children = nullptr;
+    PyObject* op = nullptr;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|s#$OO:Value", const_cast<char**>(keywords),
+                                     &data, &label, &label_size, &children, &op))
+        return nullptr;
+    // micrograd's internal form Value(data, _children, _op) makes computed nodes by hand; here
+    // the operators make them.
+    if ((children && PyObject_IsTrue(children) == 1) || (op && PyObject_IsTrue(op) == 1)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "Value(data, _children, _op) is micrograd's internal form; in mgrad the "
+                        "operators make computed Values (use Value(data, label=...))");
+        return nullptr;
+    }
+    double x = 0.0;
+    const int n = as_number(data, x);
+    if (n < 0) return nullptr;
+    if (n == 0) {
+        PyErr_Format(PyExc_TypeError, "Value(data): data must be a real number, not '%.200s'",
+                     Py_TYPE(data)->tp_name);
+        return nullptr;
+    }
+    Tape& t = default_tape();
+    return t.value(t.graph().leaf(x, {label, static_cast<std::size_t>(label_size)}), true);
+    MGRAD_CATCH(nullptr)
+}
+
+void tp_dealloc(PyObject* self) {
+    ValueObject* v = as_value(self);
+    Tape* t = v->tape;
+    PyTypeObject* type = Py_TYPE(self);
+    t->forget(v);
+    PyObject_Free(self);
+    Py_DECREF(type);  // instances of a heap type own a reference to it
+    t->release();
+}
+
+PyObject* append_float(std::string& out, double x) {
+    char* s = PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);
+    if (!s) return nullptr;
+    out += s;
+    PyMem_Free(s);
+    return Py_None;
+}
+
+PyObject* tp_repr(PyObject* self) {
+    ValueObject* v = as_value(self);
+    Tape& t = *v->tape;
+    try {
+        const NodeId id = t.id_of(v);
+        std::string text = "Value(data=";
+        if (!append_float(text, t.graph().data(id))) return nullptr;
+        text += ", grad=";
+        if (!append_float(text, t.graph().grad(id))) return nullptr;
+        text += ")";
+        return to_str(text);
+    } catch (const Error&) {
+        return to_str("Value(<stale: its session was reset>)");
+    } catch (...) {
+        set_error_from_current();
+        return nullptr;
+    }
+}
+
+// clang-format off
+PyType_Slot slots[] = {
+    {Py_tp_doc, const_cast<char*>(
+        "Value(data, label='')\n--\n\n"
+        "A scalar in an automatic-differentiation graph, micrograd's Value on mgrad's tape.\n"
+        "Arithmetic with Values and numbers records new Values; backward() fills in grads.")},
+    {Py_tp_new, reinterpret_cast<void*>(tp_new)},
+    {Py_tp_dealloc, reinterpret_cast<void*>(tp_dealloc)},
+    {Py_tp_repr, reinterpret_cast<void*>(tp_repr)},
+    {Py_tp_methods, methods},
+    {Py_tp_getset, getset},
+    {Py_nb_add, reinterpret_cast<void*>(nb_add)},
+    {Py_nb_subtract, reinterpret_cast<void*>(nb_subtract)},
+    {Py_nb_multiply, reinterpret_cast<void*>(nb_multiply)},
+    {Py_nb_true_divide, reinterpret_cast<void*>(nb_true_divide)},
+    {Py_nb_power, reinterpret_cast<void*>(nb_power)},
+    {Py_nb_negative, reinterpret_cast<void*>(nb_negative)},
+    {Py_nb_positive, reinterpret_cast<void*>(nb_positive)},
+    {Py_nb_absolute, reinterpret_cast<void*>(nb_absolute)},
+    {0, nullptr}};
+// clang-format on
+
+PyType_Spec spec = {"mgrad.Value", sizeof(ValueObject), 0, Py_TPFLAGS_DEFAULT, slots};
+
+}  // namespace
+
+PyTypeObject* value_type() noexcept { return the_type; }
+
+Tape& default_tape() noexcept { return *the_default_tape; }
+
+int as_number(PyObject* o, double& out) noexcept {
+    if (PyFloat_Check(o)) {  // float, numpy.float64
+        out = PyFloat_AS_DOUBLE(o);
+        return 1;
+    }
+    if (PyLong_Check(o)) {  // int, bool
+        out = PyLong_AsDouble(o);
+        return out == -1.0 && PyErr_Occurred() ? -1 : 1;
+    }
+    // Other scalars that convert to float (numpy.float32, numpy.int64 …), but not containers
+    // such as a one-element NumPy array, which also converts.
+    PyTypeObject* type = Py_TYPE(o);
+    const PyNumberMethods* nb = type->tp_as_number;
+    if (!nb || (!nb->nb_float && !nb->nb_index) || is_value(o)) return 0;
+    if ((type->tp_as_mapping && type->tp_as_mapping->mp_length) ||
+        (type->tp_as_sequence && type->tp_as_sequence->sq_length))
+        return 0;
+    out = PyFloat_AsDouble(o);
+    return out == -1.0 && PyErr_Occurred() ? -1 : 1;
+}
+
+void init_value_type(PyObject* module) {
+    the_default_tape = Tape::make_default();  // lives as long as the process
+    PyObject* type = PyType_FromSpec(&spec);
+    if (!type) throw Error("cannot create mgrad.Value");
+    the_type = reinterpret_cast<PyTypeObject*>(type);
+    // NumPy scalars on the left (`np.int64(-1) * v`) hand the operation to Value instead of
+    // making an object array.
+    if (PyObject_SetAttrString(type, "__array_ufunc__", Py_None) < 0 ||
+        PyModule_AddObject(module, "Value", type) < 0)
+        throw Error("cannot add mgrad.Value to the module");
+    Py_INCREF(type);  // the module's reference was stolen; keep ours in the_type
+}
+
+}  // namespace mgrad::python

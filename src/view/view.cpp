@@ -1,0 +1,280 @@
+// SessionView — the view's side on the session's thread: it reads the session, describes the
+// picture, hands it to the layout thread, and runs the work pages post.
+#include <pthread.h>
+#include <signal.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "channel.hpp"
+#include "frame.hpp"
+#include "layout_thread.hpp"
+#include "mgrad/language/session.hpp"
+#include "mgrad/render/render.hpp"
+#include "mgrad/support/number.hpp"
+#include "mgrad/version.hpp"
+#include "mgrad/view/view.hpp"
+#include "server.hpp"
+#include "token.hpp"
+
+namespace mgrad::view::detail {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// The session's progress hook publishes at most this often (10 frames a second).
+constexpr auto frame_interval = std::chrono::milliseconds(100);
+
+/// Blocks every signal on the calling thread while it lives, so that threads started meanwhile
+/// inherit the mask: Ctrl-C must reach the session's thread (the REPL's poll), never a server
+/// worker, and a write to a page that has gone fails with EPIPE instead of raising SIGPIPE.
+class BlockSignals {
+  public:
+    BlockSignals() {
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, &m_old);
+    }
+    BlockSignals(const BlockSignals&) = delete;
+    BlockSignals& operator=(const BlockSignals&) = delete;
+    ~BlockSignals() { pthread_sigmask(SIG_SETMASK, &m_old, nullptr); }
+
+  private:
+    sigset_t m_old{};
+};
+
+nlohmann::json option_fields(const DrawOptions& o) {
+    return {{"depth", o.depth ? nlohmann::json(*o.depth) : nlohmann::json(nullptr)},
+            {"max_nodes", o.max_nodes},
+            {"hide_constants", o.hide_constants},
+            {"cluster_modules", o.cluster_modules},
+            {"collapse_modules", o.collapse_modules},
+            {"shade", o.shade_gradients},
+            {"tb", o.rankdir == RankDir::TopBottom},
+            {"decimals", o.decimals}};
+}
+
+class SessionView final : public View {
+  public:
+    SessionView(Session& session, Host& host, const ViewOptions& options)
+        : m_session(session), m_host(host), m_token(make_token()) {
+        m_channel = std::make_shared<Channel>();
+        {
+            BlockSignals blocked;
+            m_layout = std::make_unique<LayoutThread>(m_channel);
+            m_server = std::make_unique<Server>(m_channel, m_token, options.port);
+        }
+        m_url = fmt::format("http://127.0.0.1:{}/?token={}", m_server->port(), m_token);
+        m_session.set_progress_hook([this] { changed(); });
+        publish();
+    }
+
+    ~SessionView() override { (void)stop(std::chrono::hours(24)); }
+
+    std::string url() const override { return m_url; }
+    int wakeup_fd() const override { return m_channel->wakeup_fd(); }
+
+    void run_pending() override {
+        for (Job& job : m_channel->take_jobs()) {
+            try {
+                run(job);
+            } catch (const Error& e) {
+                notice(e.what(), true);
+            }
+        }
+        idle();
+    }
+
+    void idle() override {
+        if (m_dirty) publish();
+    }
+
+    void show(const std::optional<std::string>& name,
+              const std::vector<std::string>& option_words) override {
+        if (name) (void)m_session.require(*name);
+        DrawOptions options = m_options;
+        if (!option_words.empty()) {
+            options = parse_draw_options(option_words);
+            if (options.format) throw Error("the view draws SVG: format= is for :draw");
+        }
+        m_pinned = name;
+        m_options = options;
+        m_dirty = true;
+        publish();
+    }
+
+    bool stop(std::chrono::milliseconds wait) override {
+        if (m_stopped) return m_layout_done;
+        m_stopped = true;
+        m_session.set_progress_hook({});
+        m_channel->stop();
+        m_server.reset();
+        m_layout_done = m_layout->stop(wait);
+        return m_layout_done;
+    }
+
+  private:
+    /// The progress hook: after each statement and each :minimize step.
+    void changed() {
+        m_dirty = true;
+        if (Clock::now() - m_last_publish >= frame_interval) publish();
+    }
+
+    void run(const Job& job) {
+        switch (job.kind) {
+            case Job::Kind::Set: {
+                // Only a bound leaf, by a name the server checked is an identifier: the text run
+                // below is `:set NAME NUMBER` and nothing else.
+                const auto id = m_session.lookup(job.name);
+                if (!id) throw Error(fmt::format("'{}' is not bound", job.name));
+                if (m_session.graph().op(*id) != Op::Leaf)
+                    throw Error(fmt::format("'{}' is not an input: only inputs (leaves) can be set",
+                                            job.name));
+                const std::string command =
+                    fmt::format(":set {} {}", job.name, format_number(job.value));
+                m_host.before_output();
+                m_session.output().text(fmt::format("view> {}\n", command));
+                const bool ok = m_session.run("<view>", command);
+                notice(ok ? fmt::format("{} set to {}", job.name, format_number(job.value))
+                          : fmt::format("{} failed (the terminal says why)", command),
+                       !ok);
+                break;
+            }
+            case Job::Kind::Show:
+                show(job.name.empty() ? std::nullopt : std::optional<std::string>(job.name), {});
+                break;
+            case Job::Kind::Options: {
+                std::vector<std::string> words = job.words;
+                if (words.empty()) words.push_back("lr");  // all defaults
+                m_options = parse_draw_options(words);
+                m_dirty = true;
+                break;
+            }
+        }
+    }
+
+    void notice(std::string text, bool error) {
+        m_notice = {{"number", ++m_notices}, {"text", std::move(text)}, {"error", error}};
+        m_dirty = true;
+    }
+
+    /// The NodeId shown: the pinned name's, or the newest bound name's.
+    std::optional<NodeId> shown() {
+        if (m_pinned) return m_session.lookup(*m_pinned);
+        const auto& names = m_session.names();
+        const std::array<std::size_t, 3> key{m_session.graph().epoch(), m_session.graph().size(),
+                                             names.size()};
+        if (key != m_latest_key) {  // one pass over the names only when there are new ones
+            m_latest_key = key;
+            m_latest.reset();
+            for (const auto& name : names) {
+                const NodeId id = *m_session.lookup(name);
+                if (!m_latest || id > *m_latest) m_latest = id;
+            }
+        }
+        return m_latest;
+    }
+
+    void publish() {
+        m_last_publish = Clock::now();
+        m_dirty = false;
+        try {
+            compose();
+        } catch (const std::exception& e) {
+            // The hook runs inside statements: nothing may escape into them.
+            nlohmann::json fields{{"message", {{"kind", "error"}, {"text", e.what()}}}};
+            m_layout->submit(std::nullopt, std::move(fields));
+        }
+    }
+
+    void compose() {
+        const auto started = Clock::now();
+        Graph& g = m_session.graph();
+        nlohmann::json fields;
+        fields["follow"] = !m_pinned.has_value();
+        if (m_pinned) fields["pinned"] = *m_pinned;
+        fields["names"] = listed_names(m_session);
+        fields["options"] = option_fields(m_options);
+        fields["version"] = std::string(version_string);
+        std::optional<Drawing> drawing;
+        const std::optional<NodeId> root = shown();
+        if (!root) {
+            fields["message"] =
+                m_pinned
+                    ? nlohmann::json{{"kind", "empty"},
+                                     {"text", fmt::format("'{}' is not bound any more", *m_pinned)}}
+                    : nlohmann::json{{"kind", "empty"},
+                                     {"text",
+                                      "No names yet. Type a formula in the "
+                                      "terminal, e.g.  L = (a*b + c) * f"}};
+        } else {
+            fields["root"] = *root;
+            fields["name"] = m_session.node_name(*root);
+            try {
+                drawing = describe(g, *root, m_options);
+            } catch (const Error& e) {
+                fields["message"] = {{"kind", "too_big"}, {"text", e.what()}};
+            }
+            if (drawing) {
+                fields["nodes"] = describe_nodes(m_session, *root, drawing->values());
+                fields["backward"] = backward_steps(m_session, *root, m_options.decimals);
+            }
+        }
+        if (!m_notice.is_null()) fields["notice"] = m_notice;
+        // The same picture and the same words as last time: nothing to send.
+        std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (text == m_last_fields && drawing == m_last_drawing) return;
+        m_last_fields = std::move(text);
+        m_last_drawing = drawing;
+        fields["seq"] = ++m_frames;
+        // For the benchmark (bench/view_bench.py): when the frame was made, and how long that took.
+        fields["made_at_ms"] = std::chrono::duration<double, std::milli>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        fields["compose_ms"] =
+            std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        m_layout->submit(std::move(drawing), std::move(fields));
+    }
+
+    Session& m_session;
+    Host& m_host;
+    std::string m_token;
+    std::string m_url;
+    std::shared_ptr<Channel> m_channel;
+    std::unique_ptr<LayoutThread> m_layout;
+    std::unique_ptr<Server> m_server;
+
+    std::optional<std::string> m_pinned;
+    DrawOptions m_options;
+    bool m_dirty = false;
+    Clock::time_point m_last_publish{};
+    std::string m_last_fields;
+    std::optional<Drawing> m_last_drawing;
+    nlohmann::json m_notice;
+    std::uint64_t m_notices = 0;
+    std::uint64_t m_frames = 0;
+    std::array<std::size_t, 3> m_latest_key{0, 0, 0};
+    std::optional<NodeId> m_latest;
+    bool m_stopped = false;
+    bool m_layout_done = true;
+};
+
+std::unique_ptr<View> start(Session& session, Host& host, const ViewOptions& options) {
+    return std::make_unique<SessionView>(session, host, options);
+}
+
+const Entry entry{view_abi, version_string.data(), &start};
+
+}  // namespace
+
+}  // namespace mgrad::view::detail
+
+extern "C" const mgrad::view::Entry* mgrad_view_entry() { return &mgrad::view::detail::entry; }
