@@ -251,7 +251,9 @@ int run_main(int argc, char** argv) {
         report_usage_error("--json is for scripts (FILE, -c or standard input), not the REPL");
         return exit_usage;
     }
-    mgrad::StreamOutput stream_out(std::cout, std::cerr);
+    // Status lines (a long layout) only on a terminal, where they can be erased again.
+    mgrad::StreamOutput stream_out(std::cout, std::cerr,
+                                   ::isatty(STDERR_FILENO) ? &std::cerr : nullptr);
     stream_out.set_color(use_color(o.color, STDOUT_FILENO), use_color(o.color, STDERR_FILENO));
     stream_out.set_width(terminal_width());
     mgrad::cli::JsonOutput json_out(std::cout);

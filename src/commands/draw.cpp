@@ -13,6 +13,28 @@ namespace mgrad {
 
 namespace {
 
+std::string grouped(std::size_t n) {  // 9002 → "9,002"
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+/// The layout runs in a child process that Ctrl-C (the session's interrupt flag) can stop; a
+/// long one says how far it is.
+DrawControl draw_control(Session& session, Output& out) {
+    DrawControl control;
+    control.cancelled = [&session] { return session.interrupted(); };
+    control.progress = [&out](const DrawProgress& p) {
+        out.status(p.done ? std::string()
+                          : fmt::format("laying out {} nodes… {:.0f} s (Ctrl-C stops it)",
+                                        grouped(p.nodes), p.seconds));
+    };
+    return control;
+}
+
 // Whether a word is one of :draw's options rather than a file name (`:draw L tb`).
 bool is_draw_option(const std::string& word) {
     if (format_from_extension(word)) return false;
@@ -37,7 +59,8 @@ void draw_inline(Session& session, NodeId root, std::span<const Word> option_wor
                             w.span);
     }
     out.picture(Picture{std::string(format_name(format)),
-                        render(session.graph(), root, format, options), session.node_name(root)});
+                        render(session.graph(), root, format, options, draw_control(session, out)),
+                        session.node_name(root)});
 }
 
 void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
@@ -69,10 +92,11 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
     }
     const std::filesystem::path file = has_file ? args[1].text : args[0].text + ".svg";
     const SourceSpan file_span = has_file ? args[1].span : args[0].span;
+    const DrawControl control = draw_control(session, out);
     try {
-        draw(session.graph(), root, file, options);
+        draw(session.graph(), root, file, options, control);
     } catch (const Error& e) {
-        if (e.span()) throw;
+        if (e.span() || session.interrupted()) throw;  // an interrupt is no fault of the file
         throw Error(e.what(), file_span);
     }
     const Format format = options.format ? *options.format : *format_from_extension(file);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -43,21 +44,19 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 1, ":grad [NAME]");
     Graph& g = session.graph();
     g.forward();
-    std::vector<bool> wanted(g.size(), args.empty());
-    if (!args.empty()) {
-        // Everything NAME depends on: one downward sweep over the tape.
-        const NodeId root = node_arg(session, args[0]);
-        wanted[root] = true;
-        for (NodeId id = root + 1; id-- > 0;)
-            if (wanted[id])
-                for (NodeId p : g.parents(id))
-                    wanted[p] = true;
-    }
     std::vector<std::vector<std::string>> rows{{"node", "data", "grad"}};
-    for (NodeId id = 0; id < g.size(); ++id) {
-        if (!wanted[id] || g.label(id).empty()) continue;
+    auto add_row = [&](NodeId id) {
+        if (g.label(id).empty()) return;
         rows.push_back(
             {std::string(g.label(id)), format_number(g.data(id)), format_number(g.grad(id))});
+    };
+    if (args.empty()) {
+        for (NodeId id = 0; id < g.size(); ++id)
+            add_row(id);
+    } else {
+        // Everything NAME depends on, found from NAME up: the rest of the tape is not read.
+        for (NodeId id : session.ancestors(node_arg(session, args[0])))
+            add_row(id);
     }
     if (rows.size() == 1) {
         out.text("(no named nodes yet)\n");
@@ -138,7 +137,8 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         NodeId id;
     };
     std::vector<Line> lines;
-    std::vector<bool> expanded(g.size(), false);
+    // Lines are capped, so a set of the expanded nodes stays small whatever the tape's size.
+    std::unordered_set<NodeId> expanded;
     bool cut = false;
     // An explicit stack: graphs can be far deeper than the C++ stack.
     std::vector<Item> stack{{root, "", "", 0}};
@@ -157,7 +157,7 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         else
             left += session.node_name(item.id);
         if (parents.size() > 0) left += " = " + formula(session, item.id);
-        if (parents.size() > 0 && expanded[item.id]) {
+        if (parents.size() > 0 && expanded.contains(item.id)) {
             lines.push_back({left + "  (see above)", item.id});
             continue;
         }
@@ -167,7 +167,7 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
             continue;
         }
         lines.push_back({left, item.id});
-        expanded[item.id] = true;
+        expanded.insert(item.id);
         std::string child_prefix = item.prefix;
         if (!item.branch.empty()) child_prefix += item.branch == "└── " ? "    " : "│   ";
         for (std::size_t k = parents.size(); k-- > 0;)

@@ -205,6 +205,14 @@ std::string format_result(const Result& r) {
 
 void StreamOutput::text(std::string_view text) { m_out << text; }
 
+void StreamOutput::status(std::string_view text) {
+    if (m_status == nullptr) return;
+    m_out.flush();
+    // Back to the start of the line and clear it: the next status, or the next output, takes
+    // its place.
+    *m_status << "\r\033[K" << text << std::flush;
+}
+
 void StreamOutput::diagnostic(Severity, std::string_view formatted) {
     m_out.flush();
     m_err << formatted;

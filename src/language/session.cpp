@@ -170,6 +170,9 @@ std::vector<std::string> Session::completions(std::string_view prefix) const {
 std::string Session::node_name(NodeId id) const { return m_impl->node_name(id); }
 std::optional<NodeOrigin> Session::origin(NodeId id) const { return m_impl->origin(id); }
 void Session::backward(NodeId root) { m_impl->backward(root); }
+std::span<const NodeId> Session::ancestors(NodeId root) {
+    return m_impl->m_walk.of(m_impl->m_graph, root);
+}
 void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
     m_impl->warn(message, span);
 }
@@ -313,6 +316,8 @@ void Session::Impl::bind(std::string_view name, NodeId id) {
 
 void Session::Impl::reset() {
     m_graph.clear();
+    m_grad_nodes.clear();
+    m_grads_known = false;
     m_bindings.clear();
     m_order.clear();
     m_name_index.clear();
@@ -1351,14 +1356,33 @@ void Session::Impl::execute_statement(const Statement& s, const Frame& frame,
 }
 
 void Session::Impl::backward(NodeId root) {
-    m_graph.zero_grad();
-    m_graph.backward(root);
-    check_gradients(root);
+    m_graph.check_id(root);
+    // Only the gradients the previous call set can be non-zero, unless something else has
+    // written gradients since (the graph's grad_version tells): zeroing those and the part
+    // below `root` is then zeroing the whole tape, in time that does not grow with the session.
+    if (m_grads_known && m_graph.grad_version() == m_grads_version) {
+        for (NodeId id : m_grad_nodes)
+            if (id < m_graph.size()) m_graph.set_grad(id, 0.0);
+    } else {
+        m_graph.zero_grad();
+    }
+    const std::span<const NodeId> part = m_walk.of(m_graph, root);
+    m_graph.backward_through(root, part);
+    // When the part is much of the tape, zeroing the whole tape next time costs about the
+    // same as zeroing the part, and spares a copy of the list.
+    m_grads_known = part.size() * 4 < m_graph.size();
+    if (m_grads_known)
+        m_grad_nodes.assign(part.begin(), part.end());
+    else
+        m_grad_nodes.clear();
+    m_grads_version = m_graph.grad_version();
+    check_gradients(root, part);
 }
 
-void Session::Impl::check_gradients(NodeId root) {
+void Session::Impl::check_gradients(NodeId root, std::span<const NodeId> part) {
     // Report where a non-finite gradient is closest to the root: that is where it came from.
-    for (NodeId id = root + 1; id-- > 0;) {
+    for (std::size_t k = part.size(); k-- > 0;) {
+        const NodeId id = part[k];
         const double g = m_graph.grad(id);
         if (std::isfinite(g)) continue;
         std::string where;

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "mgrad/engine/ancestors.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/support/detail/pod_array.hpp"
 #include "name_index.hpp"
@@ -135,7 +136,7 @@ struct Session::Impl {
     void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
     void report(const Frame& frame, Severity severity, std::string_view message,
                 const std::optional<SourceSpan>& span);
-    void check_gradients(NodeId root);
+    void check_gradients(NodeId root, std::span<const NodeId> part);
     void check_node_cap(std::size_t more, const SourceSpan& span) const;
     void execute_command(const Statement& s, const Frame& frame);
     /// Drops what a failed statement made: nodes from `mark` on and their origins.
@@ -182,6 +183,13 @@ struct Session::Impl {
     std::vector<std::pair<std::string, std::string>> m_loading;
     detail::Transcript m_transcript;
     std::optional<std::string> m_replay;  ///< replay_as() of the command being run
+    AncestorWalk m_walk;
+    /// The nodes whose gradients the last backward() set (all others are zero) while the
+    /// graph's grad_version() is still m_grads_version and m_grads_known is true; otherwise the
+    /// next backward() zeroes the whole tape.
+    std::vector<NodeId> m_grad_nodes;
+    std::uint64_t m_grads_version = 0;
+    bool m_grads_known = false;
     std::size_t m_error_count = 0;
     bool m_quit = false;
     const volatile std::sig_atomic_t* m_interrupt = nullptr;

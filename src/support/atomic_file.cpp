@@ -215,4 +215,12 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
 
 void check_writable(const std::filesystem::path& file) { (void)check_target(file, resolve(file)); }
 
+void write_file_atomically(
+    const std::filesystem::path& file,
+    const std::function<void(const std::function<void(std::string_view)>& sink)>& produce) {
+    TempFile temp(file);
+    produce([&temp](std::string_view bytes) { temp.write_all(bytes); });
+    temp.commit();
+}
+
 }  // namespace mgrad

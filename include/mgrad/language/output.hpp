@@ -84,6 +84,9 @@ class Output {
     /// The value of a bare expression. By default one line: `-8` for a number,
     /// `L = -8  (grad 1)` for a node.
     virtual void result(const Result& r);
+    /// A passing status line for work that takes long (`laying out 2,996 nodes… 3 s`); an
+    /// empty text removes it. Not part of the transcript: nothing is shown by default.
+    virtual void status(std::string_view /*text*/) {}
     /// Every diagnostic the session reports comes here. By default it is formatted
     /// (format_diagnostic) and passed to diagnostic().
     virtual void report(const Diagnostic& d);
@@ -104,10 +107,12 @@ class Output {
 
 /// Results and text to `out`, diagnostics to `err`; `out` is flushed before each diagnostic so
 /// the two interleave in order on a terminal. With colour on (set_color), diagnostics, the
-/// names in results and the headers of tables are coloured with ANSI escapes.
+/// names in results and the headers of tables are coloured with ANSI escapes. With a `status`
+/// stream (a terminal), status lines are drawn there and erased in place.
 class StreamOutput : public Output {
   public:
-    StreamOutput(std::ostream& out, std::ostream& err) : m_out(out), m_err(err) {}
+    StreamOutput(std::ostream& out, std::ostream& err, std::ostream* status = nullptr)
+        : m_out(out), m_err(err), m_status(status) {}
     void text(std::string_view text) override;
     void diagnostic(Severity severity, std::string_view formatted) override;
     void result(const Result& r) override;
@@ -122,6 +127,7 @@ class StreamOutput : public Output {
     }
     /// The width `:help` wraps to (at least 40).
     void set_width(std::size_t columns) noexcept { m_width = columns < 40 ? 40 : columns; }
+    void status(std::string_view text) override;
 
   private:
     std::ostream& m_out;
@@ -129,6 +135,7 @@ class StreamOutput : public Output {
     bool m_color_out = false;
     bool m_color_err = false;
     std::size_t m_width = 80;
+    std::ostream* m_status;
 };
 
 /// The one-line form of a result (see Output::result), with its newline.

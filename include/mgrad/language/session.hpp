@@ -207,8 +207,14 @@ class Session {
     /// Where a node was made, when a statement of this session made it.
     [[nodiscard]] std::optional<NodeOrigin> origin(NodeId id) const;
     /// Sets every gradient to zero, then backpropagates from `root` (warns about gradients
-    /// that come out NaN or infinite).
+    /// that come out NaN or infinite). Costs in proportion to the nodes `root` depends on and
+    /// to those the previous backward() reached, not to the session: the session remembers
+    /// which gradients it made non-zero and zeroes only those (the whole tape when gradients
+    /// were written on graph() directly since: Graph::grad_version).
     void backward(NodeId root);
+    /// `root` and every node it depends on, in ascending id order, found in proportion to
+    /// their number (AncestorWalk). Valid until the next call.
+    [[nodiscard]] std::span<const NodeId> ancestors(NodeId root);
     /// Reports a warning; with a span it points into the statement being run.
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
     /// Every statement and replayable command that succeeded, in order (what `:save` writes).

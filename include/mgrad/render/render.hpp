@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,6 +57,25 @@ struct DrawOptions {
     std::string highlight_legend = "highlighted";  ///< its entry in the legend
 };
 
+/// What a front end hears about a drawing that takes long: about once a second after the first
+/// second, and a last time with `done` set (to clear a status line) when it ends either way.
+struct DrawProgress {
+    double seconds = 0;     ///< since the layout began
+    std::size_t nodes = 0;  ///< boxes and operations being laid out
+    bool done = false;
+};
+
+/// Stopping and watching a drawing. With either function set, the layout runs in a child
+/// process (fork) that is killed when `cancelled` turns true: Graphviz cannot be stopped
+/// part-way inside a process. Without them the layout runs in the calling process.
+struct DrawControl {
+    /// Polled every 20 ms while the layout runs; true abandons the drawing, which then throws
+    /// Error("interrupted; nothing was written") and writes nothing.
+    std::function<bool()> cancelled;
+    std::function<void(const DrawProgress&)> progress;
+    [[nodiscard]] bool active() const noexcept { return cancelled || progress; }
+};
+
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word
 /// and the nearest valid option.
 [[nodiscard]] DrawOptions parse_draw_options(std::span<const std::string> words);
@@ -71,9 +91,13 @@ struct DrawOptions {
 /// "-inf". In the pictures and DOT, the operands of a non-commutative op are numbered 1 and 2
 /// on their edges.
 [[nodiscard]] std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
+/// The same JSON, handed to `sink` a piece at a time (about a megabyte each) instead of held
+/// whole: what draw() writes to a .json file.
+void write_json(Graph& graph, NodeId root, const DrawOptions& options,
+                const std::function<void(std::string_view)>& sink);
 /// The picture in memory, in any format.
 [[nodiscard]] std::string render(Graph& graph, NodeId root, Format format,
-                                 const DrawOptions& options = {});
+                                 const DrawOptions& options = {}, const DrawControl& control = {});
 /// A picture described but not laid out yet: every value, label and colour of what render()
 /// would draw, decided from the graph, and nothing that still points into it. Describing reads
 /// the graph (on the thread that owns it); laying out reads only the Drawing, so a front end can
@@ -97,7 +121,8 @@ class Drawing {
     explicit Drawing(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
     friend Drawing describe(Graph& graph, NodeId root, const DrawOptions& options);
-    friend std::string render(const Drawing& drawing, Format format);
+    friend std::string render(const Drawing& drawing, Format format,
+                              const DrawControl& control);
 };
 
 /// Describes the picture of what `root` depends on. Throws Error as render() does (a graph over
@@ -105,13 +130,14 @@ class Drawing {
 [[nodiscard]] Drawing describe(Graph& graph, NodeId root, const DrawOptions& options = {});
 /// Lays out and renders a described picture as SVG, PNG, PDF or DOT (JSON is written from the
 /// graph itself: use the other render()). Safe to call from any thread: calls into Graphviz are
-/// serialised.
-[[nodiscard]] std::string render(const Drawing& drawing, Format format);
+/// serialised. `control` as for render() above (a layout that can be stopped, progress).
+[[nodiscard]] std::string render(const Drawing& drawing, Format format,
+                                 const DrawControl& control = {});
 
 /// Renders to `file`; the format is options.format or else the file's extension. The file is
 /// written to a temporary name in the same directory and renamed, so a failure never leaves a
 /// half-written file behind.
 void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
-          const DrawOptions& options = {});
+          const DrawOptions& options = {}, const DrawControl& control = {});
 
 }  // namespace mgrad

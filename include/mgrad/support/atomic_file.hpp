@@ -14,6 +14,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string_view>
 
 namespace mgrad {
@@ -27,5 +28,13 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
 /// command can refuse before it spends time (or changes anything) on what it would write.
 /// Writes nothing.
 void check_writable(const std::filesystem::path& file);
+
+/// Replaces `file` with what `produce` hands to the sink it is given, piece by piece (for
+/// contents too large to hold in memory at once). An exception from `produce` leaves `file` as
+/// it was and is passed on.
+void write_file_atomically(
+    const std::filesystem::path& file,
+    const std::function<void(const std::function<void(std::string_view)>& sink)>& produce);
+
 
 }  // namespace mgrad
