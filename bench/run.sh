@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # mgrad's benchmarks against its peers, in one run so that ratios compare like with like.
-#   bench/run.sh [w1|w2|w3|w4|w5|python|engine|view|all]
+#   bench/run.sh [w1|w2|w3|w4|w5|draw|python|engine|view|all]
 # Peers that are not installed are skipped with a message: ADOL-C (libadolc-dev) and PyTorch
 # (python3-torch); micrograd, for `python`, when MICROGRAD=DIR names a checkout of
 # karpathy/micrograd. Figures are medians; docs/performance.md records them.
@@ -157,6 +157,24 @@ fi
 if [[ $what == w5 || $what == all ]]; then
   echo "== W5: drawing graphs of about 100, 1,000 and 5,000 values =="
   "$bin/mgrad-bench-render" 2>/dev/null | grep -E '^BM|^Benchmark'
+fi
+
+if [[ $what == draw || $what == all ]]; then
+  echo "== Drawing graphs of any shape: the issue's script, whole process (median of 5) =="
+  # x = x*y + 0.1 repeated: one leaf feeds every step (the shape whose layout took minutes).
+  for n in 40 370 499; do
+    { echo 'x = 1; y = 2'; for _ in $(seq "$n"); do echo 'x = x*y + 0.1'; done; } >"$scratch/c$n.mg"
+    for ext in svg png; do
+      for _ in 1 2 3 4 5; do
+        /usr/bin/time -f "%e %U %S %M" "$root/build/bench/src/cli/mgrad" "$scratch/c$n.mg" \
+          --draw x -o "$scratch/c$n.$ext" 2>&1 >/dev/null
+      done | sort -g | sed -n 3p |
+        awk -v n="$n" -v ext="$ext" '{ printf "%d steps (%d values) to %s: wall %.2f s, cpu %.2f s, peak RSS %.0f MiB\n",
+                                         n, 3 * n + 2, ext, $1, $2 + $3, $4 / 1024 }'
+    done
+  done
+  echo "-- five shapes at 100, 500 and 1,500 values, in-process (Google Benchmark, CPU time) --"
+  "$bin/mgrad-bench-render" --benchmark_filter='BM_Draw' 2>/dev/null | grep -E '^BM|^Benchmark'
 fi
 
 if [[ $what == view || $what == all ]]; then

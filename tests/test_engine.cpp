@@ -5,6 +5,7 @@
 
 #include <bit>
 #include <cmath>
+#include <sstream>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -62,6 +63,30 @@ TEST_CASE_FIXTURE(FreshGraph, "lecture neuron with tanh") {
     CHECK(w1.grad() == doctest::Approx(1.0));
     CHECK(x2.grad() == doctest::Approx(0.5));
     CHECK(w2.grad() == 0.0);
+}
+
+TEST_CASE_FIXTURE(FreshGraph, "methods mirror the functions and << prints micrograd's repr") {
+    Value x1{2.0, "x1"}, x2{0.0, "x2"}, w1{-3.0, "w1"}, w2{1.0, "w2"};
+    Value b{6.8813735870195432, "b"};
+    Value o = (x1 * w1 + x2 * w2 + b).tanh();  // as micrograd writes it
+    o.backward();
+    CHECK(o.data() == tanh(x1 * w1 + x2 * w2 + b).data());
+    CHECK(x1.grad() == doctest::Approx(-1.5));
+    // Every one-argument function of the op table is also a method with the same result.
+    const Value v{0.75};
+    CHECK(v.exp().data() == exp(v).data());
+    CHECK(v.log().data() == log(v).data());
+    CHECK(v.relu().data() == relu(v).data());
+    CHECK(v.sigmoid().data() == sigmoid(v).data());
+    CHECK(v.atan().data() == atan(v).data());
+    CHECK(v.pow(3.0).op() == Op::PowConst);
+    CHECK(v.pow(Value{2.0}).op() == Op::Pow);
+    std::ostringstream out;
+    out << Value{2.0} << " " << x1;
+    CHECK(out.str() == "Value(data=2, grad=0) Value(data=2, grad=-1.4999999999999993)");
+    std::ostringstream stale;
+    stale << Value{};
+    CHECK(stale.str() == "Value(invalid)");
 }
 
 TEST_CASE_FIXTURE(FreshGraph, "lecture neuron with exp and division gives the same gradients") {

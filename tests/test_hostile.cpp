@@ -71,35 +71,6 @@ TEST_CASE("atomic write: creates, replaces, keeps the mode, leaves no temporary 
     CHECK(dir.entries() == 1);
 }
 
-TEST_CASE("atomic write: a writer that fails halfway leaves the old file as it was") {
-    TempDir dir;
-    const fs::path file = dir.path / "history";
-    mgrad::write_file_atomically(file, "good\n");
-    // The writer gets a path (as libedit's write_history does), writes part, then fails.
-    CHECK_THROWS_WITH_AS(mgrad::replace_file_atomically(file,
-                                                        [](const std::string& temp) {
-                                                            std::ofstream(temp) << "half";
-                                                            return false;
-                                                        }),
-                         doctest::Contains("cannot write"), mgrad::Error);
-    CHECK(slurp(file) == "good\n");
-    CHECK_THROWS_AS(mgrad::replace_file_atomically(file,
-                                                   [](const std::string& temp) -> bool {
-                                                       std::ofstream(temp) << "half";
-                                                       throw mgrad::Error("disk full");
-                                                   }),
-                    mgrad::Error);
-    CHECK(slurp(file) == "good\n");
-    CHECK(dir.entries() == 1);  // no temporary file left behind
-
-    // A writer that succeeds replaces it.
-    mgrad::replace_file_atomically(file, [](const std::string& temp) {
-        std::ofstream(temp) << "new\n";
-        return true;
-    });
-    CHECK(slurp(file) == "new\n");
-}
-
 TEST_CASE("atomic write: a symbolic link is followed and stays a link") {
     TempDir dir;
     mgrad::write_file_atomically(dir.path / "real", "old");
@@ -113,7 +84,7 @@ TEST_CASE("atomic write: a symbolic link is followed and stays a link") {
 TEST_CASE("atomic write: errors name the file and the reason") {
     TempDir dir;
     CHECK_THROWS_WITH_AS(mgrad::write_file_atomically(dir.path / "no-such-dir" / "x.mg", "x"),
-                         doctest::Contains("No such file or directory"), mgrad::Error);
+                         doctest::Contains("there is no directory"), mgrad::Error);
     CHECK_THROWS_WITH_AS(mgrad::write_file_atomically(dir.path / "", "x"),
                          doctest::Contains("not a file name"), mgrad::Error);
     // A directory, a device or a pipe is never replaced by a plain file.

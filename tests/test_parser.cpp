@@ -1,8 +1,12 @@
 // The language's parser: precedence and associativity, spans, every diagnostic, every limit.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <mgrad/commands/commands.hpp>
 #include <mgrad/language/diagnostic.hpp>
@@ -158,14 +162,31 @@ TEST_CASE("parser: every diagnostic, with its place") {
          "or a new line)",
          3, 1},
         {"3 = a", "only a name (or NAME.data) can be assigned to", 1, 1},
-        {"a.b = 3", "a node has only .data and .grad, not .b", 3, 1},
+        {"a.b = 3",
+         "a node has only .data and .grad, not .b; a method is called with parentheses: x.b()", 3,
+         1},
         {"a.gard", "a node has only .data and .grad, not .gard; did you mean 'grad'?", 3, 4},
-        {"a.", "expected 'data' or 'grad' after '.', found end of input", 3, 0},
+        {"a.", "expected 'data', 'grad' or a method after '.', found end of input", 3, 0},
         {"pow(1 2)", "expected ',' or ')' in the call, found '2'", 7, 1},
         {":", "expected a command name after ':' (try :help)", 1, 1},
         {": grad", "expected a command name after ':' (try :help)", 1, 1},
         {":save \"x", "unterminated string in command", 7, 2},
-        {"x = ", "expected an expression, found end of input", 5, 0},
+        // The end of input is placed right after the last token, on its line.
+        {"x = ", "expected an expression, found end of input", 4, 0},
+        {"x = 1 +\n\n", "expected an expression, found end of input", 8, 0},
+        {"a.data() = 2", "'.data' is a number, not a method: write x.data without parentheses", 3,
+         4},
+        {"L.grad = 1",
+         "a gradient is computed, not set: L.backward() (or :backward L) sets L.grad to 1 and "
+         "fills in every gradient L depends on",
+         1, 6},
+        {"f(3) = 9", "a parameter of f() must be a name, as in f(x, y) = …", 3, 1},
+        {"f(x, x) = 1", "parameter 'x' is given twice", 6, 1},
+        {"f(x) += 1", "a function is defined with '=': f(x) = …", 6, 2},
+        {"(a*b).backward()", "backward() needs a name: L = …; L.backward() (or :backward L)", 1, 5},
+        {"const = 2", "'const' is a keyword: 'const NAME = NUMBER' binds a constant", 1, 5},
+        {"const n += 2", "expected '=' after 'const n', found '+='", 9, 2},
+        {"a \u00B2", "unexpected character '\u00B2': write x**2 for a square", 3, 2},
     };
     for (const auto& c : cases) {
         CAPTURE(c.text);
@@ -175,6 +196,43 @@ TEST_CASE("parser: every diagnostic, with its place") {
         CHECK(f.length == c.length);
     }
     CHECK(parse_error("a = 1\nb = (2\n+ $)").line == 3);
+    CHECK(parse_error("a = 1\nb = (2 +\n\n\n").line == 2);
+}
+
+TEST_CASE("parser: functions, constants, methods and compound .data") {
+    Statement s = parse_one("f(x, y) = x*y + 1");
+    CHECK(s.kind == StatementKind::Function);
+    CHECK(s.target == "f");
+    REQUIRE(s.params.size() == 2);
+    CHECK(s.params[1].text == "y");
+    CHECK(s.exprs[s.root].kind == ExprKind::Binary);
+
+    s = parse_one("const n = 2 * 3");
+    CHECK(s.kind == StatementKind::Constant);
+    CHECK(s.target == "n");
+
+    s = parse_one("x.tanh()");
+    CHECK(s.kind == StatementKind::Expression);
+    CHECK(s.exprs[s.root].kind == ExprKind::Call);
+    CHECK(s.exprs[s.root].method);
+    CHECK(s.exprs[s.root].name == "tanh");
+    CHECK(s.exprs[s.exprs[s.root].first_arg].kind == ExprKind::Name);
+
+    s = parse_one("L.backward()");
+    CHECK(s.kind == StatementKind::Command);
+    CHECK(s.command == "backward");
+    REQUIRE(s.words.size() == 1);
+    CHECK(s.words[0].text == "L");
+    CHECK(s.span.length == 12);
+
+    s = parse_one("a.data -= lr * a.grad");
+    CHECK(s.kind == StatementKind::SetData);
+    CHECK(s.assign_op == TokenKind::MinusAssign);
+
+    // Prompts pasted from a transcript are blanks; typographic operators are operators.
+    CHECK(Parser::parse_all(">>> a = 2\n>>> b = (a +\n...   1)\n...\n>>>\n").size() == 2);
+    CHECK(eval("3 \u00D7 4 \u2212 1") == "11\n");
+    CHECK(eval("3 \u00F7 4") == "0.75\n");
 }
 
 TEST_CASE("parser: limits") {
@@ -240,6 +298,76 @@ TEST_CASE("diagnostics: caret under the span, long lines windowed") {
                                                    mgrad::SourceSpan{5001, 1, 1, 5002});
     CHECK(w.size() < 400);
     CHECK(w.find("…") != std::string::npos);
+}
+
+namespace {
+
+/// The whole optimal-string-alignment table, for comparison with the banded one.
+std::size_t full_distance(std::string_view a, std::string_view b) {
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i)
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                                d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+TEST_CASE("suggestions: the banded distance agrees with the full table") {
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 16u;
+    };
+    for (int trial = 0; trial < 3000; ++trial) {
+        std::string a, b;
+        const std::size_t na = next() % 9, nb = next() % 9;
+        for (std::size_t i = 0; i < na; ++i)
+            a += static_cast<char>('a' + next() % 3);
+        for (std::size_t i = 0; i < nb; ++i)
+            b += static_cast<char>('a' + next() % 3);
+        for (std::size_t limit : {0u, 1u, 2u, 3u, 5u}) {
+            const std::size_t full = full_distance(a, b);
+            const std::size_t banded = mgrad::edit_distance(a, b, limit);
+            INFO(a, " / ", b, " limit ", limit);
+            if (full <= limit)
+                CHECK(banded == full);
+            else
+                CHECK(banded > limit);
+        }
+    }
+}
+
+TEST_CASE("suggestions: very long names with a one-letter typo (time and memory stay linear)") {
+    // A 20,000-letter name once took 15 s and 3 GB; 100,000 letters ran out of memory; with
+    // the band but whole rows cleared, 100,000 letters took 4 s and a million would take
+    // minutes. Each now costs a few passes over the name (ctest's timeout catches a relapse).
+    for (const std::size_t n :
+         {std::size_t{20'000}, std::size_t{100'000}, std::size_t{1'000'000}}) {
+        const std::string name(n, 'a');
+        std::string typo = name;
+        typo[n / 2] = 'b';
+        CHECK(mgrad::edit_distance(name, typo) == 1);
+        CHECK(mgrad::nearest_name(typo, {name, "b"}) == name);
+    }
+    // Through the session: "undefined name … did you mean", never "out of memory".
+    std::ostringstream out, err;
+    mgrad::StreamOutput sink{out, err};
+    mgrad::Session session{sink};
+    const std::string name(100'000, 'a');
+    std::string typo = name;
+    typo.back() = 'b';
+    CHECK_FALSE(session.run("<test>", name + " = 1\n" + typo));
+    CHECK(err.str().find("undefined name") != std::string::npos);
+    CHECK(err.str().find("did you mean") != std::string::npos);
 }
 
 TEST_CASE("suggestions: edit distance and the nearest name") {

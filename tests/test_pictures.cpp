@@ -78,14 +78,15 @@ TEST_CASE(":plot without a file and :minimize … plot are PNG charts") {
     CHECK(out.events.back() == "picture png: M during gradient descent (lr 0.1)");
 }
 
-TEST_CASE("without pictures the commands ask for a file, and :plot draws characters") {
+TEST_CASE("without pictures the commands write or ask for a file, and :plot draws characters") {
     std::ostringstream text, err;
     mgrad::StreamOutput out(text, err);
     mgrad::Session session(out);
     mgrad::add_standard_commands(session);
     REQUIRE(session.run("<repl>", std::string(lecture)));
-    CHECK_FALSE(session.run("<repl>", ":draw L"));
-    CHECK(err.str().find("usage: :draw NAME FILE") != std::string::npos);
+    // `:draw L` alone writes L.svg here (tests/golden/draw_default.mg); no picture is shown.
+    CHECK_FALSE(session.run("<repl>", ":draw"));
+    CHECK(err.str().find("usage: :draw NAME [FILE]") != std::string::npos);
     CHECK_FALSE(session.run("<repl>", ":minimize L plot"));
     CHECK(err.str().find("plot needs a file here: plot=FILE") != std::string::npos);
     REQUIRE(session.run("<repl>", ":plot x**2 x=-1..1"));

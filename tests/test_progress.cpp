@@ -1,4 +1,4 @@
-// Progress lines (mgrad/support/progress.hpp): the one look of long work, when it is drawn.
+// ProgressMeter lines (mgrad/support/progress.hpp): the one look of long work, when it is drawn.
 #include <doctest/doctest.h>
 
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include <mgrad/support/progress.hpp>
 
-using mgrad::Progress;
+using mgrad::ProgressMeter;
 
 TEST_CASE("progress: the line") {
     using mgrad::format_progress;
@@ -30,8 +30,8 @@ TEST_CASE("progress: the line") {
 TEST_CASE("progress: plain lines every tenth of the way and at the end") {
     std::vector<std::string> written;
     {
-        Progress p(
-            25, Progress::Mode::Lines, [&](std::string_view s) { written.emplace_back(s); }, false);
+        ProgressMeter p(
+            25, ProgressMeter::Mode::Lines, [&](std::string_view s) { written.emplace_back(s); }, false);
         for (std::size_t k = 1; k <= 25; ++k)
             p.update(k, "d");
     }
@@ -46,8 +46,8 @@ TEST_CASE("progress: redrawn in place at most 25 times a second, then a newline"
     std::string written;
     double now = 0;
     {
-        Progress p(
-            1000, Progress::Mode::Redraw, [&](std::string_view s) { written += s; }, true,
+        ProgressMeter p(
+            1000, ProgressMeter::Mode::Redraw, [&](std::string_view s) { written += s; }, true,
             [&] { return now; });
         for (std::size_t k = 1; k <= 1000; ++k) {
             now += 0.001;  // 1 ms a step: a redraw every 40 steps or so
@@ -68,7 +68,7 @@ TEST_CASE("progress: redrawn in place at most 25 times a second, then a newline"
 TEST_CASE("progress: quiet writes nothing; a pipe is not a terminal") {
     bool wrote = false;
     {
-        Progress p(10, Progress::Mode::Quiet, [&](std::string_view) { wrote = true; });
+        ProgressMeter p(10, ProgressMeter::Mode::Quiet, [&](std::string_view) { wrote = true; });
         for (std::size_t k = 1; k <= 10; ++k)
             p.update(k, "x");
         CHECK_FALSE(p.due(10));
@@ -76,7 +76,7 @@ TEST_CASE("progress: quiet writes nothing; a pipe is not a terminal") {
     CHECK_FALSE(wrote);
     int fds[2];
     REQUIRE(::pipe(fds) == 0);
-    CHECK(Progress::mode_for(fds[1]) == Progress::Mode::Lines);
+    CHECK(ProgressMeter::mode_for(fds[1]) == ProgressMeter::Mode::Lines);
     ::close(fds[0]);
     ::close(fds[1]);
 }

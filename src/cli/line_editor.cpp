@@ -9,13 +9,18 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <clocale>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
-#include <mgrad/support/atomic_file.hpp>
+#include <fmt/format.h>
+
 #include <mgrad/support/error.hpp>
+
+#include "history_file.hpp"
 
 namespace mgrad::cli {
 
@@ -25,7 +30,8 @@ volatile std::sig_atomic_t g_sigint = 0;
 bool g_interrupted = false;
 bool g_terminal = false;
 Completer g_completer;
-std::string g_history_path;
+std::unique_ptr<HistoryFile> g_history;
+bool g_history_warned = false;  // one warning per run of failures, not one per line
 std::vector<std::string> g_matches;
 
 // The watched fd (the live view's wakeup) and what runs when it is readable.
@@ -78,9 +84,9 @@ bool wait_for_input() {
     }
 }
 
-// libedit reads keys through this, so a Ctrl-C (which interrupts read()) can end the line at
-// once: the line is accepted as it is and then thrown away by line_editor_read.
-extern "C" int read_key(FILE*) {
+// One byte of input; a Ctrl-C (which interrupts read()) ends the line at once: the line is
+// accepted as it is and then thrown away by line_editor_read.
+int read_byte() {
     for (;;) {
         unsigned char c = 0;
         const ssize_t n = wait_for_input() ? ::read(STDIN_FILENO, &c, 1) : -1;
@@ -95,6 +101,22 @@ extern "C" int read_key(FILE*) {
             return '\n';
         }
     }
+}
+
+// libedit reads keys through this and takes each result as one wide character: a UTF-8
+// sequence is decoded here into its code point (in a UTF-8 locale), or − and × would arrive as
+// two or three Latin-1 characters.
+extern "C" int read_key(FILE*) {
+    const int first = read_byte();
+    if (first == EOF || first < 0xC0 || MB_CUR_MAX == 1) return first;
+    const std::size_t length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : 2;
+    auto code = static_cast<char32_t>(first & (0x7F >> length));
+    for (std::size_t i = 1; i < length; ++i) {
+        const int next = read_byte();
+        if (next == EOF || (next & 0xC0) != 0x80) return 0xFFFD;
+        code = (code << 6u) | static_cast<char32_t>(next & 0x3F);
+    }
+    return static_cast<int>(code);
 }
 
 /// A line from standard input when it is not a terminal: read() in blocks, no stdio buffer, so
@@ -162,6 +184,14 @@ const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept {
     return &g_sigint;
 }
 
+void catch_interrupts() {
+    struct sigaction action {};
+    action.sa_handler = on_sigint;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;  // no SA_RESTART: read() must return so the line can be cancelled
+    sigaction(SIGINT, &action, nullptr);
+}
+
 std::string default_history_path() {
     if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
         return std::string(state) + "/mgrad/history";
@@ -172,16 +202,14 @@ std::string default_history_path() {
 
 void line_editor_open(Completer completer, std::string history_path) {
     g_completer = std::move(completer);
-    g_history_path = std::move(history_path);
     g_terminal = ::isatty(STDIN_FILENO) != 0;
-
-    struct sigaction action {};
-    action.sa_handler = on_sigint;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // no SA_RESTART: read() must return so the line can be cancelled
-    sigaction(SIGINT, &action, nullptr);
+    catch_interrupts();
 
     if (!g_terminal) return;
+    // libedit decodes keys by the locale's character type: without this it runs in the "C"
+    // locale and drops every byte of a UTF-8 character (− × ² …). Only LC_CTYPE: numbers are
+    // never read or printed through the locale.
+    std::setlocale(LC_CTYPE, "");
     rl_readline_name = "mgrad";
     rl_catch_signals = 0;  // our handler, not libedit's (which re-raises the signal)
     rl_getc_function = read_key;
@@ -191,11 +219,11 @@ void line_editor_open(Completer completer, std::string history_path) {
     rl_completer_word_break_characters = breaks;
     using_history();
     stifle_history(1000);
-    if (!g_history_path.empty()) {
+    if (!history_path.empty()) {
         std::error_code ec;
-        std::filesystem::create_directories(std::filesystem::path(g_history_path).parent_path(),
-                                            ec);
-        read_history(g_history_path.c_str());
+        std::filesystem::create_directories(std::filesystem::path(history_path).parent_path(), ec);
+        read_history(history_path.c_str());
+        g_history = std::make_unique<HistoryFile>(std::move(history_path));
     }
 }
 
@@ -236,15 +264,19 @@ void line_editor_make_room() {
 void line_editor_remember(const std::string& line) {
     if (!g_terminal || line.find_first_not_of(" \t") == std::string::npos) return;
     add_history(line.c_str());
-    if (g_history_path.empty()) return;
-    // libedit truncates the file and writes it in place; through a temporary file and a rename
-    // a full disk or a crash never leaves a truncated history behind. Failing to save history
-    // is not worth interrupting the user for.
+    if (!g_history) return;
+    // Merged into the file, never a truncated file (history_file.hpp). A failure is said once,
+    // not after every line; the lines are saved with the next line that can be.
     try {
-        mgrad::replace_file_atomically(g_history_path, [](const std::string& temp) {
-            return write_history(temp.c_str()) == 0;
-        });
-    } catch (const mgrad::Error&) {
+        g_history->add(line);
+        g_history_warned = false;
+    } catch (const std::exception& e) {
+        if (g_history_warned) return;
+        g_history_warned = true;
+        std::cerr << fmt::format(
+            "mgrad: warning: {}; the history file is kept as it was, and the lines typed are "
+            "saved once it can be written\n",
+            e.what());
     }
 }
 

@@ -42,6 +42,10 @@ void line_editor_make_room();
 /// Set by Ctrl-C while a statement runs (cleared when the next line is read).
 const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept;
 
+/// Makes Ctrl-C set that flag instead of ending the process (line_editor_open does it too):
+/// for `mgrad -i`, whose scripts run before the REPL starts and stop at a Ctrl-C.
+void catch_interrupts();
+
 /// Where the history is kept: $XDG_STATE_HOME/mgrad/history, else
 /// ~/.local/state/mgrad/history; empty when neither variable is set.
 std::string default_history_path();

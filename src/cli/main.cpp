@@ -5,12 +5,14 @@
 //   mgrad -c 'a=2; b=3; a*b'   run a string
 //   mgrad -i FILE.mg           run scripts, then stay in the REPL
 //   mgrad SUBCOMMAND …         see `subcommands` below
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
 #include <array>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -74,6 +76,7 @@ struct Options {
     std::string output;
     std::string draw_options;
     std::size_t max_nodes = mgrad::default_max_nodes;
+    std::string color = "auto";
     bool view = false;
     std::uint16_t view_port = 0;
     bool open = false;
@@ -83,6 +86,56 @@ constexpr int exit_usage = 2;
 
 void report_usage_error(std::string_view message) {
     std::cerr << fmt::format("mgrad: {}\nTry 'mgrad --help' for more information.\n", message);
+}
+
+// The terminal's width for wrapping help: the terminal's own, else $COLUMNS, else 80.
+std::size_t terminal_width() {
+    winsize size{};
+    if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+        return size.ws_col;
+    if (const char* columns = std::getenv("COLUMNS"); columns && *columns) {
+        const long n = std::strtol(columns, nullptr, 10);
+        if (n > 0 && n < 10000) return static_cast<std::size_t>(n);
+    }
+    return 80;
+}
+
+// Colour on a stream: --color=always or never decide; auto means a terminal, unless NO_COLOR
+// is set (https://no-color.org) or TERM is dumb.
+bool use_color(std::string_view mode, int fd) {
+    if (mode == "always") return true;
+    if (mode == "never") return false;
+    if (const char* no = std::getenv("NO_COLOR"); no && *no) return false;
+    if (const char* term = std::getenv("TERM"); term && std::string_view(term) == "dumb")
+        return false;
+    return ::isatty(fd) == 1;
+}
+
+// CLI11's help with each line that is too long wrapped at blanks; the description of an
+// option or example goes on under itself, other indented lines under their first word.
+std::string wrap_help(const std::string& help, std::size_t width) {
+    std::string out;
+    for (std::size_t pos = 0; pos < help.size();) {
+        std::size_t nl = help.find('\n', pos);
+        if (nl == std::string::npos) nl = help.size();
+        const std::string_view line = std::string_view(help).substr(pos, nl - pos);
+        std::size_t hang = 0;
+        if (line.starts_with("  ")) {
+            // A description starts after the first gap of two blanks or more.
+            const std::size_t first = line.find_first_not_of(' ');
+            hang = first == std::string_view::npos ? 0 : first;
+            if (const std::size_t gap = line.find("  ", hang); gap != std::string_view::npos) {
+                const std::size_t description = line.find_first_not_of(' ', gap);
+                if (description != std::string_view::npos) hang = description;
+            }
+            // Too deep a hanging indent leaves no room for words.
+            if (hang + 20 > width) hang = first == std::string_view::npos ? 0 : first;
+        }
+        out += mgrad::wrap_text(line, width, hang);
+        if (nl < help.size()) out += '\n';
+        pos = nl + 1;
+    }
+    return out;
 }
 
 // Runs the scripts and -c strings in order; false when one failed (and we stopped).
@@ -97,9 +150,8 @@ bool run_scripts(mgrad::Session& session, const Options& o) {
         try {
             if (!session.run_file(file) && failed()) return false;
         } catch (const mgrad::Error& e) {
-            session.output().diagnostic(
-                mgrad::Severity::Error,
-                mgrad::format_diagnostic("mgrad", "", mgrad::Severity::Error, e.what(), {}));
+            session.output().report(
+                mgrad::Diagnostic{mgrad::Severity::Error, "mgrad", "", e.what(), {}});
             if (failed()) return false;
         }
     }
@@ -133,6 +185,9 @@ int main(int argc, char** argv) {
 namespace {
 
 int run_main(int argc, char** argv) {
+    // Past the file size limit (ulimit -f) a write then fails with EFBIG, which is reported
+    // like any write error, instead of the signal ending the process halfway.
+    std::signal(SIGXFSZ, SIG_IGN);
     if (argc > 1) {
         for (const auto& sub : subcommands)
             if (sub.name == argv[1]) return sub.run(argc - 1, argv + 1);
@@ -150,7 +205,13 @@ int run_main(int argc, char** argv) {
                  "report every error and go on (the exit status is still 1)");
     app.add_flag("--echo", o.echo, "print each statement (>>> …) before its output");
     app.add_flag("--json", o.json,
-                 "print each result, table and text as one JSON line (scripts only)");
+                 "print each result, table, progress report, text and diagnostic as one JSON "
+                 "line on standard output (scripts only)");
+    app.add_option("--color", o.color,
+                   "colour diagnostics and results: auto (on a terminal, unless NO_COLOR is "
+                   "set or TERM=dumb), always or never")
+        ->type_name("WHEN")
+        ->check(CLI::IsMember({"auto", "always", "never"}));
     auto* draw = app.add_option("--draw", o.draw, "after the scripts, draw NAME (:draw NAME FILE)")
                      ->type_name("NAME");
     app.add_option("-o,--output", o.output,
@@ -193,21 +254,23 @@ int run_main(int argc, char** argv) {
     app.footer(
         "Subcommands (each with --help, or mgrad help SUBCOMMAND):\n" + subcommand_list +
         "  mgrad help [SUBCOMMAND]        this help, or a subcommand's\n\n"
-        "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from\n"
-        "standard input otherwise. Exit status: 0 on success, 1 if a statement failed, 2 for a\n"
+        // One line per paragraph: the help is wrapped to the terminal when printed.
+        "With no FILE and no -c, mgrad starts the REPL on a terminal and reads a script from "
+        "standard input otherwise. Exit status: 0 on success, 1 if a statement failed, 2 for a "
         "usage error.\n\n"
         "Examples:\n"
         "  mgrad                          interactive session (:help lists the commands)\n"
         "  mgrad --echo lecture.mg        run a script as a readable transcript\n"
         "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
-        "  mgrad net.mg --draw L -o L.svg draw the graph of L after the script ran\n"
+        "  mgrad net.mg --draw L          draw L's graph to L.svg after the script ran\n"
         "  mgrad --view                   the REPL, with the graph live in the browser");
     if (argc > 1 && std::string_view(argv[1]) == "help")
-        return run_help(app.help(), argc - 1, argv + 1);
+        return run_help(wrap_help(app.help(), terminal_width()), argc - 1, argv + 1);
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << wrap_help(app.help(), terminal_width());
+        return 0;
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
@@ -220,8 +283,12 @@ int run_main(int argc, char** argv) {
         report_usage_error("--json is for scripts (FILE, -c or standard input), not the REPL");
         return exit_usage;
     }
-    mgrad::StreamOutput stream_out(std::cout, std::cerr);
-    mgrad::cli::JsonOutput json_out(std::cout, std::cerr);
+    // Status lines (a long layout) only on a terminal, where they can be erased again.
+    mgrad::StreamOutput stream_out(std::cout, std::cerr,
+                                   ::isatty(STDERR_FILENO) ? &std::cerr : nullptr);
+    stream_out.set_color(use_color(o.color, STDOUT_FILENO), use_color(o.color, STDERR_FILENO));
+    stream_out.set_width(terminal_width());
+    mgrad::cli::JsonOutput json_out(std::cout);
     mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
     mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});
     mgrad::add_standard_commands(session);
@@ -248,6 +315,12 @@ int run_main(int argc, char** argv) {
 int run_session(mgrad::Session& session, const Options& o, bool scripted,
                 mgrad::cli::ViewControl& view_control) {
     bool ok = true;
+    if (o.interactive) {
+        // Ctrl-C while the scripts run stops them (between statements, or a long command) and
+        // the REPL starts with everything bound so far, instead of ending the process.
+        mgrad::cli::catch_interrupts();
+        session.set_interrupt_flag(mgrad::cli::line_editor_interrupt_flag());
+    }
     if (scripted) {
         ok = run_scripts(session, o);
     } else if (!::isatty(STDIN_FILENO) && !o.interactive) {

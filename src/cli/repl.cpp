@@ -79,7 +79,10 @@ Entry read_entry(std::string& entry, std::uint32_t& lines) {
     while (Parser::is_incomplete(entry)) {
         switch (push_line(false, line)) {
             case LineStatus::End:
-                return Entry::Ready;  // let the parser say what is missing
+                // End the prompt's line, as at the first prompt, then let the parser say what
+                // is missing.
+                std::cout << "\n" << std::flush;
+                return Entry::Ready;
             case LineStatus::Interrupted:
                 return Entry::Cancelled;
             case LineStatus::Line:

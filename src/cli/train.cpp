@@ -23,6 +23,7 @@
 #include <mgrad/nn/model_file.hpp>
 #include <mgrad/nn/train.hpp>
 #include <mgrad/plot/plot.hpp>
+#include <mgrad/support/divergence.hpp>
 #include <mgrad/support/error.hpp>
 #include <mgrad/support/progress.hpp>
 
@@ -204,22 +205,23 @@ int train(Options& o, const CLI::App& app) {
                   << std::flush;
     std::vector<StepResult> history;
     history.reserve(c.steps + 1);
-    const Progress::Mode mode =
-        o.json || o.quiet ? Progress::Mode::Quiet : Progress::mode_for(STDERR_FILENO);
-    Progress progress(c.steps, mode,
+    const ProgressMeter::Mode mode =
+        o.json || o.quiet ? ProgressMeter::Mode::Quiet : ProgressMeter::mode_for(STDERR_FILENO);
+    ProgressMeter progress(c.steps, mode,
                       [](std::string_view text) { std::cerr << text << std::flush; });
     // Ctrl-C stops after the current step; what was trained so far is reported and saved.
     InterruptGuard interrupt;
     const auto start = std::chrono::steady_clock::now();
     std::size_t done = 0;
+    std::optional<DivergenceWatch> watch;  // from the first step's loss
     for (std::size_t k = 0; k < c.steps && !interrupt.requested(); ++k) {
         const StepResult r = run.step();
-        if (!std::isfinite(r.loss)) {
+        if (!watch) watch.emplace(r.loss);
+        if (const auto why = watch->check(r.loss)) {
             progress.finish();
-            throw Error(
-                fmt::format("training diverged at step {} (the loss is {}); try a smaller "
-                            "--lr",
-                            r.step, r.loss));
+            throw Error(fmt::format("training diverged at step {} (the loss {}); try a smaller "
+                                    "--lr",
+                                    r.step, *why));
         }
         history.push_back(r);
         done = k + 1;

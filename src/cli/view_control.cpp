@@ -148,23 +148,39 @@ void ViewControl::open_browser(const std::string& url) {
 void ViewControl::serve() {
     if (!m_view) return;
     const bool terminal = ::isatty(STDIN_FILENO) != 0;
-    std::cerr << fmt::format("view: still serving the page; {} to stop\n",
-                             terminal ? "Ctrl-C or Ctrl-D" : "Ctrl-C");
+    // The handlers are in place before the message that invites Ctrl-C (a signal sent on
+    // seeing it went to the REPL's handler and was lost), and the signals are blocked from the
+    // flag's test until ppoll() unblocks them atomically: a signal between the two would
+    // otherwise leave the wait without end.
+    g_stop_serving = 0;
+    sigset_t stop_signals, waiting_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    ::pthread_sigmask(SIG_BLOCK, nullptr, &waiting_mask);  // the mask as it is
+    sigdelset(&waiting_mask, SIGINT);
+    sigdelset(&waiting_mask, SIGTERM);
     struct sigaction action {};
     action.sa_handler = on_stop_signal;
     sigemptyset(&action.sa_mask);
-    action.sa_flags = 0;  // poll() must return
+    action.sa_flags = 0;  // ppoll() must return
     struct sigaction old_int {
     }, old_term{};
     ::sigaction(SIGINT, &action, &old_int);
     ::sigaction(SIGTERM, &action, &old_term);
-    g_stop_serving = 0;
     m_session.set_interrupt_flag(&g_stop_serving);
+    std::cerr << fmt::format("view: still serving the page; {} to stop\n",
+                             terminal ? "Ctrl-C or Ctrl-D" : "Ctrl-C");
     while (!g_stop_serving && !m_session.quit_requested()) {
         m_view->idle();
         pollfd fds[2] = {{m_view->wakeup_fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-        if (::poll(fds, terminal ? 2 : 1, -1) < 0) {
-            if (errno == EINTR) continue;
+        ::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+        const int ready =
+            g_stop_serving ? 0 : ::ppoll(fds, terminal ? 2 : 1, nullptr, &waiting_mask);
+        const int wait_error = errno;
+        ::pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+        if (ready <= 0) {
+            if (ready == 0 || wait_error == EINTR) continue;
             break;
         }
         if ((fds[0].revents & POLLIN) != 0) {

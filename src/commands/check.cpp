@@ -13,6 +13,7 @@
 #include "mgrad/engine/derivative.hpp"
 #include "mgrad/engine/value.hpp"
 #include "mgrad/support/number.hpp"
+#include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
 #include "util.hpp"
 
@@ -53,31 +54,47 @@ void cmd_check(Session& session, std::span<const Word> args, Output& out) {
     }
     Graph& g = session.graph();
     g.forward();
-    const std::vector<NodeId> leaves = leaves_of(g, root);
+    // Only the root's ancestors are read or written: the cost is that part times its leaves,
+    // whatever else the session holds.
+    const std::vector<NodeId> part = [&] {
+        const std::span<const NodeId> found = session.ancestors(root);
+        return std::vector<NodeId>(found.begin(), found.end());
+    }();
+    std::vector<NodeId> leaves;
+    for (NodeId id : part)
+        if (g.op(id) == Op::Leaf) leaves.push_back(id);
     if (leaves.empty()) {
         out.text(fmt::format("{} depends on no leaf: nothing to check\n", session.node_name(root)));
         return;
     }
-    const std::vector<double> backprop = fresh_gradients(g, root);
+    // Fresh gradients of the part, then the part's gradients put back as they were.
+    std::vector<double> backprop;
+    {
+        std::vector<double> kept;
+        kept.reserve(part.size());
+        for (NodeId id : part)
+            kept.push_back(g.grad(id));
+        g.backward_through(root, part);
+        backprop.reserve(leaves.size());
+        for (NodeId leaf : leaves)
+            backprop.push_back(g.grad(leaf));
+        for (std::size_t k = 0; k < part.size(); ++k)
+            g.set_grad(part[k], kept[k]);
+    }
     std::vector<std::vector<std::string>> rows{
         {"leaf", "backprop", "numeric", "abs error", "rel error", ""}};
     std::size_t failed = 0;
-    for (NodeId leaf : leaves) {
-        // Two forward passes per leaf: a large network can take a while.
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+        const NodeId leaf = leaves[i];
+        // Two evaluations of the part per leaf: a large network can take a while.
         if (session.interrupted())
             throw Error(
                 fmt::format("interrupted after {} of {} leaves", rows.size() - 1, leaves.size()));
         const double x0 = g.data(leaf);
-        double plus = 0, minus = 0;
-        {
-            DataRestore restore(g, leaf);
-            g.set_data(leaf, x0 + h);
-            plus = g.data(root);
-            g.set_data(leaf, x0 - h);
-            minus = g.data(root);
-        }
+        const double plus = g.value_with(root, part, leaf, x0 + h);
+        const double minus = g.value_with(root, part, leaf, x0 - h);
         const double numeric = (plus - minus) / (2 * h);
-        const double bp = backprop[leaf];
+        const double bp = backprop[i];
         const double abs_err = std::fabs(bp - numeric);
         const double rel_err = abs_err / std::max({std::fabs(bp), std::fabs(numeric), 1e-300});
         const bool ok = abs_err <= check_atol + check_rtol * std::fabs(numeric);
@@ -86,17 +103,16 @@ void cmd_check(Session& session, std::span<const Word> args, Output& out) {
                         short_sci(abs_err), bp == numeric ? "0" : short_sci(rel_err),
                         ok ? "ok" : "FAIL"});
     }
-    std::string text = render_table(rows, "lrrrrl");
+    std::string table = render_table(rows, "lrrrrl");
+    out.table(Table{std::move(rows), "lrrrrl", std::move(table)});
     const std::string name = session.node_name(root);
     if (failed == 0) {
-        text += fmt::format("{} gradient{} of {} match{} central differences (h = {})\n",
-                            leaves.size() == 1 ? "the" : fmt::format("all {}", leaves.size()),
-                            leaves.size() == 1 ? "" : "s", name, leaves.size() == 1 ? "es" : "",
-                            format_number(h));
-        out.text(text);
+        out.text(fmt::format("{} gradient{} of {} match{} central differences (h = {})\n",
+                             leaves.size() == 1 ? "the" : fmt::format("all {}", leaves.size()),
+                             leaves.size() == 1 ? "" : "s", name, leaves.size() == 1 ? "es" : "",
+                             format_number(h)));
         return;
     }
-    out.text(text);
     throw Error(fmt::format(
         "{} of {} gradient{} of {} differ{} from central differences (h = {}; allowed: "
         "{} + {} * |numeric|)",

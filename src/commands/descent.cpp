@@ -12,8 +12,10 @@
 
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
+#include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/plot/plot.hpp"
+#include "mgrad/support/divergence.hpp"
 #include "mgrad/support/number.hpp"
 #include "mgrad/support/options.hpp"
 #include "mgrad/support/progress.hpp"
@@ -80,9 +82,10 @@ void cmd_step(Session& session, std::span<const Word> args, Output& out) {
     for (std::size_t i = 0; i < d.leaves.size(); ++i)
         rows.push_back({session.node_name(d.leaves[i]), format_number(g.grad(d.leaves[i])),
                         format_number(before[i]), format_number(g.data(d.leaves[i]))});
-    out.text(render_table(rows, "lrrr") + fmt::format("{}: {} → {}\n", session.node_name(d.root),
-                                                      format_number(loss),
-                                                      format_number(g.data(d.root))));
+    std::string table = render_table(rows, "lrrr");
+    out.table(Table{std::move(rows), "lrrr", std::move(table)});
+    out.text(fmt::format("{}: {} → {}\n", session.node_name(d.root), format_number(loss),
+                         format_number(g.data(d.root))));
 }
 
 constexpr std::size_t max_minimize_steps = 10'000'000;
@@ -94,12 +97,23 @@ constexpr std::array<OptionSpec, 3> minimize_specs{{
 // Leaves are words without '='; steps=, lr= and plot= are options.
 constexpr OptionParser minimize_options(":minimize option", minimize_specs, true);
 
+/// The :minimize that replays `done` steps of this one, without its plot: what the transcript
+/// records when the command stops early or its plot fails, so `:save` rebuilds where it got.
+std::string minimize_replay(const Word& name, const std::vector<Word>& leaves, std::size_t done,
+                            double lr) {
+    std::string text = ":minimize " + name.text;
+    for (const Word& w : leaves)
+        text += " " + w.text;
+    return text + fmt::format(" steps={} lr={}", done, format_number(lr));
+}
+
 void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     constexpr std::string_view usage = ":minimize NAME [LEAF…] [steps=N] [lr=X] [plot=FILE]";
     expect_args(args, 1, 1000000, usage);
     std::size_t steps = 100;
     double lr = 0.01;
     std::string plot_file;
+    SourceSpan plot_span;
     bool plot_inline = false;  // `plot` alone: the chart is shown, where pictures are shown
     std::vector<Word> leaf_words;
     for (const Word& w : args.subspan(1)) {
@@ -125,10 +139,16 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
             lr = number_in(w, w.text.size() - o->value.size(), "lr");
         } else if (key == "plot") {
             plot_file = std::string(o->value);
+            plot_span = w.span;
             if (plot_file.empty()) throw Error("plot= needs a file name", w.span);
             if (!can_plot(plot_file))
                 throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", plot_file),
                             w.span);
+            try {
+                check_can_plot(plot_file);  // no directory, a pipe: before any step is taken
+            } catch (const Error& e) {
+                throw Error(e.what(), w.span);
+            }
         }
     }
     const Descent d = descent_target(session, args[0], leaf_words);
@@ -136,14 +156,25 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     std::vector<double> start;
     for (NodeId leaf : d.leaves)
         start.push_back(g.data(leaf));
+    std::vector<double> start_grads;  // a diverged run puts them back too
+    start_grads.reserve(g.size());
+    for (const Node& n : g.nodes())
+        start_grads.push_back(n.grad);
     const std::string name = session.node_name(d.root);
     const double first = g.data(d.root);
     std::vector<double> xs, losses;
-    // Lines in the transcript, without timing: a script's output stays reproducible.
-    Progress progress(
-        steps, Progress::Mode::Lines, [&out](std::string_view line) { out.text(line); }, false);
     std::size_t done = 0;
+    double watched = first;  // the loss the meter's line shows
+    // Lines in the transcript, without timing: a script's output stays reproducible. A front
+    // end that shows progress its own way gets the numbers with each line.
+    ProgressMeter meter(
+        steps, ProgressMeter::Mode::Lines,
+        [&](std::string_view line) {
+            out.progress(Progress{"minimize", done + 1, steps, name, watched, line});
+        },
+        false);
     bool interrupted = false;
+    const DivergenceWatch watch(first);
     for (; done < steps; ++done) {
         if (session.interrupted()) {
             interrupted = true;
@@ -152,20 +183,26 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         const double loss = descend(g, d, lr);
         xs.push_back(static_cast<double>(done));
         losses.push_back(loss);
-        if (!std::isfinite(loss) || !std::isfinite(g.data(d.root))) {
-            const double bad = std::isfinite(loss) ? g.data(d.root) : loss;
-            // A diverged run is of no use: the leaves go back to where they started.
+        const double now = g.data(d.root);
+        if (const auto why = watch.check(std::isfinite(loss) ? now : loss)) {
+            // A diverged run is of no use: the leaves and gradients go back to where they were,
+            // so the session is as before the command.
             for (std::size_t i = 0; i < d.leaves.size(); ++i)
                 g.set_data(d.leaves[i], start[i]);
             g.forward();
-            throw Error(
-                fmt::format("{} became {} at step {}: try a smaller lr than {} (the "
-                            "leaves are back at their start values)",
-                            name, format_number(bad), done + 1, format_number(lr)));
+            for (NodeId id = 0; id < start_grads.size(); ++id)
+                g.set_grad(id, start_grads[id]);
+            throw Error(fmt::format(
+                "{} {} by step {}: gradient descent is diverging (try a smaller lr than {}{}); "
+                "the leaves are back at their start values",
+                name, *why, done + 1, format_number(lr),
+                std::isfinite(now) ? fmt::format(", or check that {} has a minimum", name) : ""));
         }
         session.progress();  // a live view follows the descent
-        if (progress.due(done + 1))
-            progress.update(done + 1, fmt::format("{} = {}", name, format_number(g.data(d.root))));
+        if (meter.due(done + 1)) {
+            watched = now;
+            meter.update(done + 1, fmt::format("{} = {}", name, format_number(now)));
+        }
     }
     xs.push_back(static_cast<double>(done));
     losses.push_back(g.data(d.root));
@@ -173,27 +210,38 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     for (std::size_t i = 0; i < d.leaves.size(); ++i)
         rows.push_back({session.node_name(d.leaves[i]), format_number(start[i]),
                         format_number(g.data(d.leaves[i]))});
-    std::string text = render_table(rows, "lrr");
-    text +=
+    std::string table = render_table(rows, "lrr");
+    out.table(Table{std::move(rows), "lrr", std::move(table)});
+    std::string text =
         fmt::format("{}: {} → {} after {} step{} (lr {})\n", name, format_number(first),
                     format_number(g.data(d.root)), done, done == 1 ? "" : "s", format_number(lr));
+    out.text(text);
+    // Stopped early, or the plot fails below: the leaves have moved, so the transcript records
+    // the steps taken (without the plot) for :save to rebuild the same state.
+    if (interrupted && done > 0) session.replay_as(minimize_replay(args[0], leaf_words, done, lr));
+    if (interrupted)
+        throw Error(
+            fmt::format("interrupted after {} of {} steps (the leaves keep the values "
+                        "reached)",
+                        done, steps));
     LineChart chart;
     chart.title = fmt::format("{} during gradient descent (lr {})", name, format_number(lr));
     chart.x_label = "step";
     chart.y_label = name;
     chart.series.push_back(Series{name, xs, losses});
     if (!plot_file.empty()) {
-        save_line_chart(chart, plot_file);
-        text += fmt::format("wrote {}\n", plot_file);
+        try {
+            save_line_chart(chart, plot_file);
+        } catch (const Error& e) {
+            session.replay_as(minimize_replay(args[0], leaf_words, done, lr));
+            throw Error(fmt::format("{} (the descent is done: the leaves keep the values reached)",
+                                    e.what()),
+                        plot_span);
+        }
+        out.text(fmt::format("wrote {}\n", plot_file));
+        detail::report_written(out, plot_file);
     }
-    out.text(text);
-    if (!plot_file.empty()) detail::report_written(out, plot_file);
     if (plot_inline) out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
-    if (interrupted)
-        throw Error(
-            fmt::format("interrupted after {} of {} steps (the leaves keep the values "
-                        "reached)",
-                        done, steps));
 }
 
 }  // namespace
@@ -212,7 +260,9 @@ void add_descent_commands(Session& session) {
          "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
          "plot=FILE (.png, .svg or .pdf) draws NAME over the steps (in a notebook, plot alone\n"
          "shows the chart under the cell). Ctrl-C stops after the current step; the leaves\n"
-         "keep the values reached. A NaN or infinite NAME stops it with an error.\n"
+         "keep the values reached. When NAME grows a thousandfold or becomes NaN or\n"
+         "infinite, gradient descent is diverging: it stops with an error and the leaves go\n"
+         "back to their start values.\n"
          "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
          cmd_minimize, true});
 }

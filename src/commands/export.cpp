@@ -7,13 +7,11 @@
 #include <string_view>
 #include <vector>
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/support/atomic_file.hpp"
+#include "mgrad/support/number.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -47,14 +45,15 @@ void cmd_export(Session& session, std::span<const Word> args, Output& out) {
         if (!latest) throw Error("nothing to export yet: bind a name first (a = 2)");
         root = *latest;
     }
-    const std::string script = torch_script(session, root);
     const std::string& path = args[1].text;
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    if (!file)
-        throw Error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)), args[1].span);
-    file << script;
-    file.flush();
-    if (!file) throw Error(fmt::format("cannot write '{}'", path), args[1].span);
+    try {
+        check_writable(path);  // before the script is made: a large graph takes a while
+        // A full disk or an error halfway must not leave a truncated script behind.
+        write_file_atomically(path, torch_script(session, root));
+    } catch (const Error& e) {
+        if (e.span()) throw;
+        throw Error(e.what(), args[1].span);
+    }
     out.text(fmt::format("wrote {} (run it with python3 {})\n", path, path));
     detail::report_written(out, path);
 }

@@ -1,16 +1,19 @@
 // Inspecting a session: :backward, :grad, :vars and :tree.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
+#include "mgrad/language/output.hpp"
 #include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/engine/chain_rule.hpp"
@@ -41,21 +44,19 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 1, ":grad [NAME]");
     Graph& g = session.graph();
     g.forward();
-    std::vector<bool> wanted(g.size(), args.empty());
-    if (!args.empty()) {
-        // Everything NAME depends on: one downward sweep over the tape.
-        const NodeId root = node_arg(session, args[0]);
-        wanted[root] = true;
-        for (NodeId id = root + 1; id-- > 0;)
-            if (wanted[id])
-                for (NodeId p : g.parents(id))
-                    wanted[p] = true;
-    }
     std::vector<std::vector<std::string>> rows{{"node", "data", "grad"}};
-    for (NodeId id = 0; id < g.size(); ++id) {
-        if (!wanted[id] || g.label(id).empty()) continue;
+    auto add_row = [&](NodeId id) {
+        if (g.label(id).empty()) return;
         rows.push_back(
             {std::string(g.label(id)), format_number(g.data(id)), format_number(g.grad(id))});
+    };
+    if (args.empty()) {
+        for (NodeId id = 0; id < g.size(); ++id)
+            add_row(id);
+    } else {
+        // Everything NAME depends on, found from NAME up: the rest of the tape is not read.
+        for (NodeId id : session.ancestors(node_arg(session, args[0])))
+            add_row(id);
     }
     if (rows.size() == 1) {
         out.text("(no named nodes yet)\n");
@@ -65,24 +66,44 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
     out.table(Table{std::move(rows), "lrr", std::move(text)});
 }
 
+std::string_view kind_of(Op op) {
+    switch (op) {
+        case Op::Leaf: return "leaf";
+        case Op::Const: return "constant node";
+        default: return "computed";
+    }
+}
+
 void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 0, ":vars");
     Graph& g = session.graph();
-    if (session.names().empty()) {
+    const auto functions = session.user_functions();
+    if (session.names().empty() && session.constants().empty() && functions.empty()) {
         out.text("(no names bound yet)\n");
         return;
     }
+    g.forward();
     std::vector<std::vector<std::string>> rows{
-        {"name", "node", "data", "grad", "formula", "made at"}};
+        {"name", "kind", "node", "data", "grad", "formula", "made at"}};
     for (const auto& name : session.names()) {
         const NodeId id = *session.lookup(name);
         std::string where;
         if (auto o = session.origin(id)) where = fmt::format("{}:{}", o->source, o->line);
-        rows.push_back({name, session.node_name(id), format_number(g.data(id)),
-                        format_number(g.grad(id)), formula(session, id), where});
+        rows.push_back({name, std::string(kind_of(g.op(id))), session.node_name(id),
+                        format_number(g.data(id)), format_number(g.grad(id)), formula(session, id),
+                        where});
     }
-    std::string text = render_table(rows, "llrrll");
-    out.table(Table{std::move(rows), "llrrll", std::move(text)});
+    // Constants are numbers, not nodes: no node, no gradient.
+    for (const NamedConstant& k : session.constants())
+        rows.push_back({k.name, "constant", "", format_number(k.value), "",
+                        fmt::format("const {} = {}", k.name, format_number(k.value)),
+                        fmt::format("{}:{}", k.source, k.line)});
+    for (const UserFunction* f : functions)
+        rows.push_back({f->name, "function", "", "", "",
+                        fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "), f->body),
+                        fmt::format("{}:{}", f->source, f->line)});
+    std::string text = render_table(rows, "lllrrll");
+    out.table(Table{std::move(rows), "lllrrll", std::move(text)});
 }
 
 // Every line is indented by its depth and the table pads every line to the widest, so the
@@ -116,7 +137,8 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         NodeId id;
     };
     std::vector<Line> lines;
-    std::vector<bool> expanded(g.size(), false);
+    // Lines are capped, so a set of the expanded nodes stays small whatever the tape's size.
+    std::unordered_set<NodeId> expanded;
     bool cut = false;
     // An explicit stack: graphs can be far deeper than the C++ stack.
     std::vector<Item> stack{{root, "", "", 0}};
@@ -135,7 +157,7 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
         else
             left += session.node_name(item.id);
         if (parents.size() > 0) left += " = " + formula(session, item.id);
-        if (parents.size() > 0 && expanded[item.id]) {
+        if (parents.size() > 0 && expanded.contains(item.id)) {
             lines.push_back({left + "  (see above)", item.id});
             continue;
         }
@@ -145,7 +167,7 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
             continue;
         }
         lines.push_back({left, item.id});
-        expanded[item.id] = true;
+        expanded.insert(item.id);
         std::string child_prefix = item.prefix;
         if (!item.branch.empty()) child_prefix += item.branch == "└── " ? "    " : "│   ";
         for (std::size_t k = parents.size(); k-- > 0;)
@@ -183,7 +205,10 @@ void add_inspect_commands(Session& session) {
                          "depends on, NAME included.\n",
                          cmd_grad});
     session.add_command(
-        {"vars", ":vars", "the bound names: node, data, grad, how and where made", "", cmd_vars});
+        {"vars", ":vars", "the bound names: kind, node, data, grad, how and where made",
+         "One row per name: leaves (inputs), computed nodes, constants (const n = 2: plain\n"
+         "numbers, not nodes) and functions (f(x) = …), with where each was made.\n",
+         cmd_vars});
     session.add_command(
         {"tree", ":tree NAME [DEPTH]", "NAME's graph as an indented tree with data and grad",
          "One line per node: its name, how it is computed from its parents, data and grad.\n"

@@ -51,7 +51,10 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
                                     ec ? ec.message() : "a file has that name"),
                         args[1].span);
     }
-    // The pass itself, on the session's graph, so the frames show the gradients so far.
+    // The pass itself, on the session's graph, so the frames show the gradients so far. If it
+    // stops halfway (a frame cannot be written, Ctrl-C) the gradients go back as they were:
+    // the session is as before the command, which is then not recorded by :save.
+    GradUndo undo(g);
     g.zero_grad();
     g.set_grad(root, 1.0);
     std::size_t frame = 0;
@@ -80,9 +83,15 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
         ++frame;
     };
     const NodeNamer namer = [&](NodeId n) { return session.node_name(n); };
+    std::size_t updates = 0;
     step(fmt::format("{}.grad = 1", name), root);
     for (NodeId id = root + 1; id-- > 0;) {
         if (!wanted[id]) continue;
+        if (session.interrupted())
+            throw Error(
+                fmt::format("interrupted after {} of {} updates (the gradients are as "
+                            "they were before :trace)",
+                            updates, total));
         for (const ChainStep& u : chain_steps(g, id, namer)) {
             const double before = g.grad(u.parent);
             g.set_grad(u.parent, before + u.value);
@@ -90,11 +99,13 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
             std::string line = fmt::format("{}.grad += {} = {}", to, u.formula, u.numbers);
             if (u.numbers != format_number(u.value)) line += " = " + format_number(u.value);
             if (before != 0.0) line += fmt::format("  (now {})", format_number(g.grad(u.parent)));
+            ++updates;
             step(line, u.parent);
         }
     }
     // The real backward pass, so the session ends exactly as after :backward NAME.
     session.backward(root);
+    undo.commit();
     if (!dir.empty())
         text += fmt::format("wrote {} frames to {}/{}-000.svg … {}-{:03}.svg\n", frame,
                             args[1].text, name, name, frame - 1);

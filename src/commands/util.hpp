@@ -79,6 +79,31 @@ class GradSnapshot {
     std::vector<double> m_grads;
 };
 
+/// Puts every gradient back as it was when constructed unless commit() is called: a command
+/// that fails halfway (or is interrupted) leaves the session's gradients as it found them.
+class GradUndo {
+  public:
+    explicit GradUndo(Graph& g) : m_graph(g) {
+        m_grads.reserve(g.size());
+        for (const Node& n : g.nodes())
+            m_grads.push_back(n.grad);
+    }
+    GradUndo(const GradUndo&) = delete;
+    GradUndo& operator=(const GradUndo&) = delete;
+    ~GradUndo() {
+        if (m_committed) return;
+        const auto n = static_cast<NodeId>(std::min<std::size_t>(m_grads.size(), m_graph.size()));
+        for (NodeId id = 0; id < n; ++id)
+            m_graph.set_grad(id, m_grads[id]);
+    }
+    void commit() noexcept { m_committed = true; }
+
+  private:
+    Graph& m_graph;
+    std::vector<double> m_grads;
+    bool m_committed = false;
+};
+
 /// Puts a leaf's data back (and recomputes downstream) however the command ends.
 class DataRestore {
   public:

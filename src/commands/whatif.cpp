@@ -11,6 +11,7 @@
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/support/number.hpp"
+#include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
 #include "util.hpp"
 
@@ -41,14 +42,15 @@ void set_and_show(Session& session, NodeId leaf, double value, Output& out) {
         if (g.label(id).empty() || now == was || (std::isnan(now) && std::isnan(was))) continue;
         rows.push_back({session.node_name(id), format_number(was), format_number(now)});
     }
-    std::string text = fmt::format("{}: {} → {}\n", session.node_name(leaf),
-                                   format_number(before[leaf]), format_number(value));
-    if (rows.size() == 1)
-        text += "no named node changed\n";
-    else
-        text += render_table(rows, "lrr");
-    if (stale_grads) text += "(gradients are from before the change: run :backward again)\n";
-    out.text(text);
+    out.text(fmt::format("{}: {} → {}\n", session.node_name(leaf), format_number(before[leaf]),
+                         format_number(value)));
+    if (rows.size() == 1) {
+        out.text("no named node changed\n");
+    } else {
+        std::string table = render_table(rows, "lrr");
+        out.table(Table{std::move(rows), "lrr", std::move(table)});
+    }
+    if (stale_grads) out.text("(gradients are from before the change: run :backward again)\n");
 }
 
 void cmd_set(Session& session, std::span<const Word> args, Output& out) {

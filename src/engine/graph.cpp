@@ -91,6 +91,11 @@ void TapeBuffer<T>::throw_full() const {
     throw Error(fmt::format("the graph is full: at most {} nodes fit on one tape", m_max_size));
 }
 
+template <class T>
+void TapeBuffer<T>::throw_limit() const {
+    throw Error(fmt::format("the graph has reached its limit of {} nodes", m_limit));
+}
+
 template class TapeBuffer<Node>;
 
 }  // namespace detail
@@ -188,6 +193,7 @@ std::size_t Graph::forward() {
 void Graph::backward(NodeId root) {
     check_id(root);
     forward();
+    ++m_grad_version;
     Node* nodes = m_nodes.data();
     const std::size_t n = m_nodes.size();
     // Interior gradients restart from zero on every call, leaf gradients accumulate. Instead
@@ -230,7 +236,64 @@ void Graph::backward(NodeId root) {
     }
 }
 
+void Graph::backward_through(NodeId root, std::span<const NodeId> nodes) {
+    check_id(root);
+    forward();
+    ++m_grad_version;
+    Node* tape = m_nodes.data();
+    for (NodeId id : nodes)
+        tape[id].grad = 0.0;
+    tape[root].grad = 1.0;
+    // Every gradient in the part starts at zero, so each contribution simply adds: the same
+    // sums, in the same order, as backward() after zero_grad().
+    auto flow = [tape](NodeId to, double g) { tape[to].grad += g; };
+    for (std::size_t k = nodes.size(); k-- > 0;) {
+        Node& node = tape[nodes[k]];
+        if (is_leaf(node.op)) continue;
+        const double g = node.grad;
+        switch (node.op) {
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        backward_step<Op::E, ar>(tape, node, g, flow, da, db, dc);               \
+        break;
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+        }
+    }
+}
+
+double Graph::value_with(NodeId root, std::span<const NodeId> nodes, NodeId leaf, double value) {
+    check_id(root);
+    check_id(leaf);
+    forward();
+    Node* tape = m_nodes.data();
+    std::vector<double> kept;
+    kept.reserve(nodes.size() + 1);
+    for (NodeId id : nodes)
+        kept.push_back(tape[id].data);
+    const double leaf_data = tape[leaf].data;
+    tape[leaf].data = value;
+    for (NodeId id : nodes) {
+        Node& node = tape[id];
+        if (is_leaf(node.op)) continue;
+        const double x = tape[node.a].data;
+        switch (node.op) {
+            case Op::MulAdd: node.data = x * tape[node.b].data + tape[node.c].data; break;
+            case Op::PowConst: node.data = detail::pow_const(x, exponent_of(node)); break;
+            default:
+                node.data = detail::apply(node.op, x,
+                                          op_info(node.op).arity == 2 ? tape[node.b].data : 0.0);
+        }
+    }
+    const double result = tape[root].data;
+    for (std::size_t k = 0; k < nodes.size(); ++k)
+        tape[nodes[k]].data = kept[k];
+    tape[leaf].data = leaf_data;
+    return result;
+}
+
 void Graph::zero_grad() noexcept {
+    ++m_grad_version;
     Node* nodes = m_nodes.data();
     for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i)
         nodes[i].grad = 0.0;
@@ -243,7 +306,23 @@ void Graph::clear() {
     m_open_scope = no_node;
     m_stale_from = no_node;
     m_leaves_changed = 0;
+    ++m_grad_version;
     ++m_epoch;
+}
+
+void Graph::truncate(NodeId size) {
+    if (size >= m_nodes.size()) return;
+    m_nodes.truncate(size);
+    m_labels.truncate(size);
+    // Scopes that began at or after `size` go (unless still open); the others end there at most.
+    while (!m_scopes.empty() && m_scopes.back().begin >= size && m_scopes.back().end != no_node)
+        m_scopes.pop_back();
+    for (Scope& scope : m_scopes)
+        if (scope.end != no_node && scope.end > size) scope.end = size;
+    if (m_stale_from != no_node && m_stale_from >= size) {
+        m_stale_from = no_node;
+        m_leaves_changed = 0;
+    }
 }
 
 void Graph::shrink_to_fit() {

@@ -73,6 +73,13 @@ void LabelTable::set(std::uint32_t id, std::string_view label) {
         m_out_of_order.insert_or_assign(id, std::string(label));
 }
 
+void LabelTable::truncate(std::uint32_t size) {
+    // Their characters stay in the arena until clear(): undoing a statement is rare.
+    while (!m_entries.empty() && m_entries.back().id >= size)
+        m_entries.pop_back();
+    m_out_of_order.erase(m_out_of_order.lower_bound(size), m_out_of_order.end());
+}
+
 void LabelTable::clear() noexcept {
     m_entries.clear();
     m_out_of_order.clear();

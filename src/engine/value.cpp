@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <ostream>
+
+#include "mgrad/support/number.hpp"
+
 namespace mgrad {
 
 // The ops themselves are inline in value.hpp; only the cold error paths live here.
@@ -16,6 +20,12 @@ void Value::throw_invalid() const {
 void Value::throw_mixed(Op op) {
     throw Error(
         fmt::format("cannot combine Values from two different graphs in '{}'", op_info(op).symbol));
+}
+
+std::ostream& operator<<(std::ostream& out, const Value& v) {
+    if (!v.valid()) return out << "Value(invalid)";
+    return out << fmt::format("Value(data={}, grad={})", format_number(v.data()),
+                              format_number(v.grad()));
 }
 
 void Value::throw_bad_operands(const Value& a, const Value& b, Op op) {

@@ -1,6 +1,7 @@
 // Diagnostics with a caret line, and the "did you mean" suggestions.
 #include "mgrad/language/diagnostic.hpp"
 
+#include <fmt/color.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -40,6 +41,25 @@ std::size_t display_width(std::string_view s) {
     for (char c : s)
         if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
     return n;
+}
+
+// 'names' in a message in bold, quotes included, as gcc and clang show them.
+std::string bold_quoted(std::string_view message) {
+    std::string out;
+    for (std::size_t pos = 0; pos < message.size();) {
+        const std::size_t open = message.find('\'', pos);
+        const std::size_t close =
+            open == std::string_view::npos ? open : message.find('\'', open + 1);
+        if (close == std::string_view::npos) {
+            out.append(message.substr(pos));
+            break;
+        }
+        out.append(message.substr(pos, open - pos));
+        out += fmt::format("{}", fmt::styled(message.substr(open, close - open + 1),
+                                             fmt::emphasis::bold));
+        pos = close + 1;
+    }
+    return out;
 }
 
 }  // namespace
@@ -90,7 +110,7 @@ std::string printable(std::string_view text) {
 
 std::string format_diagnostic(std::string_view source_name, std::string_view text,
                               Severity severity, std::string_view message,
-                              const std::optional<SourceSpan>& span) {
+                              const std::optional<SourceSpan>& span, bool color) {
     // Messages quote user input (a file name, a word): never let it write raw bytes.
     std::string shown_message;
     for (std::size_t pos = 0;;) {  // line by line: a message may have several
@@ -100,11 +120,28 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
         shown_message += '\n';
         pos = nl + 1;
     }
-    if (!span)
-        return fmt::format("{}: {}: {}\n", printable(source_name), severity_name(severity),
-                           shown_message);
-    std::string out = fmt::format("{}:{}:{}: {}: {}\n", printable(source_name), span->line,
-                                  span->column, severity_name(severity), shown_message);
+    const std::string place =
+        span ? fmt::format("{}:{}:{}:", printable(source_name), span->line, span->column)
+             : fmt::format("{}:", printable(source_name));
+    std::string head;
+    if (color) {
+        const fmt::text_style severity_style =
+            fmt::emphasis::bold | fmt::fg(severity == Severity::Error     ? fmt::terminal_color::red
+                                          : severity == Severity::Warning ? fmt::terminal_color::magenta
+                                                                          : fmt::terminal_color::cyan);
+        head = fmt::format("{} {} {}\n", fmt::styled(place, fmt::emphasis::bold),
+                           fmt::styled(fmt::format("{}:", severity_name(severity)), severity_style),
+                           bold_quoted(shown_message));
+    } else {
+        head = fmt::format("{} {}: {}\n", place, severity_name(severity), shown_message);
+    }
+    if (!span) return head;
+    const auto caret = [color](std::string caret_text) {
+        return color ? fmt::format("{}", fmt::styled(caret_text, fmt::emphasis::bold |
+                                                                  fmt::fg(fmt::terminal_color::green)))
+                     : caret_text;
+    };
+    std::string out = head;
     const std::size_t offset = std::min<std::size_t>(span->offset, text.size());
     std::size_t line_begin = text.rfind('\n', offset == 0 ? std::string_view::npos : offset - 1);
     line_begin = (offset == 0 || line_begin == std::string_view::npos) ? 0 : line_begin + 1;
@@ -115,7 +152,7 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
         std::string_view last = text.substr(line_begin, offset - 1 - line_begin);
         if (!last.empty() && last.back() == '\r') last.remove_suffix(1);
         const std::string line = printable(last);
-        return out + fmt::format("{}\n{}^\n", line, caret_padding(line));
+        return out + fmt::format("{}\n{}{}\n", line, caret_padding(line), caret("^"));
     }
     std::size_t line_end = text.find('\n', offset);
     if (line_end == std::string_view::npos) line_end = text.size();
@@ -147,9 +184,9 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     // NUL bytes, escape sequences and invalid UTF-8 are shown as '�', one column each.
     const std::size_t width =
         span_end > column ? display_width(printable(line.substr(column, span_end - column))) : 1;
-    out += fmt::format("{}{}{}\n{}{}^{}\n", lead, printable(shown), trail, lead.empty() ? "" : " ",
+    out += fmt::format("{}{}{}\n{}{}{}\n", lead, printable(shown), trail, lead.empty() ? "" : " ",
                        caret_padding(printable(line.substr(shown_begin, column - shown_begin))),
-                       std::string(width > 0 ? width - 1 : 0, '~'));
+                       caret(std::string(1, '^').append(width > 0 ? width - 1 : 0, '~')));
     return out;
 }
 
@@ -168,10 +205,92 @@ std::string format_result(const Result& r) {
 
 void StreamOutput::text(std::string_view text) { m_out << text; }
 
+void StreamOutput::status(std::string_view text) {
+    if (m_status == nullptr) return;
+    m_out.flush();
+    // Back to the start of the line and clear it: the next status, or the next output, takes
+    // its place.
+    *m_status << "\r\033[K" << text << std::flush;
+}
+
 void StreamOutput::diagnostic(Severity, std::string_view formatted) {
     m_out.flush();
     m_err << formatted;
     m_err.flush();
+}
+
+void StreamOutput::report(const Diagnostic& d) {
+    diagnostic(d.severity, format_diagnostic(d.source, d.source_text, d.severity, d.message,
+                                             d.span, m_color_err));
+}
+
+void StreamOutput::result(const Result& r) {
+    if (!m_color_out || !r.label) {
+        text(format_result(r));
+        return;
+    }
+    text(fmt::format("{} = {}  {}\n", fmt::styled(*r.label, fmt::emphasis::bold),
+                     format_number(r.data),
+                     fmt::styled(fmt::format("(grad {})", format_number(r.grad.value_or(0.0))),
+                                 fmt::emphasis::faint)));
+}
+
+void StreamOutput::table(const Table& t) {
+    if (!m_color_out) {
+        text(t.text);
+        return;
+    }
+    // The header is the first line of the laid-out text.
+    const std::size_t nl = t.text.find('\n');
+    if (nl == std::string::npos) {
+        text(t.text);
+        return;
+    }
+    text(fmt::format("{}{}", fmt::styled(t.text.substr(0, nl), fmt::emphasis::bold),
+                     std::string_view(t.text).substr(nl)));
+}
+
+std::string wrap_text(std::string_view text, std::size_t width, std::size_t indent) {
+    std::string out;
+    for (std::size_t pos = 0;;) {
+        const std::size_t nl = text.find('\n', pos);
+        const std::string_view line = text.substr(pos, nl - pos);
+        if (display_width(line) <= width) {
+            out.append(line);  // as it is: aligned columns keep their blanks
+        } else {
+            const std::size_t lead = std::min(line.find_first_not_of(' '), line.size());
+            const std::size_t hang = indent > 0 ? indent : lead;
+            out.append(line.substr(0, lead));
+            std::size_t column = lead;
+            bool first = true;
+            for (std::size_t i = lead; i < line.size();) {
+                std::size_t word_begin = i;
+                while (word_begin < line.size() && line[word_begin] == ' ')
+                    ++word_begin;
+                if (word_begin == line.size()) break;
+                const std::size_t word_end = std::min(line.find(' ', word_begin), line.size());
+                const std::string_view gap = line.substr(i, word_begin - i);
+                const std::string_view word = line.substr(word_begin, word_end - word_begin);
+                const std::size_t w = display_width(word);
+                if (!first && column + gap.size() + w > width) {
+                    out += '\n';
+                    out.append(hang, ' ');
+                    column = hang;
+                } else {
+                    out.append(gap);
+                    column += gap.size();
+                }
+                out.append(word);
+                column += w;
+                first = false;
+                i = word_end;
+            }
+        }
+        if (nl == std::string_view::npos) break;
+        out += '\n';
+        pos = nl + 1;
+    }
+    return out;
 }
 
 }  // namespace mgrad

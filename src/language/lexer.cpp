@@ -47,6 +47,35 @@ bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
 
 std::uint32_t u32(std::size_t n) { return static_cast<std::uint32_t>(n); }
 
+struct TypographicOperator {
+    std::string_view glyph;
+    TokenKind kind;
+    TokenKind assign;  ///< the same followed by '='
+};
+constexpr TypographicOperator typographic_operators[] = {
+    {"\u2212", TokenKind::Minus, TokenKind::MinusAssign},  // − minus sign
+    {"\u00D7", TokenKind::Star, TokenKind::StarAssign},    // × multiplication sign
+    {"\u00F7", TokenKind::Slash, TokenKind::SlashAssign},  // ÷ division sign
+};
+
+// Characters from mathematical notation that have no one meaning here: say what to type.
+struct CharacterAdvice {
+    std::string_view glyph;
+    std::string_view advice;
+};
+constexpr CharacterAdvice character_advice[] = {
+    {"\u00B2", "write x**2 for a square"},
+    {"\u00B3", "write x**3 for a cube"},
+    {"\u221A", "write sqrt(x) for a square root"},
+    {"\u00B7", "write * to multiply"},
+    {"\u22C5", "write * to multiply"},
+    {"\u2013", "write - (the ASCII hyphen-minus) to subtract"},
+    {"\u2014", "write - (the ASCII hyphen-minus) to subtract"},
+    {"\u201C", "write \" (a straight double quote) to quote a word"},
+    {"\u201D", "write \" (a straight double quote) to quote a word"},
+    {"\u2026", "'...' starts a continuation line only in a pasted transcript"},
+};
+
 }  // namespace
 
 std::string_view token_kind_name(TokenKind kind) noexcept {
@@ -82,6 +111,18 @@ Lexer::Lexer(std::string_view text, std::uint32_t first_line) : m_text(text), m_
 void Lexer::skip_blank() {
     while (m_pos < m_text.size()) {
         const char c = m_text[m_pos];
+        if (m_pos == m_line_start && (c == '>' || c == '.')) {
+            // A line pasted from a transcript keeps its `>>> ` or `... ` prompt; neither can
+            // start a statement, so it is read as blank space (as IPython does).
+            const std::string_view rest = m_text.substr(m_pos);
+            const std::string_view prompt = c == '>' ? ">>>" : "...";
+            if (rest.starts_with(prompt) &&
+                (rest.size() == 3 || rest[3] == ' ' || rest[3] == '\n' || rest[3] == '\r')) {
+                m_pos += rest.size() > 3 && rest[3] == ' ' ? 4 : 3;
+                continue;
+            }
+            break;
+        }
         if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
             ++m_pos;
         } else if (c == '#') {
@@ -112,9 +153,13 @@ void Lexer::next(Token& t) {
     const auto column = u32(begin - m_line_start + 1);
     t.number = 0.0;
     if (m_pos >= m_text.size()) {
+        // The end of input is placed right after the last token, so that "expected an
+        // expression, found end of input" names and shows the line that needs it, not the
+        // blank line after it.
         t.kind = TokenKind::End;
         t.text = {};
-        t.span = SourceSpan{u32(m_text.size()), 0, line, column};
+        t.span = m_seen_token ? SourceSpan{u32(m_last_end), 0, m_last_line, m_last_column}
+                              : SourceSpan{u32(m_text.size()), 0, line, column};
         return;
     }
     const char c = m_text[m_pos];
@@ -123,6 +168,7 @@ void Lexer::next(Token& t) {
         t.kind = kind;
         t.text = std::string_view(m_text.data() + begin, length);  // within m_text
         t.span = span_from(begin, line, column);
+        if (kind != TokenKind::Newline) remember_end(column + u32(length));
     };
     auto next_is = [&](char d) { return m_pos + 1 < m_text.size() && m_text[m_pos + 1] == d; };
 
@@ -134,6 +180,7 @@ void Lexer::next(Token& t) {
     }
     if (is_digit(c) || (c == '.' && m_pos + 1 < m_text.size() && is_digit(m_text[m_pos + 1]))) {
         t = lex_number(begin, line, column);
+        remember_end(column + t.span.length);
         return;
     }
     if (is_name_start(c)) {
@@ -171,6 +218,15 @@ void Lexer::next(Token& t) {
     // terminal (a NUL, an escape, invalid UTF-8) are named by their code instead.
     const auto byte = static_cast<unsigned char>(c);
     const std::size_t length = utf8_length(m_text.substr(m_pos));
+    // Typographic operators, as text copied from a document or a slide has them: the minus
+    // sign U+2212, × and ÷ mean exactly -, * and /.
+    const std::string_view character = m_text.substr(m_pos, length);
+    for (const auto& [glyph, kind, assign] : typographic_operators) {
+        if (character != glyph) continue;
+        const bool with_assign = m_pos + length < m_text.size() && m_text[m_pos + length] == '=';
+        make(with_assign ? assign : kind, length + (with_assign ? 1 : 0));
+        return;
+    }
     if (length == 0) {
         m_pos += 1;
         throw Error(fmt::format("invalid UTF-8 (byte 0x{:02X}); mgrad reads UTF-8 text", byte),
@@ -181,6 +237,10 @@ void Lexer::next(Token& t) {
         throw Error(fmt::format("unexpected control character U+{:04X}{}", byte,
                                 byte == 0 ? " (a NUL byte: is this a binary file?)" : ""),
                     span_from(begin, line, column));
+    for (const auto& [glyph, advice] : character_advice)
+        if (character == glyph)
+            throw Error(fmt::format("unexpected character '{}': {}", glyph, advice),
+                        span_from(begin, line, column));
     throw Error(fmt::format("unexpected character '{}'", m_text.substr(begin, length)),
                 span_from(begin, line, column));
 }
@@ -264,7 +324,15 @@ std::string_view Lexer::rest_of_command(SourceSpan& span) {
         ++m_pos;
     }
     span = SourceSpan{u32(begin), u32(m_pos - begin), m_line, column};
-    return m_text.substr(begin, m_pos - begin);
+    const std::string_view rest = m_text.substr(begin, m_pos - begin);
+    const std::size_t content = rest.find_last_not_of(" \t\r");
+    if (content != std::string_view::npos) {
+        const std::size_t saved = m_pos;
+        m_pos = begin + content + 1;
+        remember_end(column + u32(content + 1));
+        m_pos = saved;
+    }
+    return rest;
 }
 
 }  // namespace mgrad

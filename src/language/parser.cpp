@@ -66,7 +66,9 @@ void Parser::advance() {
         m_token.kind = TokenKind::Name;
         throw;
     }
-    if (m_token.span.offset + m_token.span.length - m_statement_begin > max_statement_length)
+    const std::size_t end = m_token.span.offset + m_token.span.length;
+    // (The end of input is placed after the last token, which may be before the statement.)
+    if (end > m_statement_begin && end - m_statement_begin > max_statement_length)
         throw Error(
             fmt::format("statement is too long (the limit is {} bytes)", max_statement_length),
             m_token.span);
@@ -132,6 +134,7 @@ void reset(Statement& s) {
     s.command = fresh.command;
     s.command_span = fresh.command_span;
     s.words.clear();
+    s.params.clear();
 }
 }  // namespace
 
@@ -175,51 +178,72 @@ void Parser::recover() {
     }
 }
 
-/// statement  ::= command | assignment | setdata | expression
-/// setdata    ::= NAME '.' 'data' '=' expression
+/// statement  ::= command | constant | function | assignment | setdata | method | expression
+/// setdata    ::= NAME '.' 'data' ( '=' | '+=' | '-=' | '*=' | '/=' ) expression
+/// method     ::= NAME '.' 'backward' '(' ')'          (the command :backward NAME)
 void Parser::parse_statement(Statement& s) {
     const Token first = m_token;
+    auto is_assign = [](TokenKind k) {
+        return k == TokenKind::Assign || k == TokenKind::PlusAssign ||
+               k == TokenKind::MinusAssign || k == TokenKind::StarAssign ||
+               k == TokenKind::SlashAssign;
+    };
     if (first.kind == TokenKind::Colon) {
         parse_command(s);
-    } else if (first.kind == TokenKind::Name) {
-        const Token second = peek_after_current();
-        switch (second.kind) {
-            case TokenKind::Assign:
-            case TokenKind::PlusAssign:
-            case TokenKind::MinusAssign:
-            case TokenKind::StarAssign:
-            case TokenKind::SlashAssign: parse_assignment(s); break;
-            default:
-                s.kind = StatementKind::Expression;
-                s.root = parse_expression(s);
-                if (m_token.kind == TokenKind::Assign && s.exprs[s.root].kind == ExprKind::Field &&
-                    s.exprs[s.root].name == "data" &&
-                    s.exprs[s.exprs[s.root].lhs].kind == ExprKind::Name) {
-                    const Expr field = s.exprs[s.root];
-                    const Expr target = s.exprs[field.lhs];
+    } else if (first.kind == TokenKind::Name && first.text == "const" &&
+               peek_after_current().kind == TokenKind::Name) {
+        parse_constant(s);
+    } else if (first.kind == TokenKind::Name && first.text == "const" &&
+               !is_assign(peek_after_current().kind)) {
+        advance();
+        fail_expected("a name after 'const' (const NAME = NUMBER)");
+    } else {
+        const Token second =
+            first.kind == TokenKind::Name ? peek_after_current() : Token{};
+        if (first.kind == TokenKind::Name && is_assign(second.kind)) {
+            if (first.text == "const")
+                throw Error("'const' is a keyword: 'const NAME = NUMBER' binds a constant",
+                            first.span);
+            parse_assignment(s);
+        } else {
+            s.kind = StatementKind::Expression;
+            s.root = parse_expression(s);
+            const Expr root = s.exprs[s.root];
+            if (is_assign(m_token.kind)) {
+                if (root.kind == ExprKind::Field && root.name == "grad")
+                    throw Error(
+                        "a gradient is computed, not set: L.backward() (or :backward L) sets "
+                        "L.grad to 1 and fills in every gradient L depends on",
+                        root.span);
+                if (root.kind == ExprKind::Field && s.exprs[root.lhs].kind == ExprKind::Name) {
+                    const Expr target = s.exprs[root.lhs];
                     reset(s);
                     s.kind = StatementKind::SetData;
                     s.target = target.name;
                     s.target_span = target.span;
+                    s.assign_op = m_token.kind;
                     s.assign_span = m_token.span;
                     advance();
                     s.root = parse_expression(s);
-                } else if (m_token.kind == TokenKind::Assign) {
+                } else if (root.kind == ExprKind::Call && !root.method &&
+                           m_token.kind == TokenKind::Assign) {
+                    make_function(s, first);
+                } else if (root.kind == ExprKind::Call && !root.method) {
+                    throw Error(fmt::format("a function is defined with '=': {}(x) = …", root.name),
+                                m_token.span);
+                } else {
                     throw Error("only a name (or NAME.data) can be assigned to", first.span);
                 }
-                break;
+            } else if (root.kind == ExprKind::Call && root.method && root.name == "backward") {
+                make_method_statement(s, first);
+            }
         }
-    } else {
-        s.kind = StatementKind::Expression;
-        s.root = parse_expression(s);
-        if (m_token.kind == TokenKind::Assign)
-            throw Error("only a name (or NAME.data) can be assigned to", first.span);
     }
-    const SourceSpan last =
-        s.kind == StatementKind::Command ? s.command_span : s.exprs[s.root].span;
-    s.span =
-        join(first.span,
-             s.kind == StatementKind::Command && !s.words.empty() ? s.words.back().span : last);
+    SourceSpan last = s.kind == StatementKind::Command ? s.command_span : s.exprs[s.root].span;
+    if (s.kind == StatementKind::Command && !s.words.empty() &&
+        s.words.back().span.offset > last.offset)
+        last = s.words.back().span;
+    s.span = join(first.span, last);
     switch (m_token.kind) {
         case TokenKind::Newline:
         case TokenKind::Semicolon:
@@ -231,6 +255,66 @@ void Parser::parse_statement(Statement& s) {
                                     describe(m_token)),
                         m_token.span);
     }
+}
+
+/// constant   ::= 'const' NAME '=' expression
+void Parser::parse_constant(Statement& s) {
+    advance();  // 'const'
+    s.kind = StatementKind::Constant;
+    s.target = m_token.text;
+    s.target_span = m_token.span;
+    advance();
+    if (m_token.kind != TokenKind::Assign)
+        fail_expected(fmt::format("'=' after 'const {}'", s.target));
+    s.assign_span = m_token.span;
+    advance();
+    s.root = parse_expression(s);
+}
+
+/// function   ::= NAME '(' [ NAME { ',' NAME } ] ')' '=' expression
+/// The call was parsed as an expression; its arguments must be distinct names.
+void Parser::make_function(Statement& s, const Token& first) {
+    const Expr call = s.exprs[s.root];
+    std::vector<Word> params;
+    for (std::uint32_t k = 0; k < call.arg_count; ++k) {
+        const Expr& arg = s.exprs[s.args[call.first_arg + k]];
+        if (arg.kind != ExprKind::Name)
+            throw Error(fmt::format("a parameter of {}() must be a name, as in {}(x, y) = …",
+                                    call.name, call.name),
+                        arg.span);
+        for (const Word& p : params)
+            if (p.text == arg.name)
+                throw Error(fmt::format("parameter '{}' is given twice", arg.name), arg.span);
+        params.push_back(Word{std::string(arg.name), arg.span});
+    }
+    (void)first;
+    const std::string_view name = call.name;
+    const SourceSpan name_span = call.op_span;
+    reset(s);
+    s.kind = StatementKind::Function;
+    s.target = name;
+    s.target_span = name_span;
+    s.params = std::move(params);
+    s.assign_span = m_token.span;
+    advance();
+    s.root = parse_expression(s);
+}
+
+/// `L.backward()` is the command `:backward L`, as in micrograd.
+void Parser::make_method_statement(Statement& s, const Token& first) {
+    const Expr call = s.exprs[s.root];
+    const Expr receiver = s.exprs[s.args[call.first_arg]];
+    if (call.arg_count != 1)
+        throw Error("backward() takes no arguments: L.backward()", call.span);
+    if (receiver.kind != ExprKind::Name)
+        throw Error("backward() needs a name: L = …; L.backward() (or :backward L)",
+                    receiver.span);
+    (void)first;
+    reset(s);
+    s.kind = StatementKind::Command;
+    s.command = call.name;
+    s.command_span = call.span;
+    s.words.push_back(Word{std::string(receiver.name), receiver.span});
 }
 
 /// command    ::= ':' NAME { WORD }        (words are separated by blanks; "…" quotes)
@@ -364,27 +448,41 @@ std::uint32_t Parser::parse_power(Statement& s) {
     return push(s, e);
 }
 
-/// postfix    ::= primary { '.' ( 'data' | 'grad' ) }
+/// postfix    ::= primary { '.' ( 'data' | 'grad' | NAME '(' [ arguments ] ')' ) }
+/// A method call `x.tanh()` is the call `tanh(x)`, as in micrograd.
 std::uint32_t Parser::parse_postfix(Statement& s) {
     std::uint32_t operand = parse_primary(s);
     while (m_token.kind == TokenKind::Dot) {
         advance();
-        if (m_token.kind != TokenKind::Name) fail_expected("'data' or 'grad' after '.'");
-        if (m_token.text != "data" && m_token.text != "grad") {
-            const bool close = m_token.text.size() <= 6;
-            throw Error(
-                fmt::format("a node has only .data and .grad, not .{}{}", m_token.text,
-                            close && m_token.text.starts_with('g')   ? "; did you mean 'grad'?"
-                            : close && m_token.text.starts_with('d') ? "; did you mean 'data'?"
-                                                                     : ""),
-                m_token.span);
+        if (m_token.kind != TokenKind::Name) fail_expected("'data', 'grad' or a method after '.'");
+        const Token name = m_token;
+        const bool field = name.text == "data" || name.text == "grad";
+        if (peek_after_current().kind == TokenKind::LParen) {
+            if (field)
+                throw Error(fmt::format("'.{}' is a number, not a method: write x.{} without "
+                                        "parentheses",
+                                        name.text, name.text),
+                            name.span);
+            advance();  // the name; parse_call expects '('
+            operand = parse_call(s, name, operand);
+            continue;
+        }
+        if (!field) {
+            const bool close = name.text.size() <= 6;
+            throw Error(fmt::format("a node has only .data and .grad, not .{}{}", name.text,
+                                    close && name.text.starts_with('g')   ? "; did you mean 'grad'?"
+                                    : close && name.text.starts_with('d') ? "; did you mean 'data'?"
+                                    : fmt::format("; a method is called with parentheses: "
+                                                  "x.{}()",
+                                                  name.text)),
+                        name.span);
         }
         Expr e;
         e.kind = ExprKind::Field;
-        e.name = m_token.text;
+        e.name = name.text;
         e.lhs = operand;
-        e.span = join(s.exprs[operand].span, m_token.span);
-        e.op_span = m_token.span;
+        e.span = join(s.exprs[operand].span, name.span);
+        e.op_span = name.span;
         advance();
         operand = push(s, e);
     }
@@ -436,13 +534,14 @@ std::uint32_t Parser::parse_primary(Statement& s) {
 }
 
 /// call       ::= NAME '(' [ expression { ',' expression } ] ')'
-std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
+std::uint32_t Parser::parse_call(Statement& s, const Token& name, std::uint32_t receiver) {
     enter(name);
     DepthGuard guard{m_depth};
     ++m_paren_depth;
     advance();  // '('
     // This call's arguments go on m_call_args above those of the calls it is nested in.
     const std::size_t base = m_call_args.size();
+    if (receiver != no_expr) m_call_args.push_back(receiver);
     skip_newlines();
     if (m_token.kind != TokenKind::RParen) {
         for (;;) {
@@ -456,13 +555,14 @@ std::uint32_t Parser::parse_call(Statement& s, const Token& name) {
     --m_paren_depth;
     Expr e;
     e.kind = ExprKind::Call;
+    e.method = receiver != no_expr;
     e.name = name.text;
     e.first_arg = u32(s.args.size());
     e.arg_count = u32(m_call_args.size() - base);
     s.args.insert(s.args.end(), m_call_args.begin() + static_cast<std::ptrdiff_t>(base),
                   m_call_args.end());
     m_call_args.resize(base);
-    e.span = join(name.span, m_token.span);
+    e.span = join(receiver != no_expr ? s.exprs[receiver].span : name.span, m_token.span);
     e.op_span = name.span;
     advance();
     return push(s, e);
@@ -477,13 +577,17 @@ std::vector<Statement> Parser::parse_all(std::string_view text) {
 }
 
 bool Parser::is_incomplete(std::string_view text) {
+    Parser p(text);
     try {
-        (void)parse_all(text);
+        Statement s;
+        while (p.next(s)) {
+        }
         return false;
     } catch (const Error& e) {
-        // Only an error at the very end of the input means "keep typing"; an unexpected
-        // character on the line is a real error even if it is the last one.
-        return e.span() && e.span()->offset >= text.size() && e.span()->length == 0;
+        // Only an error at the end of the input means "keep typing"; an unexpected character
+        // on the line is a real error even if it is the last one.
+        return p.m_token.kind == TokenKind::End && e.span() && e.span()->length == 0 &&
+               e.span()->offset == p.m_token.span.offset;
     }
 }
 

@@ -3,8 +3,12 @@
 
 #include "session_impl.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/mman.h>  // madvise
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -135,6 +139,23 @@ NodeId Session::require(std::string_view name, std::optional<SourceSpan> span) c
 const std::deque<std::string>& Session::names() const noexcept { return m_impl->m_order; }
 void Session::bind(std::string_view name, NodeId id) { m_impl->bind(name, id); }
 void Session::reset() { m_impl->reset(); }
+std::optional<double> Session::constant(std::string_view name) const {
+    return m_impl->constant(name);
+}
+const std::vector<NamedConstant>& Session::constants() const noexcept {
+    return m_impl->m_constants;
+}
+const UserFunction* Session::user_function(std::string_view name) const {
+    const auto it = m_impl->m_user_functions.find(name);
+    return it == m_impl->m_user_functions.end() ? nullptr : &it->second->info;
+}
+std::vector<const UserFunction*> Session::user_functions() const {
+    return m_impl->user_functions();
+}
+Operand Session::evaluate(std::string_view expression) { return m_impl->evaluate_text(expression); }
+const Command& Session::resolve_command(std::string_view typed) const {
+    return m_impl->resolve_command(typed);
+}
 void Session::add_command(Command command) { m_impl->add_command(std::move(command)); }
 const Command* Session::find_command(std::string_view name) const {
     return m_impl->find_command(name);
@@ -151,12 +172,16 @@ std::vector<std::string> Session::completions(std::string_view prefix) const {
 std::string Session::node_name(NodeId id) const { return m_impl->node_name(id); }
 std::optional<NodeOrigin> Session::origin(NodeId id) const { return m_impl->origin(id); }
 void Session::backward(NodeId root) { m_impl->backward(root); }
+std::span<const NodeId> Session::ancestors(NodeId root) {
+    return m_impl->m_walk.of(m_impl->m_graph, root);
+}
 void Session::warn(std::string_view message, std::optional<SourceSpan> span) {
     m_impl->warn(message, span);
 }
 TranscriptView Session::transcript() const noexcept {
     return {m_impl->m_transcript.text(), m_impl->m_transcript.size()};
 }
+void Session::replay_as(std::string statement) { m_impl->m_replay = std::move(statement); }
 
 // --- bindings -----------------------------------------------------------------------------
 
@@ -243,7 +268,12 @@ std::optional<NodeId> Session::Impl::lookup(std::string_view name) const {
 NodeId Session::Impl::require(std::string_view name, std::optional<SourceSpan> span) const {
     if (auto id = lookup(name)) return *id;
     std::string message;
-    if (is_builtin_function(name) || find_function(name))
+    if (const auto k = constant(name))
+        message = fmt::format(
+            "'{}' is a constant ({}), not a node: it has no .data, .grad or "
+            "gradient",
+            name, format_number(*k));
+    else if (is_builtin_function(name) || find_function(name) || m_user_functions.contains(name))
         message = fmt::format("'{}' is a function, not a node; call it as {}(…)", name, name);
     else if (m_order.empty())
         message =
@@ -288,11 +318,40 @@ void Session::Impl::bind(std::string_view name, NodeId id) {
 
 void Session::Impl::reset() {
     m_graph.clear();
+    m_grad_nodes.clear();
+    m_grads_known = false;
     m_bindings.clear();
     m_order.clear();
     m_name_index.clear();
     m_origins.clear();
     m_transcript.clear();
+    m_constants.clear();
+    m_constant_index.clear();
+    m_user_functions.clear();
+}
+
+std::optional<double> Session::Impl::constant(std::string_view name) const {
+    if (m_constant_index.empty()) return std::nullopt;  // the usual case: no lookup at all
+    const auto it = m_constant_index.find(name);
+    if (it == m_constant_index.end()) return std::nullopt;
+    return m_constants[it->second].value;
+}
+
+std::vector<const UserFunction*> Session::Impl::user_functions() const {
+    // Callees first (depth first over the calls; definitions never form a cycle).
+    std::vector<const UserFunction*> out;
+    std::vector<std::string_view> done;
+    auto visit = [&](auto&& self_, const FunctionDef& f) -> void {
+        if (std::find(done.begin(), done.end(), f.info.name) != done.end()) return;
+        done.push_back(f.info.name);
+        for (const auto& callee : f.info.calls)
+            if (const auto it = m_user_functions.find(callee); it != m_user_functions.end())
+                self_(self_, *it->second);
+        out.push_back(&f.info);
+    };
+    for (const auto& [name, f] : m_user_functions)
+        visit(visit, *f);
+    return out;
 }
 
 // --- commands and functions -----------------------------------------------------------------
@@ -305,6 +364,34 @@ void Session::Impl::add_command(Command command) {
 const Command* Session::Impl::find_command(std::string_view name) const {
     auto it = m_commands.find(name);
     return it == m_commands.end() ? nullptr : &it->second;
+}
+
+const Command& Session::Impl::resolve_command(std::string_view typed) const {
+    if (const Command* c = find_command(typed)) return *c;
+    // GHCi's and Python's short forms, then any prefix that only one command has.
+    static constexpr std::pair<std::string_view, std::string_view> aliases[] = {
+        {"q", "quit"}, {"exit", "quit"}, {"h", "help"}, {"?", "help"}};
+    for (const auto& [alias, name] : aliases)
+        if (typed == alias)
+            if (const Command* c = find_command(name)) return *c;
+    std::vector<const Command*> matches;
+    for (auto it = m_commands.lower_bound(typed);
+         it != m_commands.end() && std::string_view(it->first).starts_with(typed); ++it)
+        matches.push_back(&it->second);
+    if (matches.size() == 1) return *matches.front();
+    if (matches.size() > 1) {
+        std::string names;
+        for (std::size_t i = 0; i < matches.size(); ++i)
+            names += fmt::format("{}:{}", i == 0 ? "" : i + 1 == matches.size() ? " or " : ", ",
+                                 matches[i]->name);
+        throw Error(fmt::format("':{}' could be {}; type more of the name", typed, names));
+    }
+    std::vector<std::string> names;
+    for (const auto& [name, cmd] : m_commands)
+        names.push_back(fmt::format(":{}", name));
+    std::string hint = did_you_mean(fmt::format(":{}", typed), names);
+    if (hint.empty()) hint = " (':help' lists the commands)";
+    throw Error(fmt::format("unknown command ':{}'{}", typed, hint));
 }
 
 std::vector<const Command*> Session::Impl::commands() const {
@@ -332,6 +419,8 @@ std::vector<std::string> Session::Impl::function_names() const {
     }
     for (const auto& [name, f] : m_functions)
         out.push_back(name);
+    for (const auto& [name, f] : m_user_functions)
+        out.push_back(name);
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
@@ -346,6 +435,8 @@ std::vector<std::string> Session::Impl::completions(std::string_view prefix) con
     } else {
         for (const auto& name : m_order)
             if (name.starts_with(prefix)) out.push_back(name);
+        for (const auto& k : m_constants)
+            if (k.name.starts_with(prefix)) out.push_back(k.name);
         for (const auto& name : function_names())
             if (name.starts_with(prefix)) out.push_back(name);
     }
@@ -473,6 +564,51 @@ std::string read_script(std::istream& in, std::string_view name, std::size_t exp
 
 }  // namespace
 
+std::string Session::Impl::read_file(const std::string& path) const {
+    // Not blocking on open: a pipe with no writer yet would hang there, beyond Ctrl-C's reach.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
+    struct Close {
+        int fd;
+        ~Close() { ::close(fd); }
+    } close_it{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+    if (S_ISDIR(st.st_mode)) throw Error(fmt::format("cannot read '{}': it is a directory", path));
+    const auto too_large = [&] {
+        return Error(fmt::format("cannot read '{}': it is larger than {} MiB", path,
+                                 max_script_size >> 20u));
+    };
+    const bool regular = S_ISREG(st.st_mode);
+    // A file too large is refused by its size, before a byte of it is read.
+    if (regular && static_cast<std::uintmax_t>(st.st_size) > max_script_size) throw too_large();
+    std::string text;
+    if (regular) text.reserve(static_cast<std::size_t>(st.st_size));
+    // A pipe, a terminal or a device is read as it comes, waiting at most a tenth of a second
+    // at a time so that Ctrl-C (or another front end's interrupt) is noticed.
+    std::vector<char> buffer(std::size_t{1} << 16u);
+    for (;;) {
+        if (!regular) {
+            if (interrupted()) throw Error(fmt::format("interrupted while reading '{}'", path));
+            pollfd p{fd, POLLIN, 0};
+            const int ready = ::poll(&p, 1, 100);
+            if (ready < 0 && errno != EINTR)
+                throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+            if (ready <= 0) continue;
+        }
+        const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+        if (n == 0) break;
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN) continue;
+            throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
+        }
+        if (text.size() + static_cast<std::size_t>(n) > max_script_size) throw too_large();
+        text.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
 bool Session::Impl::run_file(const std::string& path) {
     if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
     std::error_code ec;
@@ -491,13 +627,7 @@ bool Session::Impl::run_file(const std::string& path) {
     if (m_loading.size() >= max_load_depth)
         throw Error(
             fmt::format("':load' is nested too deeply (the limit is {} files)", max_load_depth));
-    if (std::filesystem::is_directory(path, ec))
-        throw Error(fmt::format("cannot read '{}': it is a directory", path));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(fmt::format("cannot open '{}': {}", path, std::strerror(errno)));
-    const std::uintmax_t size = std::filesystem::file_size(path, ec);
-    std::string text = read_script(in, path, ec ? 0 : static_cast<std::size_t>(size));
-    if (in.bad()) throw Error(fmt::format("cannot read '{}'", path));
+    std::string text = read_file(path);
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
     return run(path, text);
@@ -616,7 +746,74 @@ void Session::Impl::echo(std::string_view text, std::size_t& echoed_to, const St
 
 // --- executing statements -------------------------------------------------------------------
 
-void Session::Impl::check_names(const Statement& s, std::vector<Operand>& names) {
+namespace {
+
+// What to type instead of a call that comes from Python or micrograd habits.
+std::optional<std::string_view> habit_hint(std::string_view name) {
+    static constexpr std::pair<std::string_view, std::string_view> hints[] = {
+        {"print", "a bare expression prints its value: type the expression itself"},
+        {"Value", "a number is a value already: 'a = 2.0' makes a leaf node"},
+        {"draw_dot", "':draw L' draws L's graph to L.svg (or ':draw L FILE')"},
+        {"zero_grad", "':backward L' sets every gradient to zero before it backpropagates"},
+        {"item", "x.data is x's number"},
+        {"Neuron", "networks are built in C++ or by 'mgrad train' (see docs/nn.md)"},
+        {"Layer", "networks are built in C++ or by 'mgrad train' (see docs/nn.md)"},
+        {"MLP", "networks are built in C++ or by 'mgrad train' (see docs/nn.md)"},
+    };
+    for (const auto& [habit, hint] : hints)
+        if (name == habit) return hint;
+    return std::nullopt;
+}
+
+}  // namespace
+
+void Session::Impl::unknown_function(const Expr& e) const {
+    const std::string what =
+        e.method ? fmt::format("method '.{}()'", e.name) : fmt::format("function '{}'", e.name);
+    if (e.name == "backward")
+        throw Error(
+            "backward() is a statement of its own, not a value: L.backward() (or "
+            ":backward L)",
+            e.op_span);
+    if (const auto hint = habit_hint(e.name))
+        throw Error(fmt::format("mgrad has no {}: {}", what, *hint), e.op_span);
+    if (!e.method && lookup(e.name))
+        throw Error(fmt::format("'{}' is a node, not a function", e.name), e.op_span);
+    if (const auto k = constant(e.name); k && !e.method)
+        throw Error(fmt::format("'{}' is a constant ({}), not a function", e.name,
+                                format_number(*k)),
+                    e.op_span);
+    throw Error(
+        fmt::format("unknown {}{}", what, did_you_mean(e.name, function_names())), e.op_span);
+}
+
+bool Session::Impl::returns_node(const FunctionDef& f) const {
+    if (f.uses_globals) return true;
+    for (const auto& callee : f.info.calls)
+        if (const auto it = m_user_functions.find(callee);
+            it != m_user_functions.end() && returns_node(*it->second))
+            return true;
+    return false;
+}
+
+bool Session::Impl::calls(const FunctionDef& f, std::string_view name,
+                          std::vector<std::string>& path) const {
+    for (const auto& callee : f.info.calls) {
+        if (callee == name) {
+            path.push_back(callee);
+            return true;
+        }
+        const auto it = m_user_functions.find(callee);
+        if (it == m_user_functions.end()) continue;
+        path.push_back(callee);
+        if (calls(*it->second, name, path)) return true;
+        path.pop_back();
+    }
+    return false;
+}
+
+void Session::Impl::check_names(const Statement& s, std::vector<Operand>& names,
+                                const Locals* locals) {
     // A static pass before any node is made, so a statement with an error leaves the graph
     // exactly as it was.
     std::vector<bool>& is_node = m_is_node;  // kept between statements for its memory
@@ -625,38 +822,66 @@ void Session::Impl::check_names(const Statement& s, std::vector<Operand>& names)
         const Expr& e = s.exprs[i];
         switch (e.kind) {
             case ExprKind::Number: break;
-            case ExprKind::Name:
-                names[i] = require(e.name, e.span);  // evaluate() takes it from here
-                is_node[i] = true;
+            case ExprKind::Name:  // evaluate() takes it from here
+                if (const Operand* local = locals ? locals->find(e.name) : nullptr) {
+                    names[i] = *local;
+                    is_node[i] = std::holds_alternative<NodeId>(*local);
+                } else if (const auto k = constant(e.name)) {
+                    names[i] = *k;  // folds in like a literal
+                } else {
+                    names[i] = require(e.name, e.span);
+                    is_node[i] = true;
+                }
                 break;
             case ExprKind::Unary: is_node[i] = is_node[e.lhs]; break;
             case ExprKind::Binary: is_node[i] = is_node[e.lhs] || is_node[e.rhs]; break;
             case ExprKind::Field:
-                if (!is_node[e.lhs])
+                if (!is_node[e.lhs]) {
+                    const Expr& operand = s.exprs[e.lhs];
+                    if (operand.kind == ExprKind::Name && constant(operand.name))
+                        throw Error(fmt::format("'{}' is a constant, a plain number: it has no "
+                                                ".{} (write {} for its value)",
+                                                operand.name, e.name, operand.name),
+                                    e.span);
                     throw Error(
                         fmt::format("'.{}' needs a node, but this is a plain number", e.name),
-                        s.exprs[e.lhs].span);
+                        operand.span);
+                }
+                is_node[i] = false;
                 break;
             case ExprKind::Call: {
                 std::size_t arity = 0;
+                bool any_node = false;
+                for (std::uint32_t k = 0; k < e.arg_count; ++k)
+                    any_node = any_node || is_node[s.args[e.first_arg + k]];
                 if (is_builtin_function(e.name)) {
                     arity = builtin_arity(e.name);
-                    for (std::uint32_t k = 0; k < e.arg_count; ++k)
-                        if (is_node[s.args[e.first_arg + k]]) is_node[i] = true;
+                    is_node[i] = any_node;
+                } else if (const auto uf = m_user_functions.find(e.name);
+                           uf != m_user_functions.end()) {
+                    arity = uf->second->info.params.size();
+                    is_node[i] = any_node || returns_node(*uf->second);
                 } else if (const Function* f = find_function(e.name)) {
                     arity = f->arity;
                     is_node[i] = true;
-                } else if (lookup(e.name)) {
-                    throw Error(fmt::format("'{}' is a node, not a function", e.name), e.op_span);
                 } else {
-                    throw Error(fmt::format("unknown function '{}'{}", e.name,
-                                            did_you_mean(e.name, function_names())),
-                                e.op_span);
+                    unknown_function(e);
                 }
-                if (e.arg_count != arity)
+                if (e.arg_count != arity) {
+                    if (e.method && arity == 1)
+                        throw Error(
+                            fmt::format("x.{}() takes no arguments: it is {}(x)", e.name, e.name),
+                            e.span);
+                    if (e.method)
+                        throw Error(fmt::format("x.{}() is {}(x, …): it takes {} argument{}, "
+                                                "not {}",
+                                                e.name, e.name, arity - 1, arity == 2 ? "" : "s",
+                                                e.arg_count - 1),
+                                    e.span);
                     throw Error(fmt::format("{}() takes {} argument{}, not {}", e.name, arity,
                                             arity == 1 ? "" : "s", e.arg_count),
                                 e.span);
+                }
                 break;
             }
         }
@@ -669,7 +894,9 @@ NodeId Session::Impl::to_node(const Operand& v) {
 }
 
 Operand Session::Impl::apply_op(Op op, const Operand& x, const Operand& y, const Expr& e) {
-    check_node_cap(2, e.span);
+    // Inside a defined function, problems are reported at its call.
+    const SourceSpan& span = m_call_span ? *m_call_span : e.span;
+    check_node_cap(2, span);
     auto value = [this](const Operand& v) {
         if (const auto* id = std::get_if<NodeId>(&v)) return m_graph.data(*id);
         return std::get<double>(v);
@@ -694,7 +921,7 @@ Operand Session::Impl::apply_op(Op op, const Operand& x, const Operand& y, const
     const double r = value(result);
     if (!std::isfinite(r) && std::isfinite(xv) && std::isfinite(yv)) {
         const auto* id = std::get_if<NodeId>(&result);
-        m_pending.push_back({runtime_problem(op, xv, yv, r), e.span, id ? *id : no_node});
+        m_pending.push_back({runtime_problem(op, xv, yv, r), span, id ? *id : no_node});
     }
     return result;
 }
@@ -709,11 +936,43 @@ void Session::Impl::check_node_cap(std::size_t more, const SourceSpan& span) con
                 span);
 }
 
-Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
+Operand Session::Impl::call_user(const FunctionDef& f, std::span<const Operand> args,
+                                 const Expr& call, const Frame& frame) {
+    if (interrupted()) throw Error("interrupted", call.span);
+    // Definitions cannot recurse; this only bounds a long chain of functions calling others.
+    constexpr std::size_t max_call_depth = 256;
+    if (m_call_depth >= max_call_depth)
+        throw Error(fmt::format("defined functions call each other more than {} deep",
+                                max_call_depth),
+                    call.span);
+    struct Depth {
+        Impl& impl;
+        bool outermost;
+        Depth(Impl& i, const SourceSpan& span) : impl(i), outermost(i.m_call_depth == 0) {
+            ++impl.m_call_depth;
+            if (outermost) impl.m_call_span = span;
+        }
+        Depth(const Depth&) = delete;
+        Depth& operator=(const Depth&) = delete;
+        ~Depth() {
+            --impl.m_call_depth;
+            if (outermost) impl.m_call_span.reset();
+        }
+    } depth{*this, call.span};
+    const Locals locals{f.info.params, args};
+    try {
+        return evaluate(f.body, frame, &locals);
+    } catch (const Error& e) {
+        if (!depth.outermost) throw;
+        throw Error(fmt::format("in {}(): {}", f.info.name, e.what()), call.span);
+    }
+}
+
+Operand Session::Impl::evaluate(const Statement& s, const Frame& frame, const Locals* locals) {
     // Each expression makes at most two nodes (a constant operand and the op), an assignment
     // two more (a leaf, or `+=`'s constant and op). Refused before any is made, so the graph
     // stays as it was; functions that build graphs are checked again in apply_op.
-    check_node_cap(2 * s.exprs.size() + 2, s.span);
+    check_node_cap(2 * s.exprs.size() + 2, m_call_span ? *m_call_span : s.span);
     // Borrowed from the session for its memory and handed back however this ends; a function
     // called below that runs statements on this session again finds it empty, not in use.
     struct Borrow {
@@ -726,12 +985,13 @@ Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
     } borrow{m_operands};
     std::vector<Operand>& v = borrow.v;
     v.assign(s.exprs.size(), Operand{});
-    check_names(s, v);
+    check_names(s, v, locals);
     NodeId mark = m_graph.size();
     auto record = [&](const Expr& e) {
-        // Remember where each new node came from, for warnings and :vars.
+        // Remember where each new node came from, for warnings and :vars. (A defined
+        // function's nodes are recorded at its call, by the statement that called it.)
         const NodeId end = m_graph.size();
-        if (mark == end) return;
+        if (mark == end || locals) return;
         m_origins.grow_to(end, Origin{});
         for (NodeId id = mark; id < end; ++id)
             m_origins[id] = Origin{frame.source_index, e.span.line, e.span.column};
@@ -748,8 +1008,14 @@ Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
                 break;
             case ExprKind::Binary: v[i] = apply_op(binary_op(e.op), v[e.lhs], v[e.rhs], e); break;
             case ExprKind::Field: {
-                const NodeId id = std::get<NodeId>(v[e.lhs]);
-                v[i] = e.name == "data" ? m_graph.data(id) : m_graph.grad(id);
+                if (const auto* id = std::get_if<NodeId>(&v[e.lhs])) {
+                    v[i] = e.name == "data" ? m_graph.data(*id) : m_graph.grad(*id);
+                } else if (e.name == "data") {
+                    v[i] = v[e.lhs];  // a defined function gave a plain number
+                } else {
+                    throw Error("'.grad' needs a node, but this is a plain number",
+                                s.exprs[e.lhs].span);
+                }
                 break;
             }
             case ExprKind::Call: {
@@ -759,11 +1025,16 @@ Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
                     const Operand y = e.arg_count > 1 ? v[s.args[e.first_arg + 1]] : Operand{0.0};
                     v[i] = apply_op(op, x, y, e);
                 } else {
-                    const Function* f = find_function(e.name);
                     std::vector<Operand> args;
                     for (std::uint32_t k = 0; k < e.arg_count; ++k)
                         args.push_back(v[s.args[e.first_arg + k]]);
-                    v[i] = f->call(self, args, e.span);
+                    if (const auto uf = m_user_functions.find(e.name);
+                        uf != m_user_functions.end()) {
+                        v[i] = call_user(*uf->second, args, e, frame);
+                    } else {
+                        const Function* f = find_function(e.name);
+                        v[i] = f->call(self, args, m_call_span ? *m_call_span : e.span);
+                    }
                 }
                 break;
             }
@@ -773,29 +1044,270 @@ Operand Session::Impl::evaluate(const Statement& s, const Frame& frame) {
     return v[s.root];
 }
 
-void Session::Impl::execute(const Statement& s, const Frame& frame) {
-    const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
-    if (s.kind == StatementKind::Command) {
-        const Command* c = find_command(s.command);
-        if (!c) {
-            std::vector<std::string> names;
-            for (const auto& [name, cmd] : m_commands)
-                names.push_back(fmt::format(":{}", name));
-            std::string hint = did_you_mean(fmt::format(":{}", s.command), names);
-            if (hint.empty()) hint = " (':help' lists the commands)";
-            throw Error(fmt::format("unknown command ':{}'{}", s.command, hint), s.command_span);
-        }
-        try {
-            c->handler(self, s.words, *m_output);
-        } catch (const Error& e) {
-            if (e.span()) throw;
-            // A handler's error without a place points at the command.
-            throw Error(e.what(), s.command_span);
-        }
-        if (c->replay) m_transcript.append(text);
+Operand Session::Impl::evaluate_text(std::string_view expression) {
+    Parser parser(expression);
+    Statement s;
+    if (!parser.next(s)) throw Error("expected an expression, found nothing");
+    if (s.kind != StatementKind::Expression) throw Error("expected an expression", s.span);
+    Statement extra;
+    if (parser.next(extra)) throw Error("expected one expression", extra.span);
+    const Frame frame{"<expression>", expression, source_index("<expression>")};
+    m_graph.set_max_nodes(m_options.max_nodes);  // as for a statement: grad() honours it too
+    m_pending.clear();
+    const NodeId mark = m_graph.size();
+    Operand v;
+    try {
+        v = evaluate(s, frame);
+    } catch (const Error& e) {
+        const bool at_cap = m_options.max_nodes != 0 && m_graph.size() >= m_options.max_nodes;
+        rollback(mark);
+        if (!at_cap) throw;
+        throw cap_error(mark, e.span() ? *e.span() : s.span);
+    } catch (...) {
+        rollback(mark);
+        throw;
+    }
+    m_pending.clear();  // the caller decides what a NaN means
+    return v;
+}
+
+Error Session::Impl::cap_error(NodeId mark, const SourceSpan& span) const {
+    return Error(fmt::format("the graph has {} node{}; this statement would take it past the "
+                             "limit of {} (':reset' starts afresh; the mgrad option "
+                             "--max-nodes sets the limit)",
+                             mark, mark == 1 ? "" : "s", m_options.max_nodes),
+                 span);
+}
+
+void Session::Impl::check_name_free(std::string_view name, const SourceSpan& span,
+                                    bool for_constant, bool for_function) const {
+    if (name == "const")
+        throw Error("'const' is a keyword: 'const NAME = NUMBER' binds a constant", span);
+    if (is_builtin_function(name) || find_function(name))
+        throw Error(fmt::format("cannot define '{}': it is the name of a built-in function", name),
+                    span);
+    const std::string_view what = for_constant ? "a constant" : "a function";
+    if (lookup(name))
+        throw Error(fmt::format("'{}' is bound to a node; {} needs a name of its own", name, what),
+                    span);
+    if (for_function && constant(name))
+        throw Error(fmt::format("'{}' is a constant; a function needs a name of its own", name),
+                    span);
+    if (for_constant && m_user_functions.contains(name))
+        throw Error(fmt::format("'{}' is a function; a constant needs a name of its own", name),
+                    span);
+}
+
+void Session::Impl::define_constant(const Statement& s, const Frame& frame) {
+    check_name_free(s.target, s.target_span, true, false);
+    // Checked before anything is built: a constant is a plain number, never a node.
+    std::vector<Operand> scratch(s.exprs.size());
+    check_names(s, scratch, nullptr);
+    if (m_is_node[s.root])
+        throw Error(fmt::format("a constant is a plain number, but this is a node (x.data is a "
+                                "node's number; '{} = …' without 'const' binds a node)",
+                                s.target),
+                    s.exprs[s.root].span);
+    const double value = std::get<double>(evaluate(s, frame));
+    NamedConstant k{std::string(s.target), value, frame.name, s.span.line};
+    if (const auto it = m_constant_index.find(s.target); it != m_constant_index.end()) {
+        m_constants[it->second] = std::move(k);
         return;
     }
+    m_constant_index.emplace(std::string(s.target), m_constants.size());
+    m_constants.push_back(std::move(k));
+}
 
+void Session::Impl::define_function(const Statement& s, const Frame& frame) {
+    const std::string_view name = s.target;
+    check_name_free(name, s.target_span, false, true);
+    auto def = std::make_unique<FunctionDef>();
+    def->info.name = name;
+    for (const Word& p : s.params) {
+        if (is_builtin_function(p.text) || find_function(p.text))
+            throw Error(fmt::format("parameter '{}' has the name of a built-in function", p.text),
+                        p.span);
+        def->info.params.push_back(p.text);
+    }
+    // The body is checked now, so that a mistake shows at the definition, not at a call.
+    for (const Expr& e : s.exprs) {
+        if (e.kind == ExprKind::Name) {
+            if (std::find(def->info.params.begin(), def->info.params.end(), e.name) !=
+                    def->info.params.end() ||
+                constant(e.name))
+                continue;
+            if (!lookup(e.name)) {
+                std::vector<std::string> known(def->info.params);
+                known.insert(known.end(), m_order.begin(), m_order.end());
+                std::string params;
+                for (std::size_t i = 0; i < def->info.params.size(); ++i)
+                    params += fmt::format("{}{}", i ? ", " : "", def->info.params[i]);
+                throw Error(fmt::format("undefined name '{}' in the body of {}(){}{}", e.name,
+                                        name, did_you_mean(e.name, known),
+                                        params.empty()
+                                            ? std::string(" (it has no parameters)")
+                                            : fmt::format(" (its parameters: {})", params)),
+                            e.span);
+            }
+            def->uses_globals = true;
+        } else if (e.kind == ExprKind::Call) {
+            std::size_t arity = 0;
+            if (is_builtin_function(e.name)) {
+                arity = builtin_arity(e.name);
+            } else if (e.name == name) {
+                throw Error(fmt::format("{}() calls itself: a function cannot be recursive here "
+                                        "(its call would never end); write the steps out",
+                                        name),
+                            e.op_span);
+            } else if (const auto uf = m_user_functions.find(e.name);
+                       uf != m_user_functions.end()) {
+                arity = uf->second->info.params.size();
+                std::vector<std::string> path;
+                if (calls(*uf->second, name, path)) {
+                    std::string chain = fmt::format("{} → {}", name, e.name);
+                    for (const auto& step : path)
+                        chain += fmt::format(" → {}", step);
+                    throw Error(fmt::format("{}() would call itself ({}): a function cannot be "
+                                            "recursive here",
+                                            name, chain),
+                                e.op_span);
+                }
+                if (std::find(def->info.calls.begin(), def->info.calls.end(), e.name) ==
+                    def->info.calls.end())
+                    def->info.calls.emplace_back(e.name);
+            } else if (const Function* f = find_function(e.name)) {
+                arity = f->arity;
+                def->uses_globals = true;  // grad(f, x) and the like make nodes
+            } else {
+                unknown_function(e);
+            }
+            if (e.arg_count != arity)
+                throw Error(fmt::format("{}() takes {} argument{}, not {}", e.name, arity,
+                                        arity == 1 ? "" : "s", e.arg_count),
+                            e.span);
+        }
+    }
+    const SourceSpan body_span = s.exprs[s.root].span;
+    def->text =
+        std::make_unique<std::string>(frame.text.substr(body_span.offset, body_span.length));
+    def->info.body = *def->text;
+    def->info.source = frame.name;
+    def->info.line = s.span.line;
+    Parser parser(*def->text);
+    Statement extra;
+    if (!parser.next(def->body) || def->body.kind != StatementKind::Expression ||
+        parser.next(extra))
+        throw Error(fmt::format("the body of {}() must be one expression", name), body_span);
+    m_user_functions.insert_or_assign(std::string(name), std::move(def));
+}
+
+bool Session::Impl::execute_habit(const Statement& s, const Frame&) {
+    // `quit`, `exit` and `help` (or `help(tanh)`) as Python's REPL takes them, unless the
+    // name means something else in this session.
+    if (s.kind != StatementKind::Expression) return false;
+    const Expr& root = s.exprs[s.root];
+    const Expr* arg = nullptr;
+    if (root.kind == ExprKind::Call) {
+        if (root.method || root.arg_count > 1) return false;
+        if (root.arg_count == 1) arg = &s.exprs[s.args[root.first_arg]];
+    } else if (root.kind != ExprKind::Name) {
+        return false;
+    }
+    const std::string_view word = root.name;
+    if (word != "quit" && word != "exit" && word != "help") return false;
+    if (lookup(word) || constant(word) || m_user_functions.contains(word)) return false;
+    if (word != "help") {
+        if (arg) return false;
+        m_quit = true;
+        return true;
+    }
+    const Command* help = find_command("help");
+    if (!help || (arg && arg->kind != ExprKind::Name)) return false;
+    std::vector<Word> words;
+    if (arg) words.push_back(Word{std::string(arg->name), arg->span});
+    help->handler(self, words, *m_output);
+    return true;
+}
+
+void Session::Impl::execute_command(const Statement& s, const Frame& frame) {
+    const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
+    const Command* c = nullptr;
+    try {
+        c = &resolve_command(s.command);  // a unique prefix or an alias names a command too
+    } catch (const Error& e) {
+        throw Error(e.what(), s.command_span);
+    }
+    // A command run by this one (a :load's) has its own replay_as(); this one's comes back.
+    struct ReplayScope {
+        std::optional<std::string>& slot;
+        std::optional<std::string> outer;
+        explicit ReplayScope(std::optional<std::string>& s) : slot(s), outer(std::move(s)) {
+            slot.reset();
+        }
+        ReplayScope(const ReplayScope&) = delete;
+        ReplayScope& operator=(const ReplayScope&) = delete;
+        ~ReplayScope() { slot = std::move(outer); }
+    } scope{m_replay};
+    try {
+        c->handler(self, s.words, *m_output);
+    } catch (const Error& e) {
+        // What the command did before failing, when it did not undo it.
+        if (m_replay) m_transcript.append(*m_replay);
+        if (e.span()) throw;
+        // A handler's error without a place points at the command.
+        throw Error(e.what(), s.command_span);
+    } catch (...) {
+        if (m_replay) m_transcript.append(*m_replay);
+        throw;
+    }
+    if (m_replay) {
+        m_transcript.append(*m_replay);
+    } else if (c->replay) {
+        if (s.command == c->name) {
+            m_transcript.append(text);
+        } else {
+            // `:b L` is saved as `:backward L`, which a later command cannot make ambiguous.
+            const std::size_t name_end = s.command_span.offset + s.command_span.length;
+            m_transcript.append(fmt::format(
+                ":{}{}", c->name,
+                frame.text.substr(name_end, s.span.offset + s.span.length - name_end)));
+        }
+    }
+}
+
+void Session::Impl::rollback(NodeId mark) {
+    m_graph.truncate(mark);
+    if (m_origins.size() > mark) m_origins.truncate(mark);
+    m_pending.clear();
+}
+
+void Session::Impl::execute(const Statement& s, const Frame& frame) {
+    const std::string_view text = frame.text.substr(s.span.offset, s.span.length);
+    // The cap is the graph's own limit, so every way of making nodes honours it (grad() and
+    // the commands too), checked before the memory for a node is taken.
+    m_graph.set_max_nodes(m_options.max_nodes);
+    if (s.kind == StatementKind::Command) {
+        execute_command(s, frame);
+        return;
+    }
+    if (execute_habit(s, frame)) return;
+    // A statement either completes or leaves the graph as it found it.
+    const NodeId mark = m_graph.size();
+    try {
+        execute_statement(s, frame, text);
+    } catch (const Error& e) {
+        const bool at_cap = m_options.max_nodes != 0 && m_graph.size() >= m_options.max_nodes;
+        rollback(mark);
+        if (!at_cap) throw;
+        throw cap_error(mark, e.span() ? *e.span() : s.span);
+    } catch (...) {
+        rollback(mark);
+        throw;
+    }
+}
+
+void Session::Impl::execute_statement(const Statement& s, const Frame& frame,
+                                      std::string_view text) {
     m_pending.clear();
     auto flush_warnings = [&] {
         std::vector<PendingWarning> pending;
@@ -825,10 +1337,28 @@ void Session::Impl::execute(const Statement& s, const Frame& frame) {
             m_output->result(r);
             return;
         }
+        case StatementKind::Constant:
+            define_constant(s, frame);
+            flush_warnings();
+            m_transcript.append(text);
+            return;
+        case StatementKind::Function:
+            define_function(s, frame);
+            m_transcript.append(text);
+            return;
         case StatementKind::Assignment: {
             m_name_index.prefetch(s.target);  // bind() looks it up once the value is made
-            if (is_builtin_function(s.target) || find_function(s.target))
+            if (is_builtin_function(s.target) || find_function(s.target) ||
+                m_user_functions.contains(s.target))
                 throw Error(fmt::format("cannot bind '{}': it is the name of a function", s.target),
+                            s.target_span);
+            if (const auto k = constant(s.target))
+                throw Error(fmt::format("'{}' is a constant ({}); 'const {} = …' gives it a new "
+                                        "value",
+                                        s.target, format_number(*k), s.target),
+                            s.target_span);
+            if (s.target == "const")
+                throw Error("'const' is a keyword: 'const NAME = NUMBER' binds a constant",
                             s.target_span);
             std::optional<NodeId> current;
             if (s.assign_op != TokenKind::Assign) current = require(s.target, s.target_span);
@@ -860,8 +1390,11 @@ void Session::Impl::execute(const Statement& s, const Frame& frame) {
                                         s.target, op_info(m_graph.op(id)).name),
                             s.target_span);
             const Operand v = evaluate(s, frame);
-            const double x = std::holds_alternative<double>(v) ? std::get<double>(v)
-                                                               : m_graph.data(std::get<NodeId>(v));
+            double x = std::holds_alternative<double>(v) ? std::get<double>(v)
+                                                         : m_graph.data(std::get<NodeId>(v));
+            // a.data -= lr * a.grad, as in micrograd's update step.
+            if (s.assign_op != TokenKind::Assign)
+                x = detail::apply(binary_op(s.assign_op), m_graph.data(id), x);
             flush_warnings();
             // Warn when the change makes a NaN or inf appear where there was none before.
             std::vector<bool> was_finite(m_graph.size());
@@ -888,14 +1421,33 @@ void Session::Impl::execute(const Statement& s, const Frame& frame) {
 }
 
 void Session::Impl::backward(NodeId root) {
-    m_graph.zero_grad();
-    m_graph.backward(root);
-    check_gradients(root);
+    m_graph.check_id(root);
+    // Only the gradients the previous call set can be non-zero, unless something else has
+    // written gradients since (the graph's grad_version tells): zeroing those and the part
+    // below `root` is then zeroing the whole tape, in time that does not grow with the session.
+    if (m_grads_known && m_graph.grad_version() == m_grads_version) {
+        for (NodeId id : m_grad_nodes)
+            if (id < m_graph.size()) m_graph.set_grad(id, 0.0);
+    } else {
+        m_graph.zero_grad();
+    }
+    const std::span<const NodeId> part = m_walk.of(m_graph, root);
+    m_graph.backward_through(root, part);
+    // When the part is much of the tape, zeroing the whole tape next time costs about the
+    // same as zeroing the part, and spares a copy of the list.
+    m_grads_known = part.size() * 4 < m_graph.size();
+    if (m_grads_known)
+        m_grad_nodes.assign(part.begin(), part.end());
+    else
+        m_grad_nodes.clear();
+    m_grads_version = m_graph.grad_version();
+    check_gradients(root, part);
 }
 
-void Session::Impl::check_gradients(NodeId root) {
+void Session::Impl::check_gradients(NodeId root, std::span<const NodeId> part) {
     // Report where a non-finite gradient is closest to the root: that is where it came from.
-    for (NodeId id = root + 1; id-- > 0;) {
+    for (std::size_t k = part.size(); k-- > 0;) {
+        const NodeId id = part[k];
         const double g = m_graph.grad(id);
         if (std::isfinite(g)) continue;
         std::string where;

@@ -5,8 +5,6 @@
 
 #include <fmt/format.h>
 #include <plplot.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <array>
@@ -16,13 +14,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <limits>
 #include <mutex>
+#include <new>
 #include <string_view>
-
-#include <unistd.h>
+#include <utility>
 
 #include "mgrad/support/atomic_file.hpp"
 #include "mgrad/support/error.hpp"
@@ -107,66 +104,48 @@ bool device_installed(std::string_view device) {
         file.string(), device, driver_dir().string()));
 }
 
-// The directory exists and the target, if there is one, is a plain file: never opened here (an
-// existing file is replaced only once the new picture is complete, and a FIFO would block).
-void check_path(const std::filesystem::path& file) {
-    const std::filesystem::path dir = file.parent_path();
-    std::error_code ec;
-    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
-                                dir.string()));
-    struct stat st {};
-    if (::stat(file.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
-        throw Error(
-            fmt::format("cannot write '{}': {}", file.string(),
-                        S_ISDIR(st.st_mode) ? "it is a directory" : "it is not a regular file"));
-}
-
-/// PLplot's cairo devices do not report a failed write (a full disk): a picture is taken only
-/// when it ends as its format ends, else the old file stays.
-void check_complete(const std::filesystem::path& file, const std::string& temp,
-                    std::string_view device) {
-    std::ifstream in(temp, std::ios::binary | std::ios::ate);
-    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
-    std::string tail(static_cast<std::size_t>(std::min<std::streamoff>(size, 64)), '\0');
-    if (size > 0) {
-        in.seekg(size - static_cast<std::streamoff>(tail.size()));
-        in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
-    }
-    while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r' || tail.back() == ' '))
-        tail.pop_back();
-    const std::string_view end = device == "pngcairo"   ? std::string_view("IEND\xAE\x42\x60\x82")
-                                 : device == "svgcairo" ? std::string_view("</svg>")
-                                                        : std::string_view("%%EOF");
-    if (in && tail.ends_with(end)) return;
-    struct statvfs fs {};
-    std::filesystem::path dir = std::filesystem::path(temp).parent_path();
-    if (dir.empty()) dir = ".";
-    const bool full = ::statvfs(dir.c_str(), &fs) == 0 && fs.f_bavail == 0;
-    throw Error(fmt::format(
-        "cannot write '{}': {}", file.string(),
-        full ? std::strerror(ENOSPC) : "the picture came out incomplete (a write failed)"));
-}
-
-// Everything PLplot would otherwise die on.
+// Everything PLplot would otherwise die on, and everything the write would be refused for.
 std::string_view check_target(const std::filesystem::path& file) {
     const std::string_view device = device_for(file);
     if (!device_installed(device)) throw_no_device(file, device);
-    check_path(file);
+    check_writable(file);
     return device;
 }
 
-// Opens a fresh PLplot stream on `file`, and always closes it.
+/// What PLplot writes, kept in memory (PLplot's cairo devices ignore write errors, so a full
+/// disk would give a truncated picture and no error): the bytes then go to the file through
+/// write_file_atomically. PLplot closes the stream itself when the plot ends.
+class MemoryOutput {
+  public:
+    MemoryOutput() : m_file(::open_memstream(&m_data, &m_size)) {
+        if (m_file == nullptr) throw std::bad_alloc();
+    }
+    MemoryOutput(const MemoryOutput&) = delete;
+    MemoryOutput& operator=(const MemoryOutput&) = delete;
+    ~MemoryOutput() {
+        if (m_file != nullptr) std::fclose(m_file);
+        std::free(m_data);
+    }
+    /// The stream for PLplot, which closes it from plinit() on.
+    std::FILE* hand_over() noexcept { return std::exchange(m_file, nullptr); }
+    /// Complete once the stream is closed.
+    [[nodiscard]] std::string_view bytes() const noexcept { return {m_data, m_size}; }
+
+  private:
+    char* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::FILE* m_file;
+};
+
+// Opens a fresh PLplot stream writing into `output`, and always closes it.
 class Stream {
   public:
-    Stream(std::string_view device, const std::filesystem::path& file, PLINT rows)
-        : m_lock(plplot_mutex()) {
+    Stream(std::string_view device, MemoryOutput& output, PLINT rows) : m_lock(plplot_mutex()) {
         plgstrm(&m_previous);
         plmkstrm(&m_stream);
         if (m_stream < 0) throw Error("PLplot could not open another stream");
-        const std::string dev(device), name = file.string();
+        const std::string dev(device);
         plsdev(dev.c_str());
-        plsfnam(name.c_str());
         plspage(0.0, 0.0, width_px, static_cast<PLINT>(height_px * (rows > 1 ? 1.35 : 1.0)), 0, 0);
         plscmap0n(16);
         plscol0(0, 255, 255, 255);
@@ -175,6 +154,7 @@ class Stream {
         for (std::size_t i = 0; i < palette.size(); ++i)
             plscol0(color_first + static_cast<PLINT>(i), palette[i].r, palette[i].g, palette[i].b);
         plssub(1, rows);
+        plsfile(output.hand_over());
         plinit();
         plfontld(1);
         plschr(0.0, 1.05);
@@ -191,20 +171,6 @@ class Stream {
     PLINT m_previous = 0;
     PLINT m_stream = -1;
 };
-
-/// Draws into a temporary file beside `file` and renames it over `file` once it is complete
-/// (mgrad/support/atomic_file.hpp): a failure or a crash leaves the old picture as it was.
-void write_plot(const std::filesystem::path& file, std::string_view device, PLINT rows,
-                const std::function<void()>& draw) {
-    replace_file_atomically(file, [&](const std::string& temp) {
-        {
-            Stream stream(device, temp, rows);
-            draw();
-        }  // PLplot writes the file as the stream ends
-        check_complete(file, temp, device);
-        return true;
-    });
-}
 
 struct Range {
     double lo = std::numeric_limits<double>::infinity();
@@ -260,15 +226,39 @@ void draw_line_chart(const LineChart& chart) {
         yr.pad(0.06);
     }
     pladv(0);
-    frame(xr.lo, xr.hi, yr.lo, yr.hi);
+    const bool legend = chart.series.size() > 1;
+    if (legend) {
+        // The legend goes below the chart, outside it, so that it never covers a curve.
+        plvpor(0.10, 0.95, 0.22, 0.92);
+        plwind(xr.lo, xr.hi, yr.lo, yr.hi);
+        plcol0(color_grid);
+        plwidth(1.0);
+        plbox("g", 0.0, 0, "g", 0.0, 0);
+        plcol0(color_text);
+    } else {
+        frame(xr.lo, xr.hi, yr.lo, yr.hi);
+    }
     for (std::size_t i = 0; i < chart.series.size(); ++i) {
         const Series& s = chart.series[i];
         plcol0(color_first + static_cast<PLINT>(i % palette.size()));
         plwidth(2.5);
-        plline(static_cast<PLINT>(s.x.size()), s.x.data(), s.y.data());
+        // A NaN or infinite y ends a line: no segment is drawn across a gap (log(x) for
+        // x <= 0) or into a pole.
+        for (std::size_t begin = 0; begin < s.y.size();) {
+            while (begin < s.y.size() && !std::isfinite(s.y[begin]))
+                ++begin;
+            std::size_t end = begin;
+            while (end < s.y.size() && std::isfinite(s.y[end]))
+                ++end;
+            if (end - begin == 1)
+                plpoin(1, &s.x[begin], &s.y[begin], 1);
+            else if (end > begin)
+                plline(static_cast<PLINT>(end - begin), &s.x[begin], &s.y[begin]);
+            begin = end;
+        }
     }
     axes_and_labels(chart.x_label, chart.y_label, chart.title);
-    if (chart.series.size() > 1) {
+    if (legend) {
         const auto n = static_cast<PLINT>(chart.series.size());
         std::vector<PLINT> opts(chart.series.size(), PL_LEGEND_LINE), colors,
             styles(opts.size(), 1);
@@ -280,11 +270,11 @@ void draw_line_chart(const LineChart& chart) {
             texts.push_back(chart.series[i].name.c_str());
         }
         PLFLT w = 0, h = 0;
-        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.06, 0,
-                 color_grid, 1, 0, 0, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
-                 texts.data(), nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(),
-                 widths.data(), nullptr, nullptr, nullptr, nullptr);
+        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX | PL_LEGEND_ROW_MAJOR,
+                 PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, 0.15, 0.06, 0, color_grid, 1, 1,
+                 n, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(), texts.data(),
+                 nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(),
+                 nullptr, nullptr, nullptr, nullptr);
     }
 }
 
@@ -312,49 +302,61 @@ void check_can_plot(const std::filesystem::path& file) {
     std::lock_guard<std::mutex> lock(plplot_mutex());
     const std::string_view device = device_for(file);
     if (!device_installed(device)) throw_no_device(file, device);
-    check_path(file);
+    const std::filesystem::path dir = file.parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
+                                dir.string()));
+    check_writable(file);
 }
 
 void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
     save_line_charts(std::span<const LineChart>(&chart, 1), file);
 }
 
-void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+namespace {
+
+/// The charts stacked in one picture, rendered by `device` into memory.
+std::string render_line_charts(std::span<const LineChart> charts, std::string_view device) {
+    MemoryOutput picture;
+    {
+        Stream stream(device, picture, static_cast<PLINT>(charts.size()));
+        for (const LineChart& c : charts)
+            draw_line_chart(c);
+    }
+    return std::string(picture.bytes());
+}
+
+void check_charts(std::span<const LineChart> charts) {
     if (charts.empty()) throw Error("nothing to plot: no charts");
     for (const LineChart& c : charts)
         if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
+}
+
+}  // namespace
+
+void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+    check_charts(charts);
     std::string_view device;
     {
         std::lock_guard<std::mutex> lock(plplot_mutex());
         device = check_target(file);
     }
-    write_plot(file, device, static_cast<PLINT>(charts.size()), [&] {
-        for (const LineChart& c : charts)
-            draw_line_chart(c);
-    });
+    write_file_atomically(file, render_line_charts(charts, device));
 }
 
 std::string line_chart_image(const LineChart& chart, std::string_view format) {
-    // PLplot's cairo devices write files, so the picture goes through a private temporary one.
-    const std::string extension = fmt::format(".{}", format);
-    std::string name =
-        (std::filesystem::temp_directory_path() / fmt::format("mgrad-chart-XXXXXX{}", extension))
-            .string();
-    const int fd = ::mkstemps(name.data(), static_cast<int>(extension.size()));
-    if (fd < 0)
-        throw Error(
-            fmt::format("cannot make a temporary file for a chart: {}", std::strerror(errno)));
-    ::close(fd);
-    struct Remove {
-        const std::string& path;
-        explicit Remove(const std::string& p) : path(p) {}
-        Remove(const Remove&) = delete;
-        Remove& operator=(const Remove&) = delete;
-        ~Remove() { std::remove(path.c_str()); }
-    } remove{name};
-    save_line_chart(chart, name);
-    std::ifstream in(name, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::span<const LineChart> charts(&chart, 1);
+    check_charts(charts);
+    // The device a file of that format would get; no file is involved.
+    const std::filesystem::path like = fmt::format("chart.{}", format);
+    std::string_view device;
+    {
+        std::lock_guard<std::mutex> lock(plplot_mutex());
+        device = device_for(like);
+        if (!device_installed(device)) throw_no_device(like, device);
+    }
+    return render_line_charts(charts, device);
 }
 
 // Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.
@@ -366,6 +368,11 @@ struct Field {
             pointers[ix] = columns[ix].data();
     }
 };
+
+namespace {
+void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
+                   std::string_view device, MemoryOutput& picture);
+}  // namespace
 
 void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
     const ClassGrid& g = plot.grid;
@@ -421,72 +428,84 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
         fields.push_back(std::move(f));
     }
 
-    write_plot(file, device, 1, [&] {
-        // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
-        const auto nk = static_cast<PLINT>(k);
-        std::vector<PLINT> r, gr, b;
-        for (std::size_t c = 0; c < k; ++c) {
-            auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
-            r.push_back(pale(palette[c].r));
-            gr.push_back(pale(palette[c].g));
-            b.push_back(pale(palette[c].b));
-        }
-        plscmap1n(nk);
-        plscmap1(r.data(), gr.data(), b.data(), nk);
-
-        const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
-        pladv(0);
-        plvsta();
-        plwind(g.x_min, g.x_max, g.y_min, g.y_max);
-        const double top = std::numeric_limits<double>::max();
-        for (std::size_t c = 0; c < k; ++c)
-            plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max,
-                    0.0, top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0,
-                    0, 0.0, plfill, 1, nullptr, nullptr);
-
-        std::vector<PLFLT> xs(g.nx), ys(g.ny);
-        for (std::size_t ix = 0; ix < g.nx; ++ix)
-            xs[ix] = g.x_min +
-                     (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
-        for (std::size_t iy = 0; iy < g.ny; ++iy)
-            ys[iy] = g.y_min +
-                     (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
-        PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
-        const PLFLT zero = 0.0;
-        plcol0(color_text);
-        plwidth(1.5);
-        // A binary model's two fields share one zero line; draw it once.
-        for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
-            plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
-
-        // Discs 4.5 px in radius: convert pixels to world units along each axis.
-        PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
-        plgvpd(&vx0, &vx1, &vy0, &vy1);
-        const double rx = 4.5 * (g.x_max - g.x_min) / ((vx1 - vx0) * width_px);
-        const double ry = 4.5 * (g.y_max - g.y_min) / ((vy1 - vy0) * height_px);
-        for (std::size_t i = 0; i < plot.x.size(); ++i)
-            disc(plot.x[i], plot.y[i], rx, ry, color_first + static_cast<PLINT>(plot.labels[i]));
-
-        axes_and_labels("x₁", "x₂", plot.title);
-
-        std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
-            text_colors(plot.classes, color_text);
-        std::vector<PLFLT> scales(plot.classes, 1.1);
-        std::vector<std::string> names;
-        std::vector<const char*> texts, symbols(plot.classes, "●");
-        for (std::size_t c = 0; c < plot.classes; ++c) {
-            colors.push_back(color_first + static_cast<PLINT>(c));
-            names.push_back(fmt::format("class {}", c));
-        }
-        for (const auto& n : names)
-            texts.push_back(n.c_str());
-        PLFLT w = 0, h = 0;
-        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-                 PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
-                 color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
-                 texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                 colors.data(), scales.data(), numbers.data(), symbols.data());
-    });
+    MemoryOutput picture;
+    draw_boundary(plot, fields, device, picture);
+    write_file_atomically(file, picture.bytes());
 }
+
+namespace {
+
+void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
+                   std::string_view device, MemoryOutput& picture) {
+    const ClassGrid& g = plot.grid;
+    const std::size_t k = plot.classes;
+    Stream stream(device, picture, 1);
+    // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
+    const auto nk = static_cast<PLINT>(k);
+    std::vector<PLINT> r, gr, b;
+    for (std::size_t c = 0; c < k; ++c) {
+        auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
+        r.push_back(pale(palette[c].r));
+        gr.push_back(pale(palette[c].g));
+        b.push_back(pale(palette[c].b));
+    }
+    plscmap1n(nk);
+    plscmap1(r.data(), gr.data(), b.data(), nk);
+
+    const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
+    pladv(0);
+    plvsta();
+    plwind(g.x_min, g.x_max, g.y_min, g.y_max);
+    const double top = std::numeric_limits<double>::max();
+    for (std::size_t c = 0; c < k; ++c)
+        plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max, 0.0,
+                top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0, 0, 0.0,
+                plfill, 1, nullptr, nullptr);
+
+    std::vector<PLFLT> xs(g.nx), ys(g.ny);
+    for (std::size_t ix = 0; ix < g.nx; ++ix)
+        xs[ix] =
+            g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
+    for (std::size_t iy = 0; iy < g.ny; ++iy)
+        ys[iy] =
+            g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
+    PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
+    const PLFLT zero = 0.0;
+    plcol0(color_text);
+    plwidth(1.5);
+    // A binary model's two fields share one zero line; draw it once.
+    for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
+        plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
+
+    // Discs 4.5 px in radius: convert pixels to world units along each axis.
+    PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
+    plgvpd(&vx0, &vx1, &vy0, &vy1);
+    const double rx = 4.5 * (g.x_max - g.x_min) / ((vx1 - vx0) * width_px);
+    const double ry = 4.5 * (g.y_max - g.y_min) / ((vy1 - vy0) * height_px);
+    for (std::size_t i = 0; i < plot.x.size(); ++i)
+        disc(plot.x[i], plot.y[i], rx, ry, color_first + static_cast<PLINT>(plot.labels[i]));
+
+    axes_and_labels("x₁", "x₂", plot.title);
+
+    std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
+        text_colors(plot.classes, color_text);
+    std::vector<PLFLT> scales(plot.classes, 1.1);
+    std::vector<std::string> names;
+    std::vector<const char*> texts, symbols(plot.classes, "●");
+    for (std::size_t c = 0; c < plot.classes; ++c) {
+        colors.push_back(color_first + static_cast<PLINT>(c));
+        names.push_back(fmt::format("class {}", c));
+    }
+    for (const auto& n : names)
+        texts.push_back(n.c_str());
+    PLFLT w = 0, h = 0;
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+             PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
+             color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
+             texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+             colors.data(), scales.data(), numbers.data(), symbols.data());
+}
+
+}  // namespace
 
 }  // namespace mgrad

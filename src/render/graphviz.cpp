@@ -1,7 +1,9 @@
 // The only file that calls Graphviz (cgraph + gvc). Each C resource lives in a move-only RAII
 // class, every non-zero return code becomes an mgrad::Error, and everything built so far is
 // freed before the exception leaves (the destructors run during unwinding).
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -15,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "child_process.hpp"
 #include "mgrad/support/error.hpp"
 #include "scene.hpp"
 
@@ -186,8 +189,10 @@ AGraph build(const Scene& scene) {
     for (const SceneEdge& e : scene.edges) {
         // No name: a non-strict graph then makes a new edge even between the same two nodes,
         // which is how `a + a` shows both operands.
-        if (agedge(g, nodes.at(e.tail), nodes.at(e.head), nullptr, 1) == nullptr)
-            throw Error(with_details("Graphviz could not create an edge"));
+        Agedge_t* edge = agedge(g, nodes.at(e.tail), nodes.at(e.head), nullptr, 1);
+        if (edge == nullptr) throw Error(with_details("Graphviz could not create an edge"));
+        for (const Attr& a : e.attrs)
+            set_attr(g, edge, a);
     }
     return graph;
 }
@@ -301,28 +306,67 @@ std::string graphviz_dot(const Scene& scene) {
     return stream.take();
 }
 
-std::string graphviz_render(const Scene& scene, std::string_view format, GraphvizTimings* timings) {
+namespace {
+
+/// Cairo cannot make a bitmap wider or taller than 32,767 pixels, and the time it takes (and
+/// the PNG's size) grows with the pixels: a drawing larger than this is scaled down to it.
+constexpr double max_png_side = 32640;                 // pixels
+constexpr double max_png_pixels = 16.0 * 1024 * 1024;  // 16 megapixels: about a second
+
+/// Scales a laid-out drawing down so that its bitmap stays within the limits above. Sets the
+/// drawing's size the way the `size` attribute would, after the layout (which reads `size`)
+/// and before rendering (which applies it).
+void fit_bitmap(Agraph_t* g) {
+    const boxf bb = GD_bb(g);
+    const double dpi = 96.0;  // cairo's default
+    const double w = (bb.UR.x - bb.LL.x) * dpi / 72.0, h = (bb.UR.y - bb.LL.y) * dpi / 72.0;
+    if (w <= 0 || h <= 0) return;
+    double scale =
+        std::min({1.0, max_png_side / w, max_png_side / h, std::sqrt(max_png_pixels / (w * h))});
+    if (scale >= 1.0) return;
+    GD_drawing(g)->size.x = (bb.UR.x - bb.LL.x) * scale;
+    GD_drawing(g)->size.y = (bb.UR.y - bb.LL.y) * scale;
+    GD_drawing(g)->filled = false;
+}
+
+/// Graphs this small (nodes and virtual nodes, Scene::layout_size) are laid out in the calling
+/// process even when the caller can interrupt: bounded as layout_budget.hpp bounds them, they
+/// take a few tens of milliseconds, less than starting a child.
+constexpr std::size_t in_process_layout = 300;
+
+/// Lays out one small box here, once: Graphviz then has its text layout (pango, fontconfig and
+/// their caches) loaded in this process, and every child inherits it instead of loading it
+/// again (about 50 ms a drawing).
+void warm_up(Context& ctx) {
+    static bool warm = false;
+    if (warm) return;
+    warm = true;
+    Scene scene;
+    scene.name = "warm_up";
+    scene.nodes.push_back(SceneNode{
+        "v0",
+        {Attr{"shape", "record", false}, Attr{"fontname", "DejaVu Sans,Helvetica,Arial,sans-serif"},
+         Attr{"label", "{ a | data 1.0000 }", false}}});
+    AGraph graph = build(scene);
+    Layout layout(ctx.get(), graph.get());
+    RenderBuffer buffer;
+    std::size_t length = 0;
+    (void)render_data(&gvRenderData, ctx.get(), graph.get(), "svg", buffer.out(), length);
+}
+
+/// graphviz_render's work, with the lock already held (in the child, the lock is the parent's).
+std::string render_locked(const Scene& scene, std::string_view format, GraphvizTimings* timings) {
     using Clock = std::chrono::steady_clock;
     auto seconds = [](Clock::time_point from, Clock::time_point to) {
         return std::chrono::duration<double>(to - from).count();
     };
-    Capture capture;
     Context& ctx = context();
-    std::string fmt_name(format);
-    if (!ctx.has_device(fmt_name))
-        throw Error(fmt::format(
-            "cannot write {}: this Graphviz has no '{}' output; it comes with {}. Install that "
-            "package (and run `dot -c` as root to register its plugins)",
-            fmt_name, fmt_name, plugin_for(format)));
+    const std::string fmt_name(format);
     auto t0 = Clock::now();
     AGraph graph = build(scene);
-    if (format == "png")
-        // Cairo cannot make bitmaps wider or taller than 32,767 pixels; ask dot to scale the
-        // drawing down to 340 inches (32,640 pixels at 96 dpi) rather than have cairo shrink it
-        // with a warning on stderr.
-        set_attr(graph.get(), graph.get(), Attr{"size", "340,340", false});
     auto t1 = Clock::now();
     Layout layout(ctx.get(), graph.get());
+    if (format == "png") fit_bitmap(graph.get());
     auto t2 = Clock::now();
     RenderBuffer buffer;
     std::size_t length = 0;
@@ -334,6 +378,31 @@ std::string graphviz_render(const Scene& scene, std::string_view format, Graphvi
         throw Error(with_details(fmt::format("Graphviz could not render {} (missing {}?)", fmt_name,
                                              plugin_for(format))));
     return std::string(buffer.data(), length);
+}
+
+}  // namespace
+
+std::string graphviz_render(const Scene& scene, std::string_view format, const DrawControl& control,
+                            GraphvizTimings* timings) {
+    Capture capture;           // holds Graphviz's lock, also across the fork
+    Context& ctx = context();  // created here, so that a child inherits the loaded plugins
+    const std::string fmt_name(format);
+    if (!ctx.has_device(fmt_name))
+        throw Error(fmt::format(
+            "cannot write {}: this Graphviz has no '{}' output; it comes with {}. Install that "
+            "package (and run `dot -c` as root to register its plugins)",
+            fmt_name, fmt_name, plugin_for(format)));
+    if (!control.active()) return render_locked(scene, format, timings);
+    if (scene.layout_size <= in_process_layout) {
+        // Quicker than starting a child (about 35 ms); an interrupt is honoured right after.
+        std::string bytes = render_locked(scene, format, timings);
+        if (control.cancelled && control.cancelled())
+            throw Error("interrupted; nothing was written");
+        return bytes;
+    }
+    warm_up(ctx);
+    return run_in_child([&] { return render_locked(scene, format, timings); }, control,
+                        scene.nodes.size());
 }
 
 }  // namespace mgrad::render_detail

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "layout_budget.hpp"
 #include "scene.hpp"
 
 namespace mgrad::render_detail {
@@ -86,8 +87,29 @@ std::string swatch_row(const char* fill, const char* border, std::string_view te
                        style, fill, border, text);
 }
 
+std::string escape_html(std::string_view text) {
+    std::string out;  // the legend is an HTML-like label
+    for (char c : valid_utf8(text))
+        out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
+    return out;
+}
+
+// "1 - 2, 1 / 2": how the numbered operands of the ops in a picture combine.
+std::string operand_order(const std::vector<Op>& ops) {
+    std::string out;
+    for (Op op : ops) {
+        std::string formula(op_info(op).formula);
+        for (const auto& [slot, number] : {std::pair{"{a}", "1"}, std::pair{"{b}", "2"}})
+            if (const auto at = formula.find(slot); at != std::string::npos)
+                formula.replace(at, 3, number);
+        out += (out.empty() ? "" : ", ") + formula;
+    }
+    return out;
+}
+
 std::string legend_html(const DrawOptions& options, double max_abs, bool has_constants,
-                        bool has_truncated, bool has_boxes) {
+                        bool has_truncated, bool has_boxes, const LayoutPlan& plan,
+                        const std::vector<Op>& ordered_ops) {
     const int decimals = options.decimals;
     std::string rows;
     if (options.shade_gradients) {
@@ -105,14 +127,16 @@ std::string legend_html(const DrawOptions& options, double max_abs, bool has_con
         rows += swatch_row(interior_look.fill, interior_look.border, "computed value");
         rows += swatch_row(root_look.fill, root_look.border, "drawn value (root)");
     }
-    if (options.highlight) {
-        std::string text;  // the legend is an HTML-like label
-        for (char c : valid_utf8(options.highlight_legend))
-            text += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : std::string(1, c);
-        rows += swatch_row(highlight_fill, highlight_border, text);
-    }
+    if (options.highlight)
+        rows += swatch_row(highlight_fill, highlight_border, escape_html(options.highlight_legend));
     if (has_constants) rows += swatch_row(constant_look.fill, constant_look.border, "constant");
-    rows += swatch_row(op_look.fill, op_look.border, "operation");
+    if (plan.compact)
+        rows += fmt::format(
+            R"(<tr><td colspan="2" align="left"><font point-size="9" color="{}">a large graph: each )"
+            R"(value's box starts with the operation that made it</font></td></tr>)",
+            constant_text);
+    else
+        rows += swatch_row(op_look.fill, op_look.border, "operation");
     if (has_boxes)
         rows += swatch_row(options.shade_gradients ? "#FFFFFF" : module_look.fill,
                            module_look.border, "nn module, collapsed");
@@ -120,6 +144,14 @@ std::string legend_html(const DrawOptions& options, double max_abs, bool has_con
         rows +=
             swatch_row("#FFFFFF", interior_look.border,
                        fmt::format("inputs beyond depth={} not drawn", *options.depth), "dashed");
+    if (plan.copies > 0)
+        rows +=
+            swatch_row("#FFFFFF", interior_look.border, "value drawn again near its use", "dotted");
+    if (!ordered_ops.empty())
+        rows += fmt::format(
+            R"(<tr><td><font point-size="9" color="{}">1 2</font></td><td align="left">operands, )"
+            R"(in order: {}</td></tr>)",
+            op_text, escape_html(operand_order(ordered_ops)));
     return fmt::format(
         R"(<table border="1" cellborder="0" cellspacing="2" cellpadding="2" style="rounded" )"
         R"(color="#CBD5E1" bgcolor="#FFFFFF"><tr><td colspan="2" align="left"><font )"
@@ -156,6 +188,15 @@ void add(std::vector<Attr>& attrs, std::string name, std::string value, bool htm
 }
 
 }  // namespace
+
+bool commutative(Op op) noexcept {
+    constexpr std::pair<double, double> probes[] = {{2.0, 3.0}, {0.5, -7.0}, {-1.5, 0.25}};
+    for (const auto& [a, b] : probes) {
+        const double ab = detail::apply(op, a, b), ba = detail::apply(op, b, a);
+        if (!(ab == ba || (std::isnan(ab) && std::isnan(ba)))) return false;
+    }
+    return true;
+}
 
 /// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD:
 /// labels are arbitrary bytes, and pango warns on stderr about invalid text.
@@ -253,6 +294,9 @@ std::string escape_label(std::string_view raw) {
 std::string short_number(double value) { return fmt::format("{}", value); }
 
 std::string fixed_number(double value, int decimals) {
+    // From a billion on, scientific notation: 1e143 with 4 decimals would be 148 characters.
+    if (std::isfinite(value) && std::fabs(value) >= 1e9)
+        return fmt::format("{:.{}e}", value, decimals);
     return fmt::format("{:.{}f}", value, decimals);
 }
 
@@ -367,196 +411,240 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         if (!hidden(id) && std::isfinite(nodes[id].grad))
             max_abs = std::max(max_abs, std::fabs(nodes[id].grad));
 
-    Scene scene;
-    scene.name = "mgrad";
-    const bool lr = options.rankdir == RankDir::LeftRight;
-    add(scene.graph_attrs, "rankdir", lr ? "LR" : "TB");
-    add(scene.graph_attrs, "bgcolor", "white");
-    add(scene.graph_attrs, "pad", "0.25");
-    add(scene.graph_attrs, "nodesep", "0.3");
-    add(scene.graph_attrs, "ranksep", "0.35");
-    add(scene.graph_attrs, "fontname", font);
-    add(scene.graph_attrs, "fontsize", "11");
-    add(scene.graph_attrs, "fontcolor", constant_text);
-    add(scene.node_defaults, "fontname", font);
-    add(scene.node_defaults, "fontsize", "12");
-    add(scene.node_defaults, "fontcolor", text_colour);
-    add(scene.node_defaults, "penwidth", "1.2");
-    add(scene.edge_defaults, "color", edge_colour);
-    add(scene.edge_defaults, "arrowsize", "0.7");
-    add(scene.edge_defaults, "penwidth", "1.2");
+    // Built once in micrograd's look; built again with each operation folded into its
+    // value's box when that graph is too large for dot (layout_budget.hpp).
+    std::vector<Op> ordered_ops;  // non-commutative ops whose operands are numbered
+    auto make_scene = [&](bool compact) {
+        ordered_ops.clear();
+        Scene scene;
+        scene.name = "mgrad";
+        const bool lr = options.rankdir == RankDir::LeftRight;
+        add(scene.graph_attrs, "rankdir", lr ? "LR" : "TB");
+        add(scene.graph_attrs, "bgcolor", "white");
+        add(scene.graph_attrs, "pad", "0.25");
+        add(scene.graph_attrs, "nodesep", "0.3");
+        add(scene.graph_attrs, "ranksep", "0.35");
+        add(scene.graph_attrs, "fontname", font);
+        add(scene.graph_attrs, "fontsize", "11");
+        add(scene.graph_attrs, "fontcolor", constant_text);
+        add(scene.node_defaults, "fontname", font);
+        add(scene.node_defaults, "fontsize", "12");
+        add(scene.node_defaults, "fontcolor", text_colour);
+        add(scene.node_defaults, "penwidth", "1.2");
+        add(scene.edge_defaults, "color", edge_colour);
+        add(scene.edge_defaults, "arrowsize", "0.7");
+        add(scene.edge_defaults, "penwidth", "1.2");
 
-    // Clusters: the innermost nn scope of each node, else the longest matching name prefix.
-    std::vector<std::uint32_t> owner(sel.ids.size(), no_cluster);
-    // A collapsed node lives in the cluster of its scope's parent: its own scope is the box.
-    auto home_scope = [&](std::size_t i) {
-        if (scope_of[i] == no_cluster) return no_cluster;
-        return collapse && in_box(i) ? scopes[scope_of[i]].parent : scope_of[i];
-    };
-    if (options.cluster_modules && !scopes.empty()) {
-        std::vector<std::uint32_t> cluster_of_scope(scopes.size(), no_cluster);
-        std::vector<bool> used(scopes.size(), false);
-        for (std::size_t i = 0; i < sel.ids.size(); ++i)
-            if (!hidden(sel.ids[i]))
-                for (std::uint32_t s = home_scope(i); s != no_node && !used[s];
-                     s = scopes[s].parent)
-                    used[s] = true;
-        for (std::uint32_t s = 0; s < scopes.size(); ++s) {
-            if (!used[s]) continue;
-            std::uint32_t level = 0;
-            for (std::uint32_t p = scopes[s].parent; p != no_node; p = scopes[p].parent)
-                ++level;
-            SceneCluster c;
-            c.name = fmt::format("cluster_m{}", s);
-            c.parent =
-                scopes[s].parent == no_node ? no_cluster : cluster_of_scope[scopes[s].parent];
-            add(c.attrs, "label", escape_label(scopes[s].name));
-            add(c.attrs, "style", "rounded,filled");
-            add(c.attrs, "fillcolor", cluster_fills[std::min<std::size_t>(level, 2)]);
-            add(c.attrs, "color", "#CBD5E1");
-            add(c.attrs, "labeljust", "l");
-            cluster_of_scope[s] = static_cast<std::uint32_t>(scene.clusters.size());
-            scene.clusters.push_back(std::move(c));
-        }
-        for (std::size_t i = 0; i < sel.ids.size(); ++i)
-            if (home_scope(i) != no_node) owner[i] = cluster_of_scope[home_scope(i)];
-    }
-    if (!options.cluster_prefixes.empty()) {
-        std::vector<std::uint32_t> cluster_of_prefix(options.cluster_prefixes.size(), no_cluster);
-        for (std::size_t i = 0; i < sel.ids.size(); ++i) {
-            if (owner[i] != no_cluster || hidden(sel.ids[i])) continue;
-            std::string_view label = graph.label(sel.ids[i]);
-            std::size_t best = options.cluster_prefixes.size(), best_len = 0;
-            for (std::size_t p = 0; p < options.cluster_prefixes.size(); ++p) {
-                const std::string& prefix = options.cluster_prefixes[p];
-                if (label.starts_with(prefix) &&
-                    (best == options.cluster_prefixes.size() || prefix.size() > best_len)) {
-                    best = p;
-                    best_len = prefix.size();
-                }
-            }
-            if (best == options.cluster_prefixes.size()) continue;
-            if (cluster_of_prefix[best] == no_cluster) {
+        // Clusters: the innermost nn scope of each node, else the longest matching name prefix.
+        std::vector<std::uint32_t> owner(sel.ids.size(), no_cluster);
+        // A collapsed node lives in the cluster of its scope's parent: its own scope is the box.
+        auto home_scope = [&](std::size_t i) {
+            if (scope_of[i] == no_cluster) return no_cluster;
+            return collapse && in_box(i) ? scopes[scope_of[i]].parent : scope_of[i];
+        };
+        if (options.cluster_modules && !scopes.empty()) {
+            std::vector<std::uint32_t> cluster_of_scope(scopes.size(), no_cluster);
+            std::vector<bool> used(scopes.size(), false);
+            for (std::size_t i = 0; i < sel.ids.size(); ++i)
+                if (!hidden(sel.ids[i]))
+                    for (std::uint32_t s = home_scope(i); s != no_node && !used[s];
+                         s = scopes[s].parent)
+                        used[s] = true;
+            for (std::uint32_t s = 0; s < scopes.size(); ++s) {
+                if (!used[s]) continue;
+                std::uint32_t level = 0;
+                for (std::uint32_t p = scopes[s].parent; p != no_node; p = scopes[p].parent)
+                    ++level;
                 SceneCluster c;
-                c.name = fmt::format("cluster_p{}", best);
-                add(c.attrs, "label", escape_label(options.cluster_prefixes[best] + "…"));
+                c.name = fmt::format("cluster_m{}", s);
+                c.parent =
+                    scopes[s].parent == no_node ? no_cluster : cluster_of_scope[scopes[s].parent];
+                add(c.attrs, "label", escape_label(scopes[s].name));
                 add(c.attrs, "style", "rounded,filled");
-                add(c.attrs, "fillcolor", cluster_fills[0]);
+                add(c.attrs, "fillcolor", cluster_fills[std::min<std::size_t>(level, 2)]);
                 add(c.attrs, "color", "#CBD5E1");
                 add(c.attrs, "labeljust", "l");
-                cluster_of_prefix[best] = static_cast<std::uint32_t>(scene.clusters.size());
+                cluster_of_scope[s] = static_cast<std::uint32_t>(scene.clusters.size());
                 scene.clusters.push_back(std::move(c));
             }
-            owner[i] = cluster_of_prefix[best];
+            for (std::size_t i = 0; i < sel.ids.size(); ++i)
+                if (home_scope(i) != no_node) owner[i] = cluster_of_scope[home_scope(i)];
         }
-    }
+        if (!options.cluster_prefixes.empty()) {
+            std::vector<std::uint32_t> cluster_of_prefix(options.cluster_prefixes.size(),
+                                                         no_cluster);
+            for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+                if (owner[i] != no_cluster || hidden(sel.ids[i])) continue;
+                std::string_view label = graph.label(sel.ids[i]);
+                std::size_t best = options.cluster_prefixes.size(), best_len = 0;
+                for (std::size_t p = 0; p < options.cluster_prefixes.size(); ++p) {
+                    const std::string& prefix = options.cluster_prefixes[p];
+                    if (label.starts_with(prefix) &&
+                        (best == options.cluster_prefixes.size() || prefix.size() > best_len)) {
+                        best = p;
+                        best_len = prefix.size();
+                    }
+                }
+                if (best == options.cluster_prefixes.size()) continue;
+                if (cluster_of_prefix[best] == no_cluster) {
+                    SceneCluster c;
+                    c.name = fmt::format("cluster_p{}", best);
+                    add(c.attrs, "label", escape_label(options.cluster_prefixes[best] + "…"));
+                    add(c.attrs, "style", "rounded,filled");
+                    add(c.attrs, "fillcolor", cluster_fills[0]);
+                    add(c.attrs, "color", "#CBD5E1");
+                    add(c.attrs, "labeljust", "l");
+                    cluster_of_prefix[best] = static_cast<std::uint32_t>(scene.clusters.size());
+                    scene.clusters.push_back(std::move(c));
+                }
+                owner[i] = cluster_of_prefix[best];
+            }
+        }
 
-    // Nodes in tape order, each op node just before the value it makes.
-    std::vector<std::uint32_t> value_index(static_cast<std::size_t>(root) + 1, no_cluster);
-    scene.nodes.reserve(drawn * 2 + 1);
-    scene.edges.reserve(drawn * 3);
-    std::vector<std::uint32_t> box_index(scopes.size(), no_cluster);
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> box_edges;  // drawn once each
-    for (std::size_t i = 0; i < sel.ids.size(); ++i) {
-        NodeId id = sel.ids[i];
-        if (hidden(id)) continue;
-        const Node& n = nodes[id];
-        if (collapse && in_box(i)) {
-            std::uint32_t s = scope_of[i];
-            if (box_index[s] == no_cluster) {
-                const Node& out = nodes[box_output[s]];
-                std::string fields = fmt::format(
-                    "{} | {} values | out data {} | grad {}", escape_record(scopes[s].name),
-                    group_digits(box_values[s]), fixed_number(out.data, options.decimals),
-                    fixed_number(out.grad, options.decimals));
-                SceneNode b{fmt::format("m{}", s), {}, owner[i]};
-                add(b.attrs, "shape", "record");
-                add(b.attrs, "style", "rounded,filled");
-                add(b.attrs, "label", lr ? "{ " + fields + " }" : fields);
-                add(b.attrs, "fillcolor",
-                    options.shade_gradients ? shade_fill(out.grad, max_abs)
-                                            : std::string(module_look.fill));
-                add(b.attrs, "color", module_look.border);
-                add(b.attrs, "penwidth", "1.6");
-                box_index[s] = static_cast<std::uint32_t>(scene.nodes.size());
-                scene.nodes.push_back(std::move(b));
+        // Nodes in tape order, each op node just before the value it makes.
+        std::vector<std::uint32_t> value_index(static_cast<std::size_t>(root) + 1, no_cluster);
+        scene.nodes.reserve(drawn * 2 + 1);
+        scene.edges.reserve(drawn * 3);
+        std::vector<std::uint32_t> box_index(scopes.size(), no_cluster);
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> box_edges;  // drawn once each
+        for (std::size_t i = 0; i < sel.ids.size(); ++i) {
+            NodeId id = sel.ids[i];
+            if (hidden(id)) continue;
+            const Node& n = nodes[id];
+            if (collapse && in_box(i)) {
+                std::uint32_t s = scope_of[i];
+                if (box_index[s] == no_cluster) {
+                    const Node& out = nodes[box_output[s]];
+                    std::string fields = fmt::format(
+                        "{} | {} values | out data {} | grad {}", escape_record(scopes[s].name),
+                        group_digits(box_values[s]), fixed_number(out.data, options.decimals),
+                        fixed_number(out.grad, options.decimals));
+                    SceneNode b{fmt::format("m{}", s), {}, owner[i]};
+                    add(b.attrs, "shape", "record");
+                    add(b.attrs, "style", "rounded,filled");
+                    add(b.attrs, "label", lr ? "{ " + fields + " }" : fields);
+                    add(b.attrs, "fillcolor",
+                        options.shade_gradients ? shade_fill(out.grad, max_abs)
+                                                : std::string(module_look.fill));
+                    add(b.attrs, "color", module_look.border);
+                    add(b.attrs, "penwidth", "1.6");
+                    box_index[s] = static_cast<std::uint32_t>(scene.nodes.size());
+                    scene.nodes.push_back(std::move(b));
+                }
+                value_index[id] = box_index[s];
+                for (NodeId p : graph.parents(id)) {
+                    std::uint32_t tail = value_index[p];
+                    if (tail == no_cluster || tail == box_index[s]) continue;
+                    std::pair<std::uint32_t, std::uint32_t> e{tail, box_index[s]};
+                    if (std::find(box_edges.begin(), box_edges.end(), e) != box_edges.end())
+                        continue;
+                    box_edges.push_back(e);
+                    scene.edges.push_back(SceneEdge{tail, box_index[s]});
+                }
+                continue;
             }
-            value_index[id] = box_index[s];
-            for (NodeId p : graph.parents(id)) {
-                std::uint32_t tail = value_index[p];
-                if (tail == no_cluster || tail == box_index[s]) continue;
-                std::pair<std::uint32_t, std::uint32_t> e{tail, box_index[s]};
-                if (std::find(box_edges.begin(), box_edges.end(), e) != box_edges.end()) continue;
-                box_edges.push_back(e);
-                scene.edges.push_back(SceneEdge{tail, box_index[s]});
+            if (n.op == Op::Const) {
+                SceneNode c{node_name('v', id), {}, owner[i]};
+                add(c.attrs, "shape", "ellipse");
+                add(c.attrs, "style", "filled");
+                add(c.attrs, "label", escape_label(short_number(n.data)));
+                add(c.attrs, "fillcolor", constant_look.fill);
+                add(c.attrs, "color", constant_look.border);
+                add(c.attrs, "fontcolor", constant_text);
+                add(c.attrs, "fontsize", "11");
+                add(c.attrs, "height", "0.3");
+                add(c.attrs, "margin", "0.06,0.02");
+                value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
+                scene.nodes.push_back(std::move(c));
+                scene.values.push_back(id);
+                continue;
             }
-            continue;
-        }
-        if (n.op == Op::Const) {
-            SceneNode c{node_name('v', id), {}, owner[i]};
-            add(c.attrs, "shape", "ellipse");
-            add(c.attrs, "style", "filled");
-            add(c.attrs, "label", escape_label(short_number(n.data)));
-            add(c.attrs, "fillcolor", constant_look.fill);
-            add(c.attrs, "color", constant_look.border);
-            add(c.attrs, "fontcolor", constant_text);
-            add(c.attrs, "fontsize", "11");
-            add(c.attrs, "height", "0.3");
-            add(c.attrs, "margin", "0.06,0.02");
+            std::uint32_t op_index = no_cluster;
+            std::string op_field;  // compact: the operation as the box's first field
+            if (compact && !is_leaf(n.op))
+                op_field = escape_record(op_label(graph, id, options.hide_constants)) + " | ";
+            if (!compact && !is_leaf(n.op)) {
+                SceneNode o{node_name('o', id), {}, owner[i]};
+                // A circle for `+` or `**2`, a flat ellipse for names such as `tanh` (a circle
+                // around a word grows tall and pushes the ranks apart).
+                std::string text = op_label(graph, id, options.hide_constants);
+                add(o.attrs, "shape", text.size() <= 3 ? "circle" : "ellipse");
+                add(o.attrs, "style", "filled");
+                add(o.attrs, "label", escape_label(text));
+                add(o.attrs, "fillcolor", op_look.fill);
+                add(o.attrs, "color", op_look.border);
+                add(o.attrs, "fontcolor", op_text);
+                add(o.attrs, "fontsize", "13");
+                add(o.attrs, "width", "0.36");
+                add(o.attrs, "height", "0.36");
+                add(o.attrs, "margin", "0.04,0.02");
+                op_index = static_cast<std::uint32_t>(scene.nodes.size());
+                scene.nodes.push_back(std::move(o));
+                // The operands of `-`, `/`, `pow` are numbered where they arrive, so that
+                // `2 - x` and `x - 2` differ; a folded constant already shows its side in the
+                // op's label.
+                const Parents parents = graph.parents(id);
+                std::size_t drawn_operands = 0;
+                for (NodeId p : parents)
+                    if (p <= root && value_index[p] != no_cluster) ++drawn_operands;
+                const bool numbered = parents.size() == 2 && drawn_operands == 2 &&
+                                      op_info(n.op).arity == 2 && !commutative(n.op);
+                if (numbered && std::find(ordered_ops.begin(), ordered_ops.end(), n.op) ==
+                                    ordered_ops.end())
+                    ordered_ops.push_back(n.op);
+                for (std::size_t k = 0; k < parents.size(); ++k) {
+                    const NodeId p = parents[k];
+                    if (p > root || value_index[p] == no_cluster) continue;
+                    SceneEdge edge{value_index[p], op_index};
+                    if (numbered) {
+                        add(edge.attrs, "headlabel", std::to_string(k + 1));
+                        add(edge.attrs, "labelfontsize", "10");
+                        add(edge.attrs, "labelfontcolor", op_text);
+                        add(edge.attrs, "labeldistance", "1.3");
+                    }
+                    scene.edges.push_back(std::move(edge));
+                }
+            }
+            std::string label(graph.label(id));
+            std::string fields =
+                fmt::format("data {} | grad {}", fixed_number(n.data, options.decimals),
+                            fixed_number(n.grad, options.decimals));
+            if (!label.empty()) fields = escape_record(label) + " | " + fields;
+            fields = op_field + fields;
+            Look look = id == root ? root_look : n.op == Op::Leaf ? leaf_look : interior_look;
+            SceneNode v{node_name('v', id), {}, owner[i]};
+            add(v.attrs, "shape", "record");
+            add(v.attrs, "style", sel.truncated[i] ? "rounded,filled,dashed" : "rounded,filled");
+            add(v.attrs, "label", lr ? "{ " + fields + " }" : fields);
+            const bool highlighted = options.highlight == id;
+            add(v.attrs, "fillcolor",
+                highlighted               ? std::string(highlight_fill)
+                : options.shade_gradients ? shade_fill(n.grad, max_abs)
+                                          : std::string(look.fill));
+            add(v.attrs, "color",
+                highlighted ? std::string(highlight_border) : std::string(look.border));
+            if (highlighted)
+                add(v.attrs, "penwidth", "3");
+            else if (id == root)
+                add(v.attrs, "penwidth", "2.2");
             value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
-            scene.nodes.push_back(std::move(c));
+            scene.nodes.push_back(std::move(v));
             scene.values.push_back(id);
-            continue;
+            if (op_index != no_cluster) scene.edges.push_back(SceneEdge{op_index, value_index[id]});
+            if (compact)
+                for (NodeId p : graph.parents(id))
+                    if (p <= root && value_index[p] != no_cluster)
+                        scene.edges.push_back(SceneEdge{value_index[p], value_index[id]});
         }
-        std::uint32_t op_index = no_cluster;
-        if (!is_leaf(n.op)) {
-            SceneNode o{node_name('o', id), {}, owner[i]};
-            // A circle for `+` or `**2`, a flat ellipse for names such as `tanh` (a circle
-            // around a word grows tall and pushes the ranks apart).
-            std::string text = op_label(graph, id, options.hide_constants);
-            add(o.attrs, "shape", text.size() <= 3 ? "circle" : "ellipse");
-            add(o.attrs, "style", "filled");
-            add(o.attrs, "label", escape_label(text));
-            add(o.attrs, "fillcolor", op_look.fill);
-            add(o.attrs, "color", op_look.border);
-            add(o.attrs, "fontcolor", op_text);
-            add(o.attrs, "fontsize", "13");
-            add(o.attrs, "width", "0.36");
-            add(o.attrs, "height", "0.36");
-            add(o.attrs, "margin", "0.04,0.02");
-            op_index = static_cast<std::uint32_t>(scene.nodes.size());
-            scene.nodes.push_back(std::move(o));
-            for (NodeId p : graph.parents(id))
-                if (p <= root && value_index[p] != no_cluster)
-                    scene.edges.push_back(SceneEdge{value_index[p], op_index});
-        }
-        std::string label(graph.label(id));
-        std::string fields =
-            fmt::format("data {} | grad {}", fixed_number(n.data, options.decimals),
-                        fixed_number(n.grad, options.decimals));
-        if (!label.empty()) fields = escape_record(label) + " | " + fields;
-        Look look = id == root ? root_look : n.op == Op::Leaf ? leaf_look : interior_look;
-        SceneNode v{node_name('v', id), {}, owner[i]};
-        add(v.attrs, "shape", "record");
-        add(v.attrs, "style", sel.truncated[i] ? "rounded,filled,dashed" : "rounded,filled");
-        add(v.attrs, "label", lr ? "{ " + fields + " }" : fields);
-        const bool highlighted = options.highlight == id;
-        add(v.attrs, "fillcolor",
-            highlighted               ? std::string(highlight_fill)
-            : options.shade_gradients ? shade_fill(n.grad, max_abs)
-                                      : std::string(look.fill));
-        add(v.attrs, "color",
-            highlighted ? std::string(highlight_border) : std::string(look.border));
-        if (highlighted)
-            add(v.attrs, "penwidth", "3");
-        else if (id == root)
-            add(v.attrs, "penwidth", "2.2");
-        value_index[id] = static_cast<std::uint32_t>(scene.nodes.size());
-        scene.nodes.push_back(std::move(v));
-        scene.values.push_back(id);
-        if (op_index != no_cluster) scene.edges.push_back(SceneEdge{op_index, value_index[id]});
+        return scene;
+    };
+    Scene scene = make_scene(false);
+    LayoutPlan plan = plan_layout(scene, layout_budget, false);
+    if (!plan.fits) {
+        scene = make_scene(true);
+        plan = plan_layout(scene, layout_budget, true);
     }
-
+    scene.layout_size = plan.nodes + plan.virtual_nodes;
     if (options.legend) {
         bool has_constants = false, has_truncated = false;
         for (std::size_t i = 0; i < sel.ids.size(); ++i) {
@@ -569,7 +657,9 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         add(legend.attrs, "style", "");
         add(legend.attrs, "fontsize", "10");
         add(legend.attrs, "label",
-            legend_html(options, max_abs, has_constants, has_truncated, collapse), true);
+            legend_html(options, max_abs, has_constants, has_truncated, collapse, plan,
+                        ordered_ops),
+            true);
         scene.sink_rank.push_back(static_cast<std::uint32_t>(scene.nodes.size()));
         scene.nodes.push_back(std::move(legend));
     }

@@ -18,6 +18,7 @@ namespace mgrad::render_detail {
 
 inline constexpr std::uint32_t no_cluster = 0xFFFFFFFFu;
 inline constexpr std::uint32_t unseen = 0xFFFFFFFFu;
+inline constexpr std::uint32_t not_a_copy = 0xFFFFFFFFu;
 
 struct Attr {
     std::string name;
@@ -37,14 +38,21 @@ struct SceneNode {
     std::string name;
     std::vector<Attr> attrs;
     std::uint32_t cluster = no_cluster;
+    /// A box drawn again beside distant uses of the node at this index (layout_budget.hpp).
+    std::uint32_t copy_of = not_a_copy;
     bool operator==(const SceneNode&) const = default;
 };
 
 struct SceneEdge {
     std::uint32_t tail;  ///< index into Scene::nodes
     std::uint32_t head;
+    std::vector<Attr> attrs = {};  ///< e.g. the operand's number at a non-commutative op
     bool operator==(const SceneEdge&) const = default;
 };
+
+/// Whether an op of two operands gives the same for either order (`+`, `*`), found from its
+/// forward formula, so a new op needs no flag: `-`, `/`, `pow` are not.
+[[nodiscard]] bool commutative(Op op) noexcept;
 
 struct Scene {
     std::string name;
@@ -53,6 +61,8 @@ struct Scene {
     std::vector<SceneNode> nodes;        ///< in tape order
     std::vector<SceneEdge> edges;
     std::vector<std::uint32_t> sink_rank;  ///< nodes placed on the last rank (the legend)
+    /// The estimate of what dot will lay out, nodes and virtual nodes (layout_budget.hpp).
+    std::size_t layout_size = 0;
     std::vector<NodeId> values;  ///< the graph's nodes drawn as nodes of their own, ascending
     bool operator==(const Scene&) const = default;
 };
@@ -91,8 +101,10 @@ struct GraphvizTimings {
     double layout = 0;  ///< gvLayout(dot)
     double render = 0;  ///< gvRenderData
 };
-/// Lays the Scene out with dot and renders it with the named Graphviz format.
+/// Lays the Scene out with dot and renders it with the named Graphviz format; in a child
+/// process when `control` is active (child_process.hpp).
 [[nodiscard]] std::string graphviz_render(const Scene& scene, std::string_view format,
+                                          const DrawControl& control = {},
                                           GraphvizTimings* timings = nullptr);
 
 }  // namespace mgrad::render_detail

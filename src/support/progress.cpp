@@ -1,4 +1,4 @@
-// Progress lines (see progress.hpp).
+// ProgressMeter lines (see progress.hpp).
 #include "mgrad/support/progress.hpp"
 
 #include <fmt/format.h>
@@ -60,7 +60,7 @@ std::string format_progress(std::size_t done, std::size_t total, std::string_vie
     return line;
 }
 
-Progress::Progress(std::size_t total, Mode mode, Write write, bool timing, Clock clock)
+ProgressMeter::ProgressMeter(std::size_t total, Mode mode, Write write, bool timing, Clock clock)
     : m_total(total),
       m_mode(mode),
       m_write(std::move(write)),
@@ -69,14 +69,14 @@ Progress::Progress(std::size_t total, Mode mode, Write write, bool timing, Clock
     m_start = m_clock();
 }
 
-Progress::~Progress() {
+ProgressMeter::~ProgressMeter() {
     try {
         finish();
     } catch (...) {  // a failing write must not end the program from a destructor
     }
 }
 
-bool Progress::due(std::size_t done) const {
+bool ProgressMeter::due(std::size_t done) const {
     switch (m_mode) {
         case Mode::Quiet: return false;
         case Mode::Lines: {
@@ -89,7 +89,7 @@ bool Progress::due(std::size_t done) const {
     return false;
 }
 
-void Progress::update(std::size_t done, std::string_view detail) {
+void ProgressMeter::update(std::size_t done, std::string_view detail) {
     if (!due(done)) return;
     const double now = m_clock();
     const std::optional<double> seconds =
@@ -104,13 +104,13 @@ void Progress::update(std::size_t done, std::string_view detail) {
     }
 }
 
-void Progress::finish() {
+void ProgressMeter::finish() {
     if (!m_line_open) return;
     m_line_open = false;
     m_write("\n");
 }
 
-Progress::Mode Progress::mode_for(int fd) {
+ProgressMeter::Mode ProgressMeter::mode_for(int fd) {
     if (::isatty(fd) != 1) return Mode::Lines;
     const char* term = std::getenv("TERM");
     if (term == nullptr || std::string_view(term).empty() || std::string_view(term) == "dumb")

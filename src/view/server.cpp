@@ -4,18 +4,17 @@
 #include <sys/socket.h>
 
 #include <atomic>
-#include <cmath>
 #include <csignal>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "mgrad/support/error.hpp"
 #include "page_assets.hpp"
-#include "token.hpp"
+#include "request.hpp"
 
 namespace mgrad::view::detail {
 
@@ -32,8 +31,6 @@ constexpr std::size_t max_body = 4096;
 /// How long an event stream waits for a frame before it sends a keep-alive comment (which is
 /// also how it finds out that a page has gone).
 constexpr auto stream_ping = std::chrono::seconds(5);
-/// The longest name a page may send (names are identifiers; see the language's lexer).
-constexpr std::size_t max_name = 200;
 
 const std::string content_security_policy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -42,27 +39,6 @@ const std::string content_security_policy =
 void refuse(Response& res, int status, std::string_view why) {
     res.status = status;
     res.set_content(fmt::format("{}\n", why), "text/plain; charset=utf-8");
-}
-
-bool is_name(std::string_view text) {
-    if (text.empty() || text.size() > max_name) return false;
-    auto start = [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    };
-    if (!start(text[0])) return false;
-    for (char c : text)
-        if (!start(c) && !(c >= '0' && c <= '9')) return false;
-    return true;
-}
-
-/// The request's JSON object, or nothing (and a 400 in `res`).
-std::optional<nlohmann::json> json_body(const Request& req, Response& res) {
-    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
-        refuse(res, 400, "the body must be a JSON object");
-        return std::nullopt;
-    }
-    return body;
 }
 
 void answer_posted(Response& res, Channel::Posted posted) {
@@ -76,6 +52,16 @@ void answer_posted(Response& res, Channel::Posted posted) {
             return;
         case Channel::Posted::Stopped: refuse(res, 503, "the view is stopping"); return;
     }
+}
+
+/// Answers a POST with the job its body asks for, or with why not.
+void post_job(Channel& channel, JobRoute route, const Request& req, Response& res) {
+    auto job = parse_job(route, req.body);
+    if (auto* refusal = std::get_if<Refusal>(&job)) {
+        refuse(res, refusal->status, refusal->why);
+        return;
+    }
+    answer_posted(res, channel.post(std::move(std::get<Job>(job))));
 }
 
 }  // namespace
@@ -138,45 +124,23 @@ Server::~Server() {
 }
 
 void Server::routes() {
-    const std::string hosts[] = {fmt::format("127.0.0.1:{}", m_port),
-                                 fmt::format("localhost:{}", m_port)};
-    const std::string origins[] = {"http://" + hosts[0], "http://" + hosts[1]};
-
-    m_http->set_pre_routing_handler([this, hosts, origins](const Request& req, Response& res) {
+    m_http->set_pre_routing_handler([this](const Request& req, Response& res) {
         using Handled = httplib::Server::HandlerResponse;
         const std::string host = req.get_header_value("Host");
-        if (host != hosts[0] && host != hosts[1]) {
-            refuse(res, 403,
-                   "wrong Host header: this server answers only to 127.0.0.1 and "
-                   "localhost");
-            return Handled::Handled;
-        }
-        std::string given = req.get_param_value("token");
-        if (given.empty()) given = req.get_header_value("X-Mgrad-Token");
-        if (!same_token(given, m_token)) {
-            refuse(res, 403, "a valid token is needed: open the address mgrad printed");
-            return Handled::Handled;
-        }
-        if (req.has_header("Origin")) {
-            const std::string origin = req.get_header_value("Origin");
-            if (origin != origins[0] && origin != origins[1]) {
-                refuse(res, 403, "requests from other sites are refused");
-                return Handled::Handled;
-            }
-        }
-        if (req.method == "POST") {
-            const std::string site = req.get_header_value("Sec-Fetch-Site");
-            if (!site.empty() && site != "same-origin") {
-                refuse(res, 403, "requests from other sites are refused");
-                return Handled::Handled;
-            }
-            const std::string type = req.get_header_value("Content-Type");
-            if (type != "application/json" && !type.starts_with("application/json;")) {
-                refuse(res, 415, "the body must be application/json");
-                return Handled::Handled;
-            }
-        } else if (req.method != "GET" && req.method != "HEAD") {
-            refuse(res, 405, "only GET and POST");
+        std::string token = req.get_param_value("token");
+        if (token.empty()) token = req.get_header_value("X-Mgrad-Token");
+        const std::string origin = req.get_header_value("Origin");
+        const std::string site = req.get_header_value("Sec-Fetch-Site");
+        const std::string type = req.get_header_value("Content-Type");
+        RequestHead head;
+        head.method = req.method;
+        head.host = host;
+        head.token = token;
+        if (req.has_header("Origin")) head.origin = origin;
+        head.fetch_site = site;
+        head.content_type = type;
+        if (auto refusal = check_request(head, m_port, m_token)) {
+            refuse(res, refusal->status, refusal->why);
             return Handled::Handled;
         }
         return Handled::Unhandled;
@@ -253,82 +217,13 @@ void Server::routes() {
     });
 
     m_http->Post("/api/set", [this](const Request& req, Response& res) {
-        auto body = json_body(req, res);
-        if (!body) return;
-        const auto name = body->find("name");
-        const auto value = body->find("value");
-        if (name == body->end() || !name->is_string() || !is_name(name->get<std::string>())) {
-            refuse(res, 400, "\"name\" must be a name (letters, digits, _)");
-            return;
-        }
-        if (value == body->end() || !value->is_number() || !std::isfinite(value->get<double>())) {
-            refuse(res, 400, "\"value\" must be a finite number");
-            return;
-        }
-        Job job;
-        job.kind = Job::Kind::Set;
-        job.name = name->get<std::string>();
-        job.value = value->get<double>();
-        answer_posted(res, m_channel->post(std::move(job)));
+        post_job(*m_channel, JobRoute::Set, req, res);
     });
-
     m_http->Post("/api/show", [this](const Request& req, Response& res) {
-        auto body = json_body(req, res);
-        if (!body) return;
-        const auto name = body->find("name");
-        Job job;
-        job.kind = Job::Kind::Show;
-        if (name != body->end() && !name->is_null()) {
-            if (!name->is_string() || !is_name(name->get<std::string>())) {
-                refuse(res, 400, "\"name\" must be a name (letters, digits, _) or null");
-                return;
-            }
-            job.name = name->get<std::string>();
-        }
-        answer_posted(res, m_channel->post(std::move(job)));
+        post_job(*m_channel, JobRoute::Show, req, res);
     });
-
     m_http->Post("/api/options", [this](const Request& req, Response& res) {
-        auto body = json_body(req, res);
-        if (!body) return;
-        Job job;
-        job.kind = Job::Kind::Options;
-        // Each field becomes one of :draw's option words; anything else is refused.
-        for (const auto& [key, value] : body->items()) {
-            if (key == "depth" || key == "max_nodes" || key == "decimals") {
-                if (value.is_null() && key == "depth") continue;
-                if (!value.is_number_unsigned()) {
-                    refuse(res, 400, fmt::format("\"{}\" must be a whole number", key));
-                    return;
-                }
-                const auto n = value.get<std::uint64_t>();
-                const std::uint64_t high = key == "decimals" ? 17
-                                           : key == "depth"  ? 100000
-                                                             : 100000;
-                if (n > high || (key == "max_nodes" && n == 0)) {
-                    refuse(res, 400, fmt::format("\"{}\" is out of range", key));
-                    return;
-                }
-                job.words.push_back(
-                    fmt::format("{}={}", key == "max_nodes" ? "max-nodes" : key, n));
-            } else if (key == "hide_constants" || key == "cluster_modules" ||
-                       key == "collapse_modules" || key == "shade" || key == "tb") {
-                if (!value.is_boolean()) {
-                    refuse(res, 400, fmt::format("\"{}\" must be true or false", key));
-                    return;
-                }
-                if (value.get<bool>()) {
-                    std::string word = key;
-                    for (char& c : word)
-                        if (c == '_') c = '-';
-                    job.words.push_back(word);
-                }
-            } else {
-                refuse(res, 400, "unknown option");
-                return;
-            }
-        }
-        answer_posted(res, m_channel->post(std::move(job)));
+        post_job(*m_channel, JobRoute::Options, req, res);
     });
 }
 

@@ -81,7 +81,7 @@ check "mgrad -c "
 listed=$(sed -n '/^_mgrad_draw_options="/,/"$/p' "$script" | sed 's/^_mgrad_draw_options="//; s/"$//' |
     tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ')
 documented=$(mgrad -c ':help :draw' | sed -n '/^Options:/,/^Example/p' |
-    sed -n 's/^  \([a-z-]*\)\(=\)\{0,1\}.*/\1\2/p' | sort | tr '\n' ' ')
+    sed -n 's/^  \([a-z][a-z-]*\)\(=\)\{0,1\}.*/\1\2/p' | sort | tr '\n' ' ')
 if [[ $listed != "$documented" ]]; then
     echo "FAIL: the script's draw options [$listed] differ from :help :draw's [$documented]"
     failures=$((failures + 1))

@@ -23,7 +23,6 @@ x = 3; y = -1; M = (x - 1)**2 + 2*(y + 0.5)**2
 :plot 3*x**2 - 4*x + 5 x=-2..3
 :plot tanh(t) t=-3..3
 :plot a*z**2 z=-1..1
-:plot 5 x=0..1
 # pictures: a chart of f and f', the loss curve, the backward pass frame by frame
 :plot sin(x) x=0..6.283185307179586 sin.svg
 :minimize M steps=5 lr=0.1 plot=loss.svg

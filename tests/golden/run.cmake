@@ -1,6 +1,6 @@
 # Runs one golden transcript: mgrad on tests/golden/NAME.mg (or with the arguments in
 # NAME.args), then compares stdout with NAME.out, stderr with NAME.err and the exit status with
-# NAME.status (0 when the file is absent), byte for byte.
+# NAME.status (0 when the file is absent), byte for byte. NAME.env sets environment variables.
 #
 #   cmake -DMGRAD=path/to/mgrad -DNAME=basics -DSOURCE_DIR=tests/golden -DWORK_DIR=dir
 #         [-DUPDATE=ON] -P run.cmake
@@ -28,9 +28,22 @@ if(EXISTS "${SOURCE_DIR}/${NAME}.status")
   file(STRINGS "${SOURCE_DIR}/${NAME}.status" expected_status)
 endif()
 
-# Keep the environment of the test from leaking in (history files, locale).
+# Keep the environment of the test from leaking in (history files, locale, terminal width,
+# colour); NAME.env sets variables of its own, one VAR=value a line.
 set(ENV{XDG_STATE_HOME} "${work}/state")
 set(ENV{LC_ALL} "C.UTF-8")
+unset(ENV{COLUMNS})
+unset(ENV{NO_COLOR})
+if(EXISTS "${SOURCE_DIR}/${NAME}.env")
+  file(STRINGS "${SOURCE_DIR}/${NAME}.env" env_lines)
+  foreach(line IN LISTS env_lines)
+    string(FIND "${line}" "=" eq)
+    string(SUBSTRING "${line}" 0 ${eq} var)
+    math(EXPR value_begin "${eq} + 1")
+    string(SUBSTRING "${line}" ${value_begin} -1 value)
+    set(ENV{${var}} "${value}")
+  endforeach()
+endif()
 execute_process(COMMAND "${MGRAD}" ${args}
                 WORKING_DIRECTORY "${work}"
                 INPUT_FILE /dev/null

@@ -7,6 +7,9 @@ prompt and keeps the session.
 A `:load` of a 400 000-statement script is interrupted once it has begun: the REPL says so,
 the prompt comes back, the bindings made before the load are intact, the statements run before
 the Ctrl-C stay (an error never undoes earlier statements), and the session goes on.
+
+Then `mgrad -i long.mg`: Ctrl-C while the script runs stops the script, not the process; the
+REPL starts with everything the script bound before the interrupt.
 """
 import os
 import pty
@@ -24,79 +27,112 @@ def fail(message, screen=b""):
     sys.exit(f"FAIL: {message}\n{screen.decode(errors='replace')}")
 
 
-with tempfile.TemporaryDirectory() as work:
-    with open(os.path.join(work, "long.mg"), "w") as f:
-        # Each line parses 24 numbers and makes two nodes: over a CPU-second in all, and
-        # 800 000 nodes, under the default cap.
-        f.write("n = 0\nn\n" + ("n += " + " * ".join(["1"] * 24) + "\n") * 400_000)
-    env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8")
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(work)
-        os.execve(MGRAD, [MGRAD], env)
-    buffer = b""
+class Repl:
+    """mgrad in a pseudo-terminal, started in `work` with `args`."""
 
-    def expect(text):
-        global buffer
+    def __init__(self, work, args):
+        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8", NO_COLOR="1")
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.chdir(work)
+            os.execve(MGRAD, [MGRAD, *args], env)
+        self.buffer = b""
+
+    def expect(self, text):
         data = text.encode()
         deadline = time.monotonic() + TIMEOUT
-        while data not in buffer:
-            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        while data not in self.buffer:
+            ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
-                fail(f"{text!r} did not appear; the terminal shows:", buffer)
+                fail(f"{text!r} did not appear; the terminal shows:", self.buffer)
             try:
-                chunk = os.read(fd, 4096)
+                chunk = os.read(self.fd, 4096)
             except OSError:
                 chunk = b""
             if not chunk:
-                fail(f"the REPL ended before {text!r}:", buffer)
-            buffer += chunk
-        before, _, buffer = buffer.partition(data)
+                fail(f"the REPL ended before {text!r}:", self.buffer)
+            self.buffer += chunk
+        before, _, self.buffer = self.buffer.partition(data)
         return before.decode(errors="replace")
 
-    def send(keys):
-        os.write(fd, keys.encode())
+    def send(self, keys):
+        os.write(self.fd, keys.encode())
         time.sleep(0.05)
 
-    expect(">>> ")
-    send("a = 42\r")
-    expect(">>> ")
-    send(":load long.mg\r")
-    expect("n = 0  (grad 0)")  # the load has begun: the file is read and running
-    os.write(fd, b"\x03")
-    shown = expect(">>> ")
+    def check_value(self, name, expected):
+        self.send(f"{name}\r")
+        out = self.expect(">>> ")
+        if f"{name} = {expected}" not in out:
+            fail(f"{name} should be {expected}:", out.encode())
+
+    def check_stopped_partway(self):
+        """n was counted up by the long script, and not to its end."""
+        self.send("n\r")
+        out = self.expect(">>> ")
+        match = re.search(r"n(?:#\d+)? = (\d+)  \(grad 0\)", out)
+        if not match:
+            fail("n is not shown as expected:", out.encode())
+        if not int(match.group(1)) < 400_000:
+            fail(f"n = {match.group(1)}: the script was not stopped partway", out.encode())
+
+    def quit(self):
+        """Ctrl-D; returns the exit status."""
+        self.send("\x04")
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            try:
+                os.read(self.fd, 4096)
+            except OSError:
+                pass
+            time.sleep(0.05)
+        fail("the REPL did not exit after Ctrl-D")
+
+
+with tempfile.TemporaryDirectory() as work:
+    # Each line parses 24 numbers and makes two nodes: over a CPU-second in all, and 800 000
+    # nodes, under the default cap.
+    long_script = "n = 0\nn\n" + ("n += " + " * ".join(["1"] * 24) + "\n") * 400_000
+    with open(os.path.join(work, "long.mg"), "w") as f:
+        f.write(long_script)
+    with open(os.path.join(work, "script.mg"), "w") as f:
+        f.write("a = 42\n" + long_script)
+
+    # 1. Ctrl-C during a :load typed at the prompt.
+    r = Repl(work, [])
+    r.expect(">>> ")
+    r.send("a = 42\r")
+    r.expect(">>> ")
+    r.send(":load long.mg\r")
+    r.expect("n = 0  (grad 0)")  # the load has begun: the file is read and running
+    os.write(r.fd, b"\x03")
+    shown = r.expect(">>> ")
     if "interrupted" not in shown:
         fail("no 'interrupted' after Ctrl-C during :load; the terminal showed:", shown.encode())
-    send("a\r")
-    out = expect(">>> ")
-    if "a = 42" not in out:
-        fail("the binding made before the load is gone:", out.encode())
-    send("n\r")
-    out = expect(">>> ")
-    match = re.search(r"n(?:#\d+)? = (\d+)  \(grad 0\)", out)
-    if not match:
-        fail("n is not shown as expected:", out.encode())
-    if not int(match.group(1)) < 400_000:
-        fail(f"n = {match.group(1)}: the load was not stopped partway", out.encode())
-    send("b = a * 2\r")
-    expect(">>> ")
-    send("b\r")
-    out = expect(">>> ")
-    if "b = 84" not in out:
-        fail("the session does not go on after the interrupt:", out.encode())
-    send("\x04")
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        try:
-            os.read(fd, 4096)
-        except OSError:
-            pass
-        time.sleep(0.05)
-    else:
-        fail("the REPL did not exit after Ctrl-D")
-    if os.waitstatus_to_exitcode(status) != 0:
-        fail(f"exit status {os.waitstatus_to_exitcode(status)} after Ctrl-D")
-print("ok: Ctrl-C stops a long :load, the prompt returns, the session is intact")
+    r.check_value("a", "42")
+    r.check_stopped_partway()
+    r.send("b = a * 2\r")
+    r.expect(">>> ")
+    r.check_value("b", "84")
+    status = r.quit()
+    if status != 0:
+        fail(f"exit status {status} after Ctrl-D")
+
+    # 2. Ctrl-C while `mgrad -i script.mg` runs its script: the REPL starts with the bindings.
+    r = Repl(work, ["-i", "script.mg"])
+    r.expect("n = 0  (grad 0)")
+    os.write(r.fd, b"\x03")
+    shown = r.expect(">>> ")
+    if "interrupted" not in shown:
+        fail("no 'interrupted' after Ctrl-C during mgrad -i's script:", shown.encode())
+    r.check_value("a", "42")
+    r.check_stopped_partway()
+    r.send("b = a * 2\r")
+    r.expect(">>> ")
+    r.check_value("b", "84")
+    r.quit()
+
+print("ok: Ctrl-C stops a long :load and mgrad -i's script; the prompt returns, the session is "
+      "intact")

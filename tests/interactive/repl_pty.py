@@ -4,9 +4,10 @@
     repl_pty.py PATH/TO/mgrad
 
 Checks: typing a line, tab completion of a name, a function, a command and a file name, a
-continuation line,
-Ctrl-C cancelling the line being typed, recalling history with the up arrow (also from the
-previous run, through the history file), and Ctrl-D leaving with status 0.
+continuation line, Ctrl-C cancelling the line being typed, typographic operators and pasted
+prompts, Ctrl-D at a continuation prompt, recalling history with the up arrow (also from the
+previous run, through the history file), colour (and none with NO_COLOR or TERM=dumb), and
+Ctrl-D leaving with status 0.
 """
 import os
 import pty
@@ -20,8 +21,15 @@ TIMEOUT = 10.0
 
 
 class Repl:
-    def __init__(self, state_dir):
-        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8")
+    def __init__(self, state_dir, **extra_env):
+        # Without colour unless asked: the checks below compare plain text.
+        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8",
+                   NO_COLOR="1")
+        for name, value in extra_env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
             os.chdir(state_dir)
@@ -107,6 +115,7 @@ with tempfile.TemporaryDirectory() as state:
     r.send("\x03")
     out = r.expect(">>> ", "a new prompt after Ctrl-C")
     check("error" not in out, f"a cancelled line must not run, got {out!r}")
+    check(out.endswith("^C\r\n"), f"Ctrl-C should end its echo with a newline, got {out!r}")
     # Ctrl-C also cancels a half-typed multi-line entry.
     r.send("y = (1 +\r")
     r.expect("... ")
@@ -138,6 +147,28 @@ with tempfile.TemporaryDirectory() as state:
     r.expect("loaded = 7  (grad 0)", ":load with a completed file name")
     r.expect(">>> ")
 
+    # Typographic operators typed or pasted (UTF-8 decoded for the line editor).
+    r.send("3 \u00d7 4 \u2212 1\r")
+    out = r.expect(">>> ")
+    check("\n11\r" in out, f"3 × 4 − 1 should print 11, got {out!r}")
+    # A line pasted from a transcript, prompt and all.
+    r.send(">>> pasted = 4\r")
+    r.expect("pasted = 4", "the pasted line's echo")
+    r.expect(">>> ")
+    r.send("pasted\r")
+    out = r.expect(">>> ")
+    check("pasted = 4  (grad 0)" in out, f"a pasted '>>> ' line should run, got {out!r}")
+    # Ctrl-D at the continuation prompt ends that line before the error is shown.
+    r.send("z = (1 +\r")
+    r.expect("... ")
+    r.send("\x04")
+    out = r.expect(">>> ", "a new prompt after Ctrl-D at the continuation prompt")
+    check(out.replace("^D", "", 1).startswith("\r\n<repl>:"),
+          f"Ctrl-D at '... ' should end the line before the error, got {out!r}")
+    line = out.split("<repl>:", 1)[1].split(":", 1)[0]
+    check(f"error: expected an expression, found end of input\r\nz = (1 +\r\n" in out,
+          f"the error should show the line it names ({line}), got {out!r}")
+
     # Ctrl-C stops a long :minimize after the current step; the session goes on.
     r.send("w = 3; M = " + " + ".join(["(w - 1)**2"] * 40) + "\r")
     r.expect(">>> ")
@@ -168,6 +199,21 @@ with tempfile.TemporaryDirectory() as state:
     r.expect("undefined name 'w'", "the previous run's last line, recalled")
     r.expect(">>> ")
     r.send("\x04")
+    tail = r.expect("\n", "the newline that ends Ctrl-D's echo")
+    check(tail in ("^D\r", "\r"), f"Ctrl-D should end its echo with a newline, got {tail!r}")
     check(r.wait() == 0, "Ctrl-D should leave with status 0")
 
-print("ok: typing, completion, continuation, Ctrl-C (also during :minimize), history, Ctrl-D")
+    # Colour on a terminal: errors in red; none with NO_COLOR or TERM=dumb.
+    for extra, coloured in (({"NO_COLOR": None}, True), ({}, False),
+                            ({"NO_COLOR": None, "TERM": "dumb"}, False)):
+        c = Repl(state, **extra)
+        c.expect(">>> ")
+        c.send("nothing_here\r")
+        out = c.expect(">>> ")
+        check(("\x1b[31m" in out) == coloured and ("\x1b[" in out) == coloured,
+              f"colour should be {'on' if coloured else 'off'} with {extra}, got {out!r}")
+        c.send("\x04")
+        check(c.wait() == 0, "Ctrl-D should leave with status 0")
+
+print("ok: typing, completion, continuation, Ctrl-C (also during :minimize), UTF-8, pasted "
+      "prompts, Ctrl-D, history, colour")

@@ -139,9 +139,13 @@ def test_plot_inline_png(executed):
 
 def test_minimize_plot_inline(executed):
     outs = outputs(executed, 7)
-    assert [o["output_type"] for o in outs] == ["stream", "display_data"]
-    assert "M: 4 → " in outs[0]["text"]
-    assert "image/png" in outs[1]["data"]
+    # The progress lines, the table of the leaves (an HTML table), the summary, the chart.
+    assert [o["output_type"] for o in outs] == [
+        "stream", "execute_result", "stream", "display_data"]
+    assert "M = " in outs[0]["text"]
+    assert "text/html" in outs[1]["data"] and "start" in outs[1]["data"]["text/plain"]
+    assert "M: 4 → " in outs[2]["text"]
+    assert "image/png" in outs[3]["data"]
 
 
 def test_files_in_the_notebook_directory(executed):

@@ -2,6 +2,7 @@
 memory, and every Value Python still holds stays valid and correct across collections."""
 
 import gc
+import os
 import random
 
 import pytest
@@ -18,6 +19,11 @@ def small_collections():
     set_min_growth(20_000)
     yield
     set_min_growth(262_144)
+
+
+# Under AddressSanitizer freed memory sits in a quarantine (256 MB by default) before it is
+# reused, so the process's size says nothing about the tape's; the node counts still do.
+SANITIZED = bool(os.environ.get("MGRAD_SANITIZED"))
 
 
 def rss_bytes():
@@ -58,7 +64,8 @@ def test_ten_thousand_steps_in_steady_memory():
     assert stats["collections"] >= 10_000 * nodes_per_step // 60_000
     # The tape holds one step's graph and the growth allowed before the next collection.
     assert stats["nodes"] < 3 * 20_000 + 2 * nodes_per_step
-    assert rss_bytes() - rss_at_1000 < 2 << 20
+    if not SANITIZED:
+        assert rss_bytes() - rss_at_1000 < 2 << 20
     assert loss.data == loss.data  # the last loss is still readable
 
 

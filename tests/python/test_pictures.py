@@ -30,11 +30,15 @@ def test_trace_frames_interleave_with_their_lines():
     assert [e.caption for e in r.pictures] == [e.text.rstrip("\n") for e in r.events[::2]]
 
 
-def test_a_plain_session_asks_for_a_file():
+def test_a_plain_session_writes_a_file(tmp_path, monkeypatch):
+    # Without pictures, `:draw L` writes L.svg, as `mgrad --draw L` does; no picture event.
+    monkeypatch.chdir(tmp_path)
     s = mgrad.Session()
-    r = s.run(LECTURE + ":draw L", check=False)
-    assert not r.ok and not r.pictures
-    assert "usage: :draw NAME FILE" in r.errors[0].message
+    r = s.run(LECTURE + ":draw L")
+    assert r.ok and not r.pictures
+    assert (tmp_path / "L.svg").read_text().startswith("<?xml")
+    r = s.run(":draw", check=False)
+    assert not r.ok and "usage: :draw NAME [FILE]" in r.errors[0].message
 
 
 def test_is_incomplete():

@@ -93,7 +93,7 @@ def test_completion_help_and_commands():
     assert s.completions("al") == ["alpha"]
     assert ":draw" in s.completions(":d") and ":minimize" in s.completions(":m")
     assert "tanh" in s.completions("ta")
-    assert s.help("draw").startswith(":draw NAME FILE [OPTIONS]")
+    assert s.help("draw").startswith(":draw NAME [FILE] [OPTIONS]")
     assert "Commands:" in s.help()
     assert "error: no help on 'nosuchthing'" in s.help("nosuchthing")
     names = {c.name for c in s.commands()}

@@ -117,6 +117,21 @@ class MGRAD_API Graph {
     }
     void reserve(std::size_t nodes) { m_nodes.reserve(std::min<std::size_t>(nodes, no_node)); }
 
+    // --- limits and undo ------------------------------------------------------------------
+    /// The most nodes this tape may hold (0: no limit but the NodeId range). Recording one more
+    /// node throws mgrad::Error before any memory is taken for it, whatever records it: an
+    /// operator, grad(), a loss. A Session sets it from `--max-nodes`.
+    void set_max_nodes(std::size_t max_nodes) noexcept {
+        m_nodes.set_limit(max_nodes == 0 ? std::size_t{no_node} : max_nodes);
+    }
+    [[nodiscard]] std::size_t max_nodes() const noexcept {
+        return m_nodes.limit() >= no_node ? 0 : m_nodes.limit();
+    }
+    /// Drops every node from `size` on, with their labels and the scopes that begin there:
+    /// undoes what a statement that failed halfway had recorded. Handles to dropped nodes
+    /// (Values, ids) must not be used again.
+    void truncate(NodeId size);
+
     // --- reading --------------------------------------------------------------------------
     /// Raw tape access (no pending recomputation is applied; call forward() first if needed).
     [[nodiscard]] std::span<const Node> nodes() const noexcept {
@@ -160,7 +175,11 @@ class MGRAD_API Graph {
     void set_grad(NodeId id, double value) {
         check_id(id);
         m_nodes[id].grad = value;
+        ++m_grad_version;
     }
+    /// Changes whenever a gradient may have been written (set_grad, zero_grad, the backward
+    /// passes): a caller that knows which gradients it set can tell whether that still holds.
+    [[nodiscard]] std::uint64_t grad_version() const noexcept { return m_grad_version; }
 
     // --- passes ---------------------------------------------------------------------------
     /// Recompute every node downstream of a leaf changed by set_data(). Returns how many nodes
@@ -173,6 +192,17 @@ class MGRAD_API Graph {
     void backward(NodeId root);
     /// Set every gradient, leaves included, to 0.
     void zero_grad() noexcept;
+    /// zero_grad() and backward(root) for the part of the tape `root` depends on: `nodes` is
+    /// root and all its ancestors in ascending order (AncestorWalk::of), and only they are read
+    /// or written — their gradients become what zero_grad() then backward(root) give them;
+    /// every other node keeps its gradient. Costs in proportion to nodes.size(), not to the
+    /// tape. `nodes` missing an ancestor is a precondition violation.
+    void backward_through(NodeId root, std::span<const NodeId> nodes);
+    /// The value `root` would have with `leaf`'s data replaced by `value`, recomputing only
+    /// `nodes` (root and its ancestors, ascending, as for backward_through). The graph is left
+    /// exactly as it was: for finite differences that do not replay the whole tape.
+    [[nodiscard]] double value_with(NodeId root, std::span<const NodeId> nodes, NodeId leaf,
+                                    double value);
     /// Drop every node (keeping the memory for the next graph, as std::vector::clear does).
     /// Values made before are detected as stale from now on.
     void clear();
@@ -276,6 +306,7 @@ class MGRAD_API Graph {
     // field of Node, so the compiler knows that writing a node cannot change them and need not
     // reload them (a NodeId-typed member could be one of the ids just written).
     std::size_t m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
+    std::uint64_t m_grad_version = 0;
     std::uint32_t m_leaves_changed = 0;  ///< set_data() calls since the last forward()
     std::uint64_t m_epoch = 0;           ///< Values keep its low 32 bits
 };

@@ -5,14 +5,16 @@
 // the node. Arithmetic on Values records new nodes; `backward()` fills in gradients.
 //
 //     Value a{2.0, "a"}, b{-3.0, "b"};
-//     Value L = a * b + 10.0;   // a double on either side of any operator
-//     L.backward();             // a.grad() == -3, b.grad() == 2
+//     Value L = (a * b + 10.0).tanh();   // a double on either side; tanh(x) or x.tanh()
+//     L.backward();                      // a.grad() == -3 * (1 - L.data()**2) …
+//     std::cout << L;                    // Value(data=0.9640275800758169, grad=1)
 //
 // Values go on the thread's default graph unless a Graph is named. A Value whose graph was
 // cleared, or a default-constructed Value, throws mgrad::Error when used.
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string_view>
 
 #include "mgrad/engine/graph.hpp"
@@ -78,6 +80,23 @@ class MGRAD_API Value {
     Value& operator-=(double rhs);
     Value& operator*=(double rhs);
     Value& operator/=(double rhs);
+
+    // The functions of the op table as methods, as micrograd writes them: x.tanh(), x.exp(),
+    // x.relu() … (generated below, with the free functions), and x.pow(k).
+#define MGRAD_VALUE_METHOD_Function_1(E, ident) [[nodiscard]] Value ident() const;
+#define MGRAD_VALUE_METHOD_Function_2(E, ident)
+#define MGRAD_VALUE_METHOD_Leaf_0(E, ident)
+#define MGRAD_VALUE_METHOD_Unary_1(E, ident)
+#define MGRAD_VALUE_METHOD_Binary_1(E, ident)
+#define MGRAD_VALUE_METHOD_Binary_2(E, ident)
+#define MGRAD_VALUE_METHOD_Fused_2(E, ident)
+#define MGRAD_VALUE_METHOD_Fused_3(E, ident)
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    MGRAD_VALUE_METHOD_##kind##_##ar(E, ident)
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+    [[nodiscard]] Value pow(double exponent) const;
+    [[nodiscard]] Value pow(const Value& exponent) const;
 
     friend bool same_node(const Value& x, const Value& y) noexcept {
         return x.m_graph == y.m_graph && x.m_id == y.m_id && x.m_epoch == y.m_epoch;
@@ -205,5 +224,25 @@ inline Value pow(double base, const Value& exponent) {
     MGRAD_VALUE_FUNCTION_##kind##_##ar(E, ident)
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP
+
+// The methods, each the free function of the same name.
+#define MGRAD_VALUE_METHOD_DEF_Function_1(E, ident) \
+    inline Value Value::ident() const { return mgrad::ident(*this); }
+#define MGRAD_VALUE_METHOD_DEF_Function_2(E, ident)
+#define MGRAD_VALUE_METHOD_DEF_Leaf_0(E, ident)
+#define MGRAD_VALUE_METHOD_DEF_Unary_1(E, ident)
+#define MGRAD_VALUE_METHOD_DEF_Binary_1(E, ident)
+#define MGRAD_VALUE_METHOD_DEF_Binary_2(E, ident)
+#define MGRAD_VALUE_METHOD_DEF_Fused_2(E, ident)
+#define MGRAD_VALUE_METHOD_DEF_Fused_3(E, ident)
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    MGRAD_VALUE_METHOD_DEF_##kind##_##ar(E, ident)
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+inline Value Value::pow(double exponent) const { return mgrad::pow(*this, exponent); }
+inline Value Value::pow(const Value& exponent) const { return mgrad::pow(*this, exponent); }
+
+/// `Value(data=2, grad=-3)`, as micrograd's repr (numbers as mgrad prints them).
+MGRAD_API std::ostream& operator<<(std::ostream& out, const Value& v);
 
 }  // namespace mgrad

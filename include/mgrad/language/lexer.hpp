@@ -52,8 +52,9 @@ struct MGRAD_API Token {
     double number = 0.0;  ///< the value of a Number token
 };
 
-/// Splits source text into tokens. Comments (`#` to the end of the line) and blank space other
-/// than newlines are skipped. Lines are counted from `first_line`.
+/// Splits source text into tokens. Comments (`#` to the end of the line), blank space other
+/// than newlines and a transcript's prompts (`>>> `, `... ` at the start of a line) are
+/// skipped; U+2212 −, × and ÷ are read as -, * and /. Lines are counted from `first_line`.
 class MGRAD_API Lexer {
   public:
     explicit Lexer(std::string_view text, std::uint32_t first_line = 1);
@@ -77,11 +78,22 @@ class MGRAD_API Lexer {
     }
     Token lex_number(std::size_t begin, std::uint32_t line, std::uint32_t column);
     void skip_blank();
+    /// Records where the token just made ends (the end of input is reported there).
+    void remember_end(std::uint32_t end_column) noexcept {
+        m_seen_token = true;
+        m_last_end = m_pos;
+        m_last_line = m_line;
+        m_last_column = end_column;
+    }
 
     std::string_view m_text;
     std::size_t m_pos = 0;
     std::uint32_t m_line = 1;
     std::size_t m_line_start = 0;
+    bool m_seen_token = false;  ///< a token other than a newline was read
+    std::size_t m_last_end = 0;
+    std::uint32_t m_last_line = 1;
+    std::uint32_t m_last_column = 1;
 };
 
 }  // namespace mgrad

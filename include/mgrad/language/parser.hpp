@@ -29,7 +29,7 @@ enum class ExprKind : std::uint8_t {
     Name,    ///< a variable
     Unary,   ///< -x or +x (op is Minus or Plus)
     Binary,  ///< x op y (op is Plus, Minus, Star, Slash or Power)
-    Call,    ///< name(args…)
+    Call,    ///< name(args…), or x.name(args…) with x as the first argument (Expr::method)
     Field,   ///< x.data or x.grad (name is "data" or "grad")
 };
 
@@ -40,6 +40,7 @@ inline constexpr std::uint32_t no_expr = 0xFFFFFFFFu;
 struct MGRAD_API Expr {
     ExprKind kind = ExprKind::Number;
     TokenKind op = TokenKind::End;
+    bool method = false;  ///< Call written as a method, `x.tanh()`: args[0] is x
     double number = 0.0;
     std::string_view name;        ///< Name, Call (the function) and Field (data/grad)
     std::uint32_t lhs = no_expr;  ///< Unary and Field operand, Binary left side
@@ -59,8 +60,10 @@ struct MGRAD_API Word {
 enum class StatementKind : std::uint8_t {
     Expression,  ///< prints its value
     Assignment,  ///< name = expr, name += expr …
-    SetData,     ///< name.data = expr
-    Command,     ///< :name words…
+    SetData,     ///< name.data = expr, name.data += expr …
+    Command,     ///< :name words… (and NAME.backward(), which is :backward NAME)
+    Constant,    ///< const name = expr
+    Function,    ///< name(params…) = expr
 };
 
 struct MGRAD_API Statement {
@@ -71,10 +74,11 @@ struct MGRAD_API Statement {
     std::vector<std::uint32_t> args;  ///< call arguments, see Expr::first_arg
     std::uint32_t root = no_expr;     ///< the expression (Expression, Assignment, SetData)
 
-    std::string_view target;  ///< Assignment and SetData: the name on the left
+    std::string_view target;  ///< Assignment, SetData, Constant, Function: the name defined
     SourceSpan target_span;
     TokenKind assign_op = TokenKind::Assign;  ///< Assign, PlusAssign …
     SourceSpan assign_span;
+    std::vector<Word> params;  ///< Function: the parameters' names
 
     std::string_view command;  ///< Command: its name without the colon
     SourceSpan command_span;   ///< the colon and the name
@@ -117,7 +121,10 @@ class MGRAD_API Parser {
     std::uint32_t parse_power(Statement& s);
     std::uint32_t parse_postfix(Statement& s);
     std::uint32_t parse_primary(Statement& s);
-    std::uint32_t parse_call(Statement& s, const Token& name);
+    std::uint32_t parse_call(Statement& s, const Token& name, std::uint32_t receiver = no_expr);
+    void parse_constant(Statement& s);
+    void make_function(Statement& s, const Token& first);
+    void make_method_statement(Statement& s, const Token& first);
 
     void advance();
     void skip_newlines();

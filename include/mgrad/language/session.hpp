@@ -4,7 +4,10 @@
 // it and binds the name to the new node, labelled with the name; rebinding makes a new node and
 // the old one keeps its place under its label, so labels go `c`, `c#2`, `c#3` … Statements are
 // run by run(): one loader for files, `-c` strings, stdin and REPL entries, each with a source
-// name for diagnostics. An error in one statement is reported and never undoes earlier ones.
+// name for diagnostics. An error in one statement is reported and never undoes earlier ones;
+// the statement itself leaves nothing behind (nodes it made before failing are dropped).
+// `--max-nodes` is the graph's own limit (Graph::set_max_nodes), so it holds for every way of
+// making nodes, grad() included.
 //
 // Commands (`:grad`, `:tree` …) live in a table that other parts of mgrad extend with
 // add_command(): the renderer adds `:draw`, the gradient lab `:check`, `:set` and so on.
@@ -67,6 +70,27 @@ struct MGRAD_API Function {
     std::string usage;    ///< "grad(f, x)"
     std::string summary;  ///< one line for `:help`
     std::function<Operand(Session&, std::span<const Operand>, SourceSpan)> call;
+};
+
+/// A constant bound by `const NAME = expr`: a plain number that folds into expressions like a
+/// literal (`x**n` is a power by a constant), not a node of the graph.
+struct MGRAD_API NamedConstant {
+    std::string name;
+    double value = 0.0;
+    std::string source;  ///< where it was last defined: a file, `<repl>` …
+    std::uint32_t line = 0;
+};
+
+/// A function defined in the language, `f(x) = 3*x**2 - 4*x + 5`. A call evaluates the body
+/// with the parameters bound to the arguments, so it builds the nodes the body describes (or
+/// gives a plain number when nothing in it is a node).
+struct MGRAD_API UserFunction {
+    std::string name;
+    std::vector<std::string> params;
+    std::string body;                ///< the expression after '=', as written
+    std::vector<std::string> calls;  ///< the functions defined this way that the body calls
+    std::string source;              ///< where it was last defined
+    std::uint32_t line = 0;
 };
 
 /// Where a node was made: a source name and a line (for warnings and `:vars`).
@@ -146,22 +170,39 @@ class MGRAD_API Session {
     /// Binds `name` to `id`. When `id` has no label it gets one: `name`, or `name#k` when the
     /// name was bound before.
     void bind(std::string_view name, NodeId id);
-    /// Forgets every binding and node.
+    /// Forgets every binding, node, constant and defined function.
     void reset();
+    /// The value of the constant `name`, if it is one.
+    [[nodiscard]] std::optional<double> constant(std::string_view name) const;
+    /// The constants in the order they were first defined.
+    [[nodiscard]] const std::vector<NamedConstant>& constants() const noexcept;
+    /// The function `name` defined in the language, if any.
+    [[nodiscard]] const UserFunction* user_function(std::string_view name) const;
+    /// The functions defined in the language, each after the functions it calls (the order in
+    /// which they can be defined again elsewhere).
+    [[nodiscard]] std::vector<const UserFunction*> user_functions() const;
+    /// Evaluates one expression without printing or binding anything (nodes it makes stay on
+    /// the graph). Throws Error, whose span points into `expression`.
+    Operand evaluate(std::string_view expression);
 
     // --- commands and functions -----------------------------------------------------------
     /// Registers a command (replacing one with the same name).
     void add_command(Command command);
+    /// The command with this exact name.
     [[nodiscard]] const Command* find_command(std::string_view name) const;
+    /// The command a typed name means: its exact name, an alias (`q`, `h`, `?`) or a prefix of
+    /// one command only (`b` → backward). Throws Error for an unknown or ambiguous name.
+    [[nodiscard]] const Command& resolve_command(std::string_view typed) const;
     /// Every command, sorted by name.
     [[nodiscard]] std::vector<const Command*> commands() const;
     /// Registers a function for the language (replacing one with the same name).
     void add_function(Function function);
     [[nodiscard]] const Function* find_function(std::string_view name) const;
-    /// Names a call may use: the built-in ops and every added function, sorted.
+    /// Names a call may use: the built-in ops, every added function and every function
+    /// defined in the language, sorted.
     [[nodiscard]] std::vector<std::string> function_names() const;
-    /// Completions for the start of a word: commands (when it starts with ':'), bound names and
-    /// functions. Sorted, without duplicates.
+    /// Completions for the start of a word: commands (when it starts with ':'), bound names,
+    /// constants and functions. Sorted, without duplicates.
     [[nodiscard]] std::vector<std::string> completions(std::string_view prefix) const;
 
     // --- describing nodes -----------------------------------------------------------------
@@ -170,12 +211,24 @@ class MGRAD_API Session {
     /// Where a node was made, when a statement of this session made it.
     [[nodiscard]] std::optional<NodeOrigin> origin(NodeId id) const;
     /// Sets every gradient to zero, then backpropagates from `root` (warns about gradients
-    /// that come out NaN or infinite).
+    /// that come out NaN or infinite). Costs in proportion to the nodes `root` depends on and
+    /// to those the previous backward() reached, not to the session: the session remembers
+    /// which gradients it made non-zero and zeroes only those (the whole tape when gradients
+    /// were written on graph() directly since: Graph::grad_version).
     void backward(NodeId root);
+    /// `root` and every node it depends on, in ascending id order, found in proportion to
+    /// their number (AncestorWalk). Valid until the next call.
+    [[nodiscard]] std::span<const NodeId> ancestors(NodeId root);
     /// Reports a warning; with a span it points into the statement being run.
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
     /// Every statement and replayable command that succeeded, in order (what `:save` writes).
     [[nodiscard]] TranscriptView transcript() const noexcept;
+    /// For the command being run: what the transcript records for it in place of its text as
+    /// typed — also when it ends with an error. The rule for commands: whatever a command did
+    /// to the session is either undone when it fails, or recorded so that `:save` replays to
+    /// the same state. A command stopped halfway (Ctrl-C during `:minimize`) records what it
+    /// did (`:minimize L steps=53424 …`).
+    void replay_as(std::string statement);
 
   private:
     struct Impl;  // src/language/session_impl.hpp

@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -58,6 +59,25 @@ struct MGRAD_API DrawOptions {
     std::string highlight_legend = "highlighted";  ///< its entry in the legend
 };
 
+/// What a front end hears about a drawing that takes long: about once a second after the first
+/// second, and a last time with `done` set (to clear a status line) when it ends either way.
+struct MGRAD_API DrawProgress {
+    double seconds = 0;     ///< since the layout began
+    std::size_t nodes = 0;  ///< boxes and operations being laid out
+    bool done = false;
+};
+
+/// Stopping and watching a drawing. With either function set, the layout runs in a child
+/// process (fork) that is killed when `cancelled` turns true: Graphviz cannot be stopped
+/// part-way inside a process. Without them the layout runs in the calling process.
+struct MGRAD_API DrawControl {
+    /// Polled every 20 ms while the layout runs; true abandons the drawing, which then throws
+    /// Error("interrupted; nothing was written") and writes nothing.
+    std::function<bool()> cancelled;
+    std::function<void(const DrawProgress&)> progress;
+    [[nodiscard]] bool active() const noexcept { return cancelled || progress; }
+};
+
 /// Parses the option words of `:draw NAME FILE [options]`. Throws Error naming the bad word
 /// and the nearest valid option.
 [[nodiscard]] MGRAD_API DrawOptions parse_draw_options(std::span<const std::string> words);
@@ -69,12 +89,18 @@ struct MGRAD_API DrawOptions {
 [[nodiscard]] MGRAD_API std::string to_dot(Graph& graph, NodeId root,
                                            const DrawOptions& options = {});
 /// JSON: {"root", "nodes": [{id, label, op, symbol, kind, data, grad, …}], "edges": [{from, to,
-/// operand}]}. Non-finite numbers are the strings "nan", "inf", "-inf".
-[[nodiscard]] MGRAD_API std::string to_json(Graph& graph, NodeId root,
-                                            const DrawOptions& options = {});
+/// operand}]}; a node of a two-operand op says whether it is "commutative" (if not, the edges'
+/// `operand` 0 and 1 are its left and right). Non-finite numbers are the strings "nan", "inf",
+/// "-inf". In the pictures and DOT, the operands of a non-commutative op are numbered 1 and 2
+/// on their edges.
+[[nodiscard]] MGRAD_API std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
+/// The same JSON, handed to `sink` a piece at a time (about a megabyte each) instead of held
+/// whole: what draw() writes to a .json file.
+MGRAD_API void write_json(Graph& graph, NodeId root, const DrawOptions& options,
+                const std::function<void(std::string_view)>& sink);
 /// The picture in memory, in any format.
 [[nodiscard]] MGRAD_API std::string render(Graph& graph, NodeId root, Format format,
-                                 const DrawOptions& options = {});
+                                 const DrawOptions& options = {}, const DrawControl& control = {});
 /// A picture described but not laid out yet: every value, label and colour of what render()
 /// would draw, decided from the graph, and nothing that still points into it. Describing reads
 /// the graph (on the thread that owns it); laying out reads only the Drawing, so a front end can
@@ -98,7 +124,8 @@ class MGRAD_API Drawing {
     explicit Drawing(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
     friend Drawing describe(Graph& graph, NodeId root, const DrawOptions& options);
-    friend std::string render(const Drawing& drawing, Format format);
+    friend std::string render(const Drawing& drawing, Format format,
+                              const DrawControl& control);
 };
 
 /// Describes the picture of what `root` depends on. Throws Error as render() does (a graph over
@@ -106,13 +133,14 @@ class MGRAD_API Drawing {
 [[nodiscard]] MGRAD_API Drawing describe(Graph& graph, NodeId root, const DrawOptions& options = {});
 /// Lays out and renders a described picture as SVG, PNG, PDF or DOT (JSON is written from the
 /// graph itself: use the other render()). Safe to call from any thread: calls into Graphviz are
-/// serialised.
-[[nodiscard]] MGRAD_API std::string render(const Drawing& drawing, Format format);
+/// serialised. `control` as for render() above (a layout that can be stopped, progress).
+[[nodiscard]] MGRAD_API std::string render(const Drawing& drawing, Format format,
+                                 const DrawControl& control = {});
 
 /// Renders to `file`; the format is options.format or else the file's extension. The file is
 /// written to a temporary name in the same directory and renamed, so a failure never leaves a
 /// half-written file behind.
 MGRAD_API void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
-                    const DrawOptions& options = {});
+          const DrawOptions& options = {}, const DrawControl& control = {});
 
 }  // namespace mgrad

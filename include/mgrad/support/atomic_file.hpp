@@ -1,17 +1,20 @@
-// Atomic file replacement — how mgrad writes every file a user keeps (`:save`, `:draw`, the
-// REPL history).
+// Atomic file replacement — how mgrad writes every file a user keeps (`:save`, `:draw`,
+// `:plot`, `:export`, `:trace` frames, `mgrad train`'s plots, the REPL history).
 //
-// The new contents go to a hidden temporary file in the same directory (`.NAME.XXXXXX`), which
-// is flushed to disk and then renamed over the target. rename() within one directory is atomic
-// on POSIX file systems, so at every moment the target is either the old file or the complete
-// new one: a full disk, a write error, an exception or a crash halfway leaves the old file as it
-// was (and no temporary behind, except after a crash). The file keeps the permissions of the
-// file it replaces; a new file gets 0644. A symbolic link is followed and stays a link.
+// The new contents go to a hidden temporary file in the same directory (`.NAME.mgrad-XXXXXX`),
+// which is flushed to disk and then renamed over the target. rename() within one directory is
+// atomic on POSIX file systems, so at every moment the target is either the old file or the
+// complete new one: a full disk, a write error, an exception or a crash halfway leaves the old
+// file as it was. Every error (ENOSPC, EIO, EFBIG, a failed fsync or close) is an mgrad::Error.
+// A process killed halfway leaves its temporary file behind; the next write to the same target
+// removes it (a temporary is locked while its writer lives, so a live one is never touched).
+// The file keeps the permissions of the file it replaces; a new file gets 0644. A symbolic
+// link is followed and stays a link. Only regular files are replaced: a directory, a device
+// (/dev/full) or a pipe is refused, so writing never blocks and never breaks the system.
 #pragma once
 
 #include <filesystem>
 #include <functional>
-#include <string>
 #include <string_view>
 
 #include "mgrad/support/export.hpp"
@@ -22,11 +25,18 @@ namespace mgrad {
 /// leaves `file` untouched on any failure.
 MGRAD_API void write_file_atomically(const std::filesystem::path& file, std::string_view bytes);
 
-/// For writers that insist on opening a path themselves (a C library's save function):
-/// `write(temp_path)` fills the temporary file and returns false on failure; then it replaces
-/// `file` as above. Throws mgrad::Error when the writer fails or throws, leaving `file` as it was.
-MGRAD_API void replace_file_atomically(
+/// Throws the mgrad::Error that write_file_atomically would raise for `file` before writing a
+/// byte — not a file name, a directory, not a regular file, no such directory — so that a
+/// command can refuse before it spends time (or changes anything) on what it would write.
+/// Writes nothing.
+MGRAD_API void check_writable(const std::filesystem::path& file);
+
+/// Replaces `file` with what `produce` hands to the sink it is given, piece by piece (for
+/// contents too large to hold in memory at once). An exception from `produce` leaves `file` as
+/// it was and is passed on.
+MGRAD_API void write_file_atomically(
     const std::filesystem::path& file,
-    const std::function<bool(const std::string& temp_path)>& write);
+    const std::function<void(const std::function<void(std::string_view)>& sink)>& produce);
+
 
 }  // namespace mgrad

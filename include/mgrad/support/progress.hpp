@@ -1,4 +1,4 @@
-// Progress — how mgrad shows long work (`mgrad train`, `:minimize`): one line of a fixed look,
+// ProgressMeter — how mgrad shows long work (`mgrad train`, `:minimize`): one line of a fixed look,
 //
 //   [########............]  40/100  loss 0.251062  accuracy 91.0%  812 steps/s  ETA 0:01
 //
@@ -26,7 +26,7 @@ namespace mgrad {
                                                     std::string_view detail,
                                                     std::optional<double> seconds = {});
 
-class MGRAD_API Progress {
+class MGRAD_API ProgressMeter {
   public:
     enum class Mode {
         Quiet,   ///< nothing
@@ -38,11 +38,11 @@ class MGRAD_API Progress {
     using Clock = std::function<double()>;
 
     /// `timing` adds the rate and the time left (off where output must be reproducible).
-    Progress(std::size_t total, Mode mode, Write write, bool timing = true, Clock clock = {});
-    Progress(const Progress&) = delete;
-    Progress& operator=(const Progress&) = delete;
+    ProgressMeter(std::size_t total, Mode mode, Write write, bool timing = true, Clock clock = {});
+    ProgressMeter(const ProgressMeter&) = delete;
+    ProgressMeter& operator=(const ProgressMeter&) = delete;
     /// Ends a redrawn line (as finish()).
-    ~Progress();
+    ~ProgressMeter();
 
     /// Whether update(done, …) would write: compute an expensive detail only then.
     [[nodiscard]] bool due(std::size_t done) const;

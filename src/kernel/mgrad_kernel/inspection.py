@@ -93,8 +93,12 @@ class Inspector:
         if len(self.session) > 10_000:  # :vars lists every name: too long to wait for here
             return tree
         for table in self.session.run(":vars", source="<inspect>", check=False).tables:
+            # Columns by name: :vars also says each name's kind (leaf, constant, function …).
+            header = table.rows[0]
+            node = header.index("node") if "node" in header else 1
             for row in table.rows[1:]:
                 if row[0] == name:
                     made = f"made at {row[-1]}" + (
-                        f" (the node labelled {row[1]})" if row[1] != name else "") + "\n"
+                        f" (the node labelled {row[node]})"
+                        if row[node] and row[node] != name else "") + "\n"
         return tree + made

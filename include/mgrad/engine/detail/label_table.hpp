@@ -28,6 +28,8 @@ class MGRAD_API LabelTable {
     [[nodiscard]] std::string_view find(std::uint32_t id) const noexcept;
     /// Sets the label of node `id`; an empty label removes it.
     void set(std::uint32_t id, std::string_view label);
+    /// Forgets the labels of nodes `size` and above.
+    void truncate(std::uint32_t size);
     /// Forgets every label, keeping the memory for the next graph.
     void clear() noexcept;
 

@@ -58,12 +58,21 @@ class MGRAD_API TapeBuffer {
     const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
 
     void push_back(const T& value) {
-        if (m_size == m_capacity) [[unlikely]]
-            reserve(m_capacity ? m_capacity * 2 : 1024);
+        // One comparison, as with a plain capacity test: m_stop is the capacity or the limit,
+        // whichever comes first.
+        if (m_size >= m_stop) [[unlikely]]
+            make_room();
         m_data[m_size++] = value;
     }
     /// The capacity reserve() may reach; growing beyond it throws (Graph: a NodeId must fit).
     void set_max_size(std::size_t max_size) noexcept { m_max_size = max_size; }
+    /// The most records push_back() accepts: one more throws (throw_limit) before any memory
+    /// is taken for it. Growing never reserves beyond it.
+    void set_limit(std::size_t limit) noexcept {
+        m_limit = limit;
+        m_stop = std::min(m_capacity, m_limit);
+    }
+    [[nodiscard]] std::size_t limit() const noexcept { return m_limit; }
     void reserve(std::size_t capacity) {
         if (capacity <= m_capacity) return;
         if (capacity > m_max_size) {
@@ -72,6 +81,7 @@ class MGRAD_API TapeBuffer {
         }
         m_data = static_cast<T*>(grow(m_data, m_capacity * sizeof(T), capacity * sizeof(T)));
         m_capacity = capacity;
+        m_stop = std::min(m_capacity, m_limit);
     }
     void clear() noexcept { m_size = 0; }
     /// Keeps the first `size` records (no-op when there are fewer), and the memory.
@@ -79,18 +89,25 @@ class MGRAD_API TapeBuffer {
     void release_memory() noexcept {
         release(m_data, m_capacity * sizeof(T));
         m_data = nullptr;
-        m_size = m_capacity = 0;
+        m_size = m_capacity = m_stop = 0;
     }
 
   private:
+    void make_room() {
+        if (m_size >= m_limit) throw_limit();
+        reserve(std::min(m_capacity ? m_capacity * 2 : std::size_t{1024}, m_limit));
+    }
     static void* grow(void* old, std::size_t old_bytes, std::size_t new_bytes);
     static void release(void* p, std::size_t bytes) noexcept;
     [[noreturn]] void throw_full() const;
+    [[noreturn]] void throw_limit() const;
 
     T* m_data = nullptr;
     std::size_t m_size = 0;
     std::size_t m_capacity = 0;
+    std::size_t m_stop = 0;  ///< min(m_capacity, m_limit)
     std::size_t m_max_size = static_cast<std::size_t>(-1) / sizeof(T);
+    std::size_t m_limit = static_cast<std::size_t>(-1);
 };
 
 // x ** k for a constant k. Small integer powers are products, as PyTorch computes them

@@ -47,6 +47,8 @@ class PodArray {
         m_size = n;
     }
     void pop_back() noexcept { --m_size; }
+    /// Drops the records from `n` on (never grows).
+    void truncate(std::size_t n) noexcept { m_size = std::min(m_size, n); }
     /// Keeps the memory, as std::vector::clear does.
     void clear() noexcept { m_size = 0; }
 

@@ -1,0 +1,5 @@
+a = 2
+:s a 3
+:re
+:zz
+:help :s
