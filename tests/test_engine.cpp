@@ -5,9 +5,9 @@
 
 #include <bit>
 #include <cmath>
-#include <sstream>
 #include <cstdint>
 #include <limits>
+#include <sstream>
 #include <vector>
 
 using mgrad::Graph;

@@ -31,7 +31,8 @@ TEST_CASE("progress: plain lines every tenth of the way and at the end") {
     std::vector<std::string> written;
     {
         ProgressMeter p(
-            25, ProgressMeter::Mode::Lines, [&](std::string_view s) { written.emplace_back(s); }, false);
+            25, ProgressMeter::Mode::Lines, [&](std::string_view s) { written.emplace_back(s); },
+            false);
         for (std::size_t k = 1; k <= 25; ++k)
             p.update(k, "d");
     }

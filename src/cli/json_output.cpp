@@ -96,7 +96,8 @@ void JsonOutput::table(const Table& t) {
             row.push_back(cell(c));
         rows.push_back(std::move(row));
     }
-    write_line(m_out, {{"type", "table"}, {"columns", std::move(columns)}, {"rows", std::move(rows)}});
+    write_line(m_out,
+               {{"type", "table"}, {"columns", std::move(columns)}, {"rows", std::move(rows)}});
 }
 
 void JsonOutput::progress(const Progress& p) {

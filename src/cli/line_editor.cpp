@@ -7,9 +7,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <clocale>
 #include <csignal>
 #include <cstdio>
-#include <clocale>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>

@@ -91,7 +91,8 @@ void report_usage_error(std::string_view message) {
 // The terminal's width for wrapping help: the terminal's own, else $COLUMNS, else 80.
 std::size_t terminal_width() {
     winsize size{};
-    if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0)
+    if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+        size.ws_col > 0)
         return size.ws_col;
     if (const char* columns = std::getenv("COLUMNS"); columns && *columns) {
         const long n = std::strtol(columns, nullptr, 10);

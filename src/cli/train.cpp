@@ -208,7 +208,7 @@ int train(Options& o, const CLI::App& app) {
     const ProgressMeter::Mode mode =
         o.json || o.quiet ? ProgressMeter::Mode::Quiet : ProgressMeter::mode_for(STDERR_FILENO);
     ProgressMeter progress(c.steps, mode,
-                      [](std::string_view text) { std::cerr << text << std::flush; });
+                           [](std::string_view text) { std::cerr << text << std::flush; });
     // Ctrl-C stops after the current step; what was trained so far is reported and saved.
     InterruptGuard interrupt;
     const auto start = std::chrono::steady_clock::now();
@@ -219,9 +219,10 @@ int train(Options& o, const CLI::App& app) {
         if (!watch) watch.emplace(r.loss);
         if (const auto why = watch->check(r.loss)) {
             progress.finish();
-            throw Error(fmt::format("training diverged at step {} (the loss {}); try a smaller "
-                                    "--lr",
-                                    r.step, *why));
+            throw Error(
+                fmt::format("training diverged at step {} (the loss {}); try a smaller "
+                            "--lr",
+                            r.step, *why));
         }
         history.push_back(r);
         done = k + 1;

@@ -12,9 +12,9 @@
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/engine/derivative.hpp"
 #include "mgrad/engine/value.hpp"
-#include "mgrad/support/number.hpp"
 #include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/support/number.hpp"
 #include "util.hpp"
 
 namespace mgrad {

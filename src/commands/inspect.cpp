@@ -13,10 +13,10 @@
 
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/language/output.hpp"
-#include "mgrad/support/number.hpp"
-#include "mgrad/language/session.hpp"
 #include "mgrad/engine/chain_rule.hpp"
+#include "mgrad/language/output.hpp"
+#include "mgrad/language/session.hpp"
+#include "mgrad/support/number.hpp"
 #include "util.hpp"
 
 namespace mgrad {

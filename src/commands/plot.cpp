@@ -16,10 +16,10 @@
 
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/support/number.hpp"
 #include "mgrad/language/parser.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/plot/plot.hpp"
+#include "mgrad/support/number.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -194,8 +194,8 @@ Samples sample(Session& session, std::string expr, const Range& range, std::size
     for (const NamedConstant& k : session.constants())
         (void)scratch.run("<plot>", fmt::format("const {} = {}", k.name, format_number(k.value)));
     for (const UserFunction* f : session.user_functions())
-        (void)scratch.run("<plot>", fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "),
-                                                f->body));
+        (void)scratch.run("<plot>",
+                          fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "), f->body));
     if (capture.error())
         throw Error(fmt::format("cannot plot '{}': {}", expr, *capture.error()), span);
 
@@ -208,12 +208,12 @@ Samples sample(Session& session, std::string expr, const Range& range, std::size
     const auto* f = std::get_if<NodeId>(&value);
     const bool depends = f && (*f == x || (*f > x && ancestors(sg, *f)[x]));
     if (!depends)
-        throw Error(fmt::format("'{}' does not depend on {}: there is nothing to plot (it is {} "
-                                "for every {})",
-                                expr, range.var,
-                                format_number(f ? sg.data(*f) : std::get<double>(value)),
-                                range.var),
-                    span);
+        throw Error(
+            fmt::format("'{}' does not depend on {}: there is nothing to plot (it is {} "
+                        "for every {})",
+                        expr, range.var, format_number(f ? sg.data(*f) : std::get<double>(value)),
+                        range.var),
+            span);
     Samples s;
     for (std::size_t i = 0; i < n; ++i) {
         // Each point is a backward pass over the scratch graph, which holds every name.
@@ -247,8 +247,8 @@ Series broken_series(std::string name, const Samples& s, const std::vector<doubl
             const double d0 = dy[i - 1], d1 = dy[i];
             const bool against = (d0 > 0 && d1 > 0 && rise < 0) || (d0 < 0 && d1 < 0 && rise > 0);
             const double slope = std::max(std::fabs(d0), std::fabs(d1));
-            const bool jump = std::isfinite(slope) &&
-                              std::fabs(rise) > 10 * slope * run + 1e-9 * std::fabs(y[i]);
+            const bool jump =
+                std::isfinite(slope) && std::fabs(rise) > 10 * slope * run + 1e-9 * std::fabs(y[i]);
             if (against || jump) {
                 out.x.push_back((s.x[i - 1] + s.x[i]) / 2);
                 out.y.push_back(NAN);
@@ -349,14 +349,14 @@ std::string text_plot(const Samples& s, const Range& range, const std::string& e
         xs += "  ";
     xs += right;
     out += xs + fmt::format("   {}\n", range.var);
-    out +=
-        fmt::format("* {}    + {} by backprop    # both\n", names.f, names.df);
+    out += fmt::format("* {}    + {} by backprop    # both\n", names.f, names.df);
     const auto missing = static_cast<std::size_t>(
         std::count_if(s.y.begin(), s.y.end(), [](double v) { return !std::isfinite(v); }));
     if (missing > 0)
-        out += fmt::format("(f is NaN or infinite at {} of {} points; neither f nor f' is drawn "
-                           "there)\n",
-                           missing, s.y.size());
+        out += fmt::format(
+            "(f is NaN or infinite at {} of {} points; neither f nor f' is drawn "
+            "there)\n",
+            missing, s.y.size());
     if (clipped) out += "(the largest values are beyond the frame and not drawn)\n";
     return out;
 }

@@ -10,10 +10,10 @@
 #include <filesystem>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/support/number.hpp"
 #include "mgrad/language/output.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/support/atomic_file.hpp"
+#include "mgrad/support/number.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -87,11 +87,13 @@ constexpr std::string_view syntax_help = R"HELP(The mgrad language:
 See docs/language.md for the grammar.
 )HELP";
 
-constexpr std::string_view train_help = R"HELP(mgrad train [OPTIONS]   (in the shell, not here)
-  Trains a small MLP on a generated 2-D data set: micrograd's demo by default.
-  `mgrad help train` (or `man mgrad`) lists its options. `mgrad train --save net.json`
-  keeps the trained network, and `:model net.json` loads it here to evaluate and draw.
-)HELP";
+// Not a command of the language, but what a learner looks for after the tutorial.
+constexpr std::string_view train_usage = "mgrad train [OPTIONS]   (in the shell, not here)";
+constexpr std::string_view train_summary =
+    "trains a small MLP on a generated 2-D data set: micrograd's demo by default";
+constexpr std::string_view train_help =
+    "`mgrad help train` (or `man mgrad`) lists its options. `mgrad train --save net.json` keeps "
+    "the trained network, and `:model net.json` loads it here to evaluate and draw.\n";
 
 /// Display columns of a UTF-8 string.
 std::size_t columns(std::string_view s) {
@@ -170,11 +172,12 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
             else
                 fns.push_back(name == "pow" ? "pow(x, y)" : name + "(x)");
         }
-        text += "Functions:\n" +
-                wrap_text(fmt::format("  {}", fmt::join(fns, " ")), width, 2) + "\n";
-        text += wrap_text("Type ':help NAME' for a command or function, ':help syntax' for the "
-                          "language.",
-                          width) +
+        text +=
+            "Functions:\n" + wrap_text(fmt::format("  {}", fmt::join(fns, " ")), width, 2) + "\n";
+        text += wrap_text(
+                    "Type ':help NAME' for a command or function, ':help syntax' for the "
+                    "language.",
+                    width) +
                 "\n";
         out.text(text);
         return;
@@ -196,8 +199,8 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
         return;
     }
     if (topic == "train") {
-        // Not a command of the language, but what a learner looks for after the tutorial.
-        out.text(reflow(train_help, width));
+        out.text(wrap_text(fmt::format("{}\n  {}", train_usage, train_summary), width, 2) + "\n\n" +
+                 reflow(train_help, width));
         return;
     }
     // `:help grad()` is the function when a command has the same name.
@@ -282,10 +285,10 @@ void add_session_commands(Session& session) {
                          "The script holds every assignment and :backward that succeeded, in\n"
                          "order; running it gives the same nodes, labels, data and gradients.\n",
                          cmd_save});
-    session.add_command({"reset", ":reset", "forget every name, node, constant and function", "",
-                         cmd_reset});
-    session.add_command({"quit", ":quit", "leave mgrad (Ctrl-D, :q, quit and exit do the same)",
-                         "", cmd_quit});
+    session.add_command(
+        {"reset", ":reset", "forget every name, node, constant and function", "", cmd_reset});
+    session.add_command(
+        {"quit", ":quit", "leave mgrad (Ctrl-D, :q, quit and exit do the same)", "", cmd_quit});
 }
 
 }  // namespace mgrad

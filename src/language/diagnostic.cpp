@@ -55,8 +55,8 @@ std::string bold_quoted(std::string_view message) {
             break;
         }
         out.append(message.substr(pos, open - pos));
-        out += fmt::format("{}", fmt::styled(message.substr(open, close - open + 1),
-                                             fmt::emphasis::bold));
+        out += fmt::format(
+            "{}", fmt::styled(message.substr(open, close - open + 1), fmt::emphasis::bold));
         pos = close + 1;
     }
     return out;
@@ -126,9 +126,10 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     std::string head;
     if (color) {
         const fmt::text_style severity_style =
-            fmt::emphasis::bold | fmt::fg(severity == Severity::Error     ? fmt::terminal_color::red
-                                          : severity == Severity::Warning ? fmt::terminal_color::magenta
-                                                                          : fmt::terminal_color::cyan);
+            fmt::emphasis::bold |
+            fmt::fg(severity == Severity::Error     ? fmt::terminal_color::red
+                    : severity == Severity::Warning ? fmt::terminal_color::magenta
+                                                    : fmt::terminal_color::cyan);
         head = fmt::format("{} {} {}\n", fmt::styled(place, fmt::emphasis::bold),
                            fmt::styled(fmt::format("{}:", severity_name(severity)), severity_style),
                            bold_quoted(shown_message));
@@ -137,8 +138,9 @@ std::string format_diagnostic(std::string_view source_name, std::string_view tex
     }
     if (!span) return head;
     const auto caret = [color](std::string caret_text) {
-        return color ? fmt::format("{}", fmt::styled(caret_text, fmt::emphasis::bold |
-                                                                  fmt::fg(fmt::terminal_color::green)))
+        return color ? fmt::format("{}",
+                                   fmt::styled(caret_text, fmt::emphasis::bold |
+                                                               fmt::fg(fmt::terminal_color::green)))
                      : caret_text;
     };
     std::string out = head;
@@ -220,8 +222,8 @@ void StreamOutput::diagnostic(Severity, std::string_view formatted) {
 }
 
 void StreamOutput::report(const Diagnostic& d) {
-    diagnostic(d.severity, format_diagnostic(d.source, d.source_text, d.severity, d.message,
-                                             d.span, m_color_err));
+    diagnostic(d.severity, format_diagnostic(d.source, d.source_text, d.severity, d.message, d.span,
+                                             m_color_err));
 }
 
 void StreamOutput::result(const Result& r) {

@@ -198,8 +198,7 @@ void Parser::parse_statement(Statement& s) {
         advance();
         fail_expected("a name after 'const' (const NAME = NUMBER)");
     } else {
-        const Token second =
-            first.kind == TokenKind::Name ? peek_after_current() : Token{};
+        const Token second = first.kind == TokenKind::Name ? peek_after_current() : Token{};
         if (first.kind == TokenKind::Name && is_assign(second.kind)) {
             if (first.text == "const")
                 throw Error("'const' is a keyword: 'const NAME = NUMBER' binds a constant",
@@ -304,11 +303,9 @@ void Parser::make_function(Statement& s, const Token& first) {
 void Parser::make_method_statement(Statement& s, const Token& first) {
     const Expr call = s.exprs[s.root];
     const Expr receiver = s.exprs[s.args[call.first_arg]];
-    if (call.arg_count != 1)
-        throw Error("backward() takes no arguments: L.backward()", call.span);
+    if (call.arg_count != 1) throw Error("backward() takes no arguments: L.backward()", call.span);
     if (receiver.kind != ExprKind::Name)
-        throw Error("backward() needs a name: L = …; L.backward() (or :backward L)",
-                    receiver.span);
+        throw Error("backward() needs a name: L = …; L.backward() (or :backward L)", receiver.span);
     (void)first;
     reset(s);
     s.kind = StatementKind::Command;
@@ -470,11 +467,12 @@ std::uint32_t Parser::parse_postfix(Statement& s) {
         if (!field) {
             const bool close = name.text.size() <= 6;
             throw Error(fmt::format("a node has only .data and .grad, not .{}{}", name.text,
-                                    close && name.text.starts_with('g')   ? "; did you mean 'grad'?"
-                                    : close && name.text.starts_with('d') ? "; did you mean 'data'?"
-                                    : fmt::format("; a method is called with parentheses: "
-                                                  "x.{}()",
-                                                  name.text)),
+                                    close && name.text.starts_with('g') ? "; did you mean 'grad'?"
+                                    : close && name.text.starts_with('d')
+                                        ? "; did you mean 'data'?"
+                                        : fmt::format("; a method is called with parentheses: "
+                                                      "x.{}()",
+                                                      name.text)),
                         name.span);
         }
         Expr e;

@@ -382,7 +382,10 @@ const Command& Session::Impl::resolve_command(std::string_view typed) const {
     if (matches.size() > 1) {
         std::string names;
         for (std::size_t i = 0; i < matches.size(); ++i)
-            names += fmt::format("{}:{}", i == 0 ? "" : i + 1 == matches.size() ? " or " : ", ",
+            names += fmt::format("{}:{}",
+                                 i == 0                    ? ""
+                                 : i + 1 == matches.size() ? " or "
+                                                           : ", ",
                                  matches[i]->name);
         throw Error(fmt::format("':{}' could be {}; type more of the name", typed, names));
     }
@@ -780,11 +783,11 @@ void Session::Impl::unknown_function(const Expr& e) const {
     if (!e.method && lookup(e.name))
         throw Error(fmt::format("'{}' is a node, not a function", e.name), e.op_span);
     if (const auto k = constant(e.name); k && !e.method)
-        throw Error(fmt::format("'{}' is a constant ({}), not a function", e.name,
-                                format_number(*k)),
-                    e.op_span);
-    throw Error(
-        fmt::format("unknown {}{}", what, did_you_mean(e.name, function_names())), e.op_span);
+        throw Error(
+            fmt::format("'{}' is a constant ({}), not a function", e.name, format_number(*k)),
+            e.op_span);
+    throw Error(fmt::format("unknown {}{}", what, did_you_mean(e.name, function_names())),
+                e.op_span);
 }
 
 bool Session::Impl::returns_node(const FunctionDef& f) const {
@@ -942,9 +945,9 @@ Operand Session::Impl::call_user(const FunctionDef& f, std::span<const Operand> 
     // Definitions cannot recurse; this only bounds a long chain of functions calling others.
     constexpr std::size_t max_call_depth = 256;
     if (m_call_depth >= max_call_depth)
-        throw Error(fmt::format("defined functions call each other more than {} deep",
-                                max_call_depth),
-                    call.span);
+        throw Error(
+            fmt::format("defined functions call each other more than {} deep", max_call_depth),
+            call.span);
     struct Depth {
         Impl& impl;
         bool outermost;
@@ -1142,12 +1145,12 @@ void Session::Impl::define_function(const Statement& s, const Frame& frame) {
                 std::string params;
                 for (std::size_t i = 0; i < def->info.params.size(); ++i)
                     params += fmt::format("{}{}", i ? ", " : "", def->info.params[i]);
-                throw Error(fmt::format("undefined name '{}' in the body of {}(){}{}", e.name,
-                                        name, did_you_mean(e.name, known),
-                                        params.empty()
-                                            ? std::string(" (it has no parameters)")
-                                            : fmt::format(" (its parameters: {})", params)),
-                            e.span);
+                throw Error(
+                    fmt::format("undefined name '{}' in the body of {}(){}{}", e.name, name,
+                                did_you_mean(e.name, known),
+                                params.empty() ? std::string(" (it has no parameters)")
+                                               : fmt::format(" (its parameters: {})", params)),
+                    e.span);
             }
             def->uses_globals = true;
         } else if (e.kind == ExprKind::Call) {
@@ -1268,9 +1271,9 @@ void Session::Impl::execute_command(const Statement& s, const Frame& frame) {
         } else {
             // `:b L` is saved as `:backward L`, which a later command cannot make ambiguous.
             const std::size_t name_end = s.command_span.offset + s.command_span.length;
-            m_transcript.append(fmt::format(
-                ":{}{}", c->name,
-                frame.text.substr(name_end, s.span.offset + s.span.length - name_end)));
+            m_transcript.append(
+                fmt::format(":{}{}", c->name,
+                            frame.text.substr(name_end, s.span.offset + s.span.length - name_end)));
         }
     }
 }

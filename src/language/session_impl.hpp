@@ -159,11 +159,11 @@ struct MGRAD_LOCAL Session::Impl {
     detail::NameIndex m_name_index;        ///< name → position in m_order
     std::map<std::string, Command, std::less<>> m_commands;
     std::map<std::string, Function, std::less<>> m_functions;
-    std::vector<NamedConstant> m_constants;                           ///< first defined first
+    std::vector<NamedConstant> m_constants;                            ///< first defined first
     std::map<std::string, std::size_t, std::less<>> m_constant_index;  ///< name → position
     std::map<std::string, std::unique_ptr<FunctionDef>, std::less<>> m_user_functions;
-    std::size_t m_call_depth = 0;                  ///< calls of defined functions under way
-    std::optional<SourceSpan> m_call_span;         ///< the outermost such call, for warnings
+    std::size_t m_call_depth = 0;           ///< calls of defined functions under way
+    std::optional<SourceSpan> m_call_span;  ///< the outermost such call, for warnings
     std::vector<std::string> m_source_names;
     struct Origin {
         std::uint32_t source = no_node;  ///< index into m_source_names; no_node: unknown

@@ -271,10 +271,10 @@ void draw_line_chart(const LineChart& chart) {
         }
         PLFLT w = 0, h = 0;
         pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX | PL_LEGEND_ROW_MAJOR,
-                 PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, 0.15, 0.06, 0, color_grid, 1, 1,
-                 n, n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(), texts.data(),
-                 nullptr, nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(),
-                 nullptr, nullptr, nullptr, nullptr);
+                 PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, 0.15, 0.06, 0, color_grid, 1, 1, n,
+                 n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(), texts.data(), nullptr,
+                 nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(), nullptr,
+                 nullptr, nullptr, nullptr);
     }
 }
 

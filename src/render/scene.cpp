@@ -589,8 +589,8 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
                     if (p <= root && value_index[p] != no_cluster) ++drawn_operands;
                 const bool numbered = parents.size() == 2 && drawn_operands == 2 &&
                                       op_info(n.op).arity == 2 && !commutative(n.op);
-                if (numbered && std::find(ordered_ops.begin(), ordered_ops.end(), n.op) ==
-                                    ordered_ops.end())
+                if (numbered &&
+                    std::find(ordered_ops.begin(), ordered_ops.end(), n.op) == ordered_ops.end())
                     ordered_ops.push_back(n.op);
                 for (std::size_t k = 0; k < parents.size(); ++k) {
                     const NodeId p = parents[k];

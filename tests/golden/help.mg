@@ -3,4 +3,5 @@
 :help :tree
 :help tanh
 :help syntax
+:help train
 :help nope

@@ -27,11 +27,11 @@ enum class Severity { Error, Warning, Note };
 /// into; a span past its end is shown at the end of the last line. With `color`, ANSI escapes
 /// make the place bold, the severity red (error), magenta (warning) or cyan (note), quoted
 /// 'names' bold and the caret green, as compilers do on a terminal.
-[[nodiscard]] MGRAD_API std::string format_diagnostic(std::string_view source_name, std::string_view text,
-                                            Severity severity, std::string_view message,
-                                            const std::optional<SourceSpan>& span,
-                                            bool color = false);
-
+[[nodiscard]] MGRAD_API std::string format_diagnostic(std::string_view source_name,
+                                                      std::string_view text, Severity severity,
+                                                      std::string_view message,
+                                                      const std::optional<SourceSpan>& span,
+                                                      bool color = false);
 
 /// The length in bytes of the well-formed UTF-8 character `text` starts with (1 to 4), or 0
 /// when it starts with an invalid, overlong or truncated sequence (or is empty).

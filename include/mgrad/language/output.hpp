@@ -145,6 +145,6 @@ class MGRAD_API StreamOutput : public Output {
 /// `text` wrapped to `width` columns at blanks (a word longer than a line stays whole); each
 /// line after the first starts with `indent` blanks. Existing line breaks are kept.
 [[nodiscard]] MGRAD_API std::string wrap_text(std::string_view text, std::size_t width,
-                                    std::size_t indent = 0);
+                                              std::size_t indent = 0);
 
 }  // namespace mgrad

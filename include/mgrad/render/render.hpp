@@ -93,14 +93,16 @@ struct MGRAD_API DrawControl {
 /// `operand` 0 and 1 are its left and right). Non-finite numbers are the strings "nan", "inf",
 /// "-inf". In the pictures and DOT, the operands of a non-commutative op are numbered 1 and 2
 /// on their edges.
-[[nodiscard]] MGRAD_API std::string to_json(Graph& graph, NodeId root, const DrawOptions& options = {});
+[[nodiscard]] MGRAD_API std::string to_json(Graph& graph, NodeId root,
+                                            const DrawOptions& options = {});
 /// The same JSON, handed to `sink` a piece at a time (about a megabyte each) instead of held
 /// whole: what draw() writes to a .json file.
 MGRAD_API void write_json(Graph& graph, NodeId root, const DrawOptions& options,
-                const std::function<void(std::string_view)>& sink);
+                          const std::function<void(std::string_view)>& sink);
 /// The picture in memory, in any format.
 [[nodiscard]] MGRAD_API std::string render(Graph& graph, NodeId root, Format format,
-                                 const DrawOptions& options = {}, const DrawControl& control = {});
+                                           const DrawOptions& options = {},
+                                           const DrawControl& control = {});
 /// A picture described but not laid out yet: every value, label and colour of what render()
 /// would draw, decided from the graph, and nothing that still points into it. Describing reads
 /// the graph (on the thread that owns it); laying out reads only the Drawing, so a front end can
@@ -124,8 +126,7 @@ class MGRAD_API Drawing {
     explicit Drawing(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
     friend Drawing describe(Graph& graph, NodeId root, const DrawOptions& options);
-    friend std::string render(const Drawing& drawing, Format format,
-                              const DrawControl& control);
+    friend std::string render(const Drawing& drawing, Format format, const DrawControl& control);
 };
 
 /// Describes the picture of what `root` depends on. Throws Error as render() does (a graph over
@@ -135,12 +136,12 @@ class MGRAD_API Drawing {
 /// graph itself: use the other render()). Safe to call from any thread: calls into Graphviz are
 /// serialised. `control` as for render() above (a layout that can be stopped, progress).
 [[nodiscard]] MGRAD_API std::string render(const Drawing& drawing, Format format,
-                                 const DrawControl& control = {});
+                                           const DrawControl& control = {});
 
 /// Renders to `file`; the format is options.format or else the file's extension. The file is
 /// written to a temporary name in the same directory and renamed, so a failure never leaves a
 /// half-written file behind.
 MGRAD_API void draw(Graph& graph, NodeId root, const std::filesystem::path& file,
-          const DrawOptions& options = {}, const DrawControl& control = {});
+                    const DrawOptions& options = {}, const DrawControl& control = {});
 
 }  // namespace mgrad

@@ -38,5 +38,4 @@ MGRAD_API void write_file_atomically(
     const std::filesystem::path& file,
     const std::function<void(const std::function<void(std::string_view)>& sink)>& produce);
 
-
 }  // namespace mgrad
