@@ -301,3 +301,45 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE("session: long tables page where the output pages, and :more goes on") {
+    Fixture f;
+    f.sink.set_page_rows(2);
+    REQUIRE(f.run("a = 1; b = 2; c = a*b; d = c + a; e = d*d"));
+    (void)f.take_out();
+    REQUIRE(f.run(":grad"));
+    CHECK(f.take_out() ==
+          "node  data  grad\n"
+          "a        1     0\n"
+          "b        2     0\n"
+          "(2 of 5 rows; :more shows the next 2)\n");
+    REQUIRE(f.run(":more"));
+    CHECK(f.take_out() ==
+          "node  data  grad\n"
+          "c        2     0\n"
+          "d        3     0\n"
+          "(4 of 5 rows; :more shows the next 1)\n");
+    // Rows are made when shown: a gradient set meanwhile by the library shows its new value.
+    f.session.graph().set_grad(*f.session.lookup("e"), 7);
+    REQUIRE(f.run(":more"));
+    CHECK(f.take_out() == "node  data  grad\ne        9     7\n");
+    CHECK_FALSE(f.run(":more"));  // the table is done
+    CHECK(f.take_err().find("nothing more to show") != std::string::npos);
+
+    // Any other statement drops the rest of the table.
+    REQUIRE(f.run(":vars"));
+    CHECK(f.take_out().find("(2 of 5 rows; :more shows the next 2)") != std::string::npos);
+    REQUIRE(f.run("x = 3"));
+    CHECK_FALSE(f.run(":more"));
+    (void)f.take_err();
+    REQUIRE(f.run(":grad e"));
+    CHECK(f.take_out().find("(2 of 5 rows") != std::string::npos);
+    REQUIRE(f.run(":reset"));
+    CHECK_FALSE(f.run(":more"));
+
+    // Without paging (a script, a pipe) every row comes at once.
+    f.sink.set_page_rows(0);
+    (void)f.take_out();
+    REQUIRE(f.run("a = 1; b = 2; c = a*b; :grad"));
+    CHECK(f.take_out() == "node  data  grad\na        1     0\nb        2     0\nc        2     0\n");
+}

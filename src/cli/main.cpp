@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdlib>
@@ -101,6 +102,21 @@ std::size_t terminal_width() {
     return 80;
 }
 
+// Rows of a long table per page in the REPL: the terminal's height less the lines around the
+// table (header, the "more" line, the prompt); 0 (no paging) when standard output is not a
+// terminal, or $MGRAD_PAGE_ROWS when set (0 turns paging off).
+std::size_t page_rows() {
+    if (const char* rows = std::getenv("MGRAD_PAGE_ROWS"); rows && *rows) {
+        const long n = std::strtol(rows, nullptr, 10);
+        return n > 0 && n < 1'000'000 ? static_cast<std::size_t>(n) : 0;
+    }
+    winsize size{};
+    if (!::isatty(STDOUT_FILENO) || ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0 ||
+        size.ws_row == 0)
+        return 0;
+    return std::max<std::size_t>(size.ws_row, 14) - 4;
+}
+
 // Colour on a stream: --color=always or never decide; auto means a terminal, unless NO_COLOR
 // is set (https://no-color.org) or TERM is dumb.
 bool use_color(std::string_view mode, int fd) {
@@ -168,7 +184,7 @@ bool run_scripts(mgrad::Session& session, const Options& o) {
 namespace {
 int run_main(int argc, char** argv);
 int run_session(mgrad::Session& session, const Options& o, bool scripted,
-                mgrad::cli::ViewControl& view_control);
+                mgrad::cli::ViewControl& view_control, mgrad::StreamOutput* pager);
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -303,7 +319,8 @@ int run_main(int argc, char** argv) {
             return 1;
         }
     }
-    const int status = run_session(session, o, scripted, view_control);
+    const int status =
+        run_session(session, o, scripted, view_control, o.json ? nullptr : &stream_out);
     if (!view_control.stop()) {
         // A layout still runs on the view's thread: leave without running destructors under it.
         std::cout.flush();
@@ -314,7 +331,7 @@ int run_main(int argc, char** argv) {
 }
 
 int run_session(mgrad::Session& session, const Options& o, bool scripted,
-                mgrad::cli::ViewControl& view_control) {
+                mgrad::cli::ViewControl& view_control, mgrad::StreamOutput* pager) {
     bool ok = true;
     if (o.interactive) {
         // Ctrl-C while the scripts run stops them (between statements, or a long command) and
@@ -336,6 +353,8 @@ int run_session(mgrad::Session& session, const Options& o, bool scripted,
     }
     std::cout.flush();
     if (o.interactive || (!scripted && ::isatty(STDIN_FILENO))) {
+        // Someone reads the screen and can type :more: long tables come a screenful at a time.
+        if (pager != nullptr) pager->set_page_rows(page_rows());
         if (!session.quit_requested())
             (void)mgrad::cli::run_repl(session, [&view_control] {
                 if (auto* view = view_control.get()) {

@@ -44,26 +44,27 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 1, ":grad [NAME]");
     Graph& g = session.graph();
     g.forward();
-    std::vector<std::vector<std::string>> rows{{"node", "data", "grad"}};
-    auto add_row = [&](NodeId id) {
-        if (g.label(id).empty()) return;
-        rows.push_back(
-            {std::string(g.label(id)), format_number(g.data(id)), format_number(g.grad(id))});
-    };
+    std::vector<NodeId> named;  // the rows; formatted only when shown (a page at a time)
     if (args.empty()) {
         for (NodeId id = 0; id < g.size(); ++id)
-            add_row(id);
+            if (!g.label(id).empty()) named.push_back(id);
     } else {
         // Everything NAME depends on, found from NAME up: the rest of the tape is not read.
         for (NodeId id : session.ancestors(node_arg(session, args[0])))
-            add_row(id);
+            if (!g.label(id).empty()) named.push_back(id);
     }
-    if (rows.size() == 1) {
+    if (named.empty()) {
         out.text("(no named nodes yet)\n");
         return;
     }
-    std::string text = render_table(rows, "lrr");
-    out.table(Table{std::move(rows), "lrr", std::move(text)});
+    const std::size_t total = named.size();
+    show_rows(session, out, ":grad", {"node", "data", "grad"}, "lrr", total,
+              [&g, named = std::move(named)](std::size_t i) {
+                  const NodeId id = named[i];
+                  return std::vector<std::string>{std::string(g.label(id)),
+                                                  format_number(g.data(id)),
+                                                  format_number(g.grad(id))};
+              });
 }
 
 std::string_view kind_of(Op op) {
@@ -77,33 +78,59 @@ std::string_view kind_of(Op op) {
 void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 0, ":vars");
     Graph& g = session.graph();
-    const auto functions = session.user_functions();
+    auto functions = session.user_functions();
     if (session.names().empty() && session.constants().empty() && functions.empty()) {
         out.text("(no names bound yet)\n");
         return;
     }
     g.forward();
-    std::vector<std::vector<std::string>> rows{
-        {"name", "kind", "node", "data", "grad", "formula", "made at"}};
-    for (const auto& name : session.names()) {
-        const NodeId id = *session.lookup(name);
-        std::string where;
-        if (auto o = session.origin(id)) where = fmt::format("{}:{}", o->source, o->line);
-        rows.push_back({name, std::string(kind_of(g.op(id))), session.node_name(id),
-                        format_number(g.data(id)), format_number(g.grad(id)), formula(session, id),
-                        where});
-    }
-    // Constants are numbers, not nodes: no node, no gradient.
-    for (const NamedConstant& k : session.constants())
-        rows.push_back({k.name, "constant", "", format_number(k.value), "",
+    // Names, then constants, then functions; a row is made only when it is shown.
+    const std::size_t names = session.names().size();
+    const std::size_t constants = session.constants().size();
+    const std::size_t total = names + constants + functions.size();  // before functions moves
+    show_rows(
+        session, out, ":vars", {"name", "kind", "node", "data", "grad", "formula", "made at"},
+        "lllrrll", total,
+        [&session, &g, names, constants,
+         functions = std::move(functions)](std::size_t i) -> std::vector<std::string> {
+            if (i < names) {
+                const std::string& name = session.names()[i];
+                const NodeId id = *session.lookup(name);
+                std::string where;
+                if (auto o = session.origin(id)) where = fmt::format("{}:{}", o->source, o->line);
+                return {name,
+                        std::string(kind_of(g.op(id))),
+                        session.node_name(id),
+                        format_number(g.data(id)),
+                        format_number(g.grad(id)),
+                        formula(session, id),
+                        where};
+            }
+            if (i < names + constants) {
+                // Constants are numbers, not nodes: no node, no gradient.
+                const NamedConstant& k = session.constants()[i - names];
+                return {k.name,
+                        "constant",
+                        "",
+                        format_number(k.value),
+                        "",
                         fmt::format("const {} = {}", k.name, format_number(k.value)),
-                        fmt::format("{}:{}", k.source, k.line)});
-    for (const UserFunction* f : functions)
-        rows.push_back({f->name, "function", "", "", "",
-                        fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "), f->body),
-                        fmt::format("{}:{}", f->source, f->line)});
-    std::string text = render_table(rows, "lllrrll");
-    out.table(Table{std::move(rows), "lllrrll", std::move(text)});
+                        fmt::format("{}:{}", k.source, k.line)};
+            }
+            const UserFunction* f = functions[i - names - constants];
+            return {f->name,
+                    "function",
+                    "",
+                    "",
+                    "",
+                    fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "), f->body),
+                    fmt::format("{}:{}", f->source, f->line)};
+        });
+}
+
+void cmd_more(Session& session, std::span<const Word> args, Output& out) {
+    expect_args(args, 0, 0, ":more");
+    show_more(session, out);
 }
 
 // Every line is indented by its depth and the table pads every line to the widest, so the
@@ -204,6 +231,15 @@ void add_inspect_commands(Session& session) {
                          "versions such as c#2 included). With NAME: the named nodes NAME\n"
                          "depends on, NAME included.\n",
                          cmd_grad});
+    {
+        Command more{"more", ":more", "the next page of a long :grad or :vars table",
+                     "In the REPL on a terminal, a table longer than the screen shows its first\n"
+                     "page and says how many rows are left; :more shows the next page. Any other\n"
+                     "statement drops the rest (the rows describe the session as it was).\n",
+                     cmd_more};
+        more.keeps_more = true;
+        session.add_command(std::move(more));
+    }
     session.add_command(
         {"vars", ":vars", "the bound names: kind, node, data, grad, how and where made",
          "One row per name: leaves (inputs), computed nodes, constants (const n = 2: plain\n"

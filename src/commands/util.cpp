@@ -38,6 +38,48 @@ std::string pad_left(std::string_view s, std::size_t w) {
 
 }  // namespace
 
+namespace {
+
+// Shows rows [m.next, m.next + page) of `m` (all that are left with no paging) and says what
+// is left; true when rows remain.
+bool show_page(MoreRows& m, Output& out) {
+    const std::size_t page = out.page_rows();
+    const std::size_t end = page == 0 ? m.total : std::min(m.total, m.next + page);
+    std::vector<std::vector<std::string>> rows;
+    rows.reserve(end - m.next + 1);
+    rows.push_back(m.header);
+    for (; m.next < end; ++m.next)
+        rows.push_back(m.row(m.next));
+    std::string text = render_table(rows, m.align);
+    out.table(Table{std::move(rows), m.align, std::move(text)});
+    if (m.next == m.total) return false;
+    const std::size_t left = m.total - m.next;
+    out.text(fmt::format("({} of {} rows; :more shows the next {})\n", m.next, m.total,
+                         std::min(left, page)));
+    return true;
+}
+
+}  // namespace
+
+void show_rows(Session& session, Output& out, std::string_view command,
+               std::vector<std::string> header, std::string align, std::size_t total,
+               std::function<std::vector<std::string>(std::size_t)> row) {
+    MoreRows m{std::string(command), std::move(header), std::move(align), 0, total, std::move(row)};
+    if (show_page(m, out))
+        session.set_more(std::move(m));
+    else
+        session.set_more(std::nullopt);
+}
+
+void show_more(Session& session, Output& out) {
+    MoreRows* m = session.more();
+    if (m == nullptr)
+        throw Error(
+            "nothing more to show: ':more' goes on with the table the previous command paged "
+            "(:grad, :vars)");
+    if (!show_page(*m, out)) session.set_more(std::nullopt);
+}
+
 void report_written(Output& out, const std::string& path) {
     std::string format = std::filesystem::path(path).extension().string();
     if (!format.empty()) format.erase(0, 1);

@@ -3,6 +3,7 @@
 // data and gradients back. Internal to the library.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,6 +22,16 @@ namespace detail {
 
 /// Columns two blanks apart, padded by display width (UTF-8 aware); 'l' left, 'r' right.
 std::string render_table(const std::vector<std::vector<std::string>>& rows, std::string_view align);
+
+/// A table of `total` rows under `header`, row i made by `row(i)` only when it is shown: every
+/// row at once, or, where the output pages (Output::page_rows(), a REPL on a terminal), the
+/// first page and a line saying how many are left, the rest kept for `:more`.
+void show_rows(Session& session, Output& out, std::string_view command,
+               std::vector<std::string> header, std::string align, std::size_t total,
+               std::function<std::vector<std::string>(std::size_t)> row);
+
+/// The next page of the table show_rows() kept (what `:more` does).
+void show_more(Session& session, Output& out);
 
 /// Tells `out` that a command wrote `path`; the format is its extension, lower case ("png").
 void report_written(Output& out, const std::string& path);

@@ -172,6 +172,8 @@ std::vector<std::string> Session::completions(std::string_view prefix) const {
 std::string Session::node_name(NodeId id) const { return m_impl->node_name(id); }
 std::optional<NodeOrigin> Session::origin(NodeId id) const { return m_impl->origin(id); }
 void Session::backward(NodeId root) { m_impl->backward(root); }
+void Session::set_more(std::optional<MoreRows> rows) { m_impl->m_more = std::move(rows); }
+MoreRows* Session::more() noexcept { return m_impl->m_more ? &*m_impl->m_more : nullptr; }
 std::span<const NodeId> Session::ancestors(NodeId root) {
     return m_impl->m_walk.of(m_impl->m_graph, root);
 }
@@ -318,6 +320,7 @@ void Session::Impl::bind(std::string_view name, NodeId id) {
 
 void Session::Impl::reset() {
     m_graph.clear();
+    m_more.reset();
     m_grad_nodes.clear();
     m_grads_known = false;
     m_bindings.clear();
@@ -1240,6 +1243,7 @@ void Session::Impl::execute_command(const Statement& s, const Frame& frame) {
     } catch (const Error& e) {
         throw Error(e.what(), s.command_span);
     }
+    if (!c->keeps_more) m_more.reset();
     // A command run by this one (a :load's) has its own replay_as(); this one's comes back.
     struct ReplayScope {
         std::optional<std::string>& slot;
@@ -1293,6 +1297,7 @@ void Session::Impl::execute(const Statement& s, const Frame& frame) {
         execute_command(s, frame);
         return;
     }
+    m_more.reset();  // the rows left of a paged table describe the session before this
     if (execute_habit(s, frame)) return;
     // A statement either completes or leaves the graph as it found it.
     const NodeId mark = m_graph.size();

@@ -184,6 +184,7 @@ struct MGRAD_LOCAL Session::Impl {
     /// The files being run, outermost first: {canonical path, path as given}.
     std::vector<std::pair<std::string, std::string>> m_loading;
     detail::Transcript m_transcript;
+    std::optional<MoreRows> m_more;  ///< the rest of a paged table, for `:more`
     std::optional<std::string> m_replay;  ///< replay_as() of the command being run
     AncestorWalk m_walk;
     /// The nodes whose gradients the last backward() set (all others are zero) while the

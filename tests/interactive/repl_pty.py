@@ -4,16 +4,19 @@
     repl_pty.py PATH/TO/mgrad
 
 Checks: typing a line, tab completion of a name, a function, a command and a file name, a
-continuation line, Ctrl-C cancelling the line being typed, typographic operators and pasted
+continuation line, a long table shown a screenful at a time with :more, Ctrl-C cancelling the line being typed, typographic operators and pasted
 prompts, Ctrl-D at a continuation prompt, recalling history with the up arrow (also from the
 previous run, through the history file), colour (and none with NO_COLOR or TERM=dumb), and
 Ctrl-D leaving with status 0.
 """
+import fcntl
 import os
 import pty
 import select
+import struct
 import sys
 import tempfile
+import termios
 import time
 
 MGRAD = os.path.abspath(sys.argv[1])
@@ -21,7 +24,7 @@ TIMEOUT = 10.0
 
 
 class Repl:
-    def __init__(self, state_dir, **extra_env):
+    def __init__(self, state_dir, rows=24, **extra_env):
         # Without colour unless asked: the checks below compare plain text.
         env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8",
                    NO_COLOR="1")
@@ -32,6 +35,8 @@ class Repl:
                 env[name] = value
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            # The terminal's size, set before mgrad asks for it.
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 80, 0, 0))
             os.chdir(state_dir)
             os.execve(MGRAD, [MGRAD], env)
         self.buffer = b""
@@ -215,5 +220,24 @@ with tempfile.TemporaryDirectory() as state:
         c.send("\x04")
         check(c.wait() == 0, "Ctrl-D should leave with status 0")
 
+    # A table longer than the terminal (14 rows: pages of 10) comes a screenful at a time.
+    r = Repl(state, rows=14)
+    r.expect(">>> ")
+    r.send("; ".join(f"v{i} = {i}" for i in range(25)) + "\r")
+    r.expect(">>> ")
+    r.send(":grad\r")
+    out = r.expect(">>> ", "the first page of :grad")
+    check("v9 " in out and "v10 " not in out and "(10 of 25 rows; :more shows the next 10)" in out,
+          f"':grad' should show 10 of 25 rows, got {out!r}")
+    r.send(":more\r")
+    out = r.expect(">>> ", "the second page")
+    check("v10 " in out and "v19 " in out and "v20 " not in out, f"page two: {out!r}")
+    r.send(":more\r")
+    out = r.expect(">>> ", "the last page")
+    check("v24 " in out and "rows;" not in out, f"the last page: {out!r}")
+    r.send("\x04")
+    check(r.wait() == 0, "Ctrl-D should leave with status 0")
+
 print("ok: typing, completion, continuation, Ctrl-C (also during :minimize), UTF-8, pasted "
-      "prompts, Ctrl-D, history, colour")
+      "prompts, Ctrl-D, history, colour, paging")
+

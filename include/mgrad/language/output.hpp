@@ -97,6 +97,9 @@ class MGRAD_API Output {
     virtual void progress(const Progress& p) { text(p.text); }
     /// The width text is wrapped to (`:help`): the terminal's, or 80.
     [[nodiscard]] virtual std::size_t width() const { return 80; }
+    /// How many rows of a long table (`:grad`, `:vars`) are shown at once, the rest waiting
+    /// for `:more`; 0 (the default: a script, a pipe) shows every row.
+    [[nodiscard]] virtual std::size_t page_rows() const { return 0; }
     /// Called after a command wrote a file (its message has gone to text()). Nothing by default.
     virtual void wrote_file(const WrittenFile& /*file*/) {}
     /// True when this front end shows pictures itself (see picture()): commands then draw in
@@ -120,6 +123,7 @@ class MGRAD_API StreamOutput : public Output {
     void report(const Diagnostic& d) override;
     void table(const Table& t) override;
     [[nodiscard]] std::size_t width() const override { return m_width; }
+    [[nodiscard]] std::size_t page_rows() const override { return m_page_rows; }
 
     /// Colour for what goes to `out` and to `err` (each is a terminal or not).
     void set_color(bool out, bool err) noexcept {
@@ -128,6 +132,8 @@ class MGRAD_API StreamOutput : public Output {
     }
     /// The width `:help` wraps to (at least 40).
     void set_width(std::size_t columns) noexcept { m_width = columns < 40 ? 40 : columns; }
+    /// Rows of a long table per page (a REPL on a terminal: its height); 0 shows them all.
+    void set_page_rows(std::size_t rows) noexcept { m_page_rows = rows; }
     void status(std::string_view text) override;
 
   private:
@@ -136,6 +142,7 @@ class MGRAD_API StreamOutput : public Output {
     bool m_color_out = false;
     bool m_color_err = false;
     std::size_t m_width = 80;
+    std::size_t m_page_rows = 0;
     std::ostream* m_status;
 };
 

@@ -58,6 +58,19 @@ struct MGRAD_API Command {
     std::string help;     ///< the long help shown by `:help grad` (may be several lines)
     CommandHandler handler;
     bool replay = false;  ///< `:save` writes it into the script (it changes state, e.g. :backward)
+    bool keeps_more = false;  ///< the rest of a paged table survives it (only `:more`)
+};
+
+/// The rows of a long table not shown yet (see Output::page_rows()): `:more` shows the next
+/// page. Rows are made when shown, so a table of a million rows costs a page to start. Any
+/// statement other than `:more` drops it: the rows it would make describe the session as it was.
+struct MGRAD_API MoreRows {
+    std::string command;               ///< what made the table: ":grad"
+    std::vector<std::string> header;   ///< repeated above each page
+    std::string align;                 ///< as render_table's: 'l' or 'r' per column
+    std::size_t next = 0;              ///< the first row not shown yet
+    std::size_t total = 0;
+    std::function<std::vector<std::string>(std::size_t row)> row;
 };
 
 /// What an expression evaluates to: a plain number or a node of the session's graph.
@@ -229,6 +242,10 @@ class MGRAD_API Session {
     /// the same state. A command stopped halfway (Ctrl-C during `:minimize`) records what it
     /// did (`:minimize L steps=53424 …`).
     void replay_as(std::string statement);
+    /// Keeps the rest of a paged table for `:more` (or drops it: nullopt).
+    void set_more(std::optional<MoreRows> rows);
+    /// The rest of the last paged table, if the previous statement made one.
+    [[nodiscard]] MoreRows* more() noexcept;
 
   private:
     struct Impl;  // src/language/session_impl.hpp
