@@ -1,9 +1,9 @@
 """What the Python fuzz targets share: hypothesis settings sized by the environment, a watchdog
-that fails a hung call, and the exception types a call may raise.
+that fails a hung call.
 
 MGRAD_FUZZ_EXAMPLES sets each property's number of examples (ctest's default keeps each target
-under a minute); MGRAD_FUZZ_SEED fixes the random seed (otherwise a fresh one, printed on
-failure by hypothesis with the failing example).
+under a minute). Each run draws a fresh seed; pytest's --hypothesis-seed=N fixes it, and a
+failure prints its example and a @reproduce_failure blob.
 """
 
 from __future__ import annotations
