@@ -358,6 +358,18 @@ py::object l2_loss(py::handle parameters, double alpha) {
 
 // --- optimisers -----------------------------------------------------------------------------
 
+/// A learning rate as a double: a TypeError for anything but a number (pybind11's cast would
+/// raise a RuntimeError, "Unable to cast Python instance to C++ type").
+double learning_rate_of(const py::handle& lr, const char* what) {
+    double x = 0.0;
+    const int n = as_number(lr.ptr(), x);
+    if (n < 0) throw py::error_already_set();
+    if (n == 0)
+        throw py::type_error(std::string(what) + " must be a number (or lr a function of the " +
+                             "step number), not '" + Py_TYPE(lr.ptr())->tp_name + "'");
+    return x;
+}
+
 class PyOptimizer {
   public:
     PyOptimizer(py::iterable parameters, py::object lr, bool adam, AdamOptions options)
@@ -371,9 +383,9 @@ class PyOptimizer {
             m_parameters.push_back(py::reinterpret_borrow<py::object>(p));
         }
         if (PyCallable_Check(lr.ptr())) {
-            m_schedule = [lr](std::size_t k) { return lr(k).cast<double>(); };
+            m_schedule = [lr](std::size_t k) { return learning_rate_of(lr(k), "lr(k)"); };
         } else {
-            m_schedule = constant_schedule(lr.cast<double>());
+            m_schedule = constant_schedule(learning_rate_of(lr, "lr"));
         }
     }
 

@@ -134,7 +134,7 @@ def files(word: str) -> List[str]:
     directory, _, stem = word.rpartition("/")
     try:
         entries = sorted(os.listdir(directory or "."))
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte or a lone surrogate in the word
         return []
     out = []
     for entry in entries:

@@ -11,7 +11,7 @@ the session's interrupt flag, which `:minimize` and a long script poll, as Ctrl-
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from ipykernel.kernelbase import Kernel
 
@@ -20,6 +20,23 @@ import mgrad
 from .completion import Completer
 from .inspection import Inspector
 from .messages import error_content, messages, reply_error
+
+
+def request_error(message: str) -> Dict:
+    """The reply to a request whose fields are not what the protocol says (ipykernel sends no
+    reply at all when a handler raises, and the front end would wait forever)."""
+    return {"status": "error", "ename": "TypeError", "evalue": message, "traceback": [message]}
+
+
+def cursor_in(code: str, cursor_pos: Any) -> Optional[int]:
+    """The cursor as an index into `code` (code points, as the protocol counts them): None
+    means its end, and a position outside the code is taken as the nearest end. None when it is
+    not an integer."""
+    if cursor_pos is None:
+        return len(code)
+    if type(cursor_pos) is not int:  # (a bool is an int to isinstance)
+        return None
+    return min(max(cursor_pos, 0), len(code))
 
 
 class MgradKernel(Kernel):
@@ -55,9 +72,17 @@ class MgradKernel(Kernel):
                    user_expressions: Dict = None, allow_stdin: bool = False, *,
                    cell_id: str = None) -> Dict:
         count = self.execution_count
+        if not isinstance(code, str):
+            return {"execution_count": count,
+                    **request_error(f"code must be a string, not {type(code).__name__}")}
         try:
             # Diagnostics name the cell as the notebook numbers it, lines counted in the cell.
             result = self.mgrad_session.run(code, source=f"<cell {count}>", check=False)
+        except UnicodeEncodeError as e:  # a lone surrogate, which JSON's \ud800 can carry
+            error = {"ename": "UnicodeError", "evalue": str(e), "traceback": [str(e)]}
+            if not silent:
+                self.send_response(self.iopub_socket, "error", error)
+            return {"status": "error", "execution_count": count, **error}
         except KeyboardInterrupt:  # SIGINT outside the session's run (before or after it)
             error = error_content(None, True)
             if not silent:
@@ -81,19 +106,32 @@ class MgradKernel(Kernel):
 
     def do_is_complete(self, code: str) -> Dict:
         # The REPL's rule: more lines while the text ends inside ( ) or after an operator.
-        if mgrad.Session.is_incomplete(code):
+        if not isinstance(code, str):
+            return {"status": "unknown"}
+        try:
+            incomplete = mgrad.Session.is_incomplete(code)
+        except UnicodeEncodeError:  # a lone surrogate: no statement holds one
+            return {"status": "invalid"}
+        if incomplete:
             return {"status": "incomplete", "indent": ""}
         return {"status": "complete"}
 
     # --- completion and inspection ---------------------------------------------------------
 
     def do_complete(self, code: str, cursor_pos: int) -> Dict:
-        return self.completer.complete(code, len(code) if cursor_pos is None else cursor_pos)
+        cursor = cursor_in(code, cursor_pos) if isinstance(code, str) else None
+        if cursor is None:
+            return request_error("complete_request: code must be a string and cursor_pos an "
+                                 "integer")
+        return self.completer.complete(code, cursor)
 
     def do_inspect(self, code: str, cursor_pos: int, detail_level: int = 0,
                    omit_sections=()) -> Dict:
-        return self.inspector.inspect(code, len(code) if cursor_pos is None else cursor_pos,
-                                      detail_level)
+        cursor = cursor_in(code, cursor_pos) if isinstance(code, str) else None
+        if cursor is None:
+            return request_error("inspect_request: code must be a string and cursor_pos an "
+                                 "integer")
+        return self.inspector.inspect(code, cursor, 1 if detail_level == 1 else 0)
 
     def do_shutdown(self, restart: bool) -> Dict:
         # A restart is a new process (the kernel manager's), hence a fresh session.

@@ -179,7 +179,8 @@ class Adam(_Optimizer):
 
     def __init__(self, parameters: Iterable[Value], lr: LearningRate = 0.001,
                  betas: tuple = (0.9, 0.999), eps: float = 1e-8) -> None:
-        super().__init__(parameters, lr, "adam", beta1=betas[0], beta2=betas[1], eps=eps)
+        beta1, beta2 = betas  # a TypeError or ValueError unless a pair (not an IndexError)
+        super().__init__(parameters, lr, "adam", beta1=beta1, beta2=beta2, eps=eps)
 
     def __repr__(self) -> str:
         return f"Adam({len(self.parameters)} parameters, lr={self.lr})"

@@ -28,6 +28,17 @@ __all__ = ["Session", "RunResult", "Text", "Result", "Table", "Diagnostic", "Fil
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
+def _utf8(text):
+    """A str as UTF-8 for the native half. A lone surrogate (which no UTF-8 text holds) raises
+    UnicodeEncodeError, a ValueError, instead of pybind11's TypeError about the signature."""
+    return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def _is_name(name: object) -> bool:
+    """Whether `name` could be bound (no lookup needed for anything else)."""
+    return isinstance(name, str) and _NAME.match(name) is not None
+
+
 @dataclass(frozen=True)
 class Text:
     """Text for the user: help, messages, echoed statements, plots drawn in characters."""
@@ -208,7 +219,7 @@ class Session:
         interrupted run raises KeyboardInterrupt (also with `.result`). With check=False
         both come back in the RunResult.
         """
-        ok, interrupted, events = self._core.run(text, source, first_line)
+        ok, interrupted, events = self._core.run(_utf8(text), _utf8(source), first_line)
         return self._finish(RunResult(ok, interrupted, [_event(e) for e in events]), check)
 
     def run_file(self, path: str, *, check: bool = True) -> RunResult:
@@ -238,6 +249,8 @@ class Session:
     # --- names -----------------------------------------------------------------------------
 
     def __getitem__(self, name: str) -> Value:
+        if not _is_name(name):
+            raise KeyError(name)
         value = self._core.lookup(name)
         if value is None:
             try:
@@ -248,29 +261,31 @@ class Session:
         return value
 
     def get(self, name: str, default: Optional[Value] = None) -> Optional[Value]:
-        value = self._core.lookup(name)
+        value = self._core.lookup(name) if _is_name(name) else None
         return default if value is None else value
 
     def __setitem__(self, name: str, value: Union[Value, float, int]) -> None:
         """s['a'] = 2 runs `a = 2` (so :save keeps it); s['y'] = s['a'] * 3 names a Value
         made from the session's Values."""
+        # The name is checked first: it is written into the statement run below, and anything
+        # but a name would be parsed as script text (`s["x\n:save f"] = 1` ran `:save f`).
+        if not isinstance(name, str):
+            raise TypeError(f"a session name is a str, not {type(name).__name__}")
+        if not _is_name(name):
+            raise Error(f"{name!r} is not a name (letters, digits and _, not first a digit)")
         if isinstance(value, Value):
-            if not _NAME.match(name):
-                raise Error(f"'{name}' is not a name (letters, digits and _, not first a digit)")
             self._core.bind(name, value)
             return
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"a session name is bound to a Value or a number, not "
                             f"{type(value).__name__}")
         if not math.isfinite(value):
-            if not _NAME.match(name):
-                raise Error(f"'{name}' is not a name")
             self._core.bind(name, self._core.leaf(float(value)))
             return
         self.run(f"{name} = {float(value)!r}", source="<python>")
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and self._core.lookup(name) is not None
+        return _is_name(name) and self._core.lookup(name) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._core.names())
@@ -288,16 +303,16 @@ class Session:
     def is_incomplete(text: str) -> bool:
         """True when `text` ends inside parentheses or after an operator: the REPL would ask
         for another line."""
-        return _core.Session.is_incomplete(text)
+        return _core.Session.is_incomplete(_utf8(text))
 
     def completions(self, prefix: str) -> List[str]:
         """Completions of the start of a word: commands (when it starts with ':'), bound names
         and functions; sorted, without duplicates (the REPL's Tab)."""
-        return self._core.completions(prefix)
+        return self._core.completions(_utf8(prefix))
 
     def help(self, topic: str = "") -> str:
         """What `:help TOPIC` prints (`:help` alone lists everything)."""
-        ok, _, events = self._core.run_command("help", [topic] if topic else [])
+        ok, _, events = self._core.run_command("help", [_utf8(topic)] if topic else [])
         result = RunResult(ok, False, [_event(e) for e in events])
         if not ok:
             return result.stderr
