@@ -27,6 +27,8 @@
 #include "render/layout_budget.hpp"
 #include "render/scene.hpp"
 
+#include "test_support.hpp"
+
 namespace fs = std::filesystem;
 using mgrad::DrawControl;
 using mgrad::DrawOptions;
@@ -39,6 +41,8 @@ using mgrad::render_detail::Scene;
 using mgrad::render_detail::SceneNode;
 
 namespace {
+
+using mgrad_test::TempDir;
 
 std::string attr(const SceneNode& n, std::string_view name) {
     for (const auto& a : n.attrs)
@@ -72,22 +76,6 @@ DrawOptions cap(std::size_t n) {
     return o;
 }
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / fmt::format("mgrad-layout-{}", ::getpid());
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    [[nodiscard]] std::size_t entries() const {
-        return static_cast<std::size_t>(
-            std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-    }
-};
 
 }  // namespace
 
@@ -259,7 +247,7 @@ TEST_CASE(":draw: an interrupt from another thread abandons the layout and write
     CHECK(took.count() < 30);  // far less than the layout would take
     CHECK_MESSAGE(err.str().find("interrupted; nothing was written") != std::string::npos,
                   err.str());
-    CHECK(dir.entries() == 0);  // no picture, no temporary file
+    CHECK(dir.entries().size() == 0);  // no picture, no temporary file
     // The session goes on, and draws again.
     flag = 0;
     CHECK(session.run("<test>", fmt::format(":draw x {} depth=3", file)));

@@ -19,6 +19,8 @@
 
 #include "render/scene.hpp"
 
+#include "test_support.hpp"
+
 namespace fs = std::filesystem;
 using mgrad::DrawOptions;
 using mgrad::Format;
@@ -27,6 +29,8 @@ using mgrad::NodeId;
 using mgrad::Value;
 
 namespace {
+
+using mgrad_test::TempDir;
 
 /// The lecture example, built on its own graph with labels: L = (a*b + c) * f.
 struct Lecture {
@@ -54,23 +58,6 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
     return n;
 }
 
-/// A fresh empty directory under the system temp dir, removed afterwards.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() / fmt::format("mgrad-render-{}", ::getpid());
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    [[nodiscard]] std::size_t entries() const {
-        return static_cast<std::size_t>(
-            std::distance(fs::directory_iterator(path), fs::directory_iterator()));
-    }
-};
 
 std::string error_of(auto&& f) {
     try {
@@ -574,7 +561,7 @@ TEST_CASE("render: draw writes files and reports every failure clearly") {
         CHECK(fs::file_size(dir.path / name) > 500);
     }
     CHECK(read_file(dir.path / "l.dot") == mgrad::to_dot(lec.g, lec.L.id()));
-    CHECK(dir.entries() == 5);  // no temporary files left
+    CHECK(dir.entries().size() == 5);  // no temporary files left
 
     DrawOptions as_svg;
     as_svg.format = Format::Svg;
@@ -607,7 +594,7 @@ TEST_CASE("render: draw writes files and reports every failure clearly") {
               mgrad::draw(lec.g, lec.L.id(), dir.path / "l.svg", tiny);
           }).find("max-nodes=2") != std::string::npos);
     CHECK(read_file(dir.path / "l.svg") == before);
-    CHECK(dir.entries() == 7);
+    CHECK(dir.entries().size() == 7);
 
     // A node that is not on the graph.
     CHECK(error_of([&] { (void)mgrad::to_dot(lec.g, 99); }).find("node id 99") !=

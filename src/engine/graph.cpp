@@ -53,6 +53,14 @@ template <Op op, int arity, class DA, class DB, class DC, class Flow>
         if constexpr (arity >= 3) flow(node.c, to_c);
     }
 }
+// set_data() and assign(): a computed node's data is the forward pass's to write.
+void require_settable(NodeId id, Op op) {
+    if (!is_leaf(op))
+        throw Error(fmt::format("cannot set the data of node {} ({}): only leaves and constants "
+                                "can be changed; everything else is computed",
+                                id, op_info(op).name));
+}
+
 }  // namespace
 
 namespace detail {
@@ -129,11 +137,7 @@ void Graph::set_label(NodeId id, std::string_view label) {
 void Graph::set_data(NodeId id, double value) {
     check_id(id);
     Node& n = m_nodes[id];
-    if (!is_leaf(n.op))
-        throw Error(
-            fmt::format("cannot set the data of node {} ({}): only leaves and constants "
-                        "can be changed; everything else is computed",
-                        id, op_info(n.op).name));
+    require_settable(id, n.op);
     // forward() starts at the lowest changed leaf and follows dirty flags from there, so
     // several leaves can change before one recomputation, in any order.
     n.data = value;
@@ -441,11 +445,7 @@ void Graph::compact(std::span<const NodeId> roots, std::vector<NodeId>& remap) {
 void Graph::assign(NodeId id, double value) {
     check_id(id);
     Node& n = m_nodes[id];
-    if (!is_leaf(n.op))
-        throw Error(
-            fmt::format("cannot set the data of node {} ({}): only leaves and constants "
-                        "can be changed; everything else is computed",
-                        id, op_info(n.op).name));
+    require_settable(id, n.op);
     n.data = value;
 }
 

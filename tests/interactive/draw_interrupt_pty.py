@@ -7,18 +7,15 @@ goes on and draws again.
     draw_interrupt_pty.py PATH/TO/mgrad
 """
 import os
-import pty
-import select
 import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pty_repl import PtyRepl, fail  # noqa: E402
+
 MGRAD = os.path.abspath(sys.argv[1])
 TIMEOUT = 60.0
-
-
-def fail(message, screen=b""):
-    sys.exit(f"FAIL: {message}\n{screen.decode(errors='replace')}")
 
 
 def children_of(pid):
@@ -45,34 +42,10 @@ with tempfile.TemporaryDirectory() as work:
     with open(os.path.join(work, "long.mg"), "w") as f:
         # 9,000 values in a chain: the layout of the whole graph takes minutes.
         f.write("x = 0.5\n" + "x = tanh(x*0.9)\n" * 3000)
-    env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8")
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(work)
-        os.execve(MGRAD, [MGRAD], env)
-    buffer = b""
-
-    def expect(text, timeout=TIMEOUT):
-        global buffer
-        data = text.encode()
-        deadline = time.monotonic() + timeout
-        while data not in buffer:
-            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                fail(f"{text!r} did not appear; the terminal shows:", buffer)
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                fail(f"the REPL ended before {text!r}:", buffer)
-            buffer += chunk
-        before, _, buffer = buffer.partition(data)
-        return before.decode(errors="replace")
-
-    def send(keys):
-        os.write(fd, keys.encode())
-        time.sleep(0.05)
+    # Colour as a user's terminal has it: the status line is drawn on the terminal.
+    repl = PtyRepl(MGRAD, work, timeout=TIMEOUT, NO_COLOR=None)
+    pid, fd = repl.pid, repl.fd
+    expect, send = repl.expect, repl.send
 
     expect(">>> ")
     send(":load long.mg\r")
@@ -105,19 +78,8 @@ with tempfile.TemporaryDirectory() as work:
     if os.listdir(out_dir) != ["part.svg"]:
         fail(f"unexpected files: {os.listdir(out_dir)}")
     send("\x04")
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            break
-        try:
-            os.read(fd, 4096)
-        except OSError:
-            pass
-        time.sleep(0.05)
-    else:
-        fail("the REPL did not exit after Ctrl-D")
-    if os.waitstatus_to_exitcode(status) != 0:
-        fail(f"exit status {os.waitstatus_to_exitcode(status)} after Ctrl-D")
+    status = repl.wait()
+    if status != 0:
+        fail(f"exit status {status} after Ctrl-D")
 print(f"ok: Ctrl-C stops a :draw layout; the prompt came back after {latency:.3f} s, "
       "nothing was written, no process was left, the session draws again")

@@ -12,52 +12,23 @@ Then `mgrad -i long.mg`: Ctrl-C while the script runs stops the script, not the 
 REPL starts with everything the script bound before the interrupt.
 """
 import os
-import pty
 import re
-import select
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pty_repl import PtyRepl, fail  # noqa: E402
 
 MGRAD = os.path.abspath(sys.argv[1])
 TIMEOUT = 60.0
 
 
-def fail(message, screen=b""):
-    sys.exit(f"FAIL: {message}\n{screen.decode(errors='replace')}")
-
-
-class Repl:
+class Repl(PtyRepl):
     """mgrad in a pseudo-terminal, started in `work` with `args`."""
 
     def __init__(self, work, args):
-        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8", NO_COLOR="1")
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            os.chdir(work)
-            os.execve(MGRAD, [MGRAD, *args], env)
-        self.buffer = b""
-
-    def expect(self, text):
-        data = text.encode()
-        deadline = time.monotonic() + TIMEOUT
-        while data not in self.buffer:
-            ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                fail(f"{text!r} did not appear; the terminal shows:", self.buffer)
-            try:
-                chunk = os.read(self.fd, 4096)
-            except OSError:
-                chunk = b""
-            if not chunk:
-                fail(f"the REPL ended before {text!r}:", self.buffer)
-            self.buffer += chunk
-        before, _, self.buffer = self.buffer.partition(data)
-        return before.decode(errors="replace")
-
-    def send(self, keys):
-        os.write(self.fd, keys.encode())
-        time.sleep(0.05)
+        super().__init__(MGRAD, work, args, timeout=TIMEOUT)
 
     def check_value(self, name, expected):
         self.send(f"{name}\r")
@@ -78,17 +49,7 @@ class Repl:
     def quit(self):
         """Ctrl-D; returns the exit status."""
         self.send("\x04")
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                return os.waitstatus_to_exitcode(status)
-            try:
-                os.read(self.fd, 4096)
-            except OSError:
-                pass
-            time.sleep(0.05)
-        fail("the REPL did not exit after Ctrl-D")
+        return self.wait()
 
 
 with tempfile.TemporaryDirectory() as work:

@@ -9,81 +9,25 @@ prompts, Ctrl-D at a continuation prompt, recalling history with the up arrow (a
 previous run, through the history file), colour (and none with NO_COLOR or TERM=dumb), and
 Ctrl-D leaving with status 0.
 """
-import fcntl
 import os
-import pty
-import select
-import struct
 import sys
 import tempfile
-import termios
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pty_repl import PtyRepl, fail  # noqa: E402
 
 MGRAD = os.path.abspath(sys.argv[1])
 TIMEOUT = 10.0
 
 
-class Repl:
-    def __init__(self, state_dir, rows=24, **extra_env):
-        # Without colour unless asked: the checks below compare plain text.
-        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8",
-                   NO_COLOR="1")
-        for name, value in extra_env.items():
-            if value is None:
-                env.pop(name, None)
-            else:
-                env[name] = value
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            # The terminal's size, set before mgrad asks for it.
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, 80, 0, 0))
-            os.chdir(state_dir)
-            os.execve(MGRAD, [MGRAD], env)
-        self.buffer = b""
-
-    def expect(self, text, what=None):
-        """Reads until `text` has appeared since the last expect; returns what came before."""
-        data = text.encode()
-        deadline = time.monotonic() + TIMEOUT
-        while data not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                sys.exit(f"FAIL: {what or text!r} did not appear; the terminal shows:\n"
-                         f"{self.buffer.decode(errors='replace')}")
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                try:
-                    chunk = os.read(self.fd, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    sys.exit(f"FAIL: the REPL ended before {text!r}:\n"
-                             f"{self.buffer.decode(errors='replace')}")
-                self.buffer += chunk
-        before, _, self.buffer = self.buffer.partition(data)
-        return before.decode(errors="replace")
-
-    def send(self, keys):
-        os.write(self.fd, keys.encode())
-        time.sleep(0.05)  # let libedit redraw before the next keys, as a typist would
-
-    def wait(self):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status)
-            try:
-                os.read(self.fd, 4096)
-            except OSError:
-                pass
-            time.sleep(0.05)
-        sys.exit("FAIL: the REPL did not exit after Ctrl-D")
+def Repl(state_dir, rows=24, **extra_env):
+    return PtyRepl(MGRAD, state_dir, rows=rows, timeout=TIMEOUT, **extra_env)
 
 
 def check(condition, message):
     if not condition:
-        sys.exit(f"FAIL: {message}")
+        fail(message)
 
 
 with tempfile.TemporaryDirectory() as state:

@@ -12,21 +12,18 @@ prompt; Ctrl-D leaves with status 0.
 """
 import json
 import os
-import pty
 import re
-import select
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pty_repl import PtyRepl, fail  # noqa: E402
+
 MGRAD = os.path.abspath(sys.argv[1])
 TIMEOUT = 20.0
-
-
-def fail(message):
-    sys.exit(f"FAIL: {message}")
 
 
 def check(condition, message):
@@ -34,53 +31,9 @@ def check(condition, message):
         fail(message)
 
 
-class Repl:
-    def __init__(self, state_dir):
-        env = dict(os.environ, TERM="xterm", XDG_STATE_HOME=state_dir, LC_ALL="C.UTF-8")
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            os.chdir(state_dir)
-            os.execve(MGRAD, [MGRAD], env)
-        self.buffer = b""
-        self.transcript = b""
-
-    def expect(self, text, what=None, timeout=TIMEOUT):
-        data = text.encode()
-        deadline = time.monotonic() + timeout
-        while data not in self.buffer:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                fail(f"{what or text!r} did not appear; the terminal shows:\n"
-                     f"{self.buffer.decode(errors='replace')}")
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                try:
-                    chunk = os.read(self.fd, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    fail(f"the REPL ended before {text!r}:\n{self.buffer.decode(errors='replace')}")
-                self.buffer += chunk
-                self.transcript += chunk
-        before, _, self.buffer = self.buffer.partition(data)
-        return before.decode(errors="replace")
-
-    def send(self, keys):
-        os.write(self.fd, keys.encode())
-        time.sleep(0.05)
-
-    def wait(self):
-        deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                return os.waitstatus_to_exitcode(status)
-            try:
-                self.transcript += os.read(self.fd, 4096)
-            except OSError:
-                pass
-            time.sleep(0.05)
-        fail("the REPL did not exit after Ctrl-D")
+def Repl(state_dir):
+    # Colour as a user's terminal has it.
+    return PtyRepl(MGRAD, state_dir, timeout=TIMEOUT, NO_COLOR=None)
 
 
 def request(base, token, path, body=None):
