@@ -47,6 +47,11 @@ TEST_CASE("label table: random sets, replacements and removals agree with a std:
         const auto it = model.find(id);
         REQUIRE(table.find(id) == (it == model.end() ? std::string() : it->second));
     }
+    // ids(): every labelled id once, ascending, those set out of order merged in.
+    std::vector<std::uint32_t> ids;
+    for (const auto& [id, label] : model)
+        ids.push_back(id);
+    CHECK(table.ids() == ids);
     table.clear();
     for (std::uint32_t id = 0; id < newest; ++id)
         REQUIRE(table.find(id).empty());

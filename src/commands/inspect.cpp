@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -44,14 +45,17 @@ void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
     expect_args(args, 0, 1, ":grad [NAME]");
     Graph& g = session.graph();
     g.forward();
-    std::vector<NodeId> named;  // the rows; formatted only when shown (a page at a time)
-    if (args.empty()) {
-        for (NodeId id = 0; id < g.size(); ++id)
-            if (!g.label(id).empty()) named.push_back(id);
-    } else {
+    // The rows, formatted only when shown (a page at a time). Both lists are in id order, so
+    // the named ancestors are their merge: no label is looked up per node.
+    std::vector<NodeId> named = g.labelled();
+    if (!args.empty()) {
         // Everything NAME depends on, found from NAME up: the rest of the tape is not read.
-        for (NodeId id : session.ancestors(node_arg(session, args[0])))
-            if (!g.label(id).empty()) named.push_back(id);
+        const std::span<const NodeId> up = session.ancestors(node_arg(session, args[0]));
+        std::vector<NodeId> both;
+        both.reserve(std::min(named.size(), up.size()));
+        std::set_intersection(named.begin(), named.end(), up.begin(), up.end(),
+                              std::back_inserter(both));
+        named = std::move(both);
     }
     if (named.empty()) {
         out.text("(no named nodes yet)\n");

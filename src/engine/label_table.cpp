@@ -29,6 +29,20 @@ std::string_view LabelTable::find(std::uint32_t id) const noexcept {
     return it == m_out_of_order.end() ? std::string_view{} : std::string_view{it->second};
 }
 
+std::vector<std::uint32_t> LabelTable::ids() const {
+    std::vector<std::uint32_t> out;
+    out.reserve(m_entries.size() + m_out_of_order.size());
+    for (const Entry& e : m_entries)
+        if (e.length > 0) out.push_back(e.id);
+    if (m_out_of_order.empty()) return out;
+    // Two sorted runs with no id in common.
+    const auto middle = static_cast<std::ptrdiff_t>(out.size());
+    for (const auto& [id, label] : m_out_of_order)
+        out.push_back(id);
+    std::inplace_merge(out.begin(), out.begin() + middle, out.end());
+    return out;
+}
+
 char* LabelTable::store(std::string_view label) {
     while (m_chunk < m_chunks.size() && m_chunks[m_chunk].size - m_used < label.size()) {
         ++m_chunk;  // the rest of a full chunk is left unused

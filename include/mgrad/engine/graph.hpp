@@ -163,6 +163,9 @@ class MGRAD_API Graph {
     [[nodiscard]] Parents parents(NodeId id) const;
 
     [[nodiscard]] std::string_view label(NodeId id) const;
+    /// The nodes that have a label, in id order, found in proportion to their number (not to
+    /// the tape's size).
+    [[nodiscard]] std::vector<NodeId> labelled() const { return m_labels.ids(); }
     void set_label(NodeId id, std::string_view label);
 
     /// Change a Leaf or Const node's value. Downstream nodes are recomputed lazily.

@@ -26,6 +26,8 @@ class MGRAD_API LabelTable {
   public:
     /// The label of node `id`, or an empty view when it has none.
     [[nodiscard]] std::string_view find(std::uint32_t id) const noexcept;
+    /// The ids that have a label, in ascending order: in proportion to the labels' number.
+    [[nodiscard]] std::vector<std::uint32_t> ids() const;
     /// Sets the label of node `id`; an empty label removes it.
     void set(std::uint32_t id, std::string_view label);
     /// Forgets the labels of nodes `size` and above.
