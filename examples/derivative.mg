@@ -27,3 +27,14 @@ x.grad
 # f and its derivative (by backpropagation at every point), in the terminal and as a picture.
 :plot 3*x**2 - 4*x + 5 x=-2..3
 :plot 3*x**2 - 4*x + 5 x=-2..3 parabola.png
+
+# The same with a function and a constant: `f(x) = …` defines f once for any argument (a
+# number or a node), and `const h = …` names a plain number, not a node.
+:reset
+const h = 0.0001
+f(x) = 3*x**2 - 4*x + 5
+x = 3
+(f(x.data + h) - f(x.data)) / h
+y = f(x)
+:backward y
+x.grad

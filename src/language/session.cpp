@@ -1230,7 +1230,16 @@ bool Session::Impl::execute_habit(const Statement& s, const Frame&) {
     const Command* help = find_command("help");
     if (!help || (arg && arg->kind != ExprKind::Name)) return false;
     std::vector<Word> words;
-    if (arg) words.push_back(Word{std::string(arg->name), arg->span});
+    if (arg) {
+        // As in Python, help(X) is about the object X: `help(grad)` is the function grad(f, x),
+        // not the command :grad (`:help grad` still means the command).
+        std::string topic(arg->name);
+        const auto op = op_from_name(topic);
+        if (find_function(topic) || m_user_functions.contains(topic) ||
+            (op && op_info(*op).kind == OpKind::Function))
+            topic += "()";
+        words.push_back(Word{std::move(topic), arg->span});
+    }
     help->handler(self, words, *m_output);
     return true;
 }
