@@ -9,9 +9,10 @@
 
 namespace {
 
-void train_step(benchmark::State& state, bool replay) {
+void train_step(benchmark::State& state, bool replay, bool fused = true) {
     mgrad::TrainConfig config;  // micrograd's demo
     config.replay = replay;
+    config.fused = fused;
     // A schedule that never reaches zero however many iterations the benchmark runs.
     config.decay = false;
     config.lr = 0.05;
@@ -28,6 +29,9 @@ void train_step(benchmark::State& state, bool replay) {
 
 void BM_train_step_replay(benchmark::State& state) { train_step(state, true); }
 void BM_train_step_rebuild(benchmark::State& state) { train_step(state, false); }
+// A Mul and an Add node per weight instead of one MulAdd (`mgrad train --unfused`).
+void BM_train_step_replay_unfused(benchmark::State& state) { train_step(state, true, false); }
+void BM_train_step_rebuild_unfused(benchmark::State& state) { train_step(state, false, false); }
 
 // The whole demo, 100 steps from a fresh model (includes recording the graph once).
 void BM_demo_100_steps(benchmark::State& state) {
@@ -43,6 +47,8 @@ void BM_demo_100_steps(benchmark::State& state) {
 
 BENCHMARK(BM_train_step_replay)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_train_step_rebuild)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_train_step_replay_unfused)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_train_step_rebuild_unfused)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_demo_100_steps)->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();
