@@ -181,7 +181,8 @@ TEST_CASE("value_with is the root's value with one leaf changed, and leaves the 
             const mgrad::Node &a = tape_after[i], &b = tape_before[i];
             CHECK(same_bits(a.data, b.data));
             CHECK(same_bits(a.grad, b.grad));
-            CHECK((a.a == b.a && a.b == b.b && a.c == b.c && a.op == b.op && a.flags == b.flags));
+            CHECK((a.a == b.a && a.b == b.b && a.c == b.c && a.op == b.op && a.flags == b.flags &&
+                   a.accumulate == b.accumulate));
         }
     }
 }

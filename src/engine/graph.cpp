@@ -17,7 +17,6 @@
 namespace mgrad {
 
 namespace {
-using detail::accumulate;
 using detail::dirty;
 
 [[nodiscard]] bool has_flag(const Node& n, NodeFlags f) noexcept { return any(n.flags & f); }
@@ -61,6 +60,52 @@ void require_settable(NodeId id, Op op) {
                                 id, op_info(op).name));
 }
 
+// backward()'s sweep. Interior gradients restart from zero on every call, leaf gradients
+// accumulate. Instead of a pass that zeroes the tape first, a node's first incoming gradient
+// replaces what it held: Node::accumulate, always set on leaves, is set on an interior node when
+// it is first reached and cleared when the sweep has passed it. So the tape is walked once, and
+// every interior node's accumulate is false again afterwards. On a fresh tape (`Fresh`: every
+// computed gradient still the +0.0 it was recorded with) replacing and adding are the same, and
+// the flag only marks what the root reaches.
+template <bool Fresh>
+void sweep(Node* nodes, NodeId root) {
+    auto flow = [nodes](NodeId to, double g) {
+        Node& p = nodes[to];
+        if constexpr (Fresh) {
+            p.grad += g;
+        } else {
+            // Bit masking rather than a branch: first and later contributions interleave
+            // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
+            const std::uint64_t keep = 0 - std::uint64_t{p.accumulate};
+            p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
+        }
+        p.accumulate = true;
+    };
+    flow(root, 1.0);
+
+    // Creation order is topological, so one sweep downward visits every node after all of
+    // the nodes that use it. Each op's case is generated from its row of the op table: the
+    // gradient each parent receives, as rules::num reads the row's expressions. Leaves (always
+    // accumulating) go through the switch to an empty case rather than a test of their own.
+    for (std::size_t i = std::size_t{root} + 1; i-- > 0;) {
+        Node& node = nodes[i];
+        if (!node.accumulate) [[unlikely]] {  // the root does not depend on this node
+            if constexpr (!Fresh) node.grad = 0.0;
+            continue;
+        }
+        const double g = node.grad;
+        switch (node.op) {
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        if constexpr (ar > 0) node.accumulate = false;                           \
+        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
+        break;
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+            default: __builtin_unreachable();  // every Op is a case: no range test per node
+        }
+    }
+}
 }  // namespace
 
 namespace detail {
@@ -199,51 +244,22 @@ void Graph::backward(NodeId root) {
     forward();
     ++m_grad_version;
     Node* nodes = m_nodes.data();
-    const std::size_t n = m_nodes.size();
-    // Interior gradients restart from zero on every call, leaf gradients accumulate. Instead
-    // of a pass that zeroes the tape first, a node's first incoming gradient replaces what it
-    // held: the `accumulate` flag, always set on leaves, is set on an interior node when it is
-    // first reached and cleared when the sweep below has passed it. So the tape is walked
-    // once, and the flags are all clear again when backward() returns.
-    auto flow = [nodes](NodeId to, double g) {
-        Node& p = nodes[to];
-        // Bit masking rather than a branch: first and later contributions interleave
-        // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
-        const std::uint64_t keep = 0 - std::uint64_t{has_flag(p, accumulate)};
-        p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
-        p.flags |= accumulate;
-    };
-    for (std::size_t i = root + 1; i < n; ++i)  // nothing after the root depends on it
+    // Nothing after the root depends on it: its computed nodes get no gradient. Only those
+    // written since they were recorded need zeroing.
+    for (std::size_t i = root + 1; i < m_clean_from; ++i)
         if (!is_leaf(nodes[i].op)) nodes[i].grad = 0.0;
-    flow(root, 1.0);
-
-    // Creation order is topological, so one sweep downward visits every node after all of
-    // the nodes that use it. Each op's case is generated from its row of the op table: the
-    // gradient each parent receives, as rules::num reads the row's expressions.
-    for (std::size_t i = root + 1; i-- > 0;) {
-        Node& node = nodes[i];
-        if (is_leaf(node.op)) continue;
-        if (!has_flag(node, accumulate)) {  // the root does not depend on this node
-            node.grad = 0.0;
-            continue;
-        }
-        node.flags &= ~accumulate;
-        const double g = node.grad;
-        switch (node.op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                  \
-        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
-        break;
-#include "mgrad/engine/detail/op_table.inc"
-#undef MGRAD_OP
-        }
-    }
+    if (m_clean_from == 0)
+        sweep<true>(nodes, root);  // a fresh tape, as W1's: every computed gradient is +0.0
+    else
+        sweep<false>(nodes, root);
+    m_clean_from = std::size_t{root} + 1;
 }
 
 void Graph::backward_through(NodeId root, std::span<const NodeId> nodes) {
     check_id(root);
     forward();
     ++m_grad_version;
+    m_clean_from = std::max<std::size_t>(m_clean_from, std::size_t{root} + 1);
     Node* tape = m_nodes.data();
     for (NodeId id : nodes)
         tape[id].grad = 0.0;
@@ -298,6 +314,7 @@ double Graph::value_with(NodeId root, std::span<const NodeId> nodes, NodeId leaf
 
 void Graph::zero_grad() noexcept {
     ++m_grad_version;
+    m_clean_from = 0;
     Node* nodes = m_nodes.data();
     for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i)
         nodes[i].grad = 0.0;
@@ -311,12 +328,14 @@ void Graph::clear() {
     m_stale_from = no_node;
     m_leaves_changed = 0;
     ++m_grad_version;
+    m_clean_from = 0;
     ++m_epoch;
 }
 
 void Graph::truncate(NodeId size) {
     if (size >= m_nodes.size()) return;
     m_nodes.truncate(size);
+    m_clean_from = std::min<std::size_t>(m_clean_from, size);
     m_labels.truncate(size);
     // Scopes that began at or after `size` go (unless still open); the others end there at most.
     while (!m_scopes.empty() && m_scopes.back().begin >= size && m_scopes.back().end != no_node)
@@ -439,6 +458,7 @@ void Graph::compact(std::span<const NodeId> roots, std::vector<NodeId>& remap) {
         m_labels.set(id, text);
     m_stale_from = no_node;
     m_leaves_changed = 0;
+    m_clean_from = kept;  // gradients moved with their nodes
     ++m_epoch;
 }
 

@@ -51,6 +51,9 @@ struct MGRAD_API Node {
     NodeId c;  ///< third parent (MulAdd only), or no_node; PowConst: high half of the exponent
     Op op;
     NodeFlags flags;  ///< pass bookkeeping; see graph.cpp
+    /// backward: add to grad rather than replace it (always true on leaves). A byte of its own,
+    /// in what was padding, so that backward sets and clears it with a plain store.
+    bool accumulate;
 };
 static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
 
@@ -89,12 +92,14 @@ class MGRAD_API Graph {
     }
 
     // --- building -------------------------------------------------------------------------
-    NodeId leaf(double data, std::string_view label = {}) {
+    [[gnu::always_inline]] NodeId leaf(double data, std::string_view label = {}) {
         const NodeId id = push(data, no_node, no_node, Op::Leaf);
         if (!label.empty()) set_label(id, label);
         return id;
     }
-    NodeId constant(double value) { return push(value, no_node, no_node, Op::Const); }
+    [[gnu::always_inline]] NodeId constant(double value) {
+        return push(value, no_node, no_node, Op::Const);
+    }
     NodeId unary(Op op, NodeId a) {
         check_id(a);
         return record(op, a);
@@ -178,6 +183,7 @@ class MGRAD_API Graph {
     void set_grad(NodeId id, double value) {
         check_id(id);
         m_nodes[id].grad = value;
+        if (!is_leaf(m_nodes[id].op)) m_clean_from = std::max<std::size_t>(m_clean_from, id + 1);
         ++m_grad_version;
     }
     /// Changes whenever a gradient may have been written (set_grad, zero_grad, the backward
@@ -242,9 +248,11 @@ class MGRAD_API Graph {
     friend Value with_constant(Op op, const Value& a, double b);
     friend Value with_constant(Op op, double a, const Value& b);
 
+    // The recording functions below are always inlined, as TapeBuffer::push_back is: recording
+    // a node is a handful of instructions, and a call per node would cost more (W1).
     // Before a node reads its operands, any pending recomputation is applied. One test per
     // node, not per operand: forward() is needed at most once after a set_data() anyway.
-    void refresh() {
+    [[gnu::always_inline]] void refresh() {
         if (m_stale_from != no_node) [[unlikely]]
             forward();
     }
@@ -253,30 +261,30 @@ class MGRAD_API Graph {
             forward();
         return m_nodes[id].data;
     }
-    NodeId record(Op op, NodeId a) {
+    [[gnu::always_inline]] NodeId record(Op op, NodeId a) {
         refresh();
         const Node* t = m_nodes.data();
         return push(detail::apply(op, t[a].data, 0.0), a, no_node, op);
     }
-    NodeId record(Op op, NodeId a, NodeId b) {
+    [[gnu::always_inline]] NodeId record(Op op, NodeId a, NodeId b) {
         refresh();
         const Node* t = m_nodes.data();
         return push(detail::apply(op, t[a].data, t[b].data), a, b, op);
     }
     /// `a op constant` and `constant op b`: the Const node and the result in one go.
-    NodeId record_with_constant(Op op, NodeId a, double b) {
+    [[gnu::always_inline]] NodeId record_with_constant(Op op, NodeId a, double b) {
         refresh();
         const double x = m_nodes[a].data;
         const NodeId k = push(b, no_node, no_node, Op::Const);
         return push(detail::apply(op, x, b), a, k, op);
     }
-    NodeId record_with_constant(Op op, double a, NodeId b) {
+    [[gnu::always_inline]] NodeId record_with_constant(Op op, double a, NodeId b) {
         refresh();
         const double y = m_nodes[b].data;
         const NodeId k = push(a, no_node, no_node, Op::Const);
         return push(detail::apply(op, a, y), k, b, op);
     }
-    NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
+    [[gnu::always_inline]] NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
         refresh();
         const Node* t = m_nodes.data();
         const NodeFlags leaves = (is_leaf(t[a].op) ? detail::a_leaf : NodeFlags{}) |
@@ -284,7 +292,7 @@ class MGRAD_API Graph {
                                  (is_leaf(t[c].op) ? detail::c_leaf : NodeFlags{});
         return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c, leaves);
     }
-    NodeId record_pow_const(NodeId a, double exponent) {
+    [[gnu::always_inline]] NodeId record_pow_const(NodeId a, double exponent) {
         refresh();
         const auto bits = std::bit_cast<std::uint64_t>(exponent);
         return push(detail::pow_const(m_nodes[a].data, exponent), a, static_cast<NodeId>(bits),
@@ -292,11 +300,9 @@ class MGRAD_API Graph {
     }
     // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
     // handed out fits in a NodeId and differs from no_node, without a test per node.
-    NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
-                NodeFlags operand_flags = {}) {
-        const NodeFlags flags =  // leaves accumulate
-            (is_leaf(op) ? detail::accumulate : NodeFlags{}) | operand_flags;
-        m_nodes.push_back(Node{data, 0.0, a, b, c, op, flags});
+    [[gnu::always_inline]] NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
+                                       NodeFlags operand_flags = {}) {
+        m_nodes.push_back(Node{data, 0.0, a, b, c, op, operand_flags, is_leaf(op)});
         return static_cast<NodeId>(m_nodes.size() - 1);
     }
     [[noreturn]] void throw_bad_id(NodeId id) const;
@@ -310,6 +316,9 @@ class MGRAD_API Graph {
     // reload them (a NodeId-typed member could be one of the ids just written).
     std::size_t m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
     std::uint64_t m_grad_version = 0;
+    /// Every computed (non-leaf) node from here on has grad +0.0, as it was recorded: nothing
+    /// has written it since. backward() on a tape clean from 0 needs no first-touch test.
+    std::size_t m_clean_from = 0;
     std::uint32_t m_leaves_changed = 0;  ///< set_data() calls since the last forward()
     std::uint64_t m_epoch = 0;           ///< Values keep its low 32 bits
 };

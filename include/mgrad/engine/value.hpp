@@ -47,7 +47,7 @@ class MGRAD_API Value {
         // Within one epoch nodes are only ever added, so a matching epoch proves the id valid.
         return m_graph != nullptr && m_graph->epoch() == m_epoch;
     }
-    [[nodiscard]] Graph& graph() const {
+    [[gnu::always_inline]] [[nodiscard]] Graph& graph() const {
         check();
         return *m_graph;
     }
@@ -109,7 +109,7 @@ class MGRAD_API Value {
     /// The graph of a and b, checked with one branch for the three ways it can fail (either
     /// handle empty or stale, or the two on different graphs): a node per operator is what
     /// recording costs, so a few branches per node show (bench/bench_engine.cpp, W1).
-    static Graph& graph_of(const Value& a, const Value& b, Op op) {
+    [[gnu::always_inline]] static Graph& graph_of(const Value& a, const Value& b, Op op) {
         Graph* g = a.m_graph;
         if (g == nullptr || ((a.m_epoch ^ g->epoch()) | (b.m_epoch ^ g->epoch()) |
                              static_cast<std::uint32_t>(b.m_graph != g)) != 0) [[unlikely]]
@@ -117,7 +117,7 @@ class MGRAD_API Value {
         return *g;
     }
     [[noreturn]] static void throw_bad_operands(const Value& a, const Value& b, Op op);
-    void check() const {
+    [[gnu::always_inline]] void check() const {
         if (!valid()) [[unlikely]]
             throw_invalid();
     }
@@ -136,60 +136,95 @@ class MGRAD_API Value {
     std::uint32_t m_epoch = 0;
 };
 
-// The ops are defined here, inline: recording a node is a handful of instructions, and a call
-// per node would cost more than the node itself (bench/bench_engine.cpp, W1).
+// The ops are defined here, always inlined: recording a node is a handful of instructions, and
+// a call per node would cost more than the node itself (bench/bench_engine.cpp, W1). Plain
+// `inline` is not enough: in a function that records many nodes, such as W1's, the compiler
+// stops inlining past a size and calls them.
 
 // A new node's handle carries the epoch its operands were checked against: recording only
 // appends, so it is still the graph's epoch.
 
 /// Record `op(a)`.
-inline Value make_unary(Op op, const Value& a) {
+[[gnu::always_inline]] inline Value make_unary(Op op, const Value& a) {
     Graph& g = a.graph();
     return {&g, g.record(op, a.m_id), a.m_epoch};
 }
 /// Record `op(a, b)`; both must live on the same graph.
-inline Value make_binary(Op op, const Value& a, const Value& b) {
+[[gnu::always_inline]] inline Value make_binary(Op op, const Value& a, const Value& b) {
     Graph& g = Value::graph_of(a, b, op);
     return {&g, g.record(op, a.m_id, b.m_id), a.m_epoch};
 }
 /// Record `op(a, k)` with k a new Const node (what `a + 2.0` means).
-inline Value with_constant(Op op, const Value& a, double b) {
+[[gnu::always_inline]] inline Value with_constant(Op op, const Value& a, double b) {
     Graph& g = a.graph();
     return {&g, g.record_with_constant(op, a.m_id, b), a.m_epoch};
 }
 /// Record `op(k, b)` with k a new Const node (what `2.0 * b` means).
-inline Value with_constant(Op op, double a, const Value& b) {
+[[gnu::always_inline]] inline Value with_constant(Op op, double a, const Value& b) {
     Graph& g = b.graph();
     return {&g, g.record_with_constant(op, a, b.m_id), b.m_epoch};
 }
 
-// Arithmetic. A double operand becomes a Const node on the other operand's graph.
-inline Value operator+(const Value& a, const Value& b) { return make_binary(Op::Add, a, b); }
-inline Value operator-(const Value& a, const Value& b) { return make_binary(Op::Sub, a, b); }
-inline Value operator*(const Value& a, const Value& b) { return make_binary(Op::Mul, a, b); }
-inline Value operator/(const Value& a, const Value& b) { return make_binary(Op::Div, a, b); }
-inline Value operator+(const Value& a, double b) { return with_constant(Op::Add, a, b); }
-inline Value operator-(const Value& a, double b) { return with_constant(Op::Sub, a, b); }
-inline Value operator*(const Value& a, double b) { return with_constant(Op::Mul, a, b); }
-inline Value operator/(const Value& a, double b) { return with_constant(Op::Div, a, b); }
-inline Value operator+(double a, const Value& b) { return with_constant(Op::Add, a, b); }
-inline Value operator-(double a, const Value& b) { return with_constant(Op::Sub, a, b); }
-inline Value operator*(double a, const Value& b) { return with_constant(Op::Mul, a, b); }
-inline Value operator/(double a, const Value& b) { return with_constant(Op::Div, a, b); }
-inline Value operator-(const Value& a) { return make_unary(Op::Neg, a); }
+// Arithmetic. A double operand becomes a Const node on the other operand's graph. Always
+// inlined like the functions they call, so that nothing is called per node.
+[[gnu::always_inline]] inline Value operator+(const Value& a, const Value& b) {
+    return make_binary(Op::Add, a, b);
+}
+[[gnu::always_inline]] inline Value operator-(const Value& a, const Value& b) {
+    return make_binary(Op::Sub, a, b);
+}
+[[gnu::always_inline]] inline Value operator*(const Value& a, const Value& b) {
+    return make_binary(Op::Mul, a, b);
+}
+[[gnu::always_inline]] inline Value operator/(const Value& a, const Value& b) {
+    return make_binary(Op::Div, a, b);
+}
+[[gnu::always_inline]] inline Value operator+(const Value& a, double b) {
+    return with_constant(Op::Add, a, b);
+}
+[[gnu::always_inline]] inline Value operator-(const Value& a, double b) {
+    return with_constant(Op::Sub, a, b);
+}
+[[gnu::always_inline]] inline Value operator*(const Value& a, double b) {
+    return with_constant(Op::Mul, a, b);
+}
+[[gnu::always_inline]] inline Value operator/(const Value& a, double b) {
+    return with_constant(Op::Div, a, b);
+}
+[[gnu::always_inline]] inline Value operator+(double a, const Value& b) {
+    return with_constant(Op::Add, a, b);
+}
+[[gnu::always_inline]] inline Value operator-(double a, const Value& b) {
+    return with_constant(Op::Sub, a, b);
+}
+[[gnu::always_inline]] inline Value operator*(double a, const Value& b) {
+    return with_constant(Op::Mul, a, b);
+}
+[[gnu::always_inline]] inline Value operator/(double a, const Value& b) {
+    return with_constant(Op::Div, a, b);
+}
+[[gnu::always_inline]] inline Value operator-(const Value& a) { return make_unary(Op::Neg, a); }
 
-inline Value& Value::operator+=(const Value& rhs) { return *this = *this + rhs; }
-inline Value& Value::operator-=(const Value& rhs) { return *this = *this - rhs; }
-inline Value& Value::operator*=(const Value& rhs) { return *this = *this * rhs; }
-inline Value& Value::operator/=(const Value& rhs) { return *this = *this / rhs; }
-inline Value& Value::operator+=(double rhs) { return *this = *this + rhs; }
-inline Value& Value::operator-=(double rhs) { return *this = *this - rhs; }
-inline Value& Value::operator*=(double rhs) { return *this = *this * rhs; }
-inline Value& Value::operator/=(double rhs) { return *this = *this / rhs; }
+[[gnu::always_inline]] inline Value& Value::operator+=(const Value& rhs) {
+    return *this = *this + rhs;
+}
+[[gnu::always_inline]] inline Value& Value::operator-=(const Value& rhs) {
+    return *this = *this - rhs;
+}
+[[gnu::always_inline]] inline Value& Value::operator*=(const Value& rhs) {
+    return *this = *this * rhs;
+}
+[[gnu::always_inline]] inline Value& Value::operator/=(const Value& rhs) {
+    return *this = *this / rhs;
+}
+[[gnu::always_inline]] inline Value& Value::operator+=(double rhs) { return *this = *this + rhs; }
+[[gnu::always_inline]] inline Value& Value::operator-=(double rhs) { return *this = *this - rhs; }
+[[gnu::always_inline]] inline Value& Value::operator*=(double rhs) { return *this = *this * rhs; }
+[[gnu::always_inline]] inline Value& Value::operator/=(double rhs) { return *this = *this / rhs; }
 
 /// a * b + c as one MulAdd node: the same value and gradients as the two-node form, at half
 /// the nodes. The nn library uses it for a neuron's weighted sum when asked to (MlpOptions).
-inline Value mul_add(const Value& a, const Value& b, const Value& c) {
+[[gnu::always_inline]] inline Value mul_add(const Value& a, const Value& b, const Value& c) {
     Graph& g = a.graph();
     if (&b.graph() != &g || &c.graph() != &g) [[unlikely]]
         Value::throw_mixed(Op::MulAdd);
@@ -197,22 +232,22 @@ inline Value mul_add(const Value& a, const Value& b, const Value& c) {
 }
 
 /// base ** exponent with a constant exponent (one node, drawn as `**k`).
-inline Value pow(const Value& base, double exponent) {
+[[gnu::always_inline]] inline Value pow(const Value& base, double exponent) {
     Graph& g = base.graph();
     return {&g, g.record_pow_const(base.m_id, exponent), base.m_epoch};
 }
 /// base ** exponent with a Value exponent: gradient flows to both.
-inline Value pow(const Value& base, const Value& exponent) {
+[[gnu::always_inline]] inline Value pow(const Value& base, const Value& exponent) {
     return make_binary(Op::Pow, base, exponent);
 }
-inline Value pow(double base, const Value& exponent) {
+[[gnu::always_inline]] inline Value pow(double base, const Value& exponent) {
     return with_constant(Op::Pow, base, exponent);
 }
 
 // Every function of one argument in the op table (tanh, exp, log, relu, sigmoid, sqrt, abs,
 // sin, cos, tan, atan, step, sign …): `inline Value tanh(const Value& x)` and so on.
 #define MGRAD_VALUE_FUNCTION_Function_1(E, ident) \
-    inline Value ident(const Value& x) { return make_unary(Op::E, x); }
+    [[gnu::always_inline]] inline Value ident(const Value& x) { return make_unary(Op::E, x); }
 #define MGRAD_VALUE_FUNCTION_Function_2(E, ident)  // pow: the overloads above
 #define MGRAD_VALUE_FUNCTION_Leaf_0(E, ident)
 #define MGRAD_VALUE_FUNCTION_Unary_1(E, ident)

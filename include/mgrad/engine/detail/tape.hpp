@@ -33,8 +33,8 @@ constexpr NodeFlags& operator&=(NodeFlags& x, NodeFlags y) noexcept { return x =
 namespace detail {
 
 // Node::flags bits (graph.cpp explains the passes that use them).
-inline constexpr NodeFlags accumulate{1};  // backward: add to grad rather than replace it
-inline constexpr NodeFlags dirty{2};       // forward: changed since the last forward()
+// (Bit 1 was `accumulate`, now Node::accumulate.)
+inline constexpr NodeFlags dirty{2};  // forward: changed since the last forward()
 // MulAdd only: which operands are leaves, so that backward can add to a leaf's gradient without
 // the first-touch test an interior node needs. In a neuron, `a` is a weight: always a leaf.
 inline constexpr NodeFlags a_leaf{4};
@@ -57,7 +57,10 @@ class MGRAD_API TapeBuffer {
     T& operator[](std::size_t i) noexcept { return m_data[i]; }
     const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
 
-    void push_back(const T& value) {
+    // Always inlined (with the rest of the recording path, graph.hpp and value.hpp): in a
+    // function that records many nodes the compiler otherwise stops inlining past a size, and
+    // a call per node costs about as much as the node (bench/bench_engine.cpp, W1).
+    [[gnu::always_inline]] void push_back(const T& value) {
         // One comparison, as with a plain capacity test: m_stop is the capacity or the limit,
         // whichever comes first.
         if (m_size >= m_stop) [[unlikely]]
@@ -93,7 +96,7 @@ class MGRAD_API TapeBuffer {
     }
 
   private:
-    void make_room() {
+    [[gnu::noinline, gnu::cold]] void make_room() {
         if (m_size >= m_limit) throw_limit();
         reserve(std::min(m_capacity ? m_capacity * 2 : std::size_t{1024}, m_limit));
     }
