@@ -14,11 +14,10 @@ source "$bash_completion"
 source "$script" && declare -F _mgrad >/dev/null || { echo "FAIL: $script defines no _mgrad"; exit 1; }
 
 failures=0
-# check "LINE" EXPECTED...: completes the last word of LINE (a trailing space starts a new
-# word) and compares the sorted candidates with EXPECTED.
-check() {
+# complete_line "LINE": runs the completion function as bash does when Tab is pressed at the
+# end of LINE (a trailing space starts a new word); the candidates are left in COMPREPLY.
+complete_line() {
     local line=$1
-    shift
     read -r -a COMP_WORDS <<<"$line"
     [[ $line == *" " ]] && COMP_WORDS+=("")
     COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
@@ -26,6 +25,13 @@ check() {
     COMP_POINT=${#line}
     COMPREPLY=()
     _mgrad mgrad "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+}
+# check "LINE" EXPECTED...: completes the last word of LINE (a trailing space starts a new
+# word) and compares the sorted candidates with EXPECTED.
+check() {
+    local line=$1
+    shift
+    complete_line "$line"
     local got want
     got=$(printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' ')
     want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
@@ -40,13 +46,7 @@ check() {
 contains() {
     local line=$1
     shift
-    read -r -a COMP_WORDS <<<"$line"
-    [[ $line == *" " ]] && COMP_WORDS+=("")
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    COMP_LINE=$line
-    COMP_POINT=${#line}
-    COMPREPLY=()
-    _mgrad mgrad "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    complete_line "$line"
     local w
     for w in "$@"; do
         if ! printf '%s\n' "${COMPREPLY[@]}" | grep -qxF -- "$w"; then
