@@ -213,6 +213,8 @@ def test_execute(harness, code, silent):
 @example("a.gr", 2**70)
 @example(":draw L sh", 1.5)
 @example("a", None)
+@example(":backward\ud800", None)
+@example(":draw L \ud800", None)
 def test_complete(harness, code, cursor):
     with watchdog():
         reply, _ = harness.request("complete_request", {"code": code, "cursor_pos": cursor})
@@ -236,6 +238,8 @@ def test_complete(harness, code, cursor):
 @example("a\n:draw L shade", 14, 1)
 @example(":help", -3, 0)
 @example("keep", 4, "x")
+@example(":help\ud800", None, 0)
+@example(":help :dr\ud800", None, 0)
 def test_inspect(harness, code, cursor, detail):
     with watchdog():
         reply, _ = harness.request("inspect_request", {"code": code, "cursor_pos": cursor,

@@ -70,10 +70,18 @@ class Completer:
             self._draw_options = options
         return self._draw_options
 
+    def completions(self, prefix: str) -> List[str]:
+        """The session's completions of `prefix`; none for a prefix with a lone surrogate
+        (which JSON's \\ud800 can carry, and no name or command holds)."""
+        try:
+            return self.session.completions(prefix)
+        except UnicodeEncodeError:
+            return []
+
     def names(self, prefix: str) -> List[Tuple[str, str]]:
         functions = set(self.session.functions())
         return [(c, "function" if c in functions else "name")
-                for c in self.session.completions(prefix) if not c.startswith(":")]
+                for c in self.completions(prefix) if not c.startswith(":")]
 
     def complete(self, code: str, cursor: int) -> Dict:
         """The content of a complete_reply."""
@@ -85,7 +93,7 @@ class Completer:
             name, args, word = command
             start = cursor - len(word)
             if not args and statement.lstrip() == ":" + name:  # the command word itself
-                matches = [(c, "command") for c in self.session.completions(":" + name)]
+                matches = [(c, "command") for c in self.completions(":" + name)]
             else:
                 matches = self._argument(name, len(args), word)
         else:

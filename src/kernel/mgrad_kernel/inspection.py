@@ -72,7 +72,10 @@ class Inspector:
     def _help(self, topic: str) -> Optional[str]:
         if not topic:
             return None
-        text = self.session.help(topic)
+        try:
+            text = self.session.help(topic)
+        except UnicodeEncodeError:  # a lone surrogate (JSON's \ud800): no topic holds one
+            return None
         return None if ": error: " in text.split("\n", 1)[0] else text
 
     def _draw_option(self, word: str) -> Optional[str]:
