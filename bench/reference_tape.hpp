@@ -1,14 +1,15 @@
 // A minimal hand-written tape: the practical-limit reference mgrad's engine is measured against.
 //
-// 32-byte nodes in one std::vector, operators inlined, one reverse loop with a switch and no
-// zeroing pass (nodes are born with grad 0). No labels, no checks, no stale-handle detection,
-// no lazy re-evaluation: what a C++ programmer would write for one workload, and so the floor
-// for a general engine.
+// 32-byte nodes in one array grown by realloc, everything inlined, one reverse loop with a switch
+// and no zeroing pass (nodes are born with grad 0). No labels, no checks, no stale-handle
+// detection, no lazy re-evaluation: what a C++ programmer would write for one workload, and so the
+// floor for a general engine.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
-#include <vector>
+#include <cstdlib>
+#include <new>
 
 namespace reftape {
 
@@ -25,16 +26,49 @@ struct Node {
 static_assert(sizeof(Node) == 32);
 
 // Small integer powers as products, as mgrad (and PyTorch) compute them.
-inline double powk(double x, double k) {
+[[gnu::always_inline]] inline double powk(double x, double k) {
     if (k == 2.0) return x * x;
     if (k == 1.0) return x;
     if (k == 3.0) return x * x * x;
     return std::pow(x, k);
 }
 
+// The node storage a speed-minded programmer writes by hand: push is a compare and a store,
+// growing is out of line and cold, and realloc moves a large block by remapping its pages
+// rather than copying it (glibc on Linux), as mgrad's TapeBuffer does with mremap.
+class Nodes {
+  public:
+    Nodes() = default;
+    Nodes(const Nodes&) = delete;
+    Nodes& operator=(const Nodes&) = delete;
+    ~Nodes() { std::free(m_data); }
+    [[gnu::always_inline]] void push_back(const Node& n) {
+        if (m_size == m_capacity) [[unlikely]]
+            grow();
+        m_data[m_size++] = n;
+    }
+    [[nodiscard]] std::size_t size() const noexcept { return m_size; }
+    Node* data() noexcept { return m_data; }
+    Node& operator[](std::size_t i) noexcept { return m_data[i]; }
+    const Node& operator[](std::size_t i) const noexcept { return m_data[i]; }
+    void clear() noexcept { m_size = 0; }
+
+  private:
+    [[gnu::noinline, gnu::cold]] void grow() {
+        const std::size_t capacity = m_capacity ? 2 * m_capacity : 1024;
+        void* p = std::realloc(m_data, capacity * sizeof(Node));
+        if (p == nullptr) throw std::bad_alloc();
+        m_data = static_cast<Node*>(p);
+        m_capacity = capacity;
+    }
+    Node* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+};
+
 struct Tape {
-    std::vector<Node> nodes;
-    std::uint32_t push(double v, std::uint32_t a, std::uint32_t b, Op op) {
+    Nodes nodes;
+    [[gnu::always_inline]] std::uint32_t push(double v, std::uint32_t a, std::uint32_t b, Op op) {
         nodes.push_back(Node{v, 0.0, a, b, op});
         return static_cast<std::uint32_t>(nodes.size() - 1);
     }
@@ -79,26 +113,46 @@ struct Tape {
 struct Var {
     Tape* t;
     std::uint32_t id;
-    double v() const { return t->nodes[id].v; }
-    double g() const { return t->nodes[id].g; }
+    [[gnu::always_inline]] double v() const { return t->nodes[id].v; }
+    [[gnu::always_inline]] double g() const { return t->nodes[id].g; }
 };
 
-inline Var leaf(Tape& t, double v) { return {&t, t.push(v, 0, 0, Op::Leaf)}; }
-inline Var bin(Op op, Var x, Var y, double v) { return {x.t, x.t->push(v, x.id, y.id, op)}; }
-inline Var operator+(Var x, Var y) { return bin(Op::Add, x, y, x.v() + y.v()); }
-inline Var operator-(Var x, Var y) { return bin(Op::Sub, x, y, x.v() - y.v()); }
-inline Var operator*(Var x, Var y) { return bin(Op::Mul, x, y, x.v() * y.v()); }
-inline Var operator/(Var x, Var y) { return bin(Op::Div, x, y, x.v() / y.v()); }
-inline Var operator-(Var x) { return {x.t, x.t->push(-x.v(), x.id, 0, Op::Neg)}; }
+[[gnu::always_inline]] inline Var leaf(Tape& t, double v) {
+    return {&t, t.push(v, 0, 0, Op::Leaf)};
+}
+[[gnu::always_inline]] inline Var bin(Op op, Var x, Var y, double v) {
+    return {x.t, x.t->push(v, x.id, y.id, op)};
+}
+[[gnu::always_inline]] inline Var operator+(Var x, Var y) {
+    return bin(Op::Add, x, y, x.v() + y.v());
+}
+[[gnu::always_inline]] inline Var operator-(Var x, Var y) {
+    return bin(Op::Sub, x, y, x.v() - y.v());
+}
+[[gnu::always_inline]] inline Var operator*(Var x, Var y) {
+    return bin(Op::Mul, x, y, x.v() * y.v());
+}
+[[gnu::always_inline]] inline Var operator/(Var x, Var y) {
+    return bin(Op::Div, x, y, x.v() / y.v());
+}
+[[gnu::always_inline]] inline Var operator-(Var x) {
+    return {x.t, x.t->push(-x.v(), x.id, 0, Op::Neg)};
+}
 // Constants are nodes, as in mgrad, so both tapes hold the same number of nodes.
-inline Var operator+(Var x, double c) { return x + leaf(*x.t, c); }
-inline Var operator+(double c, Var x) { return leaf(*x.t, c) + x; }
-inline Var operator*(Var x, double c) { return x * leaf(*x.t, c); }
-inline Var operator*(double c, Var x) { return leaf(*x.t, c) * x; }
-inline Var operator/(Var x, double c) { return x / leaf(*x.t, c); }
-inline Var operator/(double c, Var x) { return leaf(*x.t, c) / x; }
-inline Var pow(Var x, unsigned k) { return {x.t, x.t->push(powk(x.v(), k), x.id, k, Op::PowK)}; }
-inline Var relu(Var x) { return {x.t, x.t->push(x.v() < 0 ? 0.0 : x.v(), x.id, 0, Op::Relu)}; }
-inline Var tanh(Var x) { return {x.t, x.t->push(std::tanh(x.v()), x.id, 0, Op::Tanh)}; }
+[[gnu::always_inline]] inline Var operator+(Var x, double c) { return x + leaf(*x.t, c); }
+[[gnu::always_inline]] inline Var operator+(double c, Var x) { return leaf(*x.t, c) + x; }
+[[gnu::always_inline]] inline Var operator*(Var x, double c) { return x * leaf(*x.t, c); }
+[[gnu::always_inline]] inline Var operator*(double c, Var x) { return leaf(*x.t, c) * x; }
+[[gnu::always_inline]] inline Var operator/(Var x, double c) { return x / leaf(*x.t, c); }
+[[gnu::always_inline]] inline Var operator/(double c, Var x) { return leaf(*x.t, c) / x; }
+[[gnu::always_inline]] inline Var pow(Var x, unsigned k) {
+    return {x.t, x.t->push(powk(x.v(), k), x.id, k, Op::PowK)};
+}
+[[gnu::always_inline]] inline Var relu(Var x) {
+    return {x.t, x.t->push(x.v() < 0 ? 0.0 : x.v(), x.id, 0, Op::Relu)};
+}
+[[gnu::always_inline]] inline Var tanh(Var x) {
+    return {x.t, x.t->push(std::tanh(x.v()), x.id, 0, Op::Tanh)};
+}
 
 }  // namespace reftape

@@ -220,6 +220,64 @@ TEST_CASE("backward on a fresh tape and on a used one give the same gradients") 
     CHECK(f[1].grad() == doctest::Approx(2 * u[1].grad()));
 }
 
+// On a fresh tape backward sweeps without marking what the root reaches, and starts again with
+// marks when a NaN shows up: a NaN the root does reach must survive that.
+TEST_CASE("backward on a fresh tape keeps a NaN the root depends on") {
+    Graph g;
+    Value a{g, 0.0}, b{g, 2.0};
+    Value bad = log(a);  // d/da = inf
+    Value L = bad * 0.0 + b * 3;
+    L.backward();
+    CHECK(std::isnan(a.grad()));  // 0 * inf, as PyTorch gives
+    CHECK(b.grad() == 3);
+    CHECK(L.grad() == 1);
+}
+
+// A leaf gradient set by hand makes the tape used: the fresh sweep would otherwise lose the sign
+// of a -0.0 (adding +0.0 to it) and a value set before the sweep is kept either way.
+TEST_CASE("a leaf gradient set by hand is kept by backward") {
+    Graph g;
+    Value a{g, 2.0}, b{g, 5.0};
+    Value unrelated = a * 0.0;
+    Value L = b * 3;
+    (void)unrelated;
+    g.set_grad(a.id(), -0.0);
+    L.backward();
+    CHECK(std::signbit(a.grad()));
+    CHECK(b.grad() == 3);
+    g.zero_grad();
+    g.set_grad(b.id(), 1.5);
+    L.backward();
+    CHECK(b.grad() == 4.5);
+}
+
+TEST_CASE("an operator applies a pending set_data before it records") {
+    Graph g;
+    Value a{g, 2.0}, b{g, 3.0};
+    Value m = a * b;
+    a.set_data(4.0);
+    Value n = m + b;  // m must be recomputed first: 4 * 3 + 3
+    CHECK(n.data() == 15);
+    a.set_data(1.0);
+    Value t = tanh(m);  // a unary operator, the same
+    CHECK(t.data() == doctest::Approx(std::tanh(3.0)));
+}
+
+TEST_CASE("a handle from one graph is stale on another, whatever their epochs") {
+    Graph g1, g2;
+    Value a{g1, 1.0};
+    Value b{g2, 2.0};
+    CHECK(g1.epoch() != g2.epoch());
+    CHECK_THROWS_WITH_AS((void)(a + b), doctest::Contains("two different graphs"), mgrad::Error);
+    CHECK_THROWS_WITH_AS((void)(b * a), doctest::Contains("two different graphs"), mgrad::Error);
+    g1.clear();
+    CHECK_THROWS_WITH_AS((void)(a + 1.0), doctest::Contains("stale"), mgrad::Error);
+    CHECK_THROWS_WITH_AS((void)(-a), doctest::Contains("stale"), mgrad::Error);
+    Value empty;
+    CHECK_THROWS_WITH_AS((void)(empty + b), doctest::Contains("empty Value"), mgrad::Error);
+    CHECK_THROWS_WITH_AS((void)(b + empty), doctest::Contains("empty Value"), mgrad::Error);
+}
+
 TEST_CASE_FIXTURE(FreshGraph, "backward from a leaf") {
     Value a{2.0};
     a.backward();

@@ -5,10 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -55,42 +58,67 @@ template <Op op, int arity, class DA, class DB, class DC, class Flow>
 // set_data() and assign(): a computed node's data is the forward pass's to write.
 void require_settable(NodeId id, Op op) {
     if (!is_leaf(op))
-        throw Error(fmt::format("cannot set the data of node {} ({}): only leaves and constants "
-                                "can be changed; everything else is computed",
-                                id, op_info(op).name));
+        throw Error(
+            fmt::format("cannot set the data of node {} ({}): only leaves and constants "
+                        "can be changed; everything else is computed",
+                        id, op_info(op).name));
 }
 
 // backward()'s sweep. Interior gradients restart from zero on every call, leaf gradients
-// accumulate. Instead of a pass that zeroes the tape first, a node's first incoming gradient
-// replaces what it held: Node::accumulate, always set on leaves, is set on an interior node when
-// it is first reached and cleared when the sweep has passed it. So the tape is walked once, and
-// every interior node's accumulate is false again afterwards. On a fresh tape (`Fresh`: every
-// computed gradient still the +0.0 it was recorded with) replacing and adding are the same, and
-// the flag only marks what the root reaches.
-template <bool Fresh>
-void sweep(Node* nodes, NodeId root) {
+// accumulate, and a node the root does not depend on gives its parents nothing (0 * inf would
+// be NaN). Creation order is topological, so one sweep downward visits every node after all of
+// the nodes that use it. Each op's case is generated from its row of the op table: the
+// gradient each parent receives, as rules::num reads the row's expressions. Leaves go through
+// the switch to an empty case rather than a test of their own.
+//
+// On a fresh tape (every gradient still +0.0: Graph::m_clean_from == 0) nothing needs marking
+// or testing. A node the root does not depend on has gradient +0.0 when the sweep reaches it,
+// and gives each parent a zero (the chain rule is linear in the gradient), which changes no
+// sum: a sum that started at +0.0 is never -0.0. The one exception is a zero that is NaN (an
+// infinite partial), and a NaN never leaves the sum it enters. So the sweep notes whether any
+// gradient it visits is NaN; if none is, the result is exact. If one is, it returns false and
+// backward() starts again with sweep_used(), which tells what the root reaches. Marking every
+// node reached instead took a store per edge and one per node: a third of the sweep's time
+// (W1, docs/performance.md).
+[[nodiscard]] bool sweep_fresh(Node* nodes, NodeId root) {
+    auto flow = [nodes](NodeId to, double g) { nodes[to].grad += g; };
+    flow(root, 1.0);
+    bool nan = false;
+    for (std::size_t i = std::size_t{root} + 1; i-- > 0;) {
+        Node& node = nodes[i];
+        const double g = node.grad;
+        nan |= std::isnan(g);
+        switch (node.op) {
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
+        break;
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+            default: __builtin_unreachable();  // every Op is a case: no range test per node
+        }
+    }
+    return !nan;
+}
+
+// On a used tape a node's first incoming gradient replaces what it held, instead of a pass
+// that zeroes the tape first: Node::accumulate, always set on leaves, is set on an interior node
+// when it is first reached and cleared when the sweep has passed it. So the tape is walked
+// once, and every interior node's accumulate is false again afterwards.
+void sweep_used(Node* nodes, NodeId root) {
     auto flow = [nodes](NodeId to, double g) {
         Node& p = nodes[to];
-        if constexpr (Fresh) {
-            p.grad += g;
-        } else {
-            // Bit masking rather than a branch: first and later contributions interleave
-            // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
-            const std::uint64_t keep = 0 - std::uint64_t{p.accumulate};
-            p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
-        }
+        // Bit masking rather than a branch: first and later contributions interleave
+        // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
+        const std::uint64_t keep = 0 - std::uint64_t{p.accumulate};
+        p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
         p.accumulate = true;
     };
     flow(root, 1.0);
-
-    // Creation order is topological, so one sweep downward visits every node after all of
-    // the nodes that use it. Each op's case is generated from its row of the op table: the
-    // gradient each parent receives, as rules::num reads the row's expressions. Leaves (always
-    // accumulating) go through the switch to an empty case rather than a test of their own.
     for (std::size_t i = std::size_t{root} + 1; i-- > 0;) {
         Node& node = nodes[i];
         if (!node.accumulate) [[unlikely]] {  // the root does not depend on this node
-            if constexpr (!Fresh) node.grad = 0.0;
+            node.grad = 0.0;
             continue;
         }
         const double g = node.grad;
@@ -153,6 +181,15 @@ template class TapeBuffer<Node>;
 
 }  // namespace detail
 
+std::uint32_t Graph::new_epoch() noexcept {
+    // Relaxed: the number only has to differ from every other one handed out.
+    static std::atomic<std::uint32_t> next{1};
+    std::uint32_t e = next.fetch_add(1, std::memory_order_relaxed);
+    if (e == 0)
+        e = next.fetch_add(1, std::memory_order_relaxed);  // wrapped: 0 is the empty Value's
+    return e;
+}
+
 double Graph::exponent(NodeId id) const {
     const Node& n = node(id);
     if (n.op != Op::PowConst) throw Error(fmt::format("node {} has no constant exponent", id));
@@ -189,6 +226,7 @@ void Graph::set_data(NodeId id, double value) {
     n.flags |= dirty;
     if (m_stale_from == no_node || id < m_stale_from) m_stale_from = id;
     ++m_leaves_changed;
+    update_gate();
 }
 
 std::size_t Graph::forward() {
@@ -236,6 +274,7 @@ std::size_t Graph::forward() {
     }
     m_stale_from = no_node;
     m_leaves_changed = 0;
+    update_gate();
     return recomputed;
 }
 
@@ -248,10 +287,15 @@ void Graph::backward(NodeId root) {
     // written since they were recorded need zeroing.
     for (std::size_t i = root + 1; i < m_clean_from; ++i)
         if (!is_leaf(nodes[i].op)) nodes[i].grad = 0.0;
-    if (m_clean_from == 0)
-        sweep<true>(nodes, root);  // a fresh tape, as W1's: every computed gradient is +0.0
-    else
-        sweep<false>(nodes, root);
+    if (m_clean_from != 0) {
+        sweep_used(nodes, root);
+    } else if (!sweep_fresh(nodes, root)) {  // a fresh tape, as W1's: every gradient is +0.0
+        // A NaN, perhaps from a node the root does not depend on: put the tape back as it was
+        // (every gradient +0.0; the sweep wrote nothing above the root) and tell them apart.
+        for (std::size_t i = 0; i <= root; ++i)
+            nodes[i].grad = 0.0;
+        sweep_used(nodes, root);
+    }
     m_clean_from = std::size_t{root} + 1;
 }
 
@@ -329,7 +373,8 @@ void Graph::clear() {
     m_leaves_changed = 0;
     ++m_grad_version;
     m_clean_from = 0;
-    ++m_epoch;
+    m_epoch = new_epoch();
+    update_gate();
 }
 
 void Graph::truncate(NodeId size) {
@@ -345,6 +390,7 @@ void Graph::truncate(NodeId size) {
     if (m_stale_from != no_node && m_stale_from >= size) {
         m_stale_from = no_node;
         m_leaves_changed = 0;
+        update_gate();
     }
 }
 
@@ -459,7 +505,8 @@ void Graph::compact(std::span<const NodeId> roots, std::vector<NodeId>& remap) {
     m_stale_from = no_node;
     m_leaves_changed = 0;
     m_clean_from = kept;  // gradients moved with their nodes
-    ++m_epoch;
+    m_epoch = new_epoch();
+    update_gate();
 }
 
 void Graph::assign(NodeId id, double value) {

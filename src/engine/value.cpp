@@ -28,10 +28,18 @@ std::ostream& operator<<(std::ostream& out, const Value& v) {
                               format_number(v.grad()));
 }
 
-void Value::throw_bad_operands(const Value& a, const Value& b, Op op) {
+Graph& Value::admit(const Value& a) {
+    a.check();
+    a.m_graph->forward();  // the gate also fails while recomputation is pending
+    return *a.m_graph;
+}
+
+Graph& Value::admit(const Value& a, const Value& b, Op op) {
     a.check();  // the same errors, in the same order, as checking each handle in turn
     b.check();
-    throw_mixed(op);
+    if (b.m_graph != a.m_graph) throw_mixed(op);
+    a.m_graph->forward();
+    return *a.m_graph;
 }
 
 }  // namespace mgrad

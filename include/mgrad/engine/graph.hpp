@@ -23,6 +23,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -56,6 +57,11 @@ struct MGRAD_API Node {
     bool accumulate;
 };
 static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
+// Graph::push writes (a, b) and (c, op, flags, accumulate) as two 8-byte words.
+static_assert(offsetof(Node, b) == offsetof(Node, a) + 4 && offsetof(Node, c) == 24 &&
+              offsetof(Node, op) == 28 && offsetof(Node, flags) == 29 &&
+              offsetof(Node, accumulate) == 30 && sizeof(Op) == 1 && sizeof(bool) == 1);
+static_assert(std::endian::native == std::endian::little, "Graph::push packs words low-first");
 
 /// The parents of one node: 0 to 3 ids, iterable.
 struct MGRAD_API Parents {
@@ -78,15 +84,18 @@ struct MGRAD_API Scope {
 
 class MGRAD_API Graph {
   public:
-    Graph() { m_nodes.set_max_size(no_node); }  // ids run from 0 to no_node - 1
-    Graph(const Graph&) = delete;               // Values point at their graph: it must stay put
+    Graph() : m_epoch(new_epoch()), m_gate(m_epoch) {
+        m_nodes.set_max_size(no_node);  // ids run from 0 to no_node - 1
+    }
+    Graph(const Graph&) = delete;  // Values point at their graph: it must stay put
     Graph& operator=(const Graph&) = delete;
     ~Graph() = default;
 
     /// Number of nodes on the tape.
     [[nodiscard]] NodeId size() const noexcept { return static_cast<NodeId>(m_nodes.size()); }
     [[nodiscard]] bool empty() const noexcept { return m_nodes.size() == 0; }
-    /// Bumped by clear(); a Value remembers the epoch it was made in.
+    /// Changed by clear(); a Value remembers the epoch it was made in. Epochs are unique in the
+    /// process (until 2^32 of them have been handed out), not only on this graph.
     [[nodiscard]] std::uint32_t epoch() const noexcept {
         return static_cast<std::uint32_t>(m_epoch);
     }
@@ -102,15 +111,18 @@ class MGRAD_API Graph {
     }
     NodeId unary(Op op, NodeId a) {
         check_id(a);
+        refresh();
         return record(op, a);
     }
     NodeId binary(Op op, NodeId a, NodeId b) {
         check_id(a);
         check_id(b);
+        refresh();
         return record(op, a, b);
     }
     NodeId pow_const(NodeId a, double exponent) {
         check_id(a);
+        refresh();
         return record_pow_const(a, exponent);
     }
     /// a * b + c as one node (two roundings, so exactly the value of the two-node form).
@@ -118,6 +130,7 @@ class MGRAD_API Graph {
         check_id(a);
         check_id(b);
         check_id(c);
+        refresh();
         return record_mul_add(a, b, c);
     }
     void reserve(std::size_t nodes) { m_nodes.reserve(std::min<std::size_t>(nodes, no_node)); }
@@ -183,7 +196,10 @@ class MGRAD_API Graph {
     void set_grad(NodeId id, double value) {
         check_id(id);
         m_nodes[id].grad = value;
-        if (!is_leaf(m_nodes[id].op)) m_clean_from = std::max<std::size_t>(m_clean_from, id + 1);
+        // backward's fresh sweep relies on every gradient being +0.0 (m_clean_from == 0), and
+        // backward on every computed one after the root being +0.0 (graph.cpp).
+        if (!is_leaf(m_nodes[id].op) || std::bit_cast<std::uint64_t>(value) != 0)
+            m_clean_from = std::max<std::size_t>(m_clean_from, id + 1);
         ++m_grad_version;
     }
     /// Changes whenever a gradient may have been written (set_grad, zero_grad, the backward
@@ -241,6 +257,7 @@ class MGRAD_API Graph {
 
   private:
     // Handles validate their ids once; these record without checking them again.
+    friend class Value;  // reads m_gate
     friend Value make_unary(Op op, const Value& a);
     friend Value make_binary(Op op, const Value& a, const Value& b);
     friend Value mul_add(const Value& a, const Value& b, const Value& c);
@@ -250,8 +267,8 @@ class MGRAD_API Graph {
 
     // The recording functions below are always inlined, as TapeBuffer::push_back is: recording
     // a node is a handful of instructions, and a call per node would cost more (W1).
-    // Before a node reads its operands, any pending recomputation is applied. One test per
-    // node, not per operand: forward() is needed at most once after a set_data() anyway.
+    // Before a node reads its operands, any pending recomputation must be applied: their
+    // callers call refresh(), or (Values) pass the gate test, which fails while one is pending.
     [[gnu::always_inline]] void refresh() {
         if (m_stale_from != no_node) [[unlikely]]
             forward();
@@ -262,30 +279,25 @@ class MGRAD_API Graph {
         return m_nodes[id].data;
     }
     [[gnu::always_inline]] NodeId record(Op op, NodeId a) {
-        refresh();
         const Node* t = m_nodes.data();
         return push(detail::apply(op, t[a].data, 0.0), a, no_node, op);
     }
     [[gnu::always_inline]] NodeId record(Op op, NodeId a, NodeId b) {
-        refresh();
         const Node* t = m_nodes.data();
         return push(detail::apply(op, t[a].data, t[b].data), a, b, op);
     }
     /// `a op constant` and `constant op b`: the Const node and the result in one go.
     [[gnu::always_inline]] NodeId record_with_constant(Op op, NodeId a, double b) {
-        refresh();
         const double x = m_nodes[a].data;
         const NodeId k = push(b, no_node, no_node, Op::Const);
         return push(detail::apply(op, x, b), a, k, op);
     }
     [[gnu::always_inline]] NodeId record_with_constant(Op op, double a, NodeId b) {
-        refresh();
         const double y = m_nodes[b].data;
         const NodeId k = push(a, no_node, no_node, Op::Const);
         return push(detail::apply(op, a, y), k, b, op);
     }
     [[gnu::always_inline]] NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
-        refresh();
         const Node* t = m_nodes.data();
         const NodeFlags leaves = (is_leaf(t[a].op) ? detail::a_leaf : NodeFlags{}) |
                                  (is_leaf(t[b].op) ? detail::b_leaf : NodeFlags{}) |
@@ -293,34 +305,55 @@ class MGRAD_API Graph {
         return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c, leaves);
     }
     [[gnu::always_inline]] NodeId record_pow_const(NodeId a, double exponent) {
-        refresh();
         const auto bits = std::bit_cast<std::uint64_t>(exponent);
         return push(detail::pow_const(m_nodes[a].data, exponent), a, static_cast<NodeId>(bits),
                     Op::PowConst, static_cast<NodeId>(bits >> 32u));
     }
     // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
     // handed out fits in a NodeId and differs from no_node, without a test per node.
+    // The node is written as four 8-byte words: the ids (a, b) and the tail (c, op, flags,
+    // accumulate) are packed in registers first. Written field by field, or as an aggregate,
+    // GCC stored them in six pieces, one a 16-bit constant loaded from memory (W1: 2.4
+    // instructions a node more).
     [[gnu::always_inline]] NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
                                        NodeFlags operand_flags = {}) {
-        m_nodes.push_back(Node{data, 0.0, a, b, c, op, operand_flags, is_leaf(op)});
+        const std::uint64_t ids = std::uint64_t{a} | std::uint64_t{b} << 32u;
+        const std::uint64_t tail = std::uint64_t{c} |
+                                   std::uint64_t{static_cast<std::uint8_t>(op)} << 32u |
+                                   std::uint64_t{static_cast<std::uint8_t>(operand_flags)} << 40u |
+                                   std::uint64_t{is_leaf(op)} << 48u;
+        Node* n = m_nodes.push_back_uninitialized();
+        n->data = data;
+        n->grad = 0.0;
+        std::memcpy(&n->a, &ids, sizeof ids);
+        std::memcpy(&n->c, &tail, sizeof tail);
         return static_cast<NodeId>(m_nodes.size() - 1);
     }
     [[noreturn]] void throw_bad_id(NodeId id) const;
+    /// A process-wide unique epoch (never 0, the empty Value's).
+    static std::uint32_t new_epoch() noexcept;
+    /// After m_epoch or m_stale_from changes.
+    void update_gate() noexcept { m_gate = m_epoch | (m_stale_from != no_node ? pending_bit : 0); }
+    static constexpr std::uint64_t pending_bit = std::uint64_t{1} << 32u;
 
     detail::TapeBuffer<Node> m_nodes;
     detail::LabelTable m_labels;
     std::vector<Scope> m_scopes;
     std::uint32_t m_open_scope = no_node;
-    // m_stale_from and m_epoch are read for every node recorded. Their types differ from every
-    // field of Node, so the compiler knows that writing a node cannot change them and need not
-    // reload them (a NodeId-typed member could be one of the ids just written).
     std::size_t m_stale_from = no_node;  ///< lowest leaf changed since the last forward()
     std::uint64_t m_grad_version = 0;
     /// Every computed (non-leaf) node from here on has grad +0.0, as it was recorded: nothing
-    /// has written it since. backward() on a tape clean from 0 needs no first-touch test.
+    /// has written it since. At 0, every gradient on the tape, leaves' too, is +0.0: backward()
+    /// then needs no first-touch test (graph.cpp, the fresh sweep).
     std::size_t m_clean_from = 0;
     std::uint32_t m_leaves_changed = 0;  ///< set_data() calls since the last forward()
-    std::uint64_t m_epoch = 0;           ///< Values keep its low 32 bits
+    std::uint64_t m_epoch;               ///< a 32-bit value from new_epoch()
+    /// What a Value's epoch must equal for an operator to record without further tests: the
+    /// epoch, with pending_bit set while set_data() has left recomputation pending. As epochs
+    /// are unique in the process, two handles that both match it are on this graph: one
+    /// comparison each covers a stale handle, an empty one's graph and mixed graphs, and the
+    /// one test of whether anything is pending. (Value::graph_of)
+    std::uint64_t m_gate;
 };
 
 /// The graph Values go on when none is named: one per thread.

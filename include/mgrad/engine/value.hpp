@@ -106,17 +106,25 @@ class MGRAD_API Value {
     Value(Graph& graph, NodeId id) : m_graph(&graph), m_id(id), m_epoch(graph.epoch()) {}
     Value(Graph* graph, NodeId id, std::uint32_t epoch)
         : m_graph(graph), m_id(id), m_epoch(epoch) {}
-    /// The graph of a and b, checked with one branch for the three ways it can fail (either
-    /// handle empty or stale, or the two on different graphs): a node per operator is what
-    /// recording costs, so a few branches per node show (bench/bench_engine.cpp, W1).
-    [[gnu::always_inline]] static Graph& graph_of(const Value& a, const Value& b, Op op) {
+    // The graph an operator records on, ready to record: a node per operator is what recording
+    // costs, so a few instructions per node show (bench/bench_engine.cpp, W1). Each operand's
+    // epoch is compared once with the graph's gate (Graph::m_gate), which fails for an empty,
+    // stale or foreign handle and while set_data() has left recomputation pending; admit()
+    // then throws the right error, or applies the recomputation.
+    [[gnu::always_inline]] static Graph& graph_of(const Value& a) {
         Graph* g = a.m_graph;
-        if (g == nullptr || ((a.m_epoch ^ g->epoch()) | (b.m_epoch ^ g->epoch()) |
-                             static_cast<std::uint32_t>(b.m_graph != g)) != 0) [[unlikely]]
-            throw_bad_operands(a, b, op);
+        if (g == nullptr || (a.m_epoch ^ g->m_gate) != 0) [[unlikely]]
+            return admit(a);
         return *g;
     }
-    [[noreturn]] static void throw_bad_operands(const Value& a, const Value& b, Op op);
+    [[gnu::always_inline]] static Graph& graph_of(const Value& a, const Value& b, Op op) {
+        Graph* g = a.m_graph;
+        if (g == nullptr || ((a.m_epoch ^ g->m_gate) | (b.m_epoch ^ g->m_gate)) != 0) [[unlikely]]
+            return admit(a, b, op);
+        return *g;
+    }
+    [[gnu::cold, gnu::noinline]] static Graph& admit(const Value& a);
+    [[gnu::cold, gnu::noinline]] static Graph& admit(const Value& a, const Value& b, Op op);
     [[gnu::always_inline]] void check() const {
         if (!valid()) [[unlikely]]
             throw_invalid();
@@ -146,7 +154,7 @@ class MGRAD_API Value {
 
 /// Record `op(a)`.
 [[gnu::always_inline]] inline Value make_unary(Op op, const Value& a) {
-    Graph& g = a.graph();
+    Graph& g = Value::graph_of(a);
     return {&g, g.record(op, a.m_id), a.m_epoch};
 }
 /// Record `op(a, b)`; both must live on the same graph.
@@ -156,12 +164,12 @@ class MGRAD_API Value {
 }
 /// Record `op(a, k)` with k a new Const node (what `a + 2.0` means).
 [[gnu::always_inline]] inline Value with_constant(Op op, const Value& a, double b) {
-    Graph& g = a.graph();
+    Graph& g = Value::graph_of(a);
     return {&g, g.record_with_constant(op, a.m_id, b), a.m_epoch};
 }
 /// Record `op(k, b)` with k a new Const node (what `2.0 * b` means).
 [[gnu::always_inline]] inline Value with_constant(Op op, double a, const Value& b) {
-    Graph& g = b.graph();
+    Graph& g = Value::graph_of(b);
     return {&g, g.record_with_constant(op, a, b.m_id), b.m_epoch};
 }
 
@@ -225,15 +233,15 @@ class MGRAD_API Value {
 /// a * b + c as one MulAdd node: the same value and gradients as the two-node form, at half
 /// the nodes. The nn library uses it for a neuron's weighted sum when asked to (MlpOptions).
 [[gnu::always_inline]] inline Value mul_add(const Value& a, const Value& b, const Value& c) {
-    Graph& g = a.graph();
-    if (&b.graph() != &g || &c.graph() != &g) [[unlikely]]
+    Graph& g = Value::graph_of(a, b, Op::MulAdd);
+    if (&Value::graph_of(c) != &g) [[unlikely]]
         Value::throw_mixed(Op::MulAdd);
     return {&g, g.record_mul_add(a.m_id, b.m_id, c.m_id), a.m_epoch};
 }
 
 /// base ** exponent with a constant exponent (one node, drawn as `**k`).
 [[gnu::always_inline]] inline Value pow(const Value& base, double exponent) {
-    Graph& g = base.graph();
+    Graph& g = Value::graph_of(base);
     return {&g, g.record_pow_const(base.m_id, exponent), base.m_epoch};
 }
 /// base ** exponent with a Value exponent: gradient flows to both.

@@ -67,6 +67,12 @@ class MGRAD_API TapeBuffer {
             make_room();
         m_data[m_size++] = value;
     }
+    /// Room for one more record at the end, left for the caller to write in full.
+    [[gnu::always_inline]] T* push_back_uninitialized() {
+        if (m_size >= m_stop) [[unlikely]]
+            make_room();
+        return m_data + m_size++;
+    }
     /// The capacity reserve() may reach; growing beyond it throws (Graph: a NodeId must fit).
     void set_max_size(std::size_t max_size) noexcept { m_max_size = max_size; }
     /// The most records push_back() accepts: one more throws (throw_limit) before any memory
