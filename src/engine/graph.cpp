@@ -55,6 +55,23 @@ template <Op op, int arity, class DA, class DB, class DC, class Flow>
         if constexpr (arity >= 3) flow(node.c, to_c);
     }
 }
+/// One node's share of the backward pass, whatever its op: the switch every sweep uses, each
+/// case generated from the op's row of the op table. With `Clear`, a computed node's
+/// Node::accumulate is cleared on the way (sweep_used).
+template <bool Clear, class Flow>
+[[gnu::always_inline]] inline void backward_node(Node* nodes, Node& node, double g, Flow& flow) {
+    switch (node.op) {
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+    case Op::E:                                                                  \
+        if constexpr (Clear && ar > 0) node.accumulate = false;                  \
+        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
+        break;
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+        default: __builtin_unreachable();  // every Op is a case: no range test per node
+    }
+}
+
 // set_data() and assign(): a computed node's data is the forward pass's to write.
 void require_settable(NodeId id, Op op) {
     if (!is_leaf(op))
@@ -88,15 +105,7 @@ void require_settable(NodeId id, Op op) {
         Node& node = nodes[i];
         const double g = node.grad;
         nan |= std::isnan(g);
-        switch (node.op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                  \
-        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
-        break;
-#include "mgrad/engine/detail/op_table.inc"
-#undef MGRAD_OP
-            default: __builtin_unreachable();  // every Op is a case: no range test per node
-        }
+        backward_node<false>(nodes, node, g, flow);
     }
     return !nan;
 }
@@ -121,17 +130,7 @@ void sweep_used(Node* nodes, NodeId root) {
             node.grad = 0.0;
             continue;
         }
-        const double g = node.grad;
-        switch (node.op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                  \
-        if constexpr (ar > 0) node.accumulate = false;                           \
-        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
-        break;
-#include "mgrad/engine/detail/op_table.inc"
-#undef MGRAD_OP
-            default: __builtin_unreachable();  // every Op is a case: no range test per node
-        }
+        backward_node<true>(nodes, node, node.grad, flow);
     }
 }
 }  // namespace
@@ -314,15 +313,7 @@ void Graph::backward_through(NodeId root, std::span<const NodeId> nodes) {
     for (std::size_t k = nodes.size(); k-- > 0;) {
         Node& node = tape[nodes[k]];
         if (is_leaf(node.op)) continue;
-        const double g = node.grad;
-        switch (node.op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                  \
-        backward_step<Op::E, ar>(tape, node, g, flow, da, db, dc);               \
-        break;
-#include "mgrad/engine/detail/op_table.inc"
-#undef MGRAD_OP
-        }
+        backward_node<false>(tape, node, node.grad, flow);
     }
 }
 
