@@ -290,9 +290,8 @@ void Graph::backward(NodeId root) {
         sweep_used(nodes, root);
     } else if (!sweep_fresh(nodes, root)) {  // a fresh tape, as W1's: every gradient is +0.0
         // A NaN, perhaps from a node the root does not depend on: put the tape back as it was
-        // (every gradient +0.0; the sweep wrote nothing above the root) and tell them apart.
-        for (std::size_t i = 0; i <= root; ++i)
-            nodes[i].grad = 0.0;
+        // (every gradient +0.0) and tell them apart.
+        zero_grad();
         sweep_used(nodes, root);
     }
     m_clean_from = std::size_t{root} + 1;

@@ -265,8 +265,8 @@ class MGRAD_API Graph {
     friend Value with_constant(Op op, const Value& a, double b);
     friend Value with_constant(Op op, double a, const Value& b);
 
-    // The recording functions below are always inlined, as TapeBuffer::push_back is: recording
-    // a node is a handful of instructions, and a call per node would cost more (W1).
+    // The recording functions below are always inlined, as TapeBuffer::push_back_uninitialized is:
+    // recording a node is a handful of instructions, and a call per node would cost more (W1).
     // Before a node reads its operands, any pending recomputation must be applied: their
     // callers call refresh(), or (Values) pass the gate test, which fails while one is pending.
     [[gnu::always_inline]] void refresh() {

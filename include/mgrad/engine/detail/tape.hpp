@@ -57,26 +57,22 @@ class MGRAD_API TapeBuffer {
     T& operator[](std::size_t i) noexcept { return m_data[i]; }
     const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
 
-    // Always inlined (with the rest of the recording path, graph.hpp and value.hpp): in a
-    // function that records many nodes the compiler otherwise stops inlining past a size, and
-    // a call per node costs about as much as the node (bench/bench_engine.cpp, W1).
-    [[gnu::always_inline]] void push_back(const T& value) {
+    /// Room for one more record at the end, left for the caller to write in full (Graph::push
+    /// writes a node as whole words). Always inlined (with the rest of the recording path,
+    /// graph.hpp and value.hpp): in a function that records many nodes the compiler otherwise
+    /// stops inlining past a size, and a call per node costs about as much as the node
+    /// (bench/bench_engine.cpp, W1).
+    [[gnu::always_inline]] T* push_back_uninitialized() {
         // One comparison, as with a plain capacity test: m_stop is the capacity or the limit,
         // whichever comes first.
-        if (m_size >= m_stop) [[unlikely]]
-            make_room();
-        m_data[m_size++] = value;
-    }
-    /// Room for one more record at the end, left for the caller to write in full.
-    [[gnu::always_inline]] T* push_back_uninitialized() {
         if (m_size >= m_stop) [[unlikely]]
             make_room();
         return m_data + m_size++;
     }
     /// The capacity reserve() may reach; growing beyond it throws (Graph: a NodeId must fit).
     void set_max_size(std::size_t max_size) noexcept { m_max_size = max_size; }
-    /// The most records push_back() accepts: one more throws (throw_limit) before any memory
-    /// is taken for it. Growing never reserves beyond it.
+    /// The most records push_back_uninitialized() accepts: one more throws (throw_limit) before any
+    /// memory is taken for it. Growing never reserves beyond it.
     void set_limit(std::size_t limit) noexcept {
         m_limit = limit;
         m_stop = std::min(m_capacity, m_limit);
