@@ -233,6 +233,21 @@ TEST_CASE("backward on a fresh tape keeps a NaN the root depends on") {
     CHECK(L.grad() == 1);
 }
 
+// The fresh sweep looks for a NaN only where one could stop: at leaves, and at ops whose rules may
+// drop it (relu, a power). Here the NaN comes from a node the root does not reach (0/0 in the
+// rule of u) into p only, a relu whose rule then drops it: only the test at p can see it.
+TEST_CASE("backward on a fresh tape sees a NaN that a relu would drop") {
+    Graph g;
+    Value x{g, -1.0};
+    Value p = relu(x);  // data 0: relu's rule gives x nothing, whatever p's gradient
+    Value u = log(p);   // L does not depend on it; its rule gives p G / A = 0 / 0
+    Value L = p * 2.0;
+    L.backward();
+    CHECK(p.grad() == 2);
+    CHECK(x.grad() == 0);
+    CHECK(u.grad() == 0);
+}
+
 // A leaf gradient set by hand makes the tape used: the fresh sweep would otherwise lose the sign
 // of a -0.0 (adding +0.0 to it) and a value set before the sweep is kept either way.
 TEST_CASE("a leaf gradient set by hand is kept by backward") {

@@ -292,6 +292,25 @@ template <Expr X>
     return 0.0;
 }
 
+// --- keeps_nan: whether a rule passes a NaN gradient on ------------------------------------------
+
+/// True when the rule's value is NaN whenever G is, whatever A, B, C, Y and K are: G reaches the
+/// result through +, -, *, / and negation only, and IEEE arithmetic keeps a NaN operand's NaN
+/// (0 * NaN is NaN). A condition, a power or a function may drop it, so they count as not
+/// keeping it. backward's fresh sweep relies on this (graph.cpp): it must see every NaN.
+template <class E>
+inline constexpr bool keeps_nan = false;
+template <>
+inline constexpr bool keeps_nan<V<Var::G>> = true;
+template <BinOp o, Expr L, Expr R>
+inline constexpr bool keeps_nan<Bin<o, L, R>> = (o == BinOp::Add || o == BinOp::Sub ||
+                                                 o == BinOp::Mul || o == BinOp::Div) &&
+                                                (keeps_nan<L> || keeps_nan<R>);
+template <Expr X>
+inline constexpr bool keeps_nan<Neg<X>> = keeps_nan<X>;
+template <Expr X>
+inline constexpr bool keeps_nan<Sq<X>> = keeps_nan<X>;
+
 // --- local_of: the rule with G = 1 ----------------------------------------------------------------
 
 /// The local derivative ∂node/∂parent: the rule with G replaced by 1, and products with that 1

@@ -11,10 +11,13 @@ namespace mgrad {
 // The ops themselves are inline in value.hpp; only the cold error paths live here.
 
 void Value::throw_invalid() const {
-    if (m_graph == nullptr)
-        throw Error("use of an empty Value (default-constructed, never assigned)");
+    if (m_graph == nullptr) throw_empty();
     throw Error(fmt::format(
         "use of a stale Value (node {}): its graph was cleared after the Value was made", m_id));
+}
+
+void Value::throw_empty() {
+    throw Error("use of an empty Value (default-constructed, never assigned)");
 }
 
 void Value::throw_mixed(Op op) {
@@ -28,18 +31,16 @@ std::ostream& operator<<(std::ostream& out, const Value& v) {
                               format_number(v.grad()));
 }
 
-Graph& Value::admit(const Value& a) {
+void Value::admit(Value a) {
     a.check();
     a.m_graph->forward();  // the gate also fails while recomputation is pending
-    return *a.m_graph;
 }
 
-Graph& Value::admit(const Value& a, const Value& b, Op op) {
+void Value::admit(Value a, Value b, Op op) {
     a.check();  // the same errors, in the same order, as checking each handle in turn
     b.check();
     if (b.m_graph != a.m_graph) throw_mixed(op);
     a.m_graph->forward();
-    return *a.m_graph;
 }
 
 }  // namespace mgrad

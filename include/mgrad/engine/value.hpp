@@ -111,25 +111,36 @@ class MGRAD_API Value {
     // epoch is compared once with the graph's gate (Graph::m_gate), which fails for an empty,
     // stale or foreign handle and while set_data() has left recomputation pending; admit()
     // then throws the right error, or applies the recomputation.
+    //
+    // admit() takes copies and returns nothing on purpose. Were an operand's address passed to
+    // it, the operand would have to live in memory that any store to the tape might change,
+    // and be reloaded after every node; were the graph taken from its result, the compiler
+    // could no longer tell that a result's graph is its operand's (W1: 4 instructions a node).
     [[gnu::always_inline]] static Graph& graph_of(const Value& a) {
         Graph* g = a.m_graph;
-        if (g == nullptr || (a.m_epoch ^ g->m_gate) != 0) [[unlikely]]
-            return admit(a);
+        if (g == nullptr) [[unlikely]]
+            throw_empty();
+        if ((a.m_epoch ^ g->m_gate) != 0) [[unlikely]]
+            admit(a);
         return *g;
     }
     [[gnu::always_inline]] static Graph& graph_of(const Value& a, const Value& b, Op op) {
         Graph* g = a.m_graph;
-        if (g == nullptr || ((a.m_epoch ^ g->m_gate) | (b.m_epoch ^ g->m_gate)) != 0) [[unlikely]]
-            return admit(a, b, op);
+        if (g == nullptr) [[unlikely]]
+            throw_empty();
+        if (((a.m_epoch ^ g->m_gate) | (b.m_epoch ^ g->m_gate)) != 0) [[unlikely]]
+            admit(a, b, op);  // b empty, stale or foreign, or recomputation pending
         return *g;
     }
-    [[gnu::cold, gnu::noinline]] static Graph& admit(const Value& a);
-    [[gnu::cold, gnu::noinline]] static Graph& admit(const Value& a, const Value& b, Op op);
+    /// Throws the error a failed gate test means, or applies pending recomputation.
+    [[gnu::cold, gnu::noinline]] static void admit(Value a);
+    [[gnu::cold, gnu::noinline]] static void admit(Value a, Value b, Op op);
     [[gnu::always_inline]] void check() const {
         if (!valid()) [[unlikely]]
             throw_invalid();
     }
     [[noreturn]] void throw_invalid() const;
+    [[noreturn, gnu::cold]] static void throw_empty();
     [[noreturn]] static void throw_mixed(Op op);
 
     friend Value make_unary(Op op, const Value& a);
