@@ -278,36 +278,63 @@ class MGRAD_API Graph {
             forward();
         return m_nodes[id].data;
     }
+    // Each records through emit(), which reserves the node's slot before the value is computed
+    // (from the operands, read after the slot: growing may move the tape). Computed first, the
+    // value would be kept in memory across the rare call that grows the tape, at a store and a
+    // load a node (W1). The lambdas are always inlined for the same reason as the functions.
     [[gnu::always_inline]] NodeId record(Op op, NodeId a) {
-        const Node* t = m_nodes.data();
-        return push(detail::apply(op, t[a].data, 0.0), a, no_node, op);
+        return emit(
+            [=](const Node* t) __attribute__((always_inline)) {
+                return detail::apply(op, t[a].data, 0.0);
+            },
+            a, no_node, op);
     }
     [[gnu::always_inline]] NodeId record(Op op, NodeId a, NodeId b) {
-        const Node* t = m_nodes.data();
-        return push(detail::apply(op, t[a].data, t[b].data), a, b, op);
+        return emit(
+            [=](const Node* t) __attribute__((always_inline)) {
+                return detail::apply(op, t[a].data, t[b].data);
+            },
+            a, b, op);
     }
     /// `a op constant` and `constant op b`: the Const node and the result in one go.
     [[gnu::always_inline]] NodeId record_with_constant(Op op, NodeId a, double b) {
-        const double x = m_nodes[a].data;
         const NodeId k = push(b, no_node, no_node, Op::Const);
-        return push(detail::apply(op, x, b), a, k, op);
+        return emit(
+            [=](const Node* t) __attribute__((always_inline)) {
+                return detail::apply(op, t[a].data, b);
+            },
+            a, k, op);
     }
     [[gnu::always_inline]] NodeId record_with_constant(Op op, double a, NodeId b) {
-        const double y = m_nodes[b].data;
         const NodeId k = push(a, no_node, no_node, Op::Const);
-        return push(detail::apply(op, a, y), k, b, op);
+        return emit(
+            [=](const Node* t) __attribute__((always_inline)) {
+                return detail::apply(op, a, t[b].data);
+            },
+            k, b, op);
     }
     [[gnu::always_inline]] NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
         const Node* t = m_nodes.data();
         const NodeFlags leaves = (is_leaf(t[a].op) ? detail::a_leaf : NodeFlags{}) |
                                  (is_leaf(t[b].op) ? detail::b_leaf : NodeFlags{}) |
                                  (is_leaf(t[c].op) ? detail::c_leaf : NodeFlags{});
-        return push(t[a].data * t[b].data + t[c].data, a, b, Op::MulAdd, c, leaves);
+        return emit(
+            [=](const Node* n) __attribute__((always_inline)) {
+                return n[a].data * n[b].data + n[c].data;
+            },
+            a, b, Op::MulAdd, c, leaves);
     }
     [[gnu::always_inline]] NodeId record_pow_const(NodeId a, double exponent) {
         const auto bits = std::bit_cast<std::uint64_t>(exponent);
-        return push(detail::pow_const(m_nodes[a].data, exponent), a, static_cast<NodeId>(bits),
-                    Op::PowConst, static_cast<NodeId>(bits >> 32u));
+        return emit(
+            [=](const Node* t) __attribute__((always_inline)) {
+                return detail::pow_const(t[a].data, exponent);
+            },
+            a, static_cast<NodeId>(bits), Op::PowConst, static_cast<NodeId>(bits >> 32u));
+    }
+    /// A node whose value is known (a leaf's, a constant's).
+    [[gnu::always_inline]] NodeId push(double data, NodeId a, NodeId b, Op op) {
+        return emit([=](const Node*) __attribute__((always_inline)) { return data; }, a, b, op);
     }
     // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
     // handed out fits in a NodeId and differs from no_node, without a test per node.
@@ -315,15 +342,16 @@ class MGRAD_API Graph {
     // accumulate) are packed in registers first. Written field by field, or as an aggregate,
     // GCC stored them in six pieces, one a 16-bit constant loaded from memory (W1: 2.4
     // instructions a node more).
-    [[gnu::always_inline]] NodeId push(double data, NodeId a, NodeId b, Op op, NodeId c = no_node,
-                                       NodeFlags operand_flags = {}) {
+    template <class Compute>
+    [[gnu::always_inline]] NodeId emit(Compute compute, NodeId a, NodeId b, Op op,
+                                       NodeId c = no_node, NodeFlags operand_flags = {}) {
         const std::uint64_t ids = std::uint64_t{a} | std::uint64_t{b} << 32u;
         const std::uint64_t tail = std::uint64_t{c} |
                                    std::uint64_t{static_cast<std::uint8_t>(op)} << 32u |
                                    std::uint64_t{static_cast<std::uint8_t>(operand_flags)} << 40u |
                                    std::uint64_t{is_leaf(op)} << 48u;
         Node* n = m_nodes.push_back_uninitialized();
-        n->data = data;
+        n->data = compute(m_nodes.data());
         n->grad = 0.0;
         std::memcpy(&n->a, &ids, sizeof ids);
         std::memcpy(&n->c, &tail, sizeof tail);
