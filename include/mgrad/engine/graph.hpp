@@ -284,33 +284,29 @@ class MGRAD_API Graph {
     // load a node (W1). The lambdas are always inlined for the same reason as the functions.
     [[gnu::always_inline]] NodeId record(Op op, NodeId a) {
         return emit(
-            [=](const Node* t) __attribute__((always_inline)) {
-                return detail::apply(op, t[a].data, 0.0);
-            },
+            [=](const Node* t)
+                __attribute__((always_inline)) { return detail::apply(op, t[a].data, 0.0); },
             a, no_node, op);
     }
     [[gnu::always_inline]] NodeId record(Op op, NodeId a, NodeId b) {
         return emit(
-            [=](const Node* t) __attribute__((always_inline)) {
-                return detail::apply(op, t[a].data, t[b].data);
-            },
+            [=](const Node* t)
+                __attribute__((always_inline)) { return detail::apply(op, t[a].data, t[b].data); },
             a, b, op);
     }
     /// `a op constant` and `constant op b`: the Const node and the result in one go.
     [[gnu::always_inline]] NodeId record_with_constant(Op op, NodeId a, double b) {
         const NodeId k = push(b, no_node, no_node, Op::Const);
         return emit(
-            [=](const Node* t) __attribute__((always_inline)) {
-                return detail::apply(op, t[a].data, b);
-            },
+            [=](const Node* t)
+                __attribute__((always_inline)) { return detail::apply(op, t[a].data, b); },
             a, k, op);
     }
     [[gnu::always_inline]] NodeId record_with_constant(Op op, double a, NodeId b) {
         const NodeId k = push(a, no_node, no_node, Op::Const);
         return emit(
-            [=](const Node* t) __attribute__((always_inline)) {
-                return detail::apply(op, a, t[b].data);
-            },
+            [=](const Node* t)
+                __attribute__((always_inline)) { return detail::apply(op, a, t[b].data); },
             k, b, op);
     }
     [[gnu::always_inline]] NodeId record_mul_add(NodeId a, NodeId b, NodeId c) {
@@ -319,22 +315,21 @@ class MGRAD_API Graph {
                                  (is_leaf(t[b].op) ? detail::b_leaf : NodeFlags{}) |
                                  (is_leaf(t[c].op) ? detail::c_leaf : NodeFlags{});
         return emit(
-            [=](const Node* n) __attribute__((always_inline)) {
-                return n[a].data * n[b].data + n[c].data;
-            },
+            [=](const Node* n)
+                __attribute__((always_inline)) { return n[a].data * n[b].data + n[c].data; },
             a, b, Op::MulAdd, c, leaves);
     }
     [[gnu::always_inline]] NodeId record_pow_const(NodeId a, double exponent) {
         const auto bits = std::bit_cast<std::uint64_t>(exponent);
         return emit(
-            [=](const Node* t) __attribute__((always_inline)) {
-                return detail::pow_const(t[a].data, exponent);
-            },
+            [=](const Node* t)
+                __attribute__((always_inline)) { return detail::pow_const(t[a].data, exponent); },
             a, static_cast<NodeId>(bits), Op::PowConst, static_cast<NodeId>(bits >> 32u));
     }
     /// A node whose value is known (a leaf's, a constant's).
     [[gnu::always_inline]] NodeId push(double data, NodeId a, NodeId b, Op op) {
-        return emit([=](const Node*) __attribute__((always_inline)) { return data; }, a, b, op);
+        return emit(
+            [=](const Node*) __attribute__((always_inline)) { return data; }, a, b, op);
     }
     // The tape refuses to grow past no_node entries (TapeBuffer::set_max_size), so every id
     // handed out fits in a NodeId and differs from no_node, without a test per node.
