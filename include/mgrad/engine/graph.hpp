@@ -57,11 +57,11 @@ struct MGRAD_API Node {
     bool accumulate;
 };
 static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line");
-// Graph::push writes (a, b) and (c, op, flags, accumulate) as two 8-byte words.
+// Graph::emit writes (a, b) and (c, op, flags, accumulate) as two 8-byte words.
 static_assert(offsetof(Node, b) == offsetof(Node, a) + 4 && offsetof(Node, c) == 24 &&
               offsetof(Node, op) == 28 && offsetof(Node, flags) == 29 &&
               offsetof(Node, accumulate) == 30 && sizeof(Op) == 1 && sizeof(bool) == 1);
-static_assert(std::endian::native == std::endian::little, "Graph::push packs words low-first");
+static_assert(std::endian::native == std::endian::little, "Graph::emit packs words low-first");
 
 /// The parents of one node: 0 to 3 ids, iterable.
 struct MGRAD_API Parents {
