@@ -66,8 +66,9 @@ struct NoWatch {
     void operator()(double) const noexcept {}
 };
 
-// The ops whose gradient sweep_fresh tests for NaN, stated once more by hand: a change to a rule
-// that moves an op from one side to the other has to be looked at (and this list changed).
+// The ops whose gradient sweep_fresh tests for NaN (backward_node's `watch`): those that do not
+// pass a NaN on. Stated once more by hand below: a change to a rule that moves an op from one
+// side to the other has to be looked at (and the list changed).
 constexpr bool tested_for_nan(Op op) {
     switch (op) {
 #define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
@@ -99,7 +100,7 @@ template <bool Clear, class Flow, class Watch = NoWatch>
 #define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
     case Op::E:                                                                  \
         if constexpr (Clear && ar > 0) node.accumulate = false;                  \
-        if constexpr (!passes_nan<ar>(da, db, dc)) watch(g);                     \
+        if constexpr (tested_for_nan(Op::E)) watch(g);                           \
         backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
         break;
 #include "mgrad/engine/detail/op_table.inc"

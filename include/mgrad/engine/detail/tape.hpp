@@ -57,7 +57,7 @@ class MGRAD_API TapeBuffer {
     T& operator[](std::size_t i) noexcept { return m_data[i]; }
     const T& operator[](std::size_t i) const noexcept { return m_data[i]; }
 
-    /// Room for one more record at the end, left for the caller to write in full (Graph::push
+    /// Room for one more record at the end, left for the caller to write in full (Graph::emit
     /// writes a node as whole words). Always inlined (with the rest of the recording path,
     /// graph.hpp and value.hpp): in a function that records many nodes the compiler otherwise
     /// stops inlining past a size, and a call per node costs about as much as the node
