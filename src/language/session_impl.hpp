@@ -1,5 +1,6 @@
 // Session::Impl — the state behind a Session (session.hpp shows only its interface).
-// Internal to the language layer: src/language/session.cpp implements it.
+// Internal to the language layer: session.cpp forwards to it, and the files beside it implement
+// its parts (bindings, command_table, loader, statements, evaluator, user_functions, backward).
 #pragma once
 
 #include <algorithm>
