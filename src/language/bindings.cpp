@@ -161,10 +161,4 @@ void Session::Impl::reset() {
     m_user_functions.clear();
 }
 
-std::optional<double> Session::Impl::constant(std::string_view name) const {
-    if (m_constant_index.empty()) return std::nullopt;  // the usual case: no lookup at all
-    const auto it = m_constant_index.find(name);
-    if (it == m_constant_index.end()) return std::nullopt;
-    return m_constants[it->second].value;
-}
 }  // namespace mgrad

@@ -88,7 +88,13 @@ struct MGRAD_LOCAL Session::Impl {
     void backward(NodeId root);
     void warn(std::string_view message, std::optional<SourceSpan> span = {});
     [[nodiscard]] const Command& resolve_command(std::string_view typed) const;
-    [[nodiscard]] std::optional<double> constant(std::string_view name) const;
+    /// Asked for every name of every statement (here, so the evaluator's files inline it).
+    [[nodiscard]] std::optional<double> constant(std::string_view name) const {
+        if (m_constant_index.empty()) return std::nullopt;  // the usual case: no lookup at all
+        const auto it = m_constant_index.find(name);
+        if (it == m_constant_index.end()) return std::nullopt;
+        return m_constants[it->second].value;
+    }
     [[nodiscard]] std::vector<const UserFunction*> user_functions() const;
     Operand evaluate_text(std::string_view expression);
 
