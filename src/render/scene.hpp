@@ -92,6 +92,9 @@ struct Selection {
 /// A number with a fixed count of decimals, as in `data 2.0000`.
 [[nodiscard]] std::string fixed_number(double value, int decimals);
 
+/// DOT text of the Scene, as Graphviz's own writer would write it (dot.cpp; no Graphviz).
+[[nodiscard]] std::string write_dot(const Scene& scene);
+
 // graphviz.cpp ------------------------------------------------------------------------------
 /// DOT text written by cgraph (agwrite) from the graph built for the Scene.
 [[nodiscard]] std::string graphviz_dot(const Scene& scene);
