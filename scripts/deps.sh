@@ -19,7 +19,7 @@ packages=(
   pybind11-dev python3-dev             # the Python package (import mgrad)
   python3-pytest python3-numpy python3-sklearn python3-torch python3-jedi  # its tests
   python3-hypothesis                   # tests: fuzz.python and fuzz.kernel (property-based)
-  python3-ipykernel python3-jupyter-client python3-nbclient python3-nbformat  # the Jupyter kernel
+  python3-ipykernel python3-jupyter-client jupyter-client python3-nbclient python3-nbformat  # the Jupyter kernel (jupyter-client: `jupyter kernelspec`)
   python3-notebook                     # docs: scripts/notebook-screenshot.py
   libcpp-httplib-dev                   # the live view's HTTP server (mgrad --view)
   chromium chromium-driver python3-selenium  # tests: a real browser on the view's page (and docs)

@@ -16,6 +16,11 @@
 
 #include "render/scene.hpp"
 
+namespace mgrad::render_detail {
+/// Graphviz's own DOT text of the graph built from `scene` (graphviz_reference.cpp).
+std::string graphviz_dot(const Scene& scene);
+}  // namespace mgrad::render_detail
+
 namespace {
 
 using mgrad::DrawOptions;

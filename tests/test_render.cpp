@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "render/graphviz/api.h"
 #include "render/scene.hpp"
 
 #include "test_support.hpp"
@@ -603,9 +604,13 @@ TEST_CASE("render: draw writes files and reports every failure clearly") {
 
 TEST_CASE("render: a format Graphviz lacks names the package that provides it") {
     Lecture lec;
-    auto scene = mgrad::render_detail::build_scene(lec.g, lec.L.id(), {});
-    std::string message =
-        error_of([&] { (void)mgrad::render_detail::graphviz_render(scene, "nosuchformat"); });
+    const std::string dot = mgrad::to_dot(lec.g, lec.L.id());
+    const MgradGraphvizApi& api = *mgrad_graphviz_api();
+    char* out = nullptr;
+    std::size_t size = 0;
+    CHECK(api.render(dot.data(), dot.size(), "nosuchformat", 0, &out, &size, nullptr) != 0);
+    const std::string message(out, size);
+    api.release(out);
     CHECK(message.find("no 'nosuchformat' output") != std::string::npos);
     CHECK(message.find("Debian package libgvc6") != std::string::npos);
     // The session goes on: the next draw works.

@@ -1,387 +1,159 @@
-// The only file that talks to PLplot. PLplot ends the process (exit()) on a fatal error, so
-// everything a user can get wrong — the device, the path, the data — is checked here first and
-// reported as an mgrad::Error before a PLplot stream is opened.
+// Plots: checking what is asked before anything is drawn, the descriptions, the engine that
+// draws them (PLplot behind the C interface of src/plot/plplot/api.h, in this program or loaded
+// from its module), and writing the files.
 #include "mgrad/plot/plot.hpp"
 
 #include <fmt/format.h>
-#include <plplot.h>
 
 #include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-#include <limits>
 #include <mutex>
-#include <new>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include "mgrad/support/atomic_file.hpp"
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/module.hpp"
+#include "plplot/api.h"
+
+#if !defined(__EMSCRIPTEN__)
+// Defined when PLplot's back end is linked into the program (mgrad::mgrad); otherwise the module
+// is loaded.
+extern "C" const MgradPlplotApi* mgrad_plplot_api(void) __attribute__((weak));
+#endif
 
 namespace mgrad {
 
 namespace {
 
-constexpr PLINT width_px = 900;
-constexpr PLINT height_px = 640;
-
-// cmap0 slots: 0 background, 1 axes and text, 2 grid, 3.. series and classes (matplotlib's
-// "tab10" order, readable on white and for the common forms of colour blindness).
-constexpr PLINT color_text = 1, color_grid = 2, color_first = 3;
-struct Rgb {
-    PLINT r, g, b;
-};
-constexpr std::array<Rgb, 8> palette{{{31, 119, 180},
-                                      {255, 127, 14},
-                                      {44, 160, 44},
-                                      {214, 39, 40},
-                                      {148, 103, 189},
-                                      {140, 86, 75},
-                                      {227, 119, 194},
-                                      {127, 127, 127}}};
-
-// PLplot keeps global state (its stream table): one picture at a time.
-std::mutex& plplot_mutex() {
-    static std::mutex m;
-    return m;
-}
-
-std::string_view device_for(const std::filesystem::path& file) {
+/// "png", "svg" or "pdf" from a file's extension.
+std::string format_for(const std::filesystem::path& file) {
     std::string ext = file.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (ext == ".png") return "pngcairo";
-    if (ext == ".svg") return "svgcairo";
-    if (ext == ".pdf") return "pdfcairo";
+    if (ext == ".png" || ext == ".svg" || ext == ".pdf") return ext.substr(1);
     throw Error(fmt::format("cannot plot to '{}': the file name must end in .png, .svg or .pdf",
                             file.string()));
 }
 
-// Where PLplot loads its device drivers from: $PLPLOT_DRV_DIR, else the directory it was built
-// with (pkg-config's drvdir, passed in by CMake).
-std::filesystem::path driver_dir() {
-    if (const char* env = std::getenv("PLPLOT_DRV_DIR"); env != nullptr && *env != '\0') return env;
-    return MGRAD_PLPLOT_DRV_DIR;
+std::mutex& engine_mutex() {
+    static std::mutex m;
+    return m;
 }
 
-// PLplot ends the process when it finds no drivers at all, even from plgDevs(), so the device
-// is looked up the way PLplot does it before PLplot is asked anything: a line
-// "device:description:…:module:…" in one of the directory's *.driver_info files, and the
-// module's shared object beside it.
-bool device_installed(std::string_view device) {
-    std::error_code ec;
-    const std::filesystem::path dir = driver_dir();
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-        if (entry.path().extension() != ".driver_info") continue;
-        std::ifstream in(entry.path());
-        std::string line;
-        while (std::getline(in, line)) {
-            std::vector<std::string> fields;
-            std::size_t start = 0;
-            for (std::size_t colon; (colon = line.find(':', start)) != std::string::npos;
-                 start = colon + 1)
-                fields.push_back(line.substr(start, colon - start));
-            fields.push_back(line.substr(start));
-            // The fourth field names the module: "cairo" is cairo.so.
-            if (fields.size() >= 4 && fields[0] == device &&
-                std::filesystem::exists(dir / (fields[3] + ".so"), ec))
-                return true;
-        }
-    }
-    return false;
+std::shared_ptr<PlotEngine>& chosen_engine() {
+    static std::shared_ptr<PlotEngine> engine;
+    return engine;
 }
 
-[[noreturn]] void throw_no_device(const std::filesystem::path& file, std::string_view device) {
-    throw Error(fmt::format(
-        "cannot write '{}': PLplot's '{}' device is not installed in {} (Debian package "
-        "plplot-driver-cairo; or set PLPLOT_DRV_DIR to the directory holding cairo.so)",
-        file.string(), device, driver_dir().string()));
-}
+#if !defined(__EMSCRIPTEN__)
 
-// Everything PLplot would otherwise die on, and everything the write would be refused for.
-std::string_view check_target(const std::filesystem::path& file) {
-    const std::string_view device = device_for(file);
-    if (!device_installed(device)) throw_no_device(file, device);
-    check_writable(file);
-    return device;
-}
-
-/// What PLplot writes, kept in memory (PLplot's cairo devices ignore write errors, so a full
-/// disk would give a truncated picture and no error): the bytes then go to the file through
-/// write_file_atomically. PLplot closes the stream itself when the plot ends.
-class MemoryOutput {
+/// Bytes from the back end, released by it.
+class BackendBytes {
   public:
-    MemoryOutput() : m_file(::open_memstream(&m_data, &m_size)) {
-        if (m_file == nullptr) throw std::bad_alloc();
+    explicit BackendBytes(const MgradPlplotApi& api) : m_api(api) {}
+    BackendBytes(const BackendBytes&) = delete;
+    BackendBytes& operator=(const BackendBytes&) = delete;
+    ~BackendBytes() {
+        if (m_data != nullptr) m_api.release(m_data);
     }
-    MemoryOutput(const MemoryOutput&) = delete;
-    MemoryOutput& operator=(const MemoryOutput&) = delete;
-    ~MemoryOutput() {
-        if (m_file != nullptr) std::fclose(m_file);
-        std::free(m_data);
+    char** out() noexcept { return &m_data; }
+    std::size_t* size() noexcept { return &m_size; }
+    [[nodiscard]] std::string str() const {
+        return m_data == nullptr ? std::string() : std::string(m_data, m_size);
     }
-    /// The stream for PLplot, which closes it from plinit() on.
-    std::FILE* hand_over() noexcept { return std::exchange(m_file, nullptr); }
-    /// Complete once the stream is closed.
-    [[nodiscard]] std::string_view bytes() const noexcept { return {m_data, m_size}; }
+    /// A message that carries no size: up to its terminating zero.
+    [[nodiscard]] std::string c_str() const { return m_data == nullptr ? "unknown" : m_data; }
 
   private:
+    const MgradPlplotApi& m_api;
     char* m_data = nullptr;
     std::size_t m_size = 0;
-    std::FILE* m_file;
 };
 
-// Opens a fresh PLplot stream writing into `output`, and always closes it.
-class Stream {
+class PlplotEngine final : public PlotEngine {
   public:
-    Stream(std::string_view device, MemoryOutput& output, PLINT rows) : m_lock(plplot_mutex()) {
-        plgstrm(&m_previous);
-        plmkstrm(&m_stream);
-        if (m_stream < 0) throw Error("PLplot could not open another stream");
-        const std::string dev(device);
-        plsdev(dev.c_str());
-        plspage(0.0, 0.0, width_px, static_cast<PLINT>(height_px * (rows > 1 ? 1.35 : 1.0)), 0, 0);
-        plscmap0n(16);
-        plscol0(0, 255, 255, 255);
-        plscol0(color_text, 30, 30, 30);
-        plscol0(color_grid, 225, 225, 225);
-        for (std::size_t i = 0; i < palette.size(); ++i)
-            plscol0(color_first + static_cast<PLINT>(i), palette[i].r, palette[i].g, palette[i].b);
-        plssub(1, rows);
-        plsfile(output.hand_over());
-        plinit();
-        plfontld(1);
-        plschr(0.0, 1.05);
+    explicit PlplotEngine(const MgradPlplotApi& api) : m_api(api) {}
+    std::string missing(std::string_view format) override {
+        const std::string name(format);
+        BackendBytes why(m_api);
+        if (m_api.has_format(name.c_str(), why.out()) != 0) return {};
+        return why.c_str();
     }
-    Stream(const Stream&) = delete;
-    Stream& operator=(const Stream&) = delete;
-    ~Stream() {
-        plend1();
-        plsstrm(m_previous);
+    std::string draw(std::string_view description, std::string_view format) override {
+        const std::string name(format);
+        BackendBytes bytes(m_api);
+        if (m_api.draw(description.data(), description.size(), name.c_str(), bytes.out(),
+                       bytes.size()) != 0)
+            throw Error(bytes.str());
+        return bytes.str();
     }
 
   private:
-    std::lock_guard<std::mutex> m_lock;
-    PLINT m_previous = 0;
-    PLINT m_stream = -1;
+    const MgradPlplotApi& m_api;
 };
 
-struct Range {
-    double lo = std::numeric_limits<double>::infinity();
-    double hi = -std::numeric_limits<double>::infinity();
-    void add(double v) {
-        if (!std::isfinite(v)) return;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
+std::shared_ptr<PlotEngine> native_engine() {
+    static std::shared_ptr<PlotEngine> engine;
+    static std::string failure;
+    if (engine) return engine;
+    if (!failure.empty()) throw Error(failure);
+    const MgradPlplotApi* api = mgrad_plplot_api != nullptr ? mgrad_plplot_api() : nullptr;
+    std::string why;
+    if (api == nullptr) {
+        using Get = const MgradPlplotApi* (*)();
+        if (void* get = find_module_symbol("libmgrad-plplot.so", "mgrad_plplot_api", why))
+            api = reinterpret_cast<Get>(get)();
     }
-    // A little air around the data, and a visible range even for a constant.
-    void pad(double fraction) {
-        if (!(lo <= hi)) lo = 0.0, hi = 1.0;
-        double span = hi - lo;
-        if (span == 0.0) span = lo == 0.0 ? 1.0 : std::fabs(lo) * 0.1;
-        lo -= span * fraction;
-        hi += span * fraction;
+    if (api == nullptr || api->version != MGRAD_PLPLOT_API_VERSION) {
+        if (api != nullptr) why = "libmgrad-plplot.so belongs to another build of mgrad";
+        failure = fmt::format(
+            "plots need PLplot's libraries, which this mgrad cannot load ({}). Install PLplot "
+            "(Debian and Ubuntu: apt install libplplot17 plplot-driver-cairo)",
+            why);
+        throw Error(failure);
     }
-};
-
-void frame(double x0, double x1, double y0, double y1) {
-    plvsta();
-    plwind(x0, x1, y0, y1);
-    plcol0(color_grid);
-    plwidth(1.0);
-    plbox("g", 0.0, 0, "g", 0.0, 0);
-    plcol0(color_text);
+    engine = std::make_shared<PlplotEngine>(*api);
+    return engine;
 }
 
-void axes_and_labels(const std::string& x_label, const std::string& y_label,
-                     const std::string& title) {
-    plcol0(color_text);
-    plwidth(1.0);
-    plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
-    pllab(x_label.c_str(), y_label.c_str(), title.c_str());
+#else
+
+std::shared_ptr<PlotEngine> native_engine() {
+    throw Error("no plot engine is set for plots in this build");
 }
 
-void draw_line_chart(const LineChart& chart) {
-    Range xr, yr;
-    for (const Series& s : chart.series) {
-        if (s.x.size() != s.y.size() || s.x.empty())
-            throw Error(
-                fmt::format("series '{}' needs as many x as y values, and at least one", s.name));
-        for (double v : s.x)
-            xr.add(v);
-        for (double v : s.y)
-            yr.add(v);
-    }
-    if (!(xr.lo < xr.hi)) xr.pad(0.05);
-    if (chart.y_min < chart.y_max) {
-        yr.lo = chart.y_min;
-        yr.hi = chart.y_max;
-    } else {
-        yr.pad(0.06);
-    }
-    pladv(0);
-    const bool legend = chart.series.size() > 1;
-    if (legend) {
-        // The legend goes below the chart, outside it, so that it never covers a curve.
-        plvpor(0.10, 0.95, 0.22, 0.92);
-        plwind(xr.lo, xr.hi, yr.lo, yr.hi);
-        plcol0(color_grid);
-        plwidth(1.0);
-        plbox("g", 0.0, 0, "g", 0.0, 0);
-        plcol0(color_text);
-    } else {
-        frame(xr.lo, xr.hi, yr.lo, yr.hi);
-    }
-    for (std::size_t i = 0; i < chart.series.size(); ++i) {
-        const Series& s = chart.series[i];
-        plcol0(color_first + static_cast<PLINT>(i % palette.size()));
-        plwidth(2.5);
-        // A NaN or infinite y ends a line: no segment is drawn across a gap (log(x) for
-        // x <= 0) or into a pole.
-        for (std::size_t begin = 0; begin < s.y.size();) {
-            while (begin < s.y.size() && !std::isfinite(s.y[begin]))
-                ++begin;
-            std::size_t end = begin;
-            while (end < s.y.size() && std::isfinite(s.y[end]))
-                ++end;
-            if (end - begin == 1)
-                plpoin(1, &s.x[begin], &s.y[begin], 1);
-            else if (end > begin)
-                plline(static_cast<PLINT>(end - begin), &s.x[begin], &s.y[begin]);
-            begin = end;
-        }
-    }
-    axes_and_labels(chart.x_label, chart.y_label, chart.title);
-    if (legend) {
-        const auto n = static_cast<PLINT>(chart.series.size());
-        std::vector<PLINT> opts(chart.series.size(), PL_LEGEND_LINE), colors,
-            styles(opts.size(), 1);
-        std::vector<PLFLT> widths(opts.size(), 2.5);
-        std::vector<const char*> texts;
-        std::vector<PLINT> text_colors(opts.size(), color_text);
-        for (std::size_t i = 0; i < chart.series.size(); ++i) {
-            colors.push_back(color_first + static_cast<PLINT>(i % palette.size()));
-            texts.push_back(chart.series[i].name.c_str());
-        }
-        PLFLT w = 0, h = 0;
-        pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX | PL_LEGEND_ROW_MAJOR,
-                 PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE, 0.0, 0.15, 0.06, 0, color_grid, 1, 1, n,
-                 n, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(), texts.data(), nullptr,
-                 nullptr, nullptr, nullptr, colors.data(), styles.data(), widths.data(), nullptr,
-                 nullptr, nullptr, nullptr);
-    }
-}
+#endif
 
-// A filled disc with a dark rim, `radius_px` pixels wide whatever the axes' scales.
-void disc(double x, double y, double rx, double ry, PLINT color) {
-    plcol0(color);
-    plarc(x, y, rx, ry, 0.0, 360.0, 0.0, 1);
-    plcol0(color_text);
-    plwidth(0.8);
-    plarc(x, y, rx, ry, 0.0, 360.0, 0.0, 0);
-}
+/// The reason `format` cannot be plotted, or empty.
+std::string missing(std::string_view format) { return plot_engine()->missing(format); }
 
-}  // namespace
-
-bool can_plot(const std::filesystem::path& file) {
-    try {
-        std::lock_guard<std::mutex> lock(plplot_mutex());
-        return device_installed(device_for(file));
-    } catch (const Error&) {
-        return false;
-    }
-}
-
-void check_can_plot(const std::filesystem::path& file) {
-    std::lock_guard<std::mutex> lock(plplot_mutex());
-    const std::string_view device = device_for(file);
-    if (!device_installed(device)) throw_no_device(file, device);
-    const std::filesystem::path dir = file.parent_path();
-    std::error_code ec;
-    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
-        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
-                                dir.string()));
-    check_writable(file);
-}
-
-void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
-    save_line_charts(std::span<const LineChart>(&chart, 1), file);
-}
-
-namespace {
-
-/// The charts stacked in one picture, rendered by `device` into memory.
-std::string render_line_charts(std::span<const LineChart> charts, std::string_view device) {
-    MemoryOutput picture;
-    {
-        Stream stream(device, picture, static_cast<PLINT>(charts.size()));
-        for (const LineChart& c : charts)
-            draw_line_chart(c);
-    }
-    return std::string(picture.bytes());
+[[noreturn]] void throw_missing(const std::filesystem::path& file, const std::string& why) {
+    throw Error(fmt::format("cannot write '{}': {}", file.string(), why));
 }
 
 void check_charts(std::span<const LineChart> charts) {
     if (charts.empty()) throw Error("nothing to plot: no charts");
-    for (const LineChart& c : charts)
+    for (const LineChart& c : charts) {
         if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
+        for (const Series& s : c.series)
+            if (s.x.size() != s.y.size() || s.x.empty())
+                throw Error(fmt::format(
+                    "series '{}' needs as many x as y values, and at least one", s.name));
+    }
 }
 
-}  // namespace
+/// The most classes a boundary plot tells apart (the palette's colours).
+constexpr std::size_t max_classes = 8;
 
-void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
-    check_charts(charts);
-    std::string_view device;
-    {
-        std::lock_guard<std::mutex> lock(plplot_mutex());
-        device = check_target(file);
-    }
-    write_file_atomically(file, render_line_charts(charts, device));
-}
-
-std::string line_chart_image(const LineChart& chart, std::string_view format) {
-    const std::span<const LineChart> charts(&chart, 1);
-    check_charts(charts);
-    // The device a file of that format would get; no file is involved.
-    const std::filesystem::path like = fmt::format("chart.{}", format);
-    std::string_view device;
-    {
-        std::lock_guard<std::mutex> lock(plplot_mutex());
-        device = device_for(like);
-        if (!device_installed(device)) throw_no_device(like, device);
-    }
-    return render_line_charts(charts, device);
-}
-
-// Column arrays as PLplot wants them (z[ix][iy]), from a row-major field.
-struct Field {
-    std::vector<std::vector<PLFLT>> columns;
-    std::vector<const PLFLT*> pointers;
-    Field(std::size_t nx, std::size_t ny) : columns(nx, std::vector<PLFLT>(ny)), pointers(nx) {
-        for (std::size_t ix = 0; ix < nx; ++ix)
-            pointers[ix] = columns[ix].data();
-    }
-};
-
-namespace {
-void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
-                   std::string_view device, MemoryOutput& picture);
-}  // namespace
-
-void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
+void check_boundary(const BoundaryPlot& plot) {
     const ClassGrid& g = plot.grid;
     const std::size_t points = g.nx * g.ny;
     if (g.nx < 2 || g.ny < 2 || g.classes.size() != points)
         throw Error("decision boundary: the grid needs at least 2 × 2 points and one class each");
-    if (plot.classes < 2 || plot.classes > palette.size())
+    if (plot.classes < 2 || plot.classes > max_classes)
         throw Error(fmt::format("decision boundary: between 2 and {} classes can be drawn",
-                                palette.size()));
+                                max_classes));
     const std::size_t m = g.scores.size() / points;
     if (!g.scores.empty() && (g.scores.size() != points * m || (m != 1 && m != plot.classes) ||
                               (m == 1 && plot.classes != 2)))
@@ -394,118 +166,69 @@ void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::pat
         if (c >= plot.classes) throw Error("decision boundary: a grid class is out of range");
     for (std::size_t c : plot.labels)
         if (c >= plot.classes) throw Error("decision boundary: a point's class is out of range");
-    std::string_view device;
-    {
-        std::lock_guard<std::mutex> lock(plplot_mutex());
-        device = check_target(file);
-    }
-
-    // One field per class, positive exactly where that class is predicted: the score (or its
-    // negation) for a binary model, z_c − max_{j≠c} z_j for logits, and without scores the
-    // indicator ±1 of the predicted class. Each region is then the part of its field above 0,
-    // and the boundaries are the fields' zero lines.
-    const std::size_t k = plot.classes;
-    std::vector<Field> fields;
-    for (std::size_t c = 0; c < k; ++c) {
-        Field f(g.nx, g.ny);
-        for (std::size_t iy = 0; iy < g.ny; ++iy) {
-            for (std::size_t ix = 0; ix < g.nx; ++ix) {
-                const std::size_t p = iy * g.nx + ix;
-                double v;
-                if (m == 1) {
-                    v = c == 1 ? g.scores[p] : -g.scores[p];
-                } else if (m == k) {
-                    double other = -std::numeric_limits<double>::infinity();
-                    for (std::size_t j = 0; j < k; ++j)
-                        if (j != c) other = std::max(other, g.scores[p * k + j]);
-                    v = g.scores[p * k + c] - other;
-                } else {
-                    v = g.classes[p] == c ? 1.0 : -1.0;
-                }
-                f.columns[ix][iy] = std::isfinite(v) ? v : 0.0;
-            }
-        }
-        fields.push_back(std::move(f));
-    }
-
-    MemoryOutput picture;
-    draw_boundary(plot, fields, device, picture);
-    write_file_atomically(file, picture.bytes());
 }
 
-namespace {
-
-void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
-                   std::string_view device, MemoryOutput& picture) {
-    const ClassGrid& g = plot.grid;
-    const std::size_t k = plot.classes;
-    Stream stream(device, picture, 1);
-    // Regions in pale versions of the class colours: cmap1 holds exactly one colour per class.
-    const auto nk = static_cast<PLINT>(k);
-    std::vector<PLINT> r, gr, b;
-    for (std::size_t c = 0; c < k; ++c) {
-        auto pale = [](PLINT v) { return static_cast<PLINT>(v + (255 - v) * 0.72); };
-        r.push_back(pale(palette[c].r));
-        gr.push_back(pale(palette[c].g));
-        b.push_back(pale(palette[c].b));
-    }
-    plscmap1n(nk);
-    plscmap1(r.data(), gr.data(), b.data(), nk);
-
-    const auto nx = static_cast<PLINT>(g.nx), ny = static_cast<PLINT>(g.ny);
-    pladv(0);
-    plvsta();
-    plwind(g.x_min, g.x_max, g.y_min, g.y_max);
-    const double top = std::numeric_limits<double>::max();
-    for (std::size_t c = 0; c < k; ++c)
-        plshade(fields[c].pointers.data(), nx, ny, nullptr, g.x_min, g.x_max, g.y_min, g.y_max, 0.0,
-                top, 1, static_cast<double>(c) / static_cast<double>(k - 1), 1.0, 0, 0.0, 0, 0.0,
-                plfill, 1, nullptr, nullptr);
-
-    std::vector<PLFLT> xs(g.nx), ys(g.ny);
-    for (std::size_t ix = 0; ix < g.nx; ++ix)
-        xs[ix] =
-            g.x_min + (g.x_max - g.x_min) * static_cast<double>(ix) / static_cast<double>(g.nx - 1);
-    for (std::size_t iy = 0; iy < g.ny; ++iy)
-        ys[iy] =
-            g.y_min + (g.y_max - g.y_min) * static_cast<double>(iy) / static_cast<double>(g.ny - 1);
-    PLcGrid cgrid{xs.data(), ys.data(), nullptr, nx, ny, 0};
-    const PLFLT zero = 0.0;
-    plcol0(color_text);
-    plwidth(1.5);
-    // A binary model's two fields share one zero line; draw it once.
-    for (std::size_t c = k == 2 ? 1 : 0; c < k; ++c)
-        plcont(fields[c].pointers.data(), nx, ny, 1, nx, 1, ny, &zero, 1, pltr1, &cgrid);
-
-    // Discs 4.5 px in radius: convert pixels to world units along each axis.
-    PLFLT vx0 = 0, vx1 = 0, vy0 = 0, vy1 = 0;
-    plgvpd(&vx0, &vx1, &vy0, &vy1);
-    const double rx = 4.5 * (g.x_max - g.x_min) / ((vx1 - vx0) * width_px);
-    const double ry = 4.5 * (g.y_max - g.y_min) / ((vy1 - vy0) * height_px);
-    for (std::size_t i = 0; i < plot.x.size(); ++i)
-        disc(plot.x[i], plot.y[i], rx, ry, color_first + static_cast<PLINT>(plot.labels[i]));
-
-    axes_and_labels("x₁", "x₂", plot.title);
-
-    std::vector<PLINT> opts(k, PL_LEGEND_SYMBOL), colors, numbers(k, 1),
-        text_colors(plot.classes, color_text);
-    std::vector<PLFLT> scales(plot.classes, 1.1);
-    std::vector<std::string> names;
-    std::vector<const char*> texts, symbols(plot.classes, "●");
-    for (std::size_t c = 0; c < plot.classes; ++c) {
-        colors.push_back(color_first + static_cast<PLINT>(c));
-        names.push_back(fmt::format("class {}", c));
-    }
-    for (const auto& n : names)
-        texts.push_back(n.c_str());
-    PLFLT w = 0, h = 0;
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_TOP | PL_POSITION_RIGHT | PL_POSITION_INSIDE, 0.02, 0.02, 0.03, 0,
-             color_grid, 1, 0, 0, nk, opts.data(), 0.6, 0.85, 2.0, 0.0, text_colors.data(),
-             texts.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-             colors.data(), scales.data(), numbers.data(), symbols.data());
+/// Checks the file and draws `description` into it.
+void save(const std::string& description, const std::filesystem::path& file) {
+    const std::string format = format_for(file);
+    if (std::string why = missing(format); !why.empty()) throw_missing(file, why);
+    check_writable(file);
+    write_file_atomically(file, plot_engine()->draw(description, format));
 }
 
 }  // namespace
+
+void set_plot_engine(std::shared_ptr<PlotEngine> engine) {
+    std::lock_guard<std::mutex> lock(engine_mutex());
+    chosen_engine() = std::move(engine);
+}
+
+std::shared_ptr<PlotEngine> plot_engine() {
+    std::lock_guard<std::mutex> lock(engine_mutex());
+    if (!chosen_engine()) chosen_engine() = native_engine();
+    return chosen_engine();
+}
+
+bool can_plot(const std::filesystem::path& file) {
+    try {
+        return missing(format_for(file)).empty();
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+void check_can_plot(const std::filesystem::path& file) {
+    const std::string format = format_for(file);
+    if (std::string why = missing(format); !why.empty()) throw_missing(file, why);
+    const std::filesystem::path dir = file.parent_path();
+    std::error_code ec;
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+        throw Error(fmt::format("cannot write '{}': there is no directory '{}'", file.string(),
+                                dir.string()));
+    check_writable(file);
+}
+
+void save_line_chart(const LineChart& chart, const std::filesystem::path& file) {
+    save_line_charts(std::span<const LineChart>(&chart, 1), file);
+}
+
+void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file) {
+    check_charts(charts);
+    save(plot_json(charts), file);
+}
+
+std::string line_chart_image(const LineChart& chart, std::string_view format) {
+    const std::span<const LineChart> charts(&chart, 1);
+    check_charts(charts);
+    // The checks a file of that format would get; no file is involved.
+    const std::filesystem::path like = fmt::format("chart.{}", format);
+    if (std::string why = missing(format_for(like)); !why.empty()) throw_missing(like, why);
+    return plot_engine()->draw(plot_json(charts), format);
+}
+
+void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
+    check_boundary(plot);
+    save(plot_json(plot), file);
+}
 
 }  // namespace mgrad

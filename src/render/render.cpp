@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "mgrad/render/layout.hpp"
 #include "mgrad/render/render.hpp"
 #include "mgrad/support/atomic_file.hpp"
 #include "mgrad/support/error.hpp"
@@ -13,10 +14,16 @@ namespace {
 
 using render_detail::build_scene;
 
+/// Lays the scene out with the layout engine in use (layout.hpp).
+std::string lay_out(const render_detail::Scene& scene, Format format, const DrawControl& control) {
+    return layout_engine()->render(render_detail::write_dot(scene), format,
+                                   LayoutSize{scene.nodes.size(), scene.layout_size}, control);
+}
+
 }  // namespace
 
 std::string to_dot(Graph& graph, NodeId root, const DrawOptions& options) {
-    return render_detail::graphviz_dot(build_scene(graph, root, options));
+    return render_detail::write_dot(build_scene(graph, root, options));
 }
 
 std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& options,
@@ -27,8 +34,7 @@ std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& 
         case Format::Svg:
         case Format::Png:
         case Format::Pdf:
-            return render_detail::graphviz_render(build_scene(graph, root, options),
-                                                  format_name(format), control);
+            return lay_out(build_scene(graph, root, options), format, control);
     }
     throw Error("unknown output format");
 }
@@ -61,12 +67,11 @@ Drawing describe(Graph& graph, NodeId root, const DrawOptions& options) {
 std::string render(const Drawing& drawing, Format format, const DrawControl& control) {
     switch (format) {
         case Format::Json: throw Error("a described drawing cannot be written as JSON");
-        case Format::Dot: return render_detail::graphviz_dot(drawing.m_impl->scene);
+        case Format::Dot: return render_detail::write_dot(drawing.m_impl->scene);
         case Format::Svg:
         case Format::Png:
         case Format::Pdf:
-            return render_detail::graphviz_render(drawing.m_impl->scene, format_name(format),
-                                                  control);
+            return lay_out(drawing.m_impl->scene, format, control);
     }
     throw Error("unknown output format");
 }

@@ -1,9 +1,9 @@
 // Internal to the renderer: a Graphviz-free description of the picture.
 //
 // Everything that decides *what* is drawn and *how it looks* (selection, labels, escaping,
-// colours, clusters, legend) builds a Scene; graphviz.cpp is the only file that talks to
-// cgraph/gvc and turns a Scene into a laid-out graph. Keeping the two apart keeps the C calls in
-// one place and lets the JSON writer and the tests use the selection without Graphviz.
+// colours, clusters, legend) builds a Scene; dot.cpp writes it as DOT text, and a layout engine
+// (layout.hpp: Graphviz's libraries natively, Graphviz in WebAssembly in the page) lays that
+// text out. So the whole renderer but the layout builds and runs without Graphviz.
 #pragma once
 
 #include <cstdint>
@@ -94,20 +94,5 @@ struct Selection {
 
 /// DOT text of the Scene, as Graphviz's own writer would write it (dot.cpp; no Graphviz).
 [[nodiscard]] std::string write_dot(const Scene& scene);
-
-// graphviz.cpp ------------------------------------------------------------------------------
-/// DOT text written by cgraph (agwrite) from the graph built for the Scene.
-[[nodiscard]] std::string graphviz_dot(const Scene& scene);
-/// Seconds spent in each Graphviz step of one graphviz_render() call (for the benchmarks).
-struct GraphvizTimings {
-    double build = 0;   ///< cgraph graph from the Scene
-    double layout = 0;  ///< gvLayout(dot)
-    double render = 0;  ///< gvRenderData
-};
-/// Lays the Scene out with dot and renders it with the named Graphviz format; in a child
-/// process when `control` is active (child_process.hpp).
-[[nodiscard]] std::string graphviz_render(const Scene& scene, std::string_view format,
-                                          const DrawControl& control = {},
-                                          GraphvizTimings* timings = nullptr);
 
 }  // namespace mgrad::render_detail

@@ -1,15 +1,18 @@
-// Plot — line charts and decision-boundary pictures, written as PNG, SVG or PDF by PLplot.
+// Plot — line charts and decision-boundary pictures, as PNG, SVG or PDF.
 //
 // The API speaks in plain numbers (series of x/y values, a grid of predicted classes, labelled
 // points) so that anything in mgrad can draw — `mgrad train`'s loss curve and boundary, the
-// exploration commands' function plots — without seeing PLplot, which stays inside
-// src/plot/plot.cpp. The file type follows the extension: .png, .svg or .pdf (PLplot's cairo
-// devices, Debian package plplot-driver-cairo). A missing device, an unknown extension or an
-// unwritable path is an mgrad::Error, raised before PLplot is started.
+// exploration commands' function plots. A plot is first a description (plot_json(): curves,
+// axes, labels) and then a picture drawn from it by a plot engine: natively PLplot's cairo
+// devices (Debian package plplot-driver-cairo), loaded from libmgrad-plplot.so the first time
+// (src/plot/plplot), in the page the page's own drawing. The file type follows the extension:
+// .png, .svg or .pdf. A missing device, an unknown extension or an unwritable path is an
+// mgrad::Error, raised before anything is drawn.
 #pragma once
 
 #include <cstddef>
 #include <filesystem>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -66,7 +69,34 @@ struct MGRAD_API BoundaryPlot {
 
 MGRAD_API void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file);
 
-/// Whether PLplot can write this file type here (its device is installed).
+/// The description of charts stacked in one picture, as JSON: {"kind": "lines", "charts":
+/// [{"title", "x_label", "y_label", "y_min", "y_max", "series": [{"name", "x": [...], "y":
+/// [...]}]}]} (a number that is not finite is null: a gap in a curve).
+[[nodiscard]] MGRAD_API std::string plot_json(std::span<const LineChart> charts);
+/// The description of a decision boundary: {"kind": "boundary", "title", "classes", "grid":
+/// {"x_min", "x_max", "y_min", "y_max", "nx", "ny", "classes", "scores"}, "x", "y", "labels"}.
+[[nodiscard]] MGRAD_API std::string plot_json(const BoundaryPlot& plot);
+
+/// What draws a plot from its description.
+class MGRAD_API PlotEngine {
+  public:
+    PlotEngine() = default;
+    PlotEngine(const PlotEngine&) = delete;
+    PlotEngine& operator=(const PlotEngine&) = delete;
+    virtual ~PlotEngine() = default;
+    /// Empty when `format` ("png", "svg" or "pdf") can be drawn; else why not (what to install).
+    [[nodiscard]] virtual std::string missing(std::string_view format) = 0;
+    /// The picture `description` (plot_json) describes, as the bytes of a file of `format`.
+    [[nodiscard]] virtual std::string draw(std::string_view description,
+                                           std::string_view format) = 0;
+};
+/// Draws plots with `engine` from now on (nullptr: back to the default).
+MGRAD_API void set_plot_engine(std::shared_ptr<PlotEngine> engine);
+/// The engine in use: the one set, else PLplot (linked in, or loaded from its module). Throws
+/// Error, saying what to install, when there is none.
+[[nodiscard]] MGRAD_API std::shared_ptr<PlotEngine> plot_engine();
+
+/// Whether this file type can be plotted here (PLplot's device is installed).
 [[nodiscard]] MGRAD_API bool can_plot(const std::filesystem::path& file);
 /// Throws the mgrad::Error that saving to `file` would raise for its type, a missing device or
 /// a missing directory — to check before spending time on what is to be drawn. Writes nothing.

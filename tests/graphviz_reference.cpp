@@ -1,6 +1,6 @@
-// The only file that calls Graphviz (cgraph + gvc). Each C resource lives in a move-only RAII
-// class, every non-zero return code becomes an mgrad::Error, and everything built so far is
-// freed before the exception leaves (the destructors run during unwinding).
+// The reference for the renderer's DOT writer (tests/test_dot.cpp): the graph of a Scene built
+// with cgraph's calls, one node, edge and attribute at a time, and written by Graphviz's own
+// writer (agwrite). This is how mgrad drew before it wrote DOT itself.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -17,11 +17,13 @@
 
 #include <fmt/format.h>
 
-#include "child_process.hpp"
 #include "mgrad/support/error.hpp"
-#include "scene.hpp"
+#include "render/scene.hpp"
 
 namespace mgrad::render_detail {
+
+std::string graphviz_dot(const Scene& scene);
+
 namespace {
 
 // Graphviz keeps global state (error handler, string dictionaries of the context): one lock
@@ -197,52 +199,6 @@ AGraph build(const Scene& scene) {
     return graph;
 }
 
-/// A dot layout of one graph, freed on destruction. Lays out in the constructor.
-class Layout {
-  public:
-    Layout(GVC_t* gvc, Agraph_t* g) : m_gvc(gvc), m_g(g) {
-        if (gvLayout(gvc, g, "dot") != 0) {
-            // gvLayout may have allocated part of the layout before failing.
-            gvFreeLayout(gvc, g);
-            throw Error(with_details("Graphviz could not lay out the graph"));
-        }
-    }
-    Layout(const Layout&) = delete;
-    Layout& operator=(const Layout&) = delete;
-    ~Layout() { gvFreeLayout(m_gvc, m_g); }
-
-  private:
-    GVC_t* m_gvc;
-    Agraph_t* m_g;
-};
-
-/// gvRenderData's output buffer, freed with gvFreeRenderData.
-class RenderBuffer {
-  public:
-    RenderBuffer() = default;
-    RenderBuffer(const RenderBuffer&) = delete;
-    RenderBuffer& operator=(const RenderBuffer&) = delete;
-    ~RenderBuffer() {
-        if (m_data != nullptr) gvFreeRenderData(m_data);
-    }
-    char** out() noexcept { return &m_data; }
-    [[nodiscard]] const char* data() const noexcept { return m_data; }
-
-  private:
-    char* m_data = nullptr;
-};
-
-// gvRenderData's length is `unsigned int*` up to Graphviz 2.4x and `size_t*` from 3.0 on:
-// deduce it from the function itself so both compile.
-template <class Length>
-int render_data(int (*fn)(GVC_t*, graph_t*, const char*, char**, Length*), GVC_t* gvc, graph_t* g,
-                const char* format, char** result, std::size_t& length) {
-    Length n = 0;
-    int rc = fn(gvc, g, format, result, &n);
-    length = static_cast<std::size_t>(n);
-    return rc;
-}
-
 /// The FILE* agwrite() writes to, backed by memory.
 class MemoryStream {
   public:
@@ -286,17 +242,11 @@ class Capture {
     agusererrf m_previous;
 };
 
-const char* plugin_for(std::string_view format) {
-    if (format == "png" || format == "pdf")
-        return "Graphviz's cairo plugin (libgvplugin_pango.so, Debian package libgvc6)";
-    return "Graphviz's core plugin (libgvplugin_core.so, Debian package libgvc6)";
-}
-
 }  // namespace
 
 std::string graphviz_dot(const Scene& scene) {
     Capture capture;
-    // gvContext() also sets cgraph's default attributes (label="\N"): create it first so the
+    // gvContext() also sets cgraph's default attributes (label="\\N"): create it first so the
     // DOT text is the same whether or not something was drawn before.
     (void)context();
     AGraph graph = build(scene);
@@ -304,105 +254,6 @@ std::string graphviz_dot(const Scene& scene) {
     if (agwrite(graph.get(), stream.file()) != 0)
         throw Error(with_details("Graphviz could not write the DOT text"));
     return stream.take();
-}
-
-namespace {
-
-/// Cairo cannot make a bitmap wider or taller than 32,767 pixels, and the time it takes (and
-/// the PNG's size) grows with the pixels: a drawing larger than this is scaled down to it.
-constexpr double max_png_side = 32640;                 // pixels
-constexpr double max_png_pixels = 16.0 * 1024 * 1024;  // 16 megapixels: about a second
-
-/// Scales a laid-out drawing down so that its bitmap stays within the limits above. Sets the
-/// drawing's size the way the `size` attribute would, after the layout (which reads `size`)
-/// and before rendering (which applies it).
-void fit_bitmap(Agraph_t* g) {
-    const boxf bb = GD_bb(g);
-    const double dpi = 96.0;  // cairo's default
-    const double w = (bb.UR.x - bb.LL.x) * dpi / 72.0, h = (bb.UR.y - bb.LL.y) * dpi / 72.0;
-    if (w <= 0 || h <= 0) return;
-    double scale =
-        std::min({1.0, max_png_side / w, max_png_side / h, std::sqrt(max_png_pixels / (w * h))});
-    if (scale >= 1.0) return;
-    GD_drawing(g)->size.x = (bb.UR.x - bb.LL.x) * scale;
-    GD_drawing(g)->size.y = (bb.UR.y - bb.LL.y) * scale;
-    GD_drawing(g)->filled = false;
-}
-
-/// Graphs this small (nodes and virtual nodes, Scene::layout_size) are laid out in the calling
-/// process even when the caller can interrupt: bounded as layout_budget.hpp bounds them, they
-/// take a few tens of milliseconds, less than starting a child.
-constexpr std::size_t in_process_layout = 300;
-
-/// Lays out one small box here, once: Graphviz then has its text layout (pango, fontconfig and
-/// their caches) loaded in this process, and every child inherits it instead of loading it
-/// again (about 50 ms a drawing).
-void warm_up(Context& ctx) {
-    static bool warm = false;
-    if (warm) return;
-    warm = true;
-    Scene scene;
-    scene.name = "warm_up";
-    scene.nodes.push_back(SceneNode{
-        "v0",
-        {Attr{"shape", "record", false}, Attr{"fontname", "DejaVu Sans,Helvetica,Arial,sans-serif"},
-         Attr{"label", "{ a | data 1.0000 }", false}}});
-    AGraph graph = build(scene);
-    Layout layout(ctx.get(), graph.get());
-    RenderBuffer buffer;
-    std::size_t length = 0;
-    (void)render_data(&gvRenderData, ctx.get(), graph.get(), "svg", buffer.out(), length);
-}
-
-/// graphviz_render's work, with the lock already held (in the child, the lock is the parent's).
-std::string render_locked(const Scene& scene, std::string_view format, GraphvizTimings* timings) {
-    using Clock = std::chrono::steady_clock;
-    auto seconds = [](Clock::time_point from, Clock::time_point to) {
-        return std::chrono::duration<double>(to - from).count();
-    };
-    Context& ctx = context();
-    const std::string fmt_name(format);
-    auto t0 = Clock::now();
-    AGraph graph = build(scene);
-    auto t1 = Clock::now();
-    Layout layout(ctx.get(), graph.get());
-    if (format == "png") fit_bitmap(graph.get());
-    auto t2 = Clock::now();
-    RenderBuffer buffer;
-    std::size_t length = 0;
-    int rc =
-        render_data(&gvRenderData, ctx.get(), graph.get(), fmt_name.c_str(), buffer.out(), length);
-    if (timings != nullptr)
-        *timings = {seconds(t0, t1), seconds(t1, t2), seconds(t2, Clock::now())};
-    if (rc != 0 || buffer.data() == nullptr)
-        throw Error(with_details(fmt::format("Graphviz could not render {} (missing {}?)", fmt_name,
-                                             plugin_for(format))));
-    return std::string(buffer.data(), length);
-}
-
-}  // namespace
-
-std::string graphviz_render(const Scene& scene, std::string_view format, const DrawControl& control,
-                            GraphvizTimings* timings) {
-    Capture capture;           // holds Graphviz's lock, also across the fork
-    Context& ctx = context();  // created here, so that a child inherits the loaded plugins
-    const std::string fmt_name(format);
-    if (!ctx.has_device(fmt_name))
-        throw Error(fmt::format(
-            "cannot write {}: this Graphviz has no '{}' output; it comes with {}. Install that "
-            "package (and run `dot -c` as root to register its plugins)",
-            fmt_name, fmt_name, plugin_for(format)));
-    if (!control.active()) return render_locked(scene, format, timings);
-    if (scene.layout_size <= in_process_layout) {
-        // Quicker than starting a child (about 35 ms); an interrupt is honoured right after.
-        std::string bytes = render_locked(scene, format, timings);
-        if (control.cancelled && control.cancelled())
-            throw Error("interrupted; nothing was written");
-        return bytes;
-    }
-    warm_up(ctx);
-    return run_in_child([&] { return render_locked(scene, format, timings); }, control,
-                        scene.nodes.size());
 }
 
 }  // namespace mgrad::render_detail
