@@ -16,14 +16,13 @@ Ctrl-C, and model files.
 """
 import json
 import os
-import pty
 import re
-import select
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from pty_repl import PtyRepl  # noqa: E402
 
 MGRAD = os.path.abspath(sys.argv[1])
 failures = []
@@ -44,32 +43,8 @@ def run_pty(args, cwd, env, interrupt_after=None):
     """Runs mgrad on a pseudo-terminal (stdin, stdout, stderr); returns (status, output).
 
     With interrupt_after, Ctrl-C is typed once that text has appeared."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(cwd)
-        os.execve(MGRAD, [MGRAD] + args, env)
-    output = b""
-    sent = False
-    deadline = time.monotonic() + 120
-    while True:
-        if interrupt_after and not sent and interrupt_after.encode() in output:
-            os.write(fd, b"\x03")
-            sent = True
-        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
-        if not ready:
-            os.kill(pid, signal.SIGKILL)
-            break
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:
-            chunk = b""
-        if not chunk:
-            break
-        output += chunk
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    code = os.waitstatus_to_exitcode(status)
-    return code, output.decode(errors="replace")
+    return PtyRepl(MGRAD, cwd, args=args, timeout=120, environment=env).read_to_end(
+        interrupt_after)
 
 
 with tempfile.TemporaryDirectory() as work:

@@ -10,6 +10,7 @@ import fcntl
 import os
 import pty
 import select
+import signal
 import struct
 import sys
 import termios
@@ -26,9 +27,13 @@ class PtyRepl:
     """`mgrad ARGS` on a terminal of `rows` lines, started in `work` (also its XDG_STATE_HOME,
     so the history stays there), without colour unless `env` asks for it."""
 
-    def __init__(self, mgrad, work, args=(), rows=24, timeout=10.0, **env):
-        environment = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8",
-                           NO_COLOR="1")
+    def __init__(self, mgrad, work, args=(), rows=24, timeout=10.0, environment=None, **env):
+        """`environment`, when given, is the whole environment (`env` then changes it)."""
+        if environment is None:
+            environment = dict(os.environ, TERM="xterm", XDG_STATE_HOME=work, LC_ALL="C.UTF-8",
+                               NO_COLOR="1")
+        else:
+            environment = dict(environment)
         for name, value in env.items():
             if value is None:
                 environment.pop(name, None)
@@ -69,6 +74,26 @@ class PtyRepl:
                 fail(f"the REPL ended before {text!r}:", self.buffer)
         before, _, self.buffer = self.buffer.partition(data)
         return before.decode(errors="replace")
+
+    def read_to_end(self, interrupt_after=None):
+        """Reads until the program closes the terminal, typing Ctrl-C once `interrupt_after`
+        has appeared; returns (exit status, everything the terminal showed). Kills it after the
+        timeout."""
+        sent = False
+        deadline = time.monotonic() + self.timeout
+        while True:
+            if interrupt_after and not sent and interrupt_after.encode() in self.transcript:
+                os.write(self.fd, b"\x03")
+                sent = True
+            chunk = self._read(deadline - time.monotonic())
+            if chunk is None:
+                os.kill(self.pid, signal.SIGKILL)
+                break
+            if chunk == b"":
+                break
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status), self.transcript.decode(errors="replace")
 
     def send(self, keys):
         os.write(self.fd, keys.encode())

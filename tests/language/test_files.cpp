@@ -29,6 +29,8 @@
 
 #include "test_support.hpp"
 
+#include "session_fixture.hpp"
+
 namespace fs = std::filesystem;
 
 using mgrad_test::FileSizeLimit;
@@ -39,12 +41,7 @@ using mgrad_test::TempDir;
 
 namespace {
 
-struct Fixture {
-    std::ostringstream out, err;
-    mgrad::StreamOutput sink{out, err};
-    mgrad::Session session{sink};
-    bool with_commands = (mgrad::add_standard_commands(session), true);
-};
+using Fixture = mgrad_test::SessionFixture;
 
 }  // namespace
 

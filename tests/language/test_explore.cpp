@@ -12,18 +12,11 @@
 #include <mgrad/language/session.hpp>
 #include <mgrad/render/render.hpp>
 
+#include "session_fixture.hpp"
+
 namespace {
 
-struct Lab {
-    std::ostringstream out, err;
-    mgrad::StreamOutput sink{out, err};
-    mgrad::Session session{sink};
-    bool with_commands = (mgrad::add_standard_commands(session), true);
-
-    bool run(std::string_view text) { return session.run("<test>", text); }
-    double data(std::string_view name) { return session.graph().data(*session.lookup(name)); }
-    double grad(std::string_view name) { return session.graph().grad(*session.lookup(name)); }
-};
+using Lab = mgrad_test::SessionFixture;
 
 }  // namespace
 

@@ -9,28 +9,11 @@
 #include <mgrad/support/number.hpp>
 #include <mgrad/language/session.hpp>
 
+#include "session_fixture.hpp"
+
 namespace {
 
-struct Fixture {
-    std::ostringstream out, err;
-    mgrad::StreamOutput sink{out, err};
-    mgrad::Session session{sink};
-    bool with_commands = (mgrad::add_standard_commands(session), true);
-
-    bool run(std::string_view text) { return session.run("<test>", text); }
-    std::string take_out() {
-        std::string s = out.str();
-        out.str("");
-        return s;
-    }
-    std::string take_err() {
-        std::string s = err.str();
-        err.str("");
-        return s;
-    }
-    double data(std::string_view name) { return session.graph().data(*session.lookup(name)); }
-    double grad(std::string_view name) { return session.graph().grad(*session.lookup(name)); }
-};
+using Fixture = mgrad_test::SessionFixture;
 
 }  // namespace
 
