@@ -110,6 +110,19 @@ std::optional<Refusal> check_request(const RequestHead& head, std::uint16_t port
     return std::nullopt;
 }
 
+const std::vector<std::pair<std::string_view, std::string_view>>& response_headers() {
+    static const std::vector<std::pair<std::string_view, std::string_view>> headers{
+        {"Cache-Control", "no-store"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+        {"Cross-Origin-Resource-Policy", "same-origin"},
+        {"Content-Security-Policy",
+         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+         "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"}};
+    return headers;
+}
+
 std::variant<Job, Refusal> parse_job(JobRoute route, std::string_view body) {
     const nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
     if (json.is_discarded() || !json.is_object()) return bad("the body must be a JSON object");

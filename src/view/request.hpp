@@ -8,7 +8,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "channel.hpp"
 
@@ -34,6 +36,11 @@ struct RequestHead {
 /// server's, `token` the one it printed.
 [[nodiscard]] std::optional<Refusal> check_request(const RequestHead& head, std::uint16_t port,
                                                    std::string_view token);
+
+/// The headers every response carries, the server's own refusals too: no caching, no sniffing,
+/// no referrer, no framing, and a Content-Security-Policy that lets the page run only its own
+/// script.
+[[nodiscard]] const std::vector<std::pair<std::string_view, std::string_view>>& response_headers();
 
 /// The routes that post a job.
 enum class JobRoute { Set, Show, Options };

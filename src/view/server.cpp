@@ -1,10 +1,16 @@
 #include "server.hpp"
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 
-#include <atomic>
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <csignal>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -20,21 +26,20 @@ namespace mgrad::view::detail {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
 using httplib::Request;
 using httplib::Response;
 
-/// Workers: one per open page's event stream (at most Channel::max_streams) and a few for the
-/// page's other requests.
-constexpr std::size_t worker_threads = Channel::max_streams + 4;
-/// The largest request body (a POST's JSON: a name and a number, or a few options).
-constexpr std::size_t max_body = 4096;
-/// How long an event stream waits for a frame before it sends a keep-alive comment (which is
-/// also how it finds out that a page has gone).
+/// How long a write to a page may wait for the page to read.
+constexpr auto write_timeout = std::chrono::seconds(5);
+/// How often an event stream looks whether its page is still there, between frames: a closed
+/// page's stream (and its worker) is freed within this time.
+constexpr auto stream_poll = std::chrono::milliseconds(100);
+/// How long an event stream sends nothing before it sends a keep-alive comment.
 constexpr auto stream_ping = std::chrono::seconds(5);
 
-const std::string content_security_policy =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// The socket the calling worker is answering: the event stream's handler watches it.
+thread_local int t_socket = -1;
 
 void refuse(Response& res, int status, std::string_view why) {
     res.status = status;
@@ -64,63 +69,159 @@ void post_job(Channel& channel, JobRoute route, const Request& req, Response& re
     answer_posted(res, channel.post(std::move(std::get<Job>(job))));
 }
 
+/// Whether the page at the other end of `sock` has closed its side (or the connection broke).
+bool peer_gone(int sock) {
+    pollfd p{sock, POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/// A request the gate read whole, as the library's Stream: reads come from memory, writes go to
+/// the socket (non-blocking, each waiting at most write_timeout for the page to read).
+class RequestStream final : public httplib::Stream {
+  public:
+    RequestStream(int sock, std::string_view request) : m_socket(sock), m_request(request) {}
+
+    bool is_readable() const override { return m_read < m_request.size(); }
+    bool is_writable() const override { return wait_writable(); }
+    ssize_t read(char* ptr, size_t size) override {
+        const std::size_t n = std::min(size, m_request.size() - m_read);
+        std::memcpy(ptr, m_request.data() + m_read, n);
+        m_read += n;
+        return static_cast<ssize_t>(n);
+    }
+    ssize_t write(const char* ptr, size_t size) override {
+        while (true) {
+            const ssize_t n = ::send(m_socket, ptr, size, MSG_NOSIGNAL);
+            if (n >= 0) return n;
+            if (errno == EINTR) continue;
+            if ((errno != EAGAIN && errno != EWOULDBLOCK) || !wait_writable()) return -1;
+        }
+    }
+    void get_remote_ip_and_port(std::string& ip, int& port) const override {
+        address(::getpeername, ip, port);
+    }
+    void get_local_ip_and_port(std::string& ip, int& port) const override {
+        address(::getsockname, ip, port);
+    }
+    socket_t socket() const override { return m_socket; }
+
+  private:
+    [[nodiscard]] bool wait_writable() const {
+        pollfd p{m_socket, POLLOUT, 0};
+        const int ms = static_cast<int>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(write_timeout).count());
+        int ready = 0;
+        while ((ready = ::poll(&p, 1, ms)) < 0 && errno == EINTR) {
+        }
+        return ready == 1 && (p.revents & POLLOUT) != 0;
+    }
+    void address(int (*get)(int, sockaddr*, socklen_t*), std::string& ip, int& port) const {
+        sockaddr_in a{};
+        socklen_t size = sizeof a;
+        char text[INET_ADDRSTRLEN] = "";
+        if (get(m_socket, reinterpret_cast<sockaddr*>(&a), &size) == 0 && a.sin_family == AF_INET) {
+            ::inet_ntop(AF_INET, &a.sin_addr, text, sizeof text);
+            port = ntohs(a.sin_port);
+        }
+        ip = text;
+    }
+
+    int m_socket;
+    std::string_view m_request;
+    std::size_t m_read = 0;
+};
+
 }  // namespace
+
+/// The HTTP library's server, used for what it does well — parsing a request, routing it,
+/// writing the answer — and fed by the gate instead of its own listening loop.
+class Http final : public httplib::Server {
+  public:
+    /// Parses, routes and answers one request, then the connection closes.
+    bool serve(httplib::Stream& stream) {
+        bool closed = true;
+        return process_request(stream, /*close_connection=*/true, closed, nullptr);
+    }
+    /// The library ends chunked answers (event streams) when it has no listening socket: it is
+    /// given the gate's while serving.
+    void set_serving(int listening_fd) { svr_sock_ = listening_fd; }
+};
 
 Server::Server(std::shared_ptr<Channel> channel, std::string token, std::uint16_t port)
     : m_channel(std::move(channel)), m_token(std::move(token)) {
     // httplib's constructor ignores SIGPIPE for the whole process; put back what the program
-    // had. The view's threads block every signal instead (view.cpp), so a write to a page that
-    // has gone only fails.
+    // had. Writes use MSG_NOSIGNAL, and the view's threads block every signal (view.cpp).
     struct sigaction old_pipe {};
     ::sigaction(SIGPIPE, nullptr, &old_pipe);
-    m_http = std::make_unique<httplib::Server>();
+    m_http = std::make_unique<Http>();
     ::sigaction(SIGPIPE, &old_pipe, nullptr);
 
-    m_http->new_task_queue = [] { return new httplib::ThreadPool(worker_threads); };
-    // httplib's default also sets SO_REUSEPORT, which would let a second process bind the same
-    // port and take a share of the connections: SO_REUSEADDR only (a restart may reuse a port
-    // still in TIME_WAIT; a port another program listens on stays an error).
-    m_http->set_socket_options([](int sock) {
-        const int yes = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    m_http->set_payload_max_length(max_body);
-    m_http->set_keep_alive_timeout(2);
-    m_http->set_read_timeout(5, 0);
-    m_http->set_write_timeout(5, 0);
-    m_http->set_default_headers({{"Cache-Control", "no-store"},
-                                 {"X-Content-Type-Options", "nosniff"},
-                                 {"Referrer-Policy", "no-referrer"},
-                                 {"X-Frame-Options", "DENY"},
-                                 {"Cross-Origin-Resource-Policy", "same-origin"},
-                                 {"Content-Security-Policy", content_security_policy}});
-    if (port == 0) {
-        const int bound = m_http->bind_to_any_port("127.0.0.1");
-        if (bound <= 0) throw Error("the view cannot listen on 127.0.0.1: no free port");
-        m_port = static_cast<std::uint16_t>(bound);
-    } else {
-        if (!m_http->bind_to_port("127.0.0.1", port))
-            throw Error(fmt::format(
-                "the view cannot listen on 127.0.0.1:{} (is another program using that port? "
-                "--view-port 0 picks a free one)",
-                port));
-        m_port = port;
-    }
+    m_http->set_payload_max_length(RequestReader::max_body);
+    httplib::Headers headers;
+    for (const auto& [name, value] : response_headers())
+        headers.emplace(std::string(name), std::string(value));
+    m_http->set_default_headers(std::move(headers));
     routes();
-    auto ended = std::make_shared<std::atomic<bool>>(false);
-    m_thread = std::thread([http = m_http.get(), ended] {
-        http->listen_after_bind();
-        *ended = true;
-    });
-    // httplib's stop() does nothing until the listening loop has started: wait for it, so that a
-    // view stopped at once (a short script) does not leave that loop in accept() for good.
-    while (!m_http->is_running() && !*ended)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+    m_gate = std::make_unique<Gate>(port);
+    m_port = m_gate->port();
+    m_http->set_serving(m_gate->listening_fd());
+    for (std::size_t i = 0; i < worker_threads; ++i)
+        m_workers.emplace_back([this] { work(); });
+    m_gate->start(
+        [this](const RequestReader& request) {
+            return check_request(request.head(), m_port, m_token);
+        },
+        [this](Admitted& request) { return admit(request); });
 }
 
 Server::~Server() {
-    m_http->stop();
-    if (m_thread.joinable()) m_thread.join();
+    m_gate->stop();
+    m_http->set_serving(-1);  // event streams end
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        m_queue.clear();
+        // A worker blocked writing to a page that does not read gives up at once.
+        for (const int sock : m_serving)
+            ::shutdown(sock, SHUT_RDWR);
+    }
+    m_queued.notify_all();
+    for (std::thread& worker : m_workers)
+        worker.join();
+}
+
+bool Server::admit(Admitted& request) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping || m_queue.size() >= max_queued) return false;
+        m_queue.push_back(std::move(request));
+    }
+    m_queued.notify_one();
+    return true;
+}
+
+void Server::work() {
+    while (true) {
+        Admitted request;
+        {
+            std::unique_lock lock(m_mutex);
+            m_queued.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
+            if (m_stopping) return;
+            request = std::move(m_queue.front());
+            m_queue.pop_front();
+            m_serving.insert(request.socket.fd());
+        }
+        RequestStream stream(request.socket.fd(), request.request);
+        t_socket = request.socket.fd();
+        (void)m_http->serve(stream);
+        t_socket = -1;
+        std::lock_guard lock(m_mutex);
+        m_serving.erase(request.socket.fd());
+        // Closed here, under the lock, so that stop() never shuts down a number reused since.
+        ::shutdown(request.socket.fd(), SHUT_WR);
+        request.socket = Socket();
+    }
 }
 
 void Server::routes() {
@@ -172,39 +273,44 @@ void Server::routes() {
             std::uint64_t seen = 0;
             std::uint64_t status_seen = 0;
             bool started = false;
+            Clock::time_point last_sent{};
         };
         auto stream = std::make_shared<Stream>();
         auto channel = m_channel;
+        const int sock = t_socket;
         res.set_chunked_content_provider(
             "text/event-stream",
-            [channel, stream](std::size_t, httplib::DataSink& sink) {
+            [channel, stream, sock](std::size_t, httplib::DataSink& sink) {
+                auto send = [&](const std::string& event) {
+                    stream->last_sent = Clock::now();
+                    return sink.write(event.data(), event.size());
+                };
                 auto send_frame = [&](const Frame& frame) {
                     stream->seen = frame.number;
-                    std::string event = "event: frame\ndata: ";
-                    event += *frame.text;
-                    event += "\n\n";
-                    return sink.write(event.data(), event.size());
+                    return send("event: frame\ndata: " + *frame.text + "\n\n");
                 };
                 if (!stream->started) {
                     stream->started = true;
                     stream->status_seen = channel->status().first;
-                    const std::string hello = "retry: 1000\n\n";
-                    if (!sink.write(hello.data(), hello.size())) return false;
+                    if (!send("retry: 1000\n\n")) return false;
                     if (auto frame = channel->latest()) return send_frame(*frame);
                     return true;
                 }
+                // Called again and again: each call waits a little for a frame, so that a page
+                // that has closed is noticed soon after (and its slot and worker freed).
                 auto frame = channel->wait(
                     stream->seen, stream->status_seen,
-                    std::chrono::duration_cast<std::chrono::milliseconds>(stream_ping));
+                    std::chrono::duration_cast<std::chrono::milliseconds>(stream_poll));
                 if (channel->stopped()) return false;
                 if (frame) return send_frame(*frame);
                 auto [number, text] = channel->status();
-                std::string event = ": ping\n\n";
                 if (number != stream->status_seen) {
                     stream->status_seen = number;
-                    event = "event: status\ndata: " + text + "\n\n";
+                    return send("event: status\ndata: " + text + "\n\n");
                 }
-                return sink.write(event.data(), event.size());
+                if (sock >= 0 && peer_gone(sock)) return false;
+                if (Clock::now() - stream->last_sent >= stream_ping) return send(": ping\n\n");
+                return true;
             },
             [channel](bool) { channel->close_stream(); });
     });

@@ -3,8 +3,11 @@
 // also run under ThreadSanitizer (preset tsan).
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -442,4 +445,108 @@ TEST_CASE("a second view cannot take a port a view listens on") {
     options.port = static_cast<std::uint16_t>(fx.port);
     CHECK_THROWS_WITH_AS(mgrad_view_entry()->start(fx.session, host, options),
                          doctest::Contains("cannot listen on 127.0.0.1"), mgrad::Error);
+}
+
+namespace {
+
+/// A raw TCP connection to the view, for requests no HTTP client would send.
+class RawClient {
+  public:
+    explicit RawClient(int port) : m_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(static_cast<std::uint16_t>(port));
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(m_fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0);
+    }
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+    ~RawClient() { ::close(m_fd); }
+
+    /// Sends all of `text`; false when the server closed the connection first.
+    bool send(std::string_view text) {
+        while (!text.empty()) {
+            const ssize_t n = ::send(m_fd, text.data(), text.size(), MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            text.remove_prefix(static_cast<std::size_t>(n));
+        }
+        return true;
+    }
+    /// What the server sends until it closes, or until `timeout`.
+    std::string read_all(std::chrono::milliseconds timeout) {
+        std::string got;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (true) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            pollfd p{m_fd, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) break;
+            char buffer[4096];
+            const ssize_t n = ::recv(m_fd, buffer, sizeof buffer, 0);
+            if (n <= 0) break;
+            got.append(buffer, static_cast<std::size_t>(n));
+        }
+        return got;
+    }
+
+  private:
+    int m_fd;
+};
+
+}  // namespace
+
+TEST_CASE("a header flood is cut off at the head's limit, before the token is checked") {
+    Fixture fx;
+    RawClient flood(fx.port);
+    REQUIRE(flood.send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    const std::string line = "X-1: " + std::string(4000, 'v') + "\r\n";
+    std::size_t sent = 0;
+    // The server reads at most its limit and closes; before, it read (and kept) every line.
+    while (sent < (std::size_t{64} << 20) && flood.send(line))
+        sent += line.size();
+    CHECK(sent < (std::size_t{8} << 20));
+    const std::string answer = flood.read_all(2s);
+    CHECK(answer.starts_with("HTTP/1.1 431 "));
+    CHECK(answer.find("at most 16384 bytes") != std::string::npos);
+}
+
+TEST_CASE("clients without the token hold no worker: the page is answered meanwhile") {
+    Fixture fx;
+    // More stalled clients than the server has workers, each halfway through its headers.
+    std::vector<std::unique_ptr<RawClient>> stalled;
+    for (int i = 0; i < 40; ++i) {
+        stalled.push_back(std::make_unique<RawClient>(fx.port));
+        REQUIRE(stalled.back()->send("GET / HTTP/1.1\r\nX-Slow: 1\r\n"));
+    }
+    std::this_thread::sleep_for(100ms);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(fx.get(fx.with_token("/")) == 200);
+    CHECK(fx.get(fx.with_token("/app.js")) == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 1s);
+    // And a stalled client gets 408 once its time is up.
+    const std::string answer = stalled.front()->read_all(5s);
+    CHECK(answer.starts_with("HTTP/1.1 408 "));
+}
+
+TEST_CASE("the gate refuses what the library would read another way") {
+    Fixture fx;
+    const std::string host = fmt::format("Host: 127.0.0.1:{}\r\n", fx.port);
+    auto answer = [&](const std::string& text) {
+        RawClient c(fx.port);
+        (void)c.send(text);
+        const std::string got = c.read_all(5s);
+        return got.substr(0, got.find("\r\n"));
+    };
+    const std::string get = "GET " + fx.with_token("/api/frame") + " HTTP/1.1\r\n";
+    CHECK(answer(get + host + "\r\n").starts_with("HTTP/1.1 20"));
+    CHECK(answer(get + host + host + "\r\n") == "HTTP/1.1 400 Bad Request");
+    CHECK(answer(get + host + "Transfer-Encoding: chunked\r\n\r\n") ==
+          "HTTP/1.1 411 Length Required");
+    CHECK(answer("GET /api/frame HTTP/1.1\r\n" + host + "\r\n") == "HTTP/1.1 403 Forbidden");
+    // Only one request a connection: a second one on it is never answered.
+    RawClient c(fx.port);
+    REQUIRE(c.send(get + host + "\r\n" + get + host + "\r\n"));
+    const std::string got = c.read_all(5s);
+    CHECK(got.find("HTTP/1.1 ") == 0);
+    CHECK(got.find("HTTP/1.1 ", 1) == std::string::npos);
 }
