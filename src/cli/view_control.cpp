@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -126,7 +127,73 @@ view::View& ViewControl::start() {
     return *m_view;
 }
 
+namespace {
+
+/// The page that sends the browser on to `url`: written to a file only this user can read, so
+/// the token never appears in a command line (any user on the machine may read those, e.g. with
+/// ps, while the browser starts). Jupyter opens its pages the same way.
+std::string redirect_page(const std::string& url) {
+    std::string href;
+    for (const char c : url)  // the URL is 127.0.0.1 and hex digits; escaped all the same
+        href += c == '&'   ? std::string("&amp;")
+                : c == '"' ? std::string("&quot;")
+                           : std::string(1, c);
+    return fmt::format(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+        "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        "<meta http-equiv=\"refresh\" content=\"0;url={0}\">\n<title>mgrad view</title></head>\n"
+        "<body><p>Opening <a href=\"{0}\">the mgrad view</a>…</p></body></html>\n",
+        href);
+}
+
+/// A directory only this user can enter: in $XDG_RUNTIME_DIR (itself private, cleaned at
+/// logout) when there is one, else in $TMPDIR or /tmp.
+std::string private_directory() {
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    const char* tmp = std::getenv("TMPDIR");
+    std::string base = runtime && *runtime ? runtime : tmp && *tmp ? tmp : "/tmp";
+    std::string dir = base + "/mgrad-view-XXXXXX";
+    if (::mkdtemp(dir.data()) == nullptr) {  // 0700
+        dir = "/tmp/mgrad-view-XXXXXX";
+        if (::mkdtemp(dir.data()) == nullptr)
+            throw Error(fmt::format("cannot make a private directory: {}", std::strerror(errno)));
+    }
+    return dir;
+}
+
+/// Writes `bytes` to the new file `path`, readable and writable by this user only. (A file of
+/// mgrad's own in a directory it just made, not a user's file: it needs no atomic replacement.)
+void write_private(const std::string& path, const std::string& bytes) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error(fmt::format("cannot write '{}': {}", path, std::strerror(errno)));
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int error = errno;
+            ::close(fd);
+            throw Error(fmt::format("cannot write '{}': {}", path, std::strerror(error)));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+}
+
+}  // namespace
+
 void ViewControl::open_browser(const std::string& url) {
+    std::string target;
+    try {
+        if (m_redirect_dir.empty()) m_redirect_dir = private_directory();
+        const std::string file = m_redirect_dir + "/open.html";
+        ::unlink(file.c_str());
+        write_private(file, redirect_page(url));
+        target = "file://" + file;
+    } catch (const Error& e) {
+        std::cerr << fmt::format("view: {}; open the address yourself\n", e.what());
+        return;
+    }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
@@ -135,7 +202,7 @@ void ViewControl::open_browser(const std::string& url) {
     // No connection of ours may live on in the browser.
     posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     std::string program = "xdg-open";
-    std::vector<char*> argv{program.data(), const_cast<char*>(url.c_str()), nullptr};
+    std::vector<char*> argv{program.data(), target.data(), nullptr};
     const int rc = ::posix_spawnp(&m_opener, "xdg-open", &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
@@ -206,6 +273,11 @@ bool ViewControl::stop() {
         int status = 0;
         (void)::waitpid(m_opener, &status, WNOHANG);
         m_opener = -1;
+    }
+    if (!m_redirect_dir.empty()) {  // the address is no use once the view has stopped
+        (void)::unlink((m_redirect_dir + "/open.html").c_str());
+        (void)::rmdir(m_redirect_dir.c_str());
+        m_redirect_dir.clear();
     }
     return done;
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include <mgrad/language/session.hpp>
 #include <mgrad/view/view.hpp>
@@ -46,6 +47,7 @@ class ViewControl final : public view::Host {
     bool m_open;
     std::unique_ptr<view::View> m_view;
     pid_t m_opener = -1;
+    std::string m_redirect_dir;  ///< --open's private directory with the page that redirects
 };
 
 }  // namespace mgrad::cli

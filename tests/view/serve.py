@@ -5,8 +5,8 @@
     serve.py PATH/TO/mgrad
 
 After its scripts, mgrad keeps serving the page (running what the page posts) until Ctrl-C
-(SIGINT) or SIGTERM, then exits with the scripts' status. --open runs xdg-open with the address
-(a stand-in on PATH records it here). --view-port picks the port; a port in use is an error.
+(SIGINT) or SIGTERM, then exits with the scripts' status. --open runs xdg-open with a private file that
+leads to the address, keeping the token out of command lines (a stand-in on PATH records it). --view-port picks the port; a port in use is an error.
 """
 import os
 import signal
@@ -40,8 +40,12 @@ with tempfile.TemporaryDirectory() as work:
     os.mkdir(bin_dir)
     opened = os.path.join(work, "opened.txt")
     opener = os.path.join(bin_dir, "xdg-open")
+    page = os.path.join(work, "page.html")
     with open(opener, "w") as f:
-        f.write(f"#!/bin/sh\nprintf '%s\\n' \"$@\" > '{opened}'\n")
+        # Records its arguments, and the page it is given with its modes (before mgrad ends).
+        f.write(f"#!/bin/sh\nf=\"${{1#file://}}\"\ncp \"$f\" '{page}'\n"
+                f"stat -c '%a' \"$f\" \"$(dirname \"$f\")\" >> '{page}'\n"
+                f"printf '%s\\n' \"$@\" > '{opened}.part'\nmv '{opened}.part' '{opened}'\n")
     os.chmod(opener, os.stat(opener).st_mode | stat.S_IEXEC)
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"])
     m = Mgrad(MGRAD, ["--view", "--open", script], cwd=work, env=env, stdin=subprocess.DEVNULL)
@@ -52,8 +56,17 @@ with tempfile.TemporaryDirectory() as work:
     while not os.path.exists(opened) and time.monotonic() < deadline:
         time.sleep(0.05)
     check(os.path.exists(opened), "--open did not run xdg-open")
+    # The token stays out of every command line (any user can read those): xdg-open gets a
+    # file only this user can read, which sends the browser on to the address.
     with open(opened) as f:
-        check(f.read().strip() == m.url, "xdg-open did not get the page's address")
+        args = f.read().split("\n")[:-1]
+    check(len(args) == 1 and args[0].startswith("file:///") and m.token not in args[0],
+          f"xdg-open got {args!r}, not a file without the token")
+    with open(page) as f:
+        html = f.read()
+    check(f'content="0;url={m.url}"' in html, f"the page does not send the browser on: {html}")
+    check(html.split()[-2:] == ["600", "700"], f"the page or its directory is not private: {html}")
+    redirect = args[0][len("file://"):]
     # The page's work still runs while serving: the table goes to standard output.
     status, _ = m.request("/api/set", {"name": "a", "value": 3})
     check(status == 202, f"POST /api/set answered {status}")
@@ -61,6 +74,8 @@ with tempfile.TemporaryDirectory() as work:
     m.wait_frame(lambda f: any(n["name"] == "a" and n["data"] == "3" for n in f.get("nodes", {}).values()),
                  "with a = 3")
     interrupt(m, 0)
+    check(not os.path.exists(redirect) and not os.path.exists(os.path.dirname(redirect)),
+          "the page with the token outlived the view")
 
     # A failing script: served all the same, and the status says it failed.
     bad = os.path.join(work, "bad.mg")
