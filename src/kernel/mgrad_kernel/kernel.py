@@ -6,20 +6,21 @@ session is made with pictures=True, so `:draw NAME`, `:plot`, `:trace NAME frame
 `:minimize … plot` draw in memory and the pictures go out as display_data.
 
 Interrupt: Jupyter sends SIGINT to the kernel. While a cell runs, mgrad.Session turns it into
-the session's interrupt flag, which `:minimize` and a long script poll, as Ctrl-C in the REPL.
+the session's interrupt flag, which `:minimize` and a long script poll, as Ctrl-C in the REPL;
+before the run starts, the cell ends at once (replies.py: every request gets a reply, at any
+moment of an interrupt).
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Optional
 
-from ipykernel.kernelbase import Kernel
-
 import mgrad
 
 from .completion import Completer
 from .inspection import Inspector
 from .messages import error_content, messages, reply_error
+from .replies import RepliesKernel
 
 
 def request_error(message: str) -> Dict:
@@ -39,7 +40,7 @@ def cursor_in(code: str, cursor_pos: Any) -> Optional[int]:
     return min(max(cursor_pos, 0), len(code))
 
 
-class MgradKernel(Kernel):
+class MgradKernel(RepliesKernel):
     implementation = "mgrad_kernel"
     implementation_version = mgrad.__version__
     language = "mgrad"
@@ -75,19 +76,16 @@ class MgradKernel(Kernel):
         if not isinstance(code, str):
             return {"execution_count": count,
                     **request_error(f"code must be a string, not {type(code).__name__}")}
-        try:
-            # Diagnostics name the cell as the notebook numbers it, lines counted in the cell.
-            result = self.mgrad_session.run(code, source=f"<cell {count}>", check=False)
-        except UnicodeEncodeError as e:  # a lone surrogate, which JSON's \ud800 can carry
-            error = {"ename": "UnicodeError", "evalue": str(e), "traceback": [str(e)]}
-            if not silent:
-                self.send_response(self.iopub_socket, "error", error)
-            return {"status": "error", "execution_count": count, **error}
-        except KeyboardInterrupt:  # SIGINT outside the session's run (before or after it)
-            error = error_content(None, True)
-            if not silent:
-                self.send_response(self.iopub_socket, "error", error)
-            return {"status": "error", "execution_count": count, **error}
+        session = self.mgrad_session
+        with self.while_running(session.interrupt):
+            if self.interrupted():  # SIGINT before the run began: the cell ends here
+                return self._failed(error_content(None, True), count, silent)
+            try:
+                # Diagnostics name the cell as the notebook numbers it, lines counted in the cell.
+                result = session.run(code, source=f"<cell {count}>", check=False)
+            except UnicodeEncodeError as e:  # a lone surrogate, which JSON's \ud800 can carry
+                return self._failed({"ename": "UnicodeError", "evalue": str(e),
+                                     "traceback": [str(e)]}, count, silent)
         if not silent:
             for msg_type, content in messages(result, count):
                 self.send_response(self.iopub_socket, msg_type, content)
@@ -103,6 +101,11 @@ class MgradKernel(Kernel):
         if error is not None:
             return {"status": "error", "execution_count": count, **error}
         return {"status": "ok", "execution_count": count, "payload": [], "user_expressions": {}}
+
+    def _failed(self, error: Dict, count: int, silent: bool) -> Dict:
+        if not silent:
+            self.send_response(self.iopub_socket, "error", error)
+        return {"status": "error", "execution_count": count, **error}
 
     def do_is_complete(self, code: str) -> Dict:
         # The REPL's rule: more lines while the text ends inside ( ) or after an operator.
