@@ -214,9 +214,10 @@ std::vector<ChainStep> chain_steps(const Graph& graph, NodeId id, const NodeName
     using namespace rules;
     std::vector<ChainStep> steps;
     switch (graph.node(id).op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula_, torch, help, da, db, dc) \
-    case Op::E:                                                                    \
-        add_steps<ar>(steps, graph, id, name, da, db, dc);                         \
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula_, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                          \
+    case Op::E:                                                                              \
+        add_steps<ar>(steps, graph, id, name, da, db, dc);                                   \
         break;
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP

@@ -191,9 +191,10 @@ class SymbolicBackward {
         if (is_leaf(n.op)) return;
         SymCtx x{m_graph, i, n, Value::from_id(m_graph, m_adjoint[i])};
         switch (n.op) {
-#define MGRAD_OP(E, ident, sym_, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                    \
-        flows<ar>(x, da, db, dc);                                                  \
+#define MGRAD_OP(E, ident, sym_, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                          \
+    case Op::E:                                                                              \
+        flows<ar>(x, da, db, dc);                                                            \
         break;
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP

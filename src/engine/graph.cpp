@@ -71,8 +71,10 @@ struct NoWatch {
 // side to the other has to be looked at (and the list changed).
 constexpr bool tested_for_nan(Op op) {
     switch (op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E: return !passes_nan<ar>(da, db, dc);
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
+    case Op::E:                                                                             \
+        return !passes_nan<ar>(da, db, dc);
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP
     }
@@ -97,11 +99,12 @@ template <bool Clear, class Flow, class Watch = NoWatch>
 [[gnu::always_inline]] inline void backward_node(Node* nodes, Node& node, double g, Flow& flow,
                                                  Watch watch = {}) {
     switch (node.op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                  \
-        if constexpr (Clear && ar > 0) node.accumulate = false;                  \
-        if constexpr (tested_for_nan(Op::E)) watch(g);                           \
-        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);              \
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
+    case Op::E:                                                                             \
+        if constexpr (Clear && ar > 0) node.accumulate = false;                             \
+        if constexpr (tested_for_nan(Op::E)) watch(g);                                      \
+        backward_step<Op::E, ar>(nodes, node, g, flow, da, db, dc);                         \
         break;
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "errors.hpp"
+#include "mgrad/engine/op.hpp"
 #include "mgrad/version.hpp"
 #include "module.hpp"
 #include "value.hpp"
@@ -39,6 +40,31 @@ PYBIND11_MODULE(_core, m) {
         "set_min_growth", [](std::size_t nodes) { default_tape().set_min_growth(nodes); },
         py::arg("nodes"),
         "The default graph grows by at least this many nodes between collections (262,144).");
+
+    m.def(
+        "ops",
+        [] {
+            py::list rows;
+            for (std::size_t i = 0; i < mgrad::op_count; ++i) {
+                const mgrad::OpInfo& info = mgrad::op_info(static_cast<mgrad::Op>(i));
+                static constexpr const char* kinds[] = {"leaf", "unary", "binary", "function",
+                                                        "fused"};
+                py::dict row;
+                row["name"] = std::string(info.name);
+                row["symbol"] = std::string(info.symbol);
+                row["arity"] = info.arity;
+                row["kind"] = kinds[static_cast<int>(info.kind)];
+                row["formula"] = std::string(info.formula);
+                row["torch"] = std::string(info.torch);
+                row["help"] = std::string(info.help);
+                row["micrograd"] = std::string(info.micrograd);
+                row["commutes"] = info.commutes;
+                rows.append(row);
+            }
+            return rows;
+        },
+        "The op table (include/mgrad/engine/detail/op_table.inc), one dict a row: name, symbol, "
+        "arity, kind, formula, torch, help, micrograd (its `_op`), commutes.");
 
     register_nn(m);
     register_draw(m);

@@ -3,6 +3,9 @@
 
 #include <cmath>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "errors.hpp"
 #include "mgrad/engine/op.hpp"
@@ -113,23 +116,48 @@ PyObject* m_backward(PyObject* self, PyObject*) {
     MGRAD_CATCH(nullptr)
 }
 
-PyMethodDef methods[] = {
-    {"relu", method<Op::Relu>, METH_NOARGS, "max(0, x) (micrograd's relu; `_op` is 'ReLU')."},
-    {"tanh", method<Op::Tanh>, METH_NOARGS, "tanh(x)."},
-    {"exp", method<Op::Exp>, METH_NOARGS, "e ** x."},
-    {"log", method<Op::Log>, METH_NOARGS, "The natural logarithm (NaN below 0, as IEEE says)."},
-    {"sigmoid", method<Op::Sigmoid>, METH_NOARGS, "1 / (1 + exp(-x))."},
-    {"sqrt", method<Op::Sqrt>, METH_NOARGS, "The square root."},
-    {"abs", method<Op::Abs>, METH_NOARGS, "|x| (also abs(x))."},
-    {"sin", method<Op::Sin>, METH_NOARGS, "sin(x)."},
-    {"cos", method<Op::Cos>, METH_NOARGS, "cos(x)."},
-    {"step", method<Op::Step>, METH_NOARGS, "1 where x > 0, else 0 (relu's derivative)."},
-    {"sign", method<Op::Sign>, METH_NOARGS, "-1, 0 or 1 (abs's derivative)."},
-    {"backward", m_backward, METH_NOARGS,
-     "Backpropagate from this value: its grad becomes 1, and every value it depends on gets "
-     "d(self)/d(value). Leaves accumulate (call zero_grad() between steps), computed values "
-     "start again from 0."},
-    {nullptr, nullptr, 0, nullptr}};
+// One method per function of one argument in the op table (`x.tanh()`, `x.relu()` …), named
+// and documented by its row, then the others. Filled in by init_value_type(), before the type
+// is made from it.
+std::vector<PyMethodDef> methods;
+std::vector<std::string> method_docs;  // reserved once: the c_str()s stay where they are
+
+constexpr bool is_method(Op op) {
+    return op_info(op).kind == OpKind::Function && op_info(op).arity == 1;
+}
+
+template <Op op>
+constexpr PyCFunction method_of() {
+    if constexpr (is_method(op))
+        return method<op>;
+    else
+        return nullptr;
+}
+
+template <std::size_t... I>
+void add_op_methods(std::index_sequence<I...>) {
+    constexpr PyCFunction by_op[] = {method_of<static_cast<Op>(I)>()...};
+    for (std::size_t i = 0; i < op_count; ++i) {
+        const OpInfo& info = op_info(static_cast<Op>(i));
+        if (!is_method(static_cast<Op>(i))) continue;
+        // "tanh($self, /)\n--\n\n…": Python reads the signature from the docstring. (The
+        // table's names are literals, so they end in '\0'.)
+        method_docs.push_back(std::string(info.name) + "($self, /)\n--\n\n" +
+                              std::string(info.help));
+        methods.push_back({info.name.data(), by_op[i], METH_NOARGS, method_docs.back().c_str()});
+    }
+}
+
+void make_methods() {
+    method_docs.reserve(op_count);
+    add_op_methods(std::make_index_sequence<op_count>{});
+    methods.push_back(
+        {"backward", m_backward, METH_NOARGS,
+         "Backpropagate from this value: its grad becomes 1, and every value it depends on gets "
+         "d(self)/d(value). Leaves accumulate (call zero_grad() between steps), computed values "
+         "start again from 0."});
+    methods.push_back({nullptr, nullptr, 0, nullptr});
+}
 
 // --- properties -----------------------------------------------------------------------------
 
@@ -208,28 +236,34 @@ PyObject* get_op(PyObject* self, void*) {
     MGRAD_CATCH(nullptr)
 }
 
-// micrograd's spelling of the op: '' for inputs, '+', '*', '**2', 'ReLU', 'tanh' …
+// micrograd's spelling of the op, from its row: '' for inputs, '+', '*', '**2', 'ReLU' …
 PyObject* get_micrograd_op(PyObject* self, void*) {
     MGRAD_TRY
     Tape& t = *as_value(self)->tape;
     const NodeId id = t.id_of(as_value(self));
     const Op op = t.graph().op(id);
-    switch (op) {
-        case Op::Leaf:
-        case Op::Const: return to_str("");
-        case Op::Relu: return to_str("ReLU");
-        case Op::PowConst: {
-            // f'**{other}' in micrograd: an int exponent prints without '.0'.
-            const double k = t.graph().exponent(id);
-            PyObject* number = (std::trunc(k) == k && std::fabs(k) < 1e15) ? PyLong_FromDouble(k)
-                                                                           : PyFloat_FromDouble(k);
-            if (!number) return nullptr;
-            PyObject* s = PyUnicode_FromFormat("**%S", number);
-            Py_DECREF(number);
-            return s;
-        }
-        default: return to_str(op_info(op).symbol);
+    const std::string_view name = op_info(op).micrograd;
+    const std::size_t k_at = name.find("{k}");
+    if (k_at == std::string_view::npos) return to_str(name);
+    // f'**{other}' in micrograd: an int exponent prints without '.0'.
+    const double k = t.graph().exponent(id);
+    PyObject* number =
+        (std::trunc(k) == k && std::fabs(k) < 1e15) ? PyLong_FromDouble(k) : PyFloat_FromDouble(k);
+    if (!number) return nullptr;
+    PyObject* k_text = PyObject_Str(number);
+    Py_DECREF(number);
+    if (!k_text) return nullptr;
+    Py_ssize_t size = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(k_text, &size);
+    if (!text) {
+        Py_DECREF(k_text);
+        return nullptr;
     }
+    std::string out(name.substr(0, k_at));
+    out.append(text, static_cast<std::size_t>(size));
+    out += name.substr(k_at + 3);
+    Py_DECREF(k_text);
+    return to_str(out);
     MGRAD_CATCH(nullptr)
 }
 
@@ -358,7 +392,7 @@ PyType_Slot slots[] = {
     {Py_tp_new, reinterpret_cast<void*>(tp_new)},
     {Py_tp_dealloc, reinterpret_cast<void*>(tp_dealloc)},
     {Py_tp_repr, reinterpret_cast<void*>(tp_repr)},
-    {Py_tp_methods, methods},
+    {Py_tp_methods, nullptr},  // init_value_type(): methods.data()
     {Py_tp_getset, getset},
     {Py_nb_add, reinterpret_cast<void*>(nb_add)},
     {Py_nb_subtract, reinterpret_cast<void*>(nb_subtract)},
@@ -402,6 +436,9 @@ int as_number(PyObject* o, double& out) noexcept {
 
 void init_value_type(PyObject* module) {
     the_default_tape = Tape::make_default();  // lives as long as the process
+    make_methods();
+    for (PyType_Slot& slot : slots)
+        if (slot.slot == Py_tp_methods) slot.pfunc = methods.data();
     PyObject* type = PyType_FromSpec(&spec);
     if (!type) throw Error("cannot create mgrad.Value");
     the_type = reinterpret_cast<PyTypeObject*>(type);

@@ -50,8 +50,9 @@ struct SceneEdge {
     bool operator==(const SceneEdge&) const = default;
 };
 
-/// Whether an op of two operands gives the same for either order (`+`, `*`), found from its
-/// forward formula, so a new op needs no flag: `-`, `/`, `pow` are not.
+/// Whether an op of two operands gives the same for either order (`+`, `*`; not `-`, `/`,
+/// `pow`): its row's `commutes` column, which tests/test_op_rules.cpp checks against the forward
+/// formula.
 [[nodiscard]] bool commutative(Op op) noexcept;
 
 struct Scene {

@@ -11,6 +11,8 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <utility>
 #include <vector>
 
 using mgrad::Graph;
@@ -235,4 +237,48 @@ TEST_CASE("op table: the words of the lecture's chain-rule steps") {
     CHECK(qs[1].local == "-(q.data / b.data)");
     CHECK(mgrad::formula(g, L.id(), name) == "d * f");
     CHECK(mgrad::formula(g, t.id(), name) == "tanh(a)");
+}
+
+TEST_CASE("op table: `commutes` says what the forward formula does") {
+    // Probes away from every special point: an op that commutes gives the same both ways at
+    // each of them, one that does not differs at one at least.
+    constexpr std::pair<double, double> probes[] = {{2.0, 3.0}, {0.5, -7.0}, {-1.5, 0.25}};
+    for (std::size_t i = 0; i < mgrad::op_count; ++i) {
+        const auto op = static_cast<Op>(i);
+        const mgrad::OpInfo& info = mgrad::op_info(op);
+        CAPTURE(info.name);
+        if (info.arity != 2) {
+            CHECK_FALSE(info.commutes);  // a statement about two operands only
+            continue;
+        }
+        bool same_both_ways = true;
+        for (const auto& [a, b] : probes)
+            same_both_ways = same_both_ways &&
+                             same(mgrad::detail::apply(op, a, b), mgrad::detail::apply(op, b, a));
+        CHECK(info.commutes == same_both_ways);
+    }
+}
+
+TEST_CASE("op table: every computed op has micrograd's name and its warning") {
+    for (Op op : computed_ops()) {
+        const mgrad::OpInfo& info = mgrad::op_info(op);
+        CAPTURE(info.name);
+        CHECK(!info.micrograd.empty());
+        // The warning names the result; a two-operand op's names both operands.
+        for (const auto& [a, b] : {std::pair{1.0, 0.0}, {-1.0, 0.5}, {0.0, -1.0}, {2.0, 3.0}}) {
+            const std::string_view words = mgrad::op_problem(op, a, b);
+            CHECK(words.find("{a}") != std::string_view::npos);
+            CHECK(words.find("{r}") != std::string_view::npos);
+            if (inputs_of(op) == 2) CHECK(words.find("{b}") != std::string_view::npos);
+        }
+    }
+    CHECK(mgrad::op_problem(Op::Div, 1, 0) == "division by zero: {a} / {b} = {r}");
+    CHECK(mgrad::op_problem(Op::Div, 1e308, 1e-308) == "division overflows: {a} / {b} = {r}");
+    CHECK(mgrad::op_problem(Op::Log, -1, 0) == "log of a non-positive number: log({a}) = {r}");
+    CHECK(
+        mgrad::op_problem(Op::PowConst, -8, 0.5).starts_with("a negative number to a fractional"));
+    CHECK(mgrad::op_problem(Op::Pow, 0, -1).starts_with("zero to a negative power"));
+    CHECK(mgrad::op_problem(Op::Pow, 10, 400).starts_with("power overflows"));
+    CHECK(mgrad::op_info(Op::Relu).micrograd == "ReLU");
+    CHECK(mgrad::op_info(Op::PowConst).micrograd == "**{k}");
 }

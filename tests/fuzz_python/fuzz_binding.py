@@ -220,7 +220,15 @@ UNARY = {
     "cos": (math.cos, lambda x, y: -math.sin(x)),
     "step": (lambda x: 1.0 if x > 0 else 0.0, lambda x, y: 0.0),
     "sign": (lambda x: (x > 0) - (x < 0), lambda x, y: 0.0),
+    "tan": (math.tan, lambda x, y: 1 + y * y),
+    "atan": (math.atan, lambda x, y: 1 / (1 + x * x)),
 }
+
+
+def test_every_method_of_the_op_table_has_a_reference():
+    methods = {row["name"] for row in mgrad._core.ops()
+               if row["kind"] == "function" and row["arity"] == 1}
+    assert methods == set(UNARY), f"UNARY lacks {sorted(methods - set(UNARY))}"
 
 
 @given(st.sampled_from(sorted(UNARY)), st.floats(-50, 50))

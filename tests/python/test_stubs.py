@@ -30,6 +30,12 @@ def stub_names(module_file, class_name=None):
     return names
 
 
+def stub_methods(module_file, class_name):
+    tree = ast.parse(open(os.path.join(HERE, module_file)).read())
+    body = next(n.body for n in tree.body if isinstance(n, ast.ClassDef) and n.name == class_name)
+    return {node.name for node in body if isinstance(node, ast.FunctionDef)}
+
+
 def public(obj):
     return {n for n in dir(obj) if not n.startswith("__") and (not n.startswith("_") or
                                                               n in ("_prev", "_op"))}
@@ -50,6 +56,19 @@ def test_stubs_cover_the_runtime(module, stub, cls):
                                                          "Scalar", "LearningRate", "draw",
                                                          "errors", "session"}
     assert not missing, f"{stub} lacks {sorted(missing)}"
+    if cls:  # and the stub promises no method the class lacks
+        extra = {n for n in stub_methods(stub, cls) if not n.startswith("__")} - set(dir(module))
+        assert not extra, f"{stub} has {sorted(extra)}, which {cls} lacks"
+
+
+def test_value_has_a_method_for_every_function_of_the_op_table():
+    # The methods are made from the table (src/python/value.cpp); the stubs are held to them by
+    # the test above.
+    functions = {row["name"] for row in mgrad._core.ops()
+                 if row["kind"] == "function" and row["arity"] == 1}
+    assert "tan" in functions and "relu" in functions
+    missing = functions - set(dir(mgrad.Value))
+    assert not missing, f"Value lacks {sorted(missing)}"
 
 
 @pytest.mark.parametrize("source, expected", [

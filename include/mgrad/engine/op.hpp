@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -16,9 +17,12 @@
 namespace mgrad {
 
 // MGRAD_OP rows (detail/op_table.inc) seen through one column at a time.
-#define MGRAD_OP_ENUM(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) E,
-#define MGRAD_OP_INFO(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    {#ident, sym, ar, OpKind::kind, formula, torch, help},
+#define MGRAD_OP_ENUM(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                      commutes, problem)                                                         \
+    E,
+#define MGRAD_OP_INFO(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                      commutes, problem)                                                         \
+    {#ident, sym, ar, OpKind::kind, formula, torch, help, micrograd, commutes},
 
 /// Every operation a node can record. Leaf and Const are inputs; the others compute.
 enum class Op : std::uint8_t {
@@ -38,13 +42,16 @@ inline constexpr std::size_t op_count = 0
 enum class OpKind : std::uint8_t { Leaf, Unary, Binary, Function, Fused };
 
 struct MGRAD_API OpInfo {
-    std::string_view name;     ///< stable identifier: "add", "tanh", "pow_const" …
-    std::string_view symbol;   ///< how the op is shown: "+", "*", "tanh", "**" …
-    std::uint8_t arity;        ///< parents read: 0 to 3
-    OpKind kind;               ///< Function ops are callable by name in the language
-    std::string_view formula;  ///< the node from its parents: "{a} * {b}", "tanh({a})", "{a} ** {k}"
-    std::string_view torch;    ///< the same in PyTorch, for `:export torch`
-    std::string_view help;     ///< a functions's `:help` sentence, with its derivative
+    std::string_view name;    ///< stable identifier: "add", "tanh", "pow_const" …
+    std::string_view symbol;  ///< how the op is shown: "+", "*", "tanh", "**" …
+    std::uint8_t arity;       ///< parents read: 0 to 3
+    OpKind kind;              ///< Function ops are callable by name in the language
+    std::string_view
+        formula;             ///< the node from its parents: "{a} * {b}", "tanh({a})", "{a} ** {k}"
+    std::string_view torch;  ///< the same in PyTorch, for `:export torch`
+    std::string_view help;   ///< a functions's `:help` sentence, with its derivative
+    std::string_view micrograd;  ///< micrograd's `_op`: "+", "ReLU", "**{k}" ({k}: the exponent)
+    bool commutes;               ///< a two-operand op whose operands can be swapped
 };
 
 namespace detail {
@@ -66,6 +73,23 @@ inline constexpr std::array<OpInfo, op_count> op_table{{
     for (std::size_t i = 0; i < op_count; ++i)
         if (detail::op_table[i].name == name) return static_cast<Op>(i);
     return std::nullopt;
+}
+
+/// The warning for a NaN or infinity that `op` made from the finite operands `a` and `b` (for a
+/// PowConst, `b` is the exponent): a {fmt} format with the fields {a}, {b} and {r} (the result),
+/// e.g. "division by zero: {a} / {b} = {r}". From the row's `problem` column.
+[[nodiscard]] inline std::string_view op_problem(Op op, double a, double b) noexcept {
+    switch (op) {
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
+    case Op::E:                                                                             \
+        return problem;
+#include "mgrad/engine/detail/op_table.inc"
+#undef MGRAD_OP
+    }
+    (void)a;
+    (void)b;
+    return "";
 }
 
 }  // namespace mgrad

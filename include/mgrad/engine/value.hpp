@@ -91,7 +91,8 @@ class MGRAD_API Value {
 #define MGRAD_VALUE_METHOD_Binary_2(E, ident)
 #define MGRAD_VALUE_METHOD_Fused_2(E, ident)
 #define MGRAD_VALUE_METHOD_Fused_3(E, ident)
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
     MGRAD_VALUE_METHOD_##kind##_##ar(E, ident)
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP
@@ -274,7 +275,8 @@ class MGRAD_API Value {
 #define MGRAD_VALUE_FUNCTION_Binary_2(E, ident)
 #define MGRAD_VALUE_FUNCTION_Fused_2(E, ident)
 #define MGRAD_VALUE_FUNCTION_Fused_3(E, ident)
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
     MGRAD_VALUE_FUNCTION_##kind##_##ar(E, ident)
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP
@@ -289,7 +291,8 @@ class MGRAD_API Value {
 #define MGRAD_VALUE_METHOD_DEF_Binary_2(E, ident)
 #define MGRAD_VALUE_METHOD_DEF_Fused_2(E, ident)
 #define MGRAD_VALUE_METHOD_DEF_Fused_3(E, ident)
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
     MGRAD_VALUE_METHOD_DEF_##kind##_##ar(E, ident)
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP

@@ -130,8 +130,9 @@ class MGRAD_API TapeBuffer {
 [[nodiscard]] [[gnu::always_inline]] inline double apply(Op op, double a, double b,
                                                          double c = 0.0) noexcept {
     switch (op) {
-#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc) \
-    case Op::E:                                                                  \
+#define MGRAD_OP(E, ident, sym, ar, kind, fwd, formula, torch, help, da, db, dc, micrograd, \
+                 commutes, problem)                                                         \
+    case Op::E:                                                                             \
         return (fwd);
 #include "mgrad/engine/detail/op_table.inc"
 #undef MGRAD_OP
