@@ -17,36 +17,11 @@ using detail::is_builtin_function;
 
 namespace {
 
-// Why an op produced NaN or inf from finite inputs, in words a learner recognises.
+// Why an op produced NaN or inf from finite inputs, in words a learner recognises: the op's row
+// of the op table says them (its `problem` column).
 std::string runtime_problem(Op op, double x, double y, double r) {
-    const std::string xs = format_number(x), ys = format_number(y), rs = format_number(r);
-    switch (op) {
-        case Op::Div:
-            if (y == 0) return fmt::format("division by zero: {} / {} = {}", xs, ys, rs);
-            return fmt::format("division overflows: {} / {} = {}", xs, ys, rs);
-        case Op::Log:
-            if (x <= 0) return fmt::format("log of a non-positive number: log({}) = {}", xs, rs);
-            break;
-        case Op::Sqrt:
-            if (x < 0)
-                return fmt::format("square root of a negative number: sqrt({}) = {}", xs, rs);
-            break;
-        case Op::Pow:
-        case Op::PowConst:
-            if (x < 0 && std::trunc(y) != y)
-                return fmt::format("a negative number to a fractional power: {} ** {} = {}", xs, ys,
-                                   rs);
-            if (x == 0 && y < 0)
-                return fmt::format("zero to a negative power: {} ** {} = {}", xs, ys, rs);
-            return fmt::format("power overflows: {} ** {} = {}", xs, ys, rs);
-        case Op::Exp: return fmt::format("exp overflows: exp({}) = {}", xs, rs);
-        default: break;
-    }
-    const OpInfo& info = op_info(op);
-    if (info.arity == 2 && info.kind == OpKind::Binary)
-        return fmt::format("'{}' produces {}: {} {} {} = {}", info.symbol, rs, xs, info.symbol, ys,
-                           rs);
-    return fmt::format("{}({}) = {}", info.symbol, xs, rs);
+    return fmt::format(fmt::runtime(op_problem(op, x, y)), fmt::arg("a", format_number(x)),
+                       fmt::arg("b", format_number(y)), fmt::arg("r", format_number(r)));
 }
 
 // What to type instead of a call that comes from Python or micrograd habits.
