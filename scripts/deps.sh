@@ -12,6 +12,7 @@ packages=(
   libplplot-dev plplot-driver-cairo    # loss curves and decision boundaries
   doctest-dev tmux python3             # tests: unit tests, a real terminal for the REPL
   clang libclang-rt-14-dev             # tests: the libFuzzer target (preset fuzz) needs clang
+  libc++-14-dev libc++abi-14-dev lld   # the core built with clang and libc++ (preset core)
   valgrind                             # tests: a REPL session under memcheck (label valgrind)
   help2man                             # the man page, made from mgrad --help at build time
   bash-completion                      # where the completion installs; its test sources it

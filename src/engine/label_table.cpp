@@ -50,7 +50,8 @@ char* LabelTable::store(std::string_view label) {
     }
     if (m_chunk == m_chunks.size()) {
         const std::size_t size = std::max(chunk_size, label.size());
-        m_chunks.push_back(Chunk{std::make_unique_for_overwrite<char[]>(size), size});
+        // new char[] leaves the bytes uninitialised (libc++ 14 lacks make_unique_for_overwrite).
+        m_chunks.push_back(Chunk{std::unique_ptr<char[]>(new char[size]), size});
         m_used = 0;
     }
     char* text = m_chunks[m_chunk].bytes.get() + m_used;

@@ -1,5 +1,6 @@
 // The mgrad lexer: source text to tokens, with spans (see lexer.hpp).
 #include "mgrad/language/lexer.hpp"
+#include "mgrad/support/number.hpp"
 
 #include <fmt/format.h>
 
@@ -286,7 +287,10 @@ Token Lexer::lex_number(std::size_t begin, std::uint32_t line, std::uint32_t col
     t.text = m_text.substr(begin, end - begin);
     m_pos = end;
     t.span = span_from(begin, line, column);
-    const auto [ptr, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), t.number);
+    const ParsedDouble parsed = parse_double(t.text);
+    t.number = parsed.value;
+    const auto ec = parsed.ec;
+    const char* ptr = parsed.end;
     if (ec == std::errc::result_out_of_range || !std::isfinite(t.number)) {
         // from_chars reports underflow the same way: tell the two apart by the magnitude.
         const bool tiny = decimal_exponent(t.text) < 0;

@@ -39,15 +39,13 @@ std::string plot_json(std::span<const LineChart> charts) {
 
 std::string plot_json(const BoundaryPlot& plot) {
     const ClassGrid& g = plot.grid;
-    nlohmann::json grid{{"x_min", g.x_min}, {"x_max", g.x_max}, {"y_min", g.y_min},
-                        {"y_max", g.y_max}, {"nx", g.nx},       {"ny", g.ny},
+    nlohmann::json grid{{"x_min", g.x_min},     {"x_max", g.x_max},
+                        {"y_min", g.y_min},     {"y_max", g.y_max},
+                        {"nx", g.nx},           {"ny", g.ny},
                         {"classes", g.classes}, {"scores", numbers(g.scores)}};
-    return nlohmann::json{{"kind", "boundary"},
-                          {"title", plot.title},
-                          {"classes", plot.classes},
-                          {"grid", std::move(grid)},
-                          {"x", numbers(plot.x)},
-                          {"y", numbers(plot.y)},
+    return nlohmann::json{{"kind", "boundary"},      {"title", plot.title},
+                          {"classes", plot.classes}, {"grid", std::move(grid)},
+                          {"x", numbers(plot.x)},    {"y", numbers(plot.y)},
                           {"labels", plot.labels}}
         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -138,8 +138,8 @@ void check_charts(std::span<const LineChart> charts) {
         if (c.series.empty()) throw Error(fmt::format("chart '{}' has no series", c.title));
         for (const Series& s : c.series)
             if (s.x.size() != s.y.size() || s.x.empty())
-                throw Error(fmt::format(
-                    "series '{}' needs as many x as y values, and at least one", s.name));
+                throw Error(fmt::format("series '{}' needs as many x as y values, and at least one",
+                                        s.name));
     }
 }
 
@@ -152,8 +152,8 @@ void check_boundary(const BoundaryPlot& plot) {
     if (g.nx < 2 || g.ny < 2 || g.classes.size() != points)
         throw Error("decision boundary: the grid needs at least 2 × 2 points and one class each");
     if (plot.classes < 2 || plot.classes > max_classes)
-        throw Error(fmt::format("decision boundary: between 2 and {} classes can be drawn",
-                                max_classes));
+        throw Error(
+            fmt::format("decision boundary: between 2 and {} classes can be drawn", max_classes));
     const std::size_t m = g.scores.size() / points;
     if (!g.scores.empty() && (g.scores.size() != points * m || (m != 1 && m != plot.classes) ||
                               (m == 1 && plot.classes != 2)))

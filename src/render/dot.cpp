@@ -186,7 +186,9 @@ class Writer {
     [[nodiscard]] std::uint32_t sink() const {
         return static_cast<std::uint32_t>(m_scene.clusters.size());
     }
-    [[nodiscard]] std::uint32_t root() const { return static_cast<std::uint32_t>(m_subgraphs.size()); }
+    [[nodiscard]] std::uint32_t root() const {
+        return static_cast<std::uint32_t>(m_subgraphs.size());
+    }
 
     void indent() { m_text.append(m_level, '\t'); }
 

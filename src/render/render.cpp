@@ -33,8 +33,7 @@ std::string render(Graph& graph, NodeId root, Format format, const DrawOptions& 
         case Format::Dot: return to_dot(graph, root, options);
         case Format::Svg:
         case Format::Png:
-        case Format::Pdf:
-            return lay_out(build_scene(graph, root, options), format, control);
+        case Format::Pdf: return lay_out(build_scene(graph, root, options), format, control);
     }
     throw Error("unknown output format");
 }
@@ -70,8 +69,7 @@ std::string render(const Drawing& drawing, Format format, const DrawControl& con
         case Format::Dot: return render_detail::write_dot(drawing.m_impl->scene);
         case Format::Svg:
         case Format::Png:
-        case Format::Pdf:
-            return lay_out(drawing.m_impl->scene, format, control);
+        case Format::Pdf: return lay_out(drawing.m_impl->scene, format, control);
     }
     throw Error("unknown output format");
 }

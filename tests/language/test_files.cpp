@@ -29,6 +29,7 @@
 
 #include "test_support.hpp"
 
+#include "engines.hpp"
 #include "session_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -206,7 +207,8 @@ TEST_CASE(":load of a pipe that nobody writes to stops at Ctrl-C, and reads one 
     CHECK(f.session.graph().data(*f.session.lookup("b")) == 42.0);
 }
 
-TEST_CASE("commands that write refuse a pipe at once (opening it would block)") {
+TEST_CASE("commands that write refuse a pipe at once (opening it would block)" *
+          MGRAD_NEEDS_LAYOUT_AND_PLOTS) {
     TempDir dir;
     const fs::path fifo = dir.path / "fifo";
     for (const char* name : {"p.png", "p.py", "p.svg", "p.mg"})

@@ -30,8 +30,6 @@ namespace {
 using mgrad_test::slurp;
 using mgrad_test::TempDir;
 
-
-
 using Fixture = mgrad_test::SessionFixture;
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include "render/layout_budget.hpp"
 #include "render/scene.hpp"
 
+#include "engines.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -75,7 +76,6 @@ DrawOptions cap(std::size_t n) {
     o.max_nodes = n;
     return o;
 }
-
 
 }  // namespace
 
@@ -148,7 +148,8 @@ TEST_CASE("layout: graphs near the node cap fold operations into their boxes") {
     CHECK(attr(s.nodes[s.nodes.size() - 2], "label").starts_with("{ tanh | out | data "));
 }
 
-TEST_CASE("layout: a PNG bitmap stays within 16 megapixels and 32,640 pixels a side") {
+TEST_CASE("layout: a PNG bitmap stays within 16 megapixels and 32,640 pixels a side" *
+          MGRAD_NEEDS_LAYOUT) {
     Graph g;
     NodeId root = mgrad::bench::chain(g, 400);  // about 60,000 pixels wide at full size
     std::string png = mgrad::render(g, root, Format::Png, cap(1500));
@@ -221,7 +222,8 @@ TEST_CASE("child process: cancelling kills it at once, progress is reported") {
     CHECK(seen.back().done);  // a last call, to clear a status line
 }
 
-TEST_CASE(":draw: an interrupt from another thread abandons the layout and writes nothing") {
+TEST_CASE(":draw: an interrupt from another thread abandons the layout and writes nothing" *
+          MGRAD_NEEDS_LAYOUT) {
     // What the notebook kernel and the page do: set the session's interrupt flag while the
     // session's own thread is inside :draw.
     std::ostringstream out, err;

@@ -179,7 +179,8 @@ TEST_CASE("train: the node estimate bounds what a run records") {
         mgrad::TrainingRun run(c);
         (void)run.step();
         const std::size_t estimate = mgrad::estimate_training_nodes(c, run.data().classes);
-        CAPTURE(dataset);
+        const std::string name = dataset;  // CAPTURE takes a copy: no structured binding
+        CAPTURE(name);
         CHECK(estimate >= run.trainer().recorded_nodes());
         CHECK(estimate <= 2 * run.trainer().recorded_nodes());
     }

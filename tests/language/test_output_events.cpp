@@ -9,6 +9,7 @@
 
 #include <mgrad/commands/commands.hpp>
 #include <mgrad/language/session.hpp>
+#include "engines.hpp"
 
 namespace {
 
@@ -70,7 +71,7 @@ TEST_CASE(":grad and :vars report tables; the default Output prints their text")
     CHECK(text.str() == grad.text);
 }
 
-TEST_CASE("commands that write files report them") {
+TEST_CASE("commands that write files report them" * MGRAD_NEEDS_LAYOUT) {
     const auto dir = std::filesystem::temp_directory_path() / "mgrad-output-events";
     std::filesystem::create_directories(dir);
     const std::string svg = (dir / "L.svg").string();

@@ -9,6 +9,7 @@
 
 #include <mgrad/commands/commands.hpp>
 #include <mgrad/language/session.hpp>
+#include "engines.hpp"
 
 namespace {
 
@@ -48,7 +49,7 @@ TEST_CASE(":draw NAME without a file is an SVG picture; format=png a PNG") {
     CHECK(out.errors[0].find("a picture shown here is svg or png") != std::string::npos);
 }
 
-TEST_CASE(":trace NAME frames: each update's line, then its frame") {
+TEST_CASE(":trace NAME frames: each update's line, then its frame" * MGRAD_NEEDS_LAYOUT) {
     Notebook out;
     mgrad::Session session(out);
     mgrad::add_standard_commands(session);
@@ -63,12 +64,13 @@ TEST_CASE(":trace NAME frames: each update's line, then its frame") {
     CHECK(session.graph().grad(*session.lookup("b")) == 2.0);  // as after :backward L
 }
 
-TEST_CASE(":plot without a file and :minimize … plot are PNG charts") {
+TEST_CASE(":plot without a file and :minimize … plot are PNG charts" * MGRAD_NEEDS_PLOTS) {
     Notebook out;
     mgrad::Session session(out);
     mgrad::add_standard_commands(session);
-    REQUIRE(session.run("<cell>", ":plot 3*x**2 - 4*x + 5 x=-2..3\n"
-                                  "x = 3; M = (x - 1)**2\n:minimize M steps=10 lr=0.1 plot"));
+    REQUIRE(session.run("<cell>",
+                        ":plot 3*x**2 - 4*x + 5 x=-2..3\n"
+                        "x = 3; M = (x - 1)**2\n:minimize M steps=10 lr=0.1 plot"));
     REQUIRE(out.pictures.size() == 2);
     CHECK(out.pictures[0].format == "png");
     CHECK(out.pictures[0].caption == "f(x) = 3*x**2 - 4*x + 5 and its derivative");

@@ -6,8 +6,8 @@
 #include <string>
 
 #include <mgrad/commands/commands.hpp>
-#include <mgrad/support/number.hpp>
 #include <mgrad/language/session.hpp>
+#include <mgrad/support/number.hpp>
 
 #include "session_fixture.hpp"
 
@@ -324,5 +324,6 @@ TEST_CASE("session: long tables page where the output pages, and :more goes on")
     f.sink.set_page_rows(0);
     (void)f.take_out();
     REQUIRE(f.run("a = 1; b = 2; c = a*b; :grad"));
-    CHECK(f.take_out() == "node  data  grad\na        1     0\nb        2     0\nc        2     0\n");
+    CHECK(f.take_out() ==
+          "node  data  grad\na        1     0\nb        2     0\nc        2     0\n");
 }

@@ -17,6 +17,7 @@
 #include <mgrad/commands/commands.hpp>
 #include <mgrad/language/session.hpp>
 
+#include "engines.hpp"
 #include "test_support.hpp"
 
 using mgrad_test::FileSizeLimit;
@@ -117,7 +118,8 @@ TEST_CASE("session rule: an interrupted :minimize is recorded with the steps it 
     check_replay(f);
 }
 
-TEST_CASE("session rule: a :minimize whose plot cannot be written keeps and records its steps") {
+TEST_CASE("session rule: a :minimize whose plot cannot be written keeps and records its steps" *
+          MGRAD_NEEDS_PLOTS) {
     TempDir dir;
     const std::string plot = (dir.path / "m.png").string();
     mgrad_test::put(plot, "the old picture");
@@ -137,7 +139,8 @@ TEST_CASE("session rule: a :minimize whose plot cannot be written keeps and reco
     check_replay(f);
 }
 
-TEST_CASE("session rule: a :minimize refused for its plot's directory changes nothing") {
+TEST_CASE("session rule: a :minimize refused for its plot's directory changes nothing" *
+          MGRAD_NEEDS_PLOTS) {
     Fixture f;
     REQUIRE(f.session.run("<test>", "x = 3; L = (x - 1)**2\n:backward L"));
     CHECK_FALSE(f.session.run("<test>", ":minimize L steps=20 plot=nodir/m.png"));
@@ -157,7 +160,8 @@ TEST_CASE("session rule: a diverging :minimize puts the leaves and the gradients
     check_replay(f);
 }
 
-TEST_CASE("session rule: a :trace whose frames fail part-way leaves the gradients as before") {
+TEST_CASE("session rule: a :trace whose frames fail part-way leaves the gradients as before" *
+          MGRAD_NEEDS_LAYOUT) {
     TempDir dir;
     Fixture f;
     REQUIRE(f.session.run("<test>",
@@ -266,7 +270,8 @@ TEST_CASE("session rule: an interrupted :check changes nothing") {
     check_replay(f);
 }
 
-TEST_CASE("session rule: an interrupted :plot changes nothing and writes nothing") {
+TEST_CASE("session rule: an interrupted :plot changes nothing and writes nothing" *
+          MGRAD_NEEDS_PLOTS) {
     TempDir dir;
     Fixture f;
     REQUIRE(f.session.run("<test>", "a = 2; L = a * a\n:backward L"));

@@ -11,6 +11,8 @@
 #include <mgrad/nn/train.hpp>
 #include <mgrad/plot/plot.hpp>
 
+#include "engines.hpp"
+
 #include <unistd.h>
 #include <cmath>
 #include <cstdio>
@@ -459,7 +461,7 @@ TEST_CASE("train: bad configurations are errors") {
     CHECK_FALSE(mgrad::loss_from_name("hinge").has_value());
 }
 
-TEST_CASE("plot: PNG and SVG files from PLplot, and errors for bad targets") {
+TEST_CASE("plot: PNG and SVG files from PLplot, and errors for bad targets" * MGRAD_NEEDS_PLOTS) {
     namespace fs = std::filesystem;
     const fs::path dir = fs::temp_directory_path() / fmt::format("mgrad-plot-{}", ::getpid());
     fs::create_directories(dir);

@@ -96,7 +96,9 @@ Value random_graph(Graph& g, unsigned seed, std::size_t ops) {
     std::vector<Value> pool;
     for (int i = 0; i < 4; ++i)
         pool.emplace_back(g, 0.5 + i, fmt::format("{}", static_cast<char>('a' + i)));
-    auto pick = [&] { return pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)]; };
+    auto pick = [&] {
+        return pool[std::uniform_int_distribution<std::size_t>(0, pool.size() - 1)(rng)];
+    };
     for (std::size_t k = 0; k < ops; ++k) {
         Value x = pick(), y = pick();
         switch (rng() % 9) {
@@ -123,10 +125,13 @@ Value random_graph(Graph& g, unsigned seed, std::size_t ops) {
 }  // namespace
 
 TEST_CASE("dot: sorting subgraphs hides their order and nothing else") {
-    const std::string one = "digraph g {\n\tsubgraph b {\n\t\tx;\n\t}\n\tsubgraph a {\n\t}\n\ty;\n}\n";
-    const std::string two = "digraph g {\n\tsubgraph a {\n\t}\n\tsubgraph b {\n\t\tx;\n\t}\n\ty;\n}\n";
+    const std::string one =
+        "digraph g {\n\tsubgraph b {\n\t\tx;\n\t}\n\tsubgraph a {\n\t}\n\ty;\n}\n";
+    const std::string two =
+        "digraph g {\n\tsubgraph a {\n\t}\n\tsubgraph b {\n\t\tx;\n\t}\n\ty;\n}\n";
     CHECK(normalized(one) == normalized(two));
-    CHECK(normalized(one) != normalized("digraph g {\n\tsubgraph a {\n\t}\n\tsubgraph b {\n\t\tz;\n\t}\n\ty;\n}\n"));
+    CHECK(normalized(one) !=
+          normalized("digraph g {\n\tsubgraph a {\n\t}\n\tsubgraph b {\n\t\tz;\n\t}\n\ty;\n}\n"));
 }
 
 TEST_CASE("dot: the lecture, with every drawing option") {

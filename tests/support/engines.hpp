@@ -40,3 +40,6 @@ inline bool have_plots() {
 #define MGRAD_NEEDS_LAYOUT doctest::skip(!mgrad_test::have_layout())
 /// A test case that draws plots: skipped without a plot engine.
 #define MGRAD_NEEDS_PLOTS doctest::skip(!mgrad_test::have_plots())
+/// A test case that does both.
+#define MGRAD_NEEDS_LAYOUT_AND_PLOTS \
+    doctest::skip(!mgrad_test::have_layout() || !mgrad_test::have_plots())

@@ -40,10 +40,12 @@ struct MGRAD_API LineChart {
 /// One chart in one file.
 MGRAD_API void save_line_chart(const LineChart& chart, const std::filesystem::path& file);
 /// Several charts stacked top to bottom in one file (e.g. loss over accuracy).
-MGRAD_API void save_line_charts(std::span<const LineChart> charts, const std::filesystem::path& file);
+MGRAD_API void save_line_charts(std::span<const LineChart> charts,
+                                const std::filesystem::path& file);
 /// The chart as the bytes a file of that format ("png", "svg" or "pdf") would hold, for a
 /// front end that shows pictures itself (a notebook).
-[[nodiscard]] MGRAD_API std::string line_chart_image(const LineChart& chart, std::string_view format);
+[[nodiscard]] MGRAD_API std::string line_chart_image(const LineChart& chart,
+                                                     std::string_view format);
 
 /// What a classifier predicts over a rectangle, sampled on an nx × ny grid of points from
 /// (x_min, y_min) to (x_max, y_max) inclusive.

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <system_error>
 
 #include "mgrad/support/export.hpp"
 
@@ -14,5 +16,17 @@ namespace mgrad {
 
 /// The shortest round-trip text of `value` (see the header comment for the layout).
 [[nodiscard]] MGRAD_API std::string format_number(double value);
+
+/// What parse_double() read: as std::from_chars reports it.
+struct ParsedDouble {
+    double value = 0.0;
+    const char* end = nullptr;  ///< one past the last character read
+    std::errc ec{};  ///< result_out_of_range when the number overflows or underflows to 0
+};
+
+/// Reads a decimal number (digits, '.', an exponent) exactly, whatever the locale: what
+/// std::from_chars does for a double, on every standard library mgrad builds with (libc++ 14,
+/// the page's, has no from_chars for floating point).
+[[nodiscard]] MGRAD_API ParsedDouble parse_double(std::string_view text);
 
 }  // namespace mgrad

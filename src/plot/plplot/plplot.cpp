@@ -333,7 +333,6 @@ std::vector<Field> boundary_fields(const BoundaryPlot& plot) {
 
 void draw_boundary(const BoundaryPlot& plot, const std::vector<Field>& fields,
                    std::string_view device, MemoryOutput& picture) {
-
     const ClassGrid& g = plot.grid;
     const std::size_t k = plot.classes;
     Stream stream(device, picture, 1);
@@ -430,8 +429,8 @@ std::string draw(const std::string& description, std::string_view format) {
             chart.y_min = c.at("y_min").get<double>();
             chart.y_max = c.at("y_max").get<double>();
             for (const auto& s : c.at("series"))
-                chart.series.push_back(
-                    Series{s.at("name").get<std::string>(), json_numbers(s.at("x")), json_numbers(s.at("y"))});
+                chart.series.push_back(Series{s.at("name").get<std::string>(),
+                                              json_numbers(s.at("x")), json_numbers(s.at("y"))});
             charts.push_back(std::move(chart));
         }
         Stream stream(device, picture, static_cast<PLINT>(charts.size()));
@@ -482,7 +481,7 @@ int api_has_format(const char* format, char** why) {
 }
 
 int api_draw(const char* description, std::size_t size, const char* format, char** out,
-                        std::size_t* out_size) {
+             std::size_t* out_size) {
     try {
         *out = copy_out(draw(std::string(description, size), format), out_size);
         return *out == nullptr ? 1 : 0;

@@ -289,10 +289,11 @@ int guarded(char** out, std::size_t* out_size, Work&& work) {
     return 1;
 }
 
-int api_render(const char* dot, std::size_t dot_size, const char* format, int locked,
-                          char** out, std::size_t* out_size, double* timings) {
-    return guarded(out, out_size,
-                   [&] { return render(std::string(dot, dot_size), format, locked != 0, timings); });
+int api_render(const char* dot, std::size_t dot_size, const char* format, int locked, char** out,
+               std::size_t* out_size, double* timings) {
+    return guarded(out, out_size, [&] {
+        return render(std::string(dot, dot_size), format, locked != 0, timings);
+    });
 }
 
 int api_has_format(const char* format, char** why) {
