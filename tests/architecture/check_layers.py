@@ -4,9 +4,13 @@
 Each file under include/mgrad/LAYER/ and src/LAYER/ belongs to LAYER. A file may include
 headers of its own layer and of the layers listed for it in ALLOWED; the front ends (cli, view,
 python, kernel) never include each other, except that the cli hosts the view through the view's
-public header. Public headers (include/) may include only public headers. Run with the source
-root as the argument; prints every offending include and exits 1 if there is one.
+public header. Public headers (include/) may include only public headers. The Python front ends
+follow the same rule for their imports: the Jupyter kernel (mgrad_kernel) may use the Python
+package (mgrad), never the other way, and no layer below the front ends holds Python. Run with
+the source root as the argument; prints every offending include or import and exits 1 if there
+is one.
 """
+import ast
 import pathlib
 import re
 import sys
@@ -28,6 +32,9 @@ ALLOWED = {
     # the umbrella header mgrad/mgrad.hpp and mgrad/version.hpp
     "top": set(LIBRARY),
 }
+# The Python packages of the front ends, by import name, and what each may import of the others.
+PY_PACKAGES = {"mgrad": "python", "mgrad_kernel": "kernel"}
+PY_ALLOWED = {"python": set(), "kernel": {"python"}}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
 
@@ -65,6 +72,8 @@ def self_test() -> int:
         "src/engine/a.cpp": '#include "mgrad/language/session.hpp"',   # engine -> language
         "src/cli/b.cpp": '#include "../view/server.hpp"',                # front end -> front end
         "include/mgrad/nn/c.hpp": '#include "commands/util.hpp"',       # public -> private
+        "src/python/mgrad/d.py": "from mgrad_kernel import messages",  # package -> kernel
+        "src/engine/e.py": "import os",                                 # Python below a front end
     }
     with tempfile.TemporaryDirectory() as tmp:
         root = pathlib.Path(tmp)
@@ -78,7 +87,9 @@ def self_test() -> int:
         problems = check(root)
     expected = ["layer 'engine' may not depend on 'language'",
                 "layer 'cli' may not depend on 'view'",
-                "a public header includes a private one"]
+                "a public header includes a private one",
+                "front end 'python' may not import 'mgrad_kernel'",
+                "layer 'engine' has Python"]
     missing = [e for e in expected if not any(e in p for p in problems)]
     for m in missing:
         print(f"self-test: the checker did not report: {m}")
@@ -126,8 +137,40 @@ def check(root: pathlib.Path) -> list:
             if to_layer in allowed or (to_public and f"{to_layer}:public" in allowed):
                 continue
             problems.append(f"{where}: layer '{layer}' may not depend on '{to_layer}'")
+    problems += check_python(root)
     for p in problems:
         print(p)
+    return problems
+
+
+def check_python(root: pathlib.Path) -> list:
+    """The imports of the Python front ends (src/python, src/kernel, …)."""
+    problems = []
+    for path in sorted((root / "src").rglob("*.py")):
+        layer = path.relative_to(root / "src").parts[0]
+        where = path.relative_to(root)
+        if layer not in PY_ALLOWED:
+            if layer in LIBRARY:
+                problems.append(f"{where}: layer '{layer}' has Python (only front ends do)")
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        except SyntaxError as e:
+            problems.append(f"{where}: cannot be parsed: {e}")
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                to_layer = PY_PACKAGES.get(name.split(".")[0])
+                if to_layer is None or to_layer == layer or to_layer in PY_ALLOWED[layer]:
+                    continue
+                problems.append(f"{where}:{node.lineno}: front end '{layer}' may not import "
+                                f"'{name.split('.')[0]}'")
     return problems
 
 
