@@ -13,9 +13,6 @@
 #include <new>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace mgrad {
 
@@ -179,52 +176,24 @@ void sweep_used(Node* nodes, NodeId root) {
         backward_node<true>(nodes, node, node.grad, flow);
     }
 }
+// backward_accumulating()'s sweep, micrograd's rule: every gradient that flows adds to what the
+// node holds, and a node passes on all it holds. Node::accumulate marks the interior nodes the
+// root reaches (set when a gradient flows into one, cleared once the sweep has passed it), so a
+// node the root does not depend on gives nothing, whatever gradient it holds; afterwards every
+// interior node's accumulate is false again, as sweep_used leaves it.
+void sweep_accumulating(Node* nodes, NodeId root) {
+    auto flow = [nodes](NodeId to, double g) {
+        Node& p = nodes[to];
+        p.grad += g;
+        p.accumulate = true;
+    };
+    for (std::size_t i = std::size_t{root} + 1; i-- > 0;) {
+        Node& node = nodes[i];
+        if (!node.accumulate) continue;  // the root does not depend on this node
+        backward_node<true>(nodes, node, node.grad, flow);
+    }
+}
 }  // namespace
-
-namespace detail {
-
-// Anonymous mappings grow in place or move by remapping page tables, never by copying, so a
-// 10-million-node tape peaks at its own size. Elsewhere, realloc is the honest fallback.
-template <class T>
-void* TapeBuffer<T>::grow(void* old, std::size_t old_bytes, std::size_t new_bytes) {
-#if defined(__linux__)
-    void* p = old ? ::mremap(old, old_bytes, new_bytes, MREMAP_MAYMOVE)
-                  : ::mmap(nullptr, new_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                           -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    return p;
-#else
-    (void)old_bytes;
-    void* p = std::realloc(old, new_bytes);
-    if (!p) throw std::bad_alloc();
-    return p;
-#endif
-}
-
-template <class T>
-void TapeBuffer<T>::release(void* p, std::size_t bytes) noexcept {
-    if (!p) return;
-#if defined(__linux__)
-    ::munmap(p, bytes);
-#else
-    (void)bytes;
-    std::free(p);
-#endif
-}
-
-template <class T>
-void TapeBuffer<T>::throw_full() const {
-    throw Error(fmt::format("the graph is full: at most {} nodes fit on one tape", m_max_size));
-}
-
-template <class T>
-void TapeBuffer<T>::throw_limit() const {
-    throw Error(fmt::format("the graph has reached its limit of {} nodes", m_limit));
-}
-
-template class TapeBuffer<Node>;
-
-}  // namespace detail
 
 std::uint32_t Graph::new_epoch() noexcept {
     // Relaxed: the number only has to differ from every other one handed out.
@@ -343,6 +312,34 @@ void Graph::backward(NodeId root) {
     m_clean_from = std::size_t{root} + 1;
 }
 
+void Graph::backward_accumulating(NodeId root) {
+    check_id(root);
+    forward();
+    ++m_grad_version;
+    Node* nodes = m_nodes.data();
+    // On a fresh tape every gradient is +0.0, so adding to them is what the fresh sweep does.
+    if (m_clean_from == 0 && sweep_fresh(nodes, root)) {
+        m_clean_from = std::size_t{root} + 1;
+        return;
+    }
+    if (m_clean_from == 0) zero_grad();  // a NaN: back to +0.0 everywhere, then tell apart
+    nodes[root].grad = 1.0;              // micrograd: self.grad = 1
+    if (!is_leaf(nodes[root].op)) nodes[root].accumulate = true;
+    sweep_accumulating(nodes, root);
+    m_clean_from = std::max<std::size_t>(m_clean_from, std::size_t{root} + 1);
+}
+
+void Graph::propagate(NodeId id) {
+    check_id(id);
+    forward();
+    ++m_grad_version;
+    Node* nodes = m_nodes.data();
+    auto flow = [nodes](NodeId to, double g) { nodes[to].grad += g; };
+    backward_node<false>(nodes, nodes[id], nodes[id].grad, flow);
+    // Its parents, all below it, may hold non-zero gradients now.
+    m_clean_from = std::max<std::size_t>(m_clean_from, id);
+}
+
 void Graph::backward_through(NodeId root, std::span<const NodeId> nodes) {
     check_id(root);
     forward();
@@ -398,6 +395,31 @@ void Graph::zero_grad() noexcept {
     Node* nodes = m_nodes.data();
     for (std::size_t i = 0, n = m_nodes.size(); i < n; ++i)
         nodes[i].grad = 0.0;
+}
+
+void Graph::zero_grad_downstream(std::span<const NodeId> nodes) {
+    if (nodes.empty()) return;
+    ++m_grad_version;
+    Node* tape = m_nodes.data();
+    const std::size_t n = m_nodes.size();
+    std::size_t first = n;
+    std::vector<bool> downstream(n, false);
+    for (NodeId id : nodes) {
+        check_id(id);
+        downstream[id] = true;
+        tape[id].grad = 0.0;
+        first = std::min<std::size_t>(first, id);
+    }
+    // Creation order is topological: one sweep upward finds everything computed from them.
+    for (std::size_t i = first + 1; i < n; ++i) {
+        if (downstream[i]) continue;
+        for (NodeId p : parents(static_cast<NodeId>(i))) {
+            if (!downstream[p]) continue;
+            downstream[i] = true;
+            tape[i].grad = 0.0;
+            break;
+        }
+    }
 }
 
 void Graph::clear() {

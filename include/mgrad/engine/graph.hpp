@@ -9,7 +9,8 @@
 // Semantics (the same as PyTorch's):
 // - backward(root) seeds root.grad with 1 and propagates to everything root depends on, in one
 //   reverse sweep. Interior gradients are recomputed on every call (start again from 0); leaf
-//   gradients (Leaf and Const nodes) accumulate until zero_grad().
+//   gradients (Leaf and Const nodes) accumulate until zero_grad(). (backward_accumulating() is
+//   micrograd's rule instead, for the Python package: every gradient accumulates.)
 // - Nodes the root does not depend on get no gradient, even when they hold NaN or inf.
 // - Ops follow IEEE arithmetic: log(-1) is NaN, 1/0 is inf. first_non_finite() finds the node
 //   where a NaN or inf first appeared.
@@ -215,8 +216,21 @@ class MGRAD_API Graph {
     static constexpr std::uint32_t many_leaves = 32;
     /// Backpropagate from `root` (see the header comment for the exact rule).
     void backward(NodeId root);
+    /// micrograd's backward(): `root`'s gradient is set to 1, and every node the root depends on
+    /// adds its share into its parents' gradients on top of what they hold — interior nodes
+    /// too, and each passes on the whole gradient it holds, so calling it twice gives what
+    /// micrograd gives (not twice the first call's gradients). Nodes the root does not depend
+    /// on keep theirs. The Python package's Value.backward().
+    void backward_accumulating(NodeId root);
+    /// micrograd's `_backward()` of one node: adds its gradient times each local derivative
+    /// into its parents' gradients (nothing for a leaf).
+    void propagate(NodeId id);
     /// Set every gradient, leaves included, to 0.
     void zero_grad() noexcept;
+    /// Set to 0 the gradients of `nodes` and of every node computed from them; the others keep
+    /// theirs. An optimiser's zero_grad() under backward_accumulating(), whose loss is built
+    /// once and replayed: its computed nodes must start each step from 0 too.
+    void zero_grad_downstream(std::span<const NodeId> nodes);
     /// zero_grad() and backward(root) for the part of the tape `root` depends on: `nodes` is
     /// root and all its ancestors in ascending order (AncestorWalk::of), and only they are read
     /// or written — their gradients become what zero_grad() then backward(root) give them;
