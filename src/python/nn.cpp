@@ -57,6 +57,7 @@ class Forward {
             if (!m_tape) m_tape = v->tape;
             if (v->tape != m_tape)
                 throw Error("cannot combine Values from two different graphs in a module's call");
+            m_tape->refuse_on_session("calling a module");
             return {true, m_tape->id_of(v), 0.0};
         }
         double x = 0.0;
@@ -270,6 +271,7 @@ ValueList value_list(py::handle seq, const char* what, Tape* tape = nullptr) {
     for (Py_ssize_t i = 0; i < n && !out.tape; ++i)
         if (is_value(items[i])) out.tape = as_value(items[i])->tape;
     if (!out.tape) out.tape = &default_tape();
+    out.tape->refuse_on_session(what);
     Graph& g = out.tape->graph();
     out.values.reserve(static_cast<std::size_t>(n));
     for (Py_ssize_t i = 0; i < n; ++i) {
@@ -380,6 +382,7 @@ class PyOptimizer {
             if (!m_tape) m_tape = as_value(p.ptr())->tape;
             if (as_value(p.ptr())->tape != m_tape)
                 throw Error("an optimiser's parameters must all be on one graph");
+            m_tape->refuse_on_session("an optimiser");  // (:step and :minimize are the session's)
             m_parameters.push_back(py::reinterpret_borrow<py::object>(p));
         }
         if (PyCallable_Check(lr.ptr())) {
@@ -390,7 +393,18 @@ class PyOptimizer {
     }
 
     void step() { optimizer().step(); }
-    void zero_grad() { optimizer().zero_grad(); }
+    /// The parameters' gradients and those of every Value computed from them: backward() adds
+    /// into computed Values' too (micrograd's rule), and a loss built once and replayed must
+    /// start each step from 0 everywhere.
+    void zero_grad() {
+        Optimizer& o = optimizer();
+        o.zero_grad();
+        std::vector<NodeId> ids;
+        ids.reserve(o.parameters().size());
+        for (const mgrad::Value& p : o.parameters())
+            ids.push_back(p.id());
+        if (m_tape) m_tape->graph().zero_grad_downstream(ids);
+    }
     [[nodiscard]] double learning_rate() { return optimizer().learning_rate(); }
     [[nodiscard]] std::size_t steps() { return optimizer().steps_taken(); }
 

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <memory>
 #include <optional>
@@ -15,8 +16,10 @@
 #include "mgrad/language/diagnostic.hpp"
 #include "mgrad/language/parser.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/support/number.hpp"
 #include "module.hpp"
 #include "session_output.hpp"
+#include "session_statement.hpp"
 #include "value.hpp"
 
 namespace py = pybind11;
@@ -92,6 +95,45 @@ void SessionOutput::picture(const Picture& picture) {
     e.bytes = picture.data;
     e.text = picture.caption;
     m_events.push_back(std::move(e));
+}
+
+// --- Python operations as statements ---------------------------------------------------------
+
+void throw_session_ended() {
+    throw Error("this session has ended (:quit): make a new one, mgrad.Session()");
+}
+
+void run_session_statement(Tape& tape, std::string_view statement, std::size_t quiet_from) {
+    tape.check_idle();
+    Session& session = *tape.session();
+    if (session.quit_requested()) throw_session_ended();
+    const bool ok = session.run("<python>", statement);
+    std::optional<std::string> error;
+    std::vector<std::string> warnings;
+    for (Event& e : tape.output()->take()) {
+        if (e.kind != Event::Kind::Diagnostic) continue;  // (the echo, a table of :set …)
+        if (e.severity == Severity::Error && !error)
+            error = std::move(e.message);
+        else if (e.severity == Severity::Warning && !(e.span && e.span->offset >= quiet_from))
+            warnings.push_back(std::move(e.message));
+    }
+    for (const std::string& w : warnings)
+        if (PyErr_WarnEx(PyExc_RuntimeWarning, w.c_str(), 1) < 0) throw py::error_already_set();
+    if (!ok) throw Error(error ? *error : std::string(statement) + " failed");
+}
+
+std::optional<std::string> bound_name(Tape& tape, NodeId id) {
+    tape.check_idle();
+    const Session& session = *tape.session();
+    for (const std::string& name : session.names())
+        if (session.lookup(name) == id) return name;
+    return std::nullopt;
+}
+
+std::string number_statement_text(double x) {
+    if (std::isnan(x)) return "0/0";
+    if (std::isinf(x)) return x > 0 ? "1/0" : "-1/0";
+    return format_number(x);
 }
 
 namespace {
@@ -230,15 +272,27 @@ class PySession {
         const NodeId id = session().require(name);
         return py::reinterpret_steal<py::object>(m_tape->value(id, false));
     }
+    /// s[name] = value: the statement `name = NAME`, where NAME is bound to the Value now.
     void bind(const std::string& name, py::handle value) {
         m_tape->check_idle();
+        check_name(name);
         if (!is_value(value.ptr()) || as_value(value.ptr())->tape != m_tape)
             throw py::type_error("only a Value of this session's graph can be bound to a name");
-        session().bind(name, m_tape->id_of(as_value(value.ptr())));
+        const NodeId id = m_tape->id_of(as_value(value.ptr()));
+        const std::optional<std::string> bound = bound_name(*m_tape, id);
+        if (!bound)
+            throw Error("s['" + name + "'] = value: '" + session().node_name(id) +
+                        "' is not bound to a name, and the session's statements (which :save "
+                        "keeps) speak of nodes by name; make it with one: s.run('" +
+                        name + " = …')");
+        if (*bound != name) run_session_statement(*m_tape, name + " = " + *bound);
     }
-    py::object leaf(double data) {
+    /// s[name] = number: the statement `name = NUMBER` (NaN and the infinities as `0/0`, `1/0`).
+    void assign(const std::string& name, double x) {
         m_tape->check_idle();
-        return py::reinterpret_steal<py::object>(m_tape->value(m_tape->graph().leaf(data), true));
+        check_name(name);
+        const std::string statement = name + " = ";
+        run_session_statement(*m_tape, statement + number_statement_text(x), statement.size());
     }
     std::vector<std::string> names() {
         m_tape->check_idle();
@@ -283,9 +337,23 @@ class PySession {
   private:
     Session& session() { return *m_tape->session(); }
 
+    /// A name goes into a statement's text: anything but a name would be parsed as script
+    /// text (`x\n:save f` would run `:save f`).
+    static void check_name(const std::string& name) {
+        const auto letter = [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        };
+        bool ok = !name.empty() && letter(name[0]);
+        for (char c : name)
+            ok = ok && (letter(c) || (c >= '0' && c <= '9'));
+        if (!ok)
+            throw Error("'" + name + "' is not a name (letters, digits and _, not first a digit)");
+    }
+
     template <class Body>
     py::tuple running(Body body) {
         m_tape->check_idle();
+        if (session().quit_requested()) throw_session_ended();
         m_interrupt = 0;
         bool ok = false;
         {
@@ -324,7 +392,7 @@ void register_session(py::module_& m) {
         .def("lookup", &PySession::lookup, py::arg("name"))
         .def("require", &PySession::require, py::arg("name"))
         .def("bind", &PySession::bind, py::arg("name"), py::arg("value"))
-        .def("leaf", &PySession::leaf, py::arg("data"))
+        .def("assign", &PySession::assign, py::arg("name"), py::arg("data"))
         .def("names", &PySession::names)
         .def("completions", &PySession::completions, py::arg("prefix"))
         .def("functions", &PySession::functions)

@@ -1,6 +1,7 @@
 #include "tape.hpp"
 
 #include <algorithm>
+#include <string>
 
 #include "mgrad/language/session.hpp"
 #include "session_output.hpp"
@@ -115,6 +116,13 @@ Tape::Stats Tape::stats() const noexcept {
 
 void Tape::throw_busy() const {
     throw Error("the session is running a statement in another thread: wait for it to finish");
+}
+
+void Tape::throw_session_graph(const char* what) {
+    throw Error(std::string(what) +
+                " on a session's Values: a session's graph changes only by its statements, "
+                "which :save keeps; run it in the session (s.run(...)), or take the numbers "
+                "(s['a'].data) into Values of your own");
 }
 
 }  // namespace mgrad::python

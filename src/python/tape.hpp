@@ -91,6 +91,12 @@ class Tape {
         Pause& operator=(const Pause&) = delete;
         ~Pause() { --paused; }
     };
+    /// A session's graph grows only by the session's statements, so that `:save` keeps what was
+    /// done (session_statement.hpp): `what` (an nn call, an optimiser …) is refused on it.
+    void refuse_on_session(const char* what) const {
+        if (m_session) [[unlikely]]
+            throw_session_graph(what);
+    }
     /// Set while a session runs without the GIL: Values on this tape are refused meanwhile.
     void set_busy(bool busy) noexcept { m_busy = busy; }
     void check_idle() const {
@@ -113,6 +119,7 @@ class Tape {
     void invalidate_all() noexcept;
     void schedule_next() noexcept;
     [[noreturn]] void throw_busy() const;
+    [[noreturn]] static void throw_session_graph(const char* what);
     [[noreturn]] static void throw_stale();
 
     std::size_t m_refs = 1;

@@ -7,8 +7,13 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "errors.hpp"
 #include "mgrad/engine/op.hpp"
+#include "mgrad/language/session.hpp"
+#include "mgrad/support/number.hpp"
+#include "session_statement.hpp"
 
 namespace mgrad::python {
 
@@ -32,6 +37,18 @@ Tape* the_default_tape = nullptr;
                 "' (a session's Values and the default graph's do not mix)");
 }
 
+// A Python operator or method on a session's Values is refused (session_statement.hpp), with
+// the statement that does it in the session. Cold: off the default graph's path.
+[[noreturn, gnu::cold, gnu::noinline]] void throw_session_op(Tape& t, Op op, PyObject* a,
+                                                             PyObject* b, double k) {
+    auto name = [&](PyObject* o) {
+        return is_value(o) ? t.session()->node_name(t.id_of(as_value(o))) : format_number(k);
+    };
+    std::vector<std::string> operands{name(a)};
+    if (b) operands.push_back(name(b));
+    throw Error(session_op_hint(op, operands, format_number(k)));
+}
+
 // A template on the op, so that the engine's recording is inlined with the op known.
 template <Op op>
 PyObject* binary(PyObject* a, PyObject* b) {
@@ -41,6 +58,8 @@ PyObject* binary(PyObject* a, PyObject* b) {
     if (va && vb) {
         Tape& t = *as_value(a)->tape;
         if (as_value(b)->tape != &t) throw_mixed(op);
+        if (t.session()) [[unlikely]]
+            throw_session_op(t, op, a, b, k);
         const NodeId x = t.id_of(as_value(a)), y = t.id_of(as_value(b));
         return t.value(t.graph().binary(op, x, y), true);
     }
@@ -51,6 +70,8 @@ PyObject* binary(PyObject* a, PyObject* b) {
             return nullptr;
         }
         Tape& t = *as_value(a)->tape;
+        if (t.session()) [[unlikely]]
+            throw_session_op(t, op, a, op == Op::PowConst ? nullptr : b, k);
         const NodeId x = t.id_of(as_value(a));
         Graph& g = t.graph();
         if constexpr (op == Op::PowConst) return t.value(g.pow_const(x, k), true);
@@ -64,6 +85,8 @@ PyObject* binary(PyObject* a, PyObject* b) {
             return nullptr;
         }
         Tape& t = *as_value(b)->tape;
+        if (t.session()) [[unlikely]]
+            throw_session_op(t, op == Op::PowConst ? Op::Pow : op, a, b, k);
         const NodeId y = t.id_of(as_value(b));
         Graph& g = t.graph();
         const NodeId c = g.constant(k);
@@ -77,6 +100,8 @@ template <Op op>
 PyObject* unary(PyObject* self) {
     MGRAD_TRY
     Tape& t = *as_value(self)->tape;
+    if (t.session()) [[unlikely]]
+        throw_session_op(t, op, self, nullptr, 0.0);
     const NodeId x = t.id_of(as_value(self));
     return t.value(t.graph().unary(op, x), true);
     MGRAD_CATCH(nullptr)
@@ -108,10 +133,42 @@ PyObject* method(PyObject* self, PyObject*) {
     return unary<op>(self);
 }
 
+// --- a session's Values: their operations are the session's statements (session_statement.hpp)
+
+/// The name the session binds to the Value's node, or an Error that says what to do instead of
+/// `what` (the statement needs a name to speak of the node).
+std::string name_for(Tape& t, NodeId id, std::string_view what, std::string_view instead) {
+    if (std::optional<std::string> name = bound_name(t, id)) return *name;
+    throw Error(
+        fmt::format("{}: '{}' is not bound to a name in its session, and the session's "
+                    "statements (which :save keeps) speak of nodes by name; {}",
+                    what, t.session()->node_name(id), instead));
+}
+
 PyObject* m_backward(PyObject* self, PyObject*) {
     MGRAD_TRY
     Tape& t = *as_value(self)->tape;
-    t.graph().backward(t.id_of(as_value(self)));
+    const NodeId id = t.id_of(as_value(self));
+    if (t.session()) {
+        // The REPL's rule: every gradient starts from 0.
+        run_session_statement(
+            t, ":backward " + name_for(t, id, "backward()", "bind it first: s['L'] = value"));
+        Py_RETURN_NONE;
+    }
+    t.graph().backward_accumulating(id);  // micrograd's rule
+    Py_RETURN_NONE;
+    MGRAD_CATCH(nullptr)
+}
+
+PyObject* m_backward_step(PyObject* self, PyObject*) {
+    MGRAD_TRY
+    Tape& t = *as_value(self)->tape;
+    const NodeId id = t.id_of(as_value(self));
+    if (t.session())
+        throw Error(
+            "_backward() by hand is micrograd's, on the default graph: a session's "
+            "gradients come from :backward (s.run(':backward L'))");
+    t.graph().propagate(id);
     Py_RETURN_NONE;
     MGRAD_CATCH(nullptr)
 }
@@ -153,9 +210,16 @@ void make_methods() {
     add_op_methods(std::make_index_sequence<op_count>{});
     methods.push_back(
         {"backward", m_backward, METH_NOARGS,
-         "Backpropagate from this value: its grad becomes 1, and every value it depends on gets "
-         "d(self)/d(value). Leaves accumulate (call zero_grad() between steps), computed values "
-         "start again from 0."});
+         "backward($self, /)\n--\n\n"
+         "micrograd's backward(): this value's grad becomes 1, and every value it depends on "
+         "adds d(self)/d(value) to its grad, computed values too, so gradients add up across "
+         "calls (zero_grad() between steps). On a Session's graph it is `:backward NAME`, the "
+         "REPL's rule: every gradient starts from 0."});
+    methods.push_back(
+        {"_backward", m_backward_step, METH_NOARGS,
+         "_backward($self, /)\n--\n\n"
+         "micrograd's _backward(), as the lecture calls it by hand: adds this value's grad times "
+         "each local derivative into its operands' grads (nothing for an input)."});
     methods.push_back({nullptr, nullptr, 0, nullptr});
 }
 
@@ -184,12 +248,22 @@ int set_number(PyObject* self, PyObject* value, bool data) {
     }
     Tape& t = *as_value(self)->tape;
     const NodeId id = t.id_of(as_value(self));
-    // micrograd's rule on the default graph (values computed before keep their numbers);
-    // on a session's graph, `:set`'s (what depends on it is recomputed when read).
-    if (data && t.collected())
+    if (t.session()) {
+        if (!data)
+            throw Error(
+                "a session's gradients come from :backward, which starts every gradient "
+                "from 0 (s.run(':backward L')); one set from Python would not be kept "
+                "by :save");
+        // The REPL's `a.data = 7`: what depends on it is recomputed when read.
+        const std::string name =
+            name_for(t, id, "setting data", "set a named leaf (s['a'].data = 7)");
+        const std::string statement = name + ".data = ";
+        run_session_statement(t, statement + number_statement_text(x), statement.size());
+        return 0;
+    }
+    // micrograd's rule: values computed before keep their numbers.
+    if (data)
         t.graph().assign(id, x);
-    else if (data)
-        t.graph().set_data(id, x);
     else
         t.graph().set_grad(id, x);
     return 0;
@@ -224,7 +298,12 @@ int set_label(PyObject* self, PyObject* value, void*) {
     const char* text = PyUnicode_AsUTF8AndSize(value, &size);
     if (!text) return -1;
     Tape& t = *as_value(self)->tape;
-    t.graph().set_label(t.id_of(as_value(self)), {text, static_cast<std::size_t>(size)});
+    const NodeId id = t.id_of(as_value(self));
+    if (t.session())
+        throw Error(
+            "on a session's graph, labels are the names the session binds: bind the "
+            "Value to a name instead (s['x'] = value)");
+    t.graph().set_label(id, {text, static_cast<std::size_t>(size)});
     return 0;
     MGRAD_CATCH(-1)
 }
@@ -301,10 +380,13 @@ PyObject* get_prev(PyObject* self, void*) {
 
 PyGetSetDef getset[] = {
     {"data", get_data, set_data,
-     "The value (a float). Setting it changes an input; what depends on it is recomputed "
-     "when next read.",
+     "The value (a float). Setting it changes this Value only, as in micrograd: Values "
+     "computed from it keep the numbers they were computed with (mgrad's optimisers recompute "
+     "them). On a Session's graph it is the REPL's `a.data = 7`: what depends on it is "
+     "recomputed when read.",
      nullptr},
-    {"grad", get_grad, set_grad, "d(root)/d(self) after root.backward().", nullptr},
+    {"grad", get_grad, set_grad,
+     "d(root)/d(self), added up over root.backward() calls until set to 0 (zero_grad()).", nullptr},
     {"label", get_label, set_label, "The name shown in drawings ('' when none).", nullptr},
     {"op", get_op, nullptr, "The op's name: 'leaf', 'const', 'add', 'mul', 'tanh' …", nullptr},
     {"parents", get_parents, nullptr, "The operands, in order (a tuple of Values).", nullptr},
@@ -316,22 +398,41 @@ PyGetSetDef getset[] = {
 
 PyObject* tp_new(PyTypeObject*, PyObject* args, PyObject* kwargs) {
     MGRAD_TRY
-    static const char* keywords[] = {"data", "label", "_children", "_op", nullptr};
+    // micrograd's signature (the lecture's, with `label`), so that its habits work or say what
+    // to write instead.
+    static const char* keywords[] = {"data", "_children", "_op", "label", nullptr};
     PyObject* data = nullptr;
-    const char* label = "";
-    Py_ssize_t label_size = 0;
     PyObject* children = nullptr;
     PyObject* op = nullptr;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|s#$OO:Value", const_cast<char**>(keywords),
-                                     &data, &label, &label_size, &children, &op))
+    PyObject* label_object = nullptr;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OOO:Value", const_cast<char**>(keywords),
+                                     &data, &children, &op, &label_object))
         return nullptr;
-    // micrograd's internal form Value(data, _children, _op) makes computed nodes by hand; here
-    // the operators make them.
-    if ((children && PyObject_IsTrue(children) == 1) || (op && PyObject_IsTrue(op) == 1)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "Value(data, _children, _op) is micrograd's internal form; in mgrad the "
-                        "operators make computed Values (use Value(data, label=...))");
+    if (children && PyUnicode_Check(children) && !op) {
+        PyErr_Format(PyExc_TypeError,
+                     "Value(data, _children=(), _op='', label=''): the second argument is "
+                     "micrograd's _children; to name the Value write Value(..., label=%R)",
+                     children);
         return nullptr;
+    }
+    // micrograd's internal form makes computed nodes by hand; here the operators make them.
+    const int has_children = children ? PyObject_IsTrue(children) : 0;
+    const int has_op = op ? PyObject_IsTrue(op) : 0;
+    if (has_children < 0 || has_op < 0) return nullptr;
+    if (has_children || has_op) {
+        PyErr_SetString(PyExc_TypeError, constructor_hint(children, op).c_str());
+        return nullptr;
+    }
+    const char* label = "";
+    Py_ssize_t label_size = 0;
+    if (label_object) {
+        if (!PyUnicode_Check(label_object)) {
+            PyErr_Format(PyExc_TypeError, "a Value's label must be a str, not '%.200s'",
+                         Py_TYPE(label_object)->tp_name);
+            return nullptr;
+        }
+        label = PyUnicode_AsUTF8AndSize(label_object, &label_size);
+        if (!label) return nullptr;
     }
     double x = 0.0;
     const int n = as_number(data, x);
@@ -386,7 +487,7 @@ PyObject* tp_repr(PyObject* self) {
 // clang-format off
 PyType_Slot slots[] = {
     {Py_tp_doc, const_cast<char*>(
-        "Value(data, label='')\n--\n\n"
+        "Value(data, _children=(), _op='', label='')\n--\n\n"
         "A scalar in an automatic-differentiation graph, micrograd's Value on mgrad's tape.\n"
         "Arithmetic with Values and numbers records new Values; backward() fills in grads.")},
     {Py_tp_new, reinterpret_cast<void*>(tp_new)},

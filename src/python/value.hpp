@@ -8,6 +8,9 @@
 
 #include <Python.h>
 
+#include <string>
+#include <vector>
+
 #include "mgrad/engine/graph.hpp"
 #include "tape.hpp"
 
@@ -23,6 +26,15 @@ void init_value_type(PyObject* module);
 
 /// The tape `Value(x)` goes on: the module's, collected.
 [[nodiscard]] Tape& default_tape() noexcept;
+
+/// The TypeError's message for micrograd's internal constructor, Value(data, _children, _op):
+/// the expression that makes the same node, e.g. "… write a + b" (value_hints.cpp).
+[[nodiscard]] std::string constructor_hint(PyObject* children, PyObject* op);
+
+/// The error's message for `op` on a session's Values from Python: the statement that does
+/// it in the session instead, with `operands` named as the session names them (value_hints.cpp).
+[[nodiscard]] std::string session_op_hint(Op op, const std::vector<std::string>& operands,
+                                          const std::string& k);
 
 /// 1 and `out` set when `o` is a real number (int, float, bool, a NumPy scalar), 0 when it is
 /// something else, -1 with a Python error set (an int too large for a double).

@@ -46,6 +46,16 @@ def micrograd_step(model, X, y, k):
     return total_loss
 
 
+def zero_every_grad(root):
+    stack, seen = [root], set()
+    while stack:
+        v = stack.pop()
+        if v not in seen:
+            seen.add(v)
+            v.grad = 0
+            stack.extend(v.parents)
+
+
 def test_ten_thousand_steps_in_steady_memory():
     random.seed(0)
     model = MLP(2, [4, 1])
@@ -75,7 +85,9 @@ def test_held_values_stay_valid_and_correct_across_collections():
     X = [[0.5, -1.0], [1.5, 2.0], [-0.5, 0.25]]
     y = [1, -1, 1]
     first = micrograd_step(model, X, y, 0)
-    model.zero_grad()  # the step's update changed the parameters: record the graph as it is
+    # The step's update changed the parameters: record the graph as it is, its gradients from
+    # one backward() (it adds into every gradient, micrograd's rule: they start from 0).
+    zero_every_grad(first)
     first.backward()
     snapshot = []
 
@@ -99,8 +111,9 @@ def test_held_values_stay_valid_and_correct_across_collections():
         assert v._op == op and v.parents == parents and v.data == data
         if v.op in ("leaf", "const"):
             assert v.grad == grad
-    # The old graph still backpropagates: same interior gradients as when it was new (other
-    # backward() calls since have reset them: a computed Value's grad is from the last one).
+    # The old graph still backpropagates: from gradients set to 0 (backward() adds into every
+    # gradient, micrograd's rule), the same interior gradients as when it was new.
+    zero_every_grad(first)
     first.backward()
     for v, grad in grads_of_inner.items():
         assert v.grad == grad
@@ -160,7 +173,7 @@ def test_sessions_and_their_values_are_freed():
     def churn():
         s = mgrad.Session()
         s.run("a = 2; b = 3\n" + "a = a * b + 1\n" * 200 + ":backward a")
-        v = s["a"] * 2  # a Value keeps its session's graph alive
+        v = s["a"]  # a Value keeps its session's graph alive
         del s
         assert v.data > 0 and tape_stats()["tapes"] >= 2
         try:

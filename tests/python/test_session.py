@@ -49,15 +49,18 @@ def test_names_are_values_on_the_sessions_graph():
     with pytest.raises(KeyError, match="did you mean 'L'"):
         s["Lx"]
     assert s.get("Lx") is None
-    # Python-made Values on the session's graph, and names for them.
-    s["y"] = s["a"] * 10
-    assert s.run("y").results[0].data == 20.0
+    # Python operations on the session's Values are its statements (tests/python/test_hostile.py).
+    with pytest.raises(mgrad.Error, match=r"s\.run\('y = a \* 10'\)"):
+        s["y"] = s["a"] * 10
+    s.run("y = a * 10")
+    s["w"] = s["y"]
+    assert s.run("w").results[0].data == 20.0
     s["z"] = 0.25
     assert s.run("z * 4").results[0].data == 1.0
-    assert "z = 0.25" in s.transcript
-    # Setting data on a session's graph is :set: what depends on it is recomputed.
+    assert "z = 0.25" in s.transcript and "w = y" in s.transcript
+    # Setting data on a session's graph is `a.data = 3`: what depends on it is recomputed.
     s["a"].data = 3
-    assert L.data == ((3 * -3) + 10) * -2
+    assert L.data == ((3 * -3) + 10) * -2 and "a.data = 3" in s.transcript
     with pytest.raises(mgrad.Error):
         s["L"] * mgrad.Value(2.0)  # two graphs do not mix
     with pytest.raises(mgrad.Error):
@@ -126,7 +129,7 @@ def test_session_outlives_its_python_object_while_values_remain():
     s.run(LECTURE)
     L = s["L"]
     del s
-    assert L.data == -8.0 and (L * 2).data == -16.0
+    assert L.data == -8.0 and L.parents[0].data == 4.0
 
 
 def slow_minimize(s):

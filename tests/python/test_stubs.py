@@ -38,7 +38,7 @@ def stub_methods(module_file, class_name):
 
 def public(obj):
     return {n for n in dir(obj) if not n.startswith("__") and (not n.startswith("_") or
-                                                              n in ("_prev", "_op"))}
+                                                              n in ("_prev", "_op", "_backward"))}
 
 
 @pytest.mark.parametrize("module, stub, cls", [

@@ -150,7 +150,9 @@ class _Optimizer:
         self._impl.step()
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0."""
+        """Set to 0 the parameters' gradients and those of every Value computed from them:
+        backward() adds into computed Values' gradients too (micrograd's rule), and a loss built
+        once and replayed by step() needs them all back at 0."""
         self._impl.zero_grad()
 
     @property

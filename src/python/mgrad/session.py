@@ -13,7 +13,6 @@ maps each to its own kind of message.
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Iterator, List, NamedTuple, Optional, Union
@@ -217,7 +216,7 @@ class Session:
         With check=True (the default) a failing statement raises mgrad.Error (its message,
         span and caret form, and `.result` with what the run printed before) and an
         interrupted run raises KeyboardInterrupt (also with `.result`). With check=False
-        both come back in the RunResult.
+        both come back in the RunResult. After `:quit` nothing runs: run() raises mgrad.Error.
         """
         ok, interrupted, events = self._core.run(_utf8(text), _utf8(source), first_line)
         return self._finish(RunResult(ok, interrupted, [_event(e) for e in events]), check)
@@ -265,8 +264,10 @@ class Session:
         return default if value is None else value
 
     def __setitem__(self, name: str, value: Union[Value, float, int]) -> None:
-        """s['a'] = 2 runs `a = 2` (so :save keeps it); s['y'] = s['a'] * 3 names a Value
-        made from the session's Values."""
+        """s['a'] = 2 runs `a = 2`, and s['b'] = s['a'] runs `b = a`, so that :save keeps them
+        (NaN and the infinities, which have no literal, are written `0/0`, `1/0`, `-1/0`). A
+        Value must be bound to a name of the session: compute new ones with its statements,
+        s.run('y = a * 10')."""
         # The name is checked first: it is written into the statement run below, and anything
         # but a name would be parsed as script text (`s["x\n:save f"] = 1` ran `:save f`).
         if not isinstance(name, str):
@@ -279,10 +280,7 @@ class Session:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"a session name is bound to a Value or a number, not "
                             f"{type(value).__name__}")
-        if not math.isfinite(value):
-            self._core.bind(name, self._core.leaf(float(value)))
-            return
-        self.run(f"{name} = {float(value)!r}", source="<python>")
+        self._core.assign(name, float(value))
 
     def __contains__(self, name: object) -> bool:
         return _is_name(name) and self._core.lookup(name) is not None
@@ -344,7 +342,7 @@ class Session:
 
     @property
     def quit_requested(self) -> bool:
-        """True after `:quit`."""
+        """True after `:quit`; from then on run(), run_file() and help() raise mgrad.Error."""
         return self._core.quit_requested
 
     @property
