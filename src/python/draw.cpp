@@ -2,10 +2,12 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "mgrad/render/render.hpp"
+#include "mgrad/support/atomic_file.hpp"
 #include "module.hpp"
 #include "value.hpp"
 
@@ -28,12 +30,24 @@ py::bytes render_value(py::handle root, const std::string& format_name,
     return py::bytes(render(tape.graph(), id, *format, options));
 }
 
+/// Drawing.save's writer: mgrad's atomic file replacement (atomic_file.hpp), so Python writes
+/// a file as every command does. `path` is bytes (os.fsencode): any name the system allows.
+void write_file(const py::bytes& path, const py::bytes& data) {
+    const std::string name = path;
+    const std::string bytes = data;
+    write_file_atomically(std::filesystem::path(name), bytes);
+}
+
 }  // namespace
 
 void register_draw(py::module_& m) {
     m.def("render", &render_value, py::arg("root"), py::arg("format"), py::arg("options"),
           "The picture of everything `root` depends on, as bytes; `options` are :draw's words.");
     m.def("draw_options_help", &draw_options_help);
+    m.def("write_file", &write_file, py::arg("path"), py::arg("data"),
+          "Replaces the file `path` (bytes) with `data` as mgrad writes every file: a hidden "
+          "temporary beside it, renamed over it; only a regular file is replaced. Raises "
+          "mgrad.Error, leaving the file as it was.");
 }
 
 }  // namespace mgrad::python

@@ -72,24 +72,26 @@ class Drawing:
             raise ValueError(f"a {self.format} drawing is binary; see .data")
         return self.data.decode()
 
-    def save(self, filename: Union[str, os.PathLike]) -> str:
+    def save(self, filename: Union[str, bytes, os.PathLike]) -> Union[str, bytes]:
         """Writes the picture to `filename` and returns its path. The format follows the file's
         extension; when it differs from this drawing's, the graph is drawn again in it (with
-        the values it holds now)."""
+        the values it holds now). Written as mgrad writes every file: to a hidden temporary
+        beside the target, then renamed over it, so the target is the old file or the whole
+        new one; only a regular file is replaced (a link to one is followed), and a directory,
+        a FIFO or a device is refused (mgrad.Error), leaving nothing behind."""
         path = os.fspath(filename)
-        ext = os.path.splitext(path)[1].lower().lstrip(".")
+        text = os.fsdecode(path)
+        ext = os.path.splitext(text)[1].lower().lstrip(".")
         ext = {"gv": "dot"}.get(ext, ext)
         data = self.data
         if ext and ext != self.format:
             if ext not in _FORMATS:
-                raise ValueError(f"cannot draw to {path!r}: use .svg, .png, .pdf, .dot or .json")
+                raise ValueError(f"cannot draw to {text!r}: use .svg, .png, .pdf, .dot or .json")
             data = _core.render(self.root, ext, self._words)
         elif not ext:
-            path = f"{path}.{self.format}"
-        tmp = f"{path}.tmp{os.getpid()}"
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)  # never a half-written picture
+            suffix = f".{self.format}"
+            path = path + (suffix.encode() if isinstance(path, bytes) else suffix)
+        _core.write_file(os.fsencode(path), data)
         return path
 
     def render(self, filename: Union[str, os.PathLike] = "graph", format: Optional[str] = None,
