@@ -18,3 +18,21 @@ if(MGRAD_TSAN)
   add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
   add_link_options(-fsanitize=thread)
 endif()
+
+# Faster builds where the tools are here: ccache (a rebuild of unchanged files is a cache hit,
+# also across the presets' build directories and worktrees with CCACHE_BASEDIR) and lld, which
+# links the large test programs several times faster than ld.bfd.
+find_program(MGRAD_CCACHE_PROGRAM ccache)
+option(MGRAD_CCACHE "Compile through ccache when it is installed" ON)
+if(MGRAD_CCACHE AND MGRAD_CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${MGRAD_CCACHE_PROGRAM})
+endif()
+find_program(MGRAD_LLD_PROGRAM ld.lld)
+option(MGRAD_LLD "Link with lld when it is installed" ON)
+if(MGRAD_LLD AND MGRAD_LLD_PROGRAM AND NOT EMSCRIPTEN)
+  include(CheckLinkerFlag)
+  check_linker_flag(CXX -fuse-ld=lld mgrad_has_lld)
+  if(mgrad_has_lld)
+    add_link_options(-fuse-ld=lld)
+  endif()
+endif()
