@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
@@ -19,6 +20,9 @@ namespace mgrad {
 namespace {
 
 std::uint32_t u32(std::size_t n) { return static_cast<std::uint32_t>(n); }
+
+/// How long `:load` of a FIFO waits for something to open it for writing.
+constexpr std::chrono::seconds fifo_writer_wait{3};
 
 struct LoadingGuard {  // pops the file run_file pushed, however run() ends
     std::vector<std::pair<std::string, std::string>>* loading = nullptr;
@@ -123,7 +127,13 @@ std::string Session::Impl::read_file(const std::string& path) const {
     std::string text;
     if (regular) text.reserve(static_cast<std::size_t>(st.st_size));
     // A pipe, a terminal or a device is read as it comes, waiting at most a tenth of a second
-    // at a time so that Ctrl-C (or another front end's interrupt) is noticed.
+    // at a time so that Ctrl-C (or another front end's interrupt) is noticed. A FIFO that
+    // nothing has opened for writing reads as empty (and would never be readable): it is given
+    // fifo_writer_wait for a writer to come, then refused, so that a front end without Ctrl-C
+    // (a thread of a Python program, a notebook) is not held for good.
+    const bool fifo = S_ISFIFO(st.st_mode);
+    bool writer = !fifo;  // known once a read waits for data (EAGAIN) or gets some
+    const auto opened = std::chrono::steady_clock::now();
     std::vector<char> buffer(std::size_t{1} << 16u);
     for (;;) {
         if (!regular) {
@@ -132,14 +142,23 @@ std::string Session::Impl::read_file(const std::string& path) const {
             const int ready = ::poll(&p, 1, 100);
             if (ready < 0 && errno != EINTR)
                 throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
-            if (ready <= 0) continue;
+            if (ready <= 0 && writer) continue;
         }
         const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-        if (n == 0) break;
+        if (n == 0 && writer) break;
+        if (n == 0) {
+            if (std::chrono::steady_clock::now() - opened >= fifo_writer_wait)
+                throw Error(fmt::format(
+                    "cannot read '{}': it is a pipe that nothing opened for writing within {} s",
+                    path, fifo_writer_wait.count()));
+            continue;
+        }
         if (n < 0) {
+            if (errno == EAGAIN) writer = true;
             if (errno == EINTR || errno == EAGAIN) continue;
             throw Error(fmt::format("cannot read '{}': {}", path, std::strerror(errno)));
         }
+        writer = true;
         if (text.size() + static_cast<std::size_t>(n) > max_script_size) throw too_large();
         text.append(buffer.data(), static_cast<std::size_t>(n));
     }

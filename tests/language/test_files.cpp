@@ -207,6 +207,33 @@ TEST_CASE(":load of a pipe that nobody writes to stops at Ctrl-C, and reads one 
     CHECK(f.session.graph().data(*f.session.lookup("b")) == 42.0);
 }
 
+TEST_CASE(":load of a pipe that nothing opens for writing is refused in seconds, without Ctrl-C") {
+    TempDir dir;
+    const fs::path fifo = dir.path / "pipe.mg";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    Fixture f;
+    const std::string load = fmt::format(":load \"{}\"", fifo.string());
+    {
+        // Before, only this (a front end's Ctrl-C) ended the wait: a thread of a Python program
+        // or a notebook has none.
+        InterruptAfter watchdog(20000);
+        f.session.set_interrupt_flag(&InterruptAfter::flag);
+        const auto start = std::chrono::steady_clock::now();
+        CHECK_FALSE(f.session.run("<test>", load));
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+    }
+    CHECK(f.err.str().find("it is a pipe that nothing opened for writing within 3 s") !=
+          std::string::npos);
+    // A writer that comes within that time is waited for.
+    std::thread writer([&fifo] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        std::ofstream(fifo) << "c = 5\n";
+    });
+    CHECK(f.session.run("<test>", load));
+    writer.join();
+    REQUIRE(f.session.lookup("c"));
+}
+
 TEST_CASE("commands that write refuse a pipe at once (opening it would block)" *
           MGRAD_NEEDS_LAYOUT_AND_PLOTS) {
     TempDir dir;
