@@ -15,6 +15,7 @@
 #include <array>
 #include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -77,6 +78,7 @@ struct Options {
     std::string output;
     std::string draw_options;
     std::size_t max_nodes = mgrad::default_max_nodes;
+    std::vector<std::string> allow_write;
     std::string color = "auto";
     bool view = false;
     std::uint16_t view_port = 0;
@@ -252,6 +254,12 @@ int run_main(int argc, char** argv) {
                 return fmt::format("expected a whole number from 0 to 9999999999, not '{}'", text);
             },
             "", "max-nodes"));
+    app.add_option("--allow-write", o.allow_write,
+                   "let scripts (FILEs, standard input, :load) write files inside DIR too; "
+                   "otherwise they write only inside the current directory (repeatable)")
+        ->type_name("DIR")
+        ->allow_extra_args(false)
+        ->check(CLI::ExistingDirectory.description(""));
     auto* view =
         app.add_flag("--view", o.view, "show the graph live in the browser (docs/view.md)");
     app.add_option("--view-port", o.view_port,
@@ -307,7 +315,10 @@ int run_main(int argc, char** argv) {
     stream_out.set_width(terminal_width());
     mgrad::cli::JsonOutput json_out(std::cout);
     mgrad::Output& out = o.json ? static_cast<mgrad::Output&>(json_out) : stream_out;
-    mgrad::Session session(out, mgrad::SessionOptions{o.keep_going, o.echo, o.max_nodes});
+    mgrad::SessionOptions options{o.keep_going, o.echo, o.max_nodes};
+    for (const std::string& dir : o.allow_write)  // absolute now: the rule is made per script
+        options.allow_write.push_back(std::filesystem::absolute(dir).string());
+    mgrad::Session session(out, options);
     mgrad::add_standard_commands(session);
     mgrad::cli::ViewControl view_control(session, o.view_port, o.open);
     view_control.add_command();

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
+#include "mgrad/support/atomic_file.hpp"
 #include "mgrad/support/number.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/engine/chain_rule.hpp"
@@ -44,12 +45,11 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
                     args[1].span);
     if (args.size() == 2 && !inline_frames) {
         dir = args[1].text;
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec || !std::filesystem::is_directory(dir))
-            throw Error(fmt::format("cannot make the directory '{}': {}", args[1].text,
-                                    ec ? ec.message() : "a file has that name"),
-                        args[1].span);
+        try {
+            make_directories(dir);
+        } catch (const Error& e) {
+            throw Error(e.what(), args[1].span);
+        }
     }
     // The pass itself, on the session's graph, so the frames show the gradients so far. If it
     // stops halfway (a frame cannot be written, Ctrl-C) the gradients go back as they were:

@@ -14,6 +14,9 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+
+#include "mgrad/support/write_rule.hpp"
 
 namespace mgrad {
 
@@ -34,7 +37,14 @@ struct LoadingGuard {  // pops the file run_file pushed, however run() ends
 }  // namespace
 
 bool Session::Impl::run(std::string_view source_name, std::string_view text,
-                        std::uint32_t first_line) {
+                        std::uint32_t first_line, Author author) {
+    // A script writes only where the user lets it: the current directory and allow_write.
+    std::optional<WriteScope> write_scope;
+    if (author == Author::Script) {
+        std::vector<std::filesystem::path> dirs{std::filesystem::path(".")};
+        dirs.insert(dirs.end(), m_options.allow_write.begin(), m_options.allow_write.end());
+        write_scope.emplace(WriteRule::inside(dirs));
+    }
     // A copy: a nested :load pushes onto m_frames and may move its elements.
     const Frame frame{std::string(source_name), text, source_index(source_name)};
     m_frames.push_back(frame);
@@ -166,7 +176,7 @@ std::string Session::Impl::read_file(const std::string& path) const {
 }
 
 bool Session::Impl::run_file(const std::string& path) {
-    if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"));
+    if (path == "-") return run("<stdin>", read_script(std::cin, "<stdin>"), 1, Author::Script);
     std::error_code ec;
     std::string key = std::filesystem::weakly_canonical(path, ec).string();
     if (ec) key = path;
@@ -186,7 +196,7 @@ bool Session::Impl::run_file(const std::string& path) {
     std::string text = read_file(path);
     m_loading.emplace_back(key, path);
     LoadingGuard guard{&m_loading};
-    return run(path, text);
+    return run(path, text, 1, Author::Script);
 }
 
 namespace {

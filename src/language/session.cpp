@@ -23,8 +23,9 @@ Graph& Session::graph() noexcept { return m_impl->m_graph; }
 const Graph& Session::graph() const noexcept { return m_impl->m_graph; }
 Output& Session::output() noexcept { return *m_impl->m_output; }
 SessionOptions& Session::options() noexcept { return m_impl->m_options; }
-bool Session::run(std::string_view source_name, std::string_view text, std::uint32_t first_line) {
-    return m_impl->run(source_name, text, first_line);
+bool Session::run(std::string_view source_name, std::string_view text, std::uint32_t first_line,
+                  Author author) {
+    return m_impl->run(source_name, text, first_line, author);
 }
 bool Session::run_file(const std::string& path) { return m_impl->run_file(path); }
 bool Session::run_command(std::string_view name, const std::vector<std::string>& args) {

@@ -62,7 +62,8 @@ struct MGRAD_LOCAL Session::Impl {
         : m_output(&output), m_options(options), self(session) {}
 
     // The public operations, as session.hpp documents them.
-    bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1);
+    bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1,
+             Author author = Author::User);
     bool run_file(const std::string& path);
     /// A script's text; refuses one over max_script_size (by its size, unread, when it is a
     /// regular file) and stops waiting on a pipe when interrupted.

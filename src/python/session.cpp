@@ -249,8 +249,10 @@ class PySession {
     ~PySession() { m_tape->release(); }  // Values on the session's graph keep it alive
 
     /// (ok, interrupted, events)
-    py::tuple run(const std::string& text, const std::string& source, std::uint32_t first_line) {
-        return running([&](Session& s) { return s.run(source, text, first_line); });
+    py::tuple run(const std::string& text, const std::string& source, std::uint32_t first_line,
+                  bool script) {
+        const Author author = script ? Author::Script : Author::User;
+        return running([&](Session& s) { return s.run(source, text, first_line, author); });
     }
     py::tuple run_file(const std::string& path) {
         return running([&](Session& s) { return s.run_file(path); });
@@ -385,7 +387,8 @@ void register_session(py::module_& m) {
              py::arg("echo") = false, py::arg("max_nodes") = default_max_nodes,
              py::arg("pictures") = false)
         .def_static("is_incomplete", &Parser::is_incomplete, py::arg("text"))
-        .def("run", &PySession::run, py::arg("text"), py::arg("source"), py::arg("first_line"))
+        .def("run", &PySession::run, py::arg("text"), py::arg("source"), py::arg("first_line"),
+             py::arg("script") = false)
         .def("run_file", &PySession::run_file, py::arg("path"))
         .def("run_command", &PySession::run_command, py::arg("name"), py::arg("args"))
         .def("interrupt", &PySession::interrupt)
@@ -401,6 +404,11 @@ void register_session(py::module_& m) {
         .def_property_readonly("transcript", &PySession::transcript)
         .def_property_readonly("node_count", &PySession::node_count)
         .def_property_readonly("quit_requested", &PySession::quit_requested)
+        .def_property(
+            "allow_write", [](PySession& s) { return s.options().allow_write; },
+            [](PySession& s, std::vector<std::string> dirs) {
+                s.options().allow_write = std::move(dirs);
+            })
         .def_property(
             "keep_going", [](PySession& s) { return s.options().keep_going; },
             [](PySession& s, bool v) { s.options().keep_going = v; })

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "mgrad/support/error.hpp"
+#include "mgrad/support/write_rule.hpp"
 
 namespace mgrad {
 namespace {
@@ -47,6 +48,9 @@ std::filesystem::path directory_of(const std::filesystem::path& file) {
 std::filesystem::path check_target(const std::filesystem::path& given,
                                    const std::filesystem::path& target) {
     if (given.filename().empty() || target.filename().empty()) fail(given, "not a file name");
+    // Where a script may write (write_rule.hpp): judged before anything is made.
+    current_write_rule().check(given);
+    current_write_rule().check(target);
     // Renaming over a device (/dev/null, /dev/full), a pipe or a socket would replace it with a
     // plain file, which for root means breaking the system; opening a pipe would block.
     struct stat existing {};
@@ -214,6 +218,15 @@ void write_file_atomically(const std::filesystem::path& file, std::string_view b
 }
 
 void check_writable(const std::filesystem::path& file) { (void)check_target(file, resolve(file)); }
+
+void make_directories(const std::filesystem::path& dir) {
+    current_write_rule().check_directory(dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw Error(fmt::format("cannot make the directory '{}': {}", dir.string(),
+                                ec ? ec.message() : "a file has that name"));
+}
 
 void write_file_atomically(
     const std::filesystem::path& file,

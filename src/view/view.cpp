@@ -142,7 +142,9 @@ class SessionView final : public View {
                     fmt::format(":set {} {}", job.name, format_number(job.value));
                 m_host.before_output();
                 m_session.output().text(fmt::format("view> {}\n", command));
-                const bool ok = m_session.run("<view>", command);
+                // The page is not the user at the keyboard: it writes as a script would (and
+                // `:set` writes nothing).
+                const bool ok = m_session.run("<view>", command, 1, Author::Script);
                 notice(ok ? fmt::format("{} set to {}", job.name, format_number(job.value))
                           : fmt::format("{} failed (the terminal says why)", command),
                        !ok);

@@ -5,6 +5,7 @@ cell with a reply.
 """
 
 import json
+import os
 import random
 import time
 
@@ -126,3 +127,37 @@ def test_interrupt_at_any_moment_ends_the_cell(kernel):
     km.interrupt_kernel()
     time.sleep(0.5)
     alive(kc)
+
+
+def execute(kc, code):
+    return reply_to(kc, kc.execute(code, stop_on_error=False))["content"]
+
+
+def test_cells_write_only_inside_the_notebook_directory(kernel, tmp_path):
+    """A notebook is a document, often someone else's: its cells run as a script does, so they
+    write only inside the notebook's directory (the kernel's) and MGRAD_ALLOW_WRITE."""
+    kc = kernel[1]
+    execute(kc, "w = 2")
+    outside = tmp_path / "x.mg"
+    reply = execute(kc, f':save "{outside}"')
+    assert reply["status"] == "error" and "a script may write only inside" in reply["evalue"]
+    reply = execute(kc, ":save ../escape.mg")
+    assert reply["status"] == "error"
+    assert execute(kc, ":save inside.mg")["status"] == "ok"
+    assert not outside.exists()
+
+
+def test_allow_write_lets_cells_write_there(tmp_path):
+    env = KernelEnv()
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    km, kc = start_new_kernel(kernel_name="mgrad", cwd=env.notebook_dir, startup_timeout=60,
+                              env={**os.environ, "MGRAD_ALLOW_WRITE": str(allowed)})
+    try:
+        assert execute(kc, f'w = 2\n:save "{allowed}/x.mg"')["status"] == "ok"
+        assert (allowed / "x.mg").exists()
+        assert execute(kc, f':save "{tmp_path}/y.mg"')["status"] == "error"
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        env.close()

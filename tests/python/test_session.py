@@ -194,3 +194,28 @@ def test_node_cap():
     with pytest.raises(mgrad.Error, match="node"):
         s.run("a = 1\n" + "a = a * 2 + 1\n" * 10)
     assert s.node_count <= 10
+
+
+def test_scripts_write_only_inside_the_current_directory(tmp_path, monkeypatch):
+    """What the program runs is its own and writes anywhere; a script (run_file, :load,
+    run(script=True), as the Jupyter kernel runs a cell) only inside the current directory and
+    allow_write (docs/reliability.md, "Lesson files")."""
+    lesson = tmp_path / "lesson"
+    out = tmp_path / "out"
+    lesson.mkdir()
+    out.mkdir()
+    monkeypatch.chdir(lesson)
+    (lesson / "lesson.mg").write_text(f'a = 2\n:save "{out}/x.mg"\n')
+    s = Session()
+    r = s.run_file("lesson.mg", check=False)
+    assert not r.ok and "a script may write only inside" in r.errors[0].message
+    r = s.run(":load lesson.mg", check=False)
+    assert not r.ok
+    r = s.run(f':save "{out}/y.mg"', script=True, check=False)
+    assert not r.ok
+    assert list(out.iterdir()) == []
+    s.run(f':save "{out}/own.mg"')  # the program's own text
+    assert (out / "own.mg").exists()
+    allowed = Session(allow_write=[str(out)])
+    allowed.run_file("lesson.mg")
+    assert (out / "x.mg").exists()

@@ -119,12 +119,21 @@ struct MGRAD_API TranscriptView {
     std::size_t statements = 0;
 };
 
+/// Who wrote the text run() runs: the user, typing (a REPL entry, `-c`, a program calling
+/// run()), or a script (a file, `:load`, standard input that is not a terminal, a notebook's
+/// cell). A script may write files only inside the current directory and
+/// SessionOptions::allow_write (mgrad/support/write_rule.hpp; docs/reliability.md, "Lesson
+/// files"); the user anywhere.
+enum class Author { User, Script };
+
 struct MGRAD_API SessionOptions {
     bool keep_going = false;  ///< report every error and go on, instead of stopping at the first
     bool echo = false;        ///< print each statement (`>>> a = 2`) before its output
     /// A statement that could grow the graph beyond this many nodes is refused, before it makes
     /// any (0: no cap).
     std::size_t max_nodes = default_max_nodes;
+    /// Directories beyond the current one that scripts may write into (`--allow-write DIR`).
+    std::vector<std::string> allow_write{};
 };
 
 class MGRAD_API Session {
@@ -142,9 +151,10 @@ class MGRAD_API Session {
     // --- running --------------------------------------------------------------------------
     /// Runs every statement of `text`. Diagnostics name `source_name`; lines are counted from
     /// `first_line`. Stops at the first error unless options().keep_going. Returns true when no
-    /// error was reported.
-    bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1);
-    /// Reads a file and runs it (`-` is standard input). A `:load` cycle is an error.
+    /// error was reported. `author` says whose text it is (what it may write).
+    bool run(std::string_view source_name, std::string_view text, std::uint32_t first_line = 1,
+             Author author = Author::User);
+    /// Reads a file and runs it as a script (`-` is standard input). A `:load` cycle is an error.
     bool run_file(const std::string& path);
     /// Runs one command (`name` without the colon) with these words, as if typed with each word
     /// quoted: the words are never parsed, so no character in them can end the command or

@@ -10,7 +10,8 @@
 // removes it (a temporary is locked while its writer lives, so a live one is never touched).
 // The file keeps the permissions of the file it replaces; a new file gets 0644. A symbolic
 // link is followed and stays a link. Only regular files are replaced: a directory, a device
-// (/dev/full) or a pipe is refused, so writing never blocks and never breaks the system.
+// (/dev/full) or a pipe is refused, so writing never blocks and never breaks the system. While
+// a script runs, only a file inside the places it may write to is written (write_rule.hpp).
 #pragma once
 
 #include <filesystem>
@@ -30,6 +31,11 @@ MGRAD_API void write_file_atomically(const std::filesystem::path& file, std::str
 /// command can refuse before it spends time (or changes anything) on what it would write.
 /// Writes nothing.
 MGRAD_API void check_writable(const std::filesystem::path& file);
+
+/// Makes the directory `dir` and its missing parents (for `:trace`'s frames), once the calling
+/// thread's write rule allows files inside it. Throws mgrad::Error ("cannot make the directory
+/// 'DIR': reason"), also when a file has that name.
+MGRAD_API void make_directories(const std::filesystem::path& dir);
 
 /// Replaces `file` with what `produce` hands to the sink it is given, piece by piece (for
 /// contents too large to hold in memory at once). An exception from `produce` leaves `file` as

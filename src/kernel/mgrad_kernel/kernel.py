@@ -5,6 +5,11 @@ channel); this class only answers execute, complete, inspect and is_complete req
 session is made with pictures=True, so `:draw NAME`, `:plot`, `:trace NAME frames` and
 `:minimize … plot` draw in memory and the pictures go out as display_data.
 
+Files: a notebook is a document, often someone else's, so its cells run as a script does: they
+may write only inside the notebook's directory (the kernel's current directory) and the
+directories listed in the environment variable MGRAD_ALLOW_WRITE (separated by ':'), which the
+kernel reads when it starts (docs/reliability.md, "Lesson files").
+
 Interrupt: Jupyter sends SIGINT to the kernel. While a cell runs, mgrad.Session turns it into
 the session's interrupt flag, which `:minimize` and a long script poll, as Ctrl-C in the REPL;
 before the run starts, the cell ends at once (replies.py: every request gets a reply, at any
@@ -13,7 +18,8 @@ moment of an interrupt).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import os
+from typing import Any, Dict, List, Optional
 
 import mgrad
 
@@ -27,6 +33,12 @@ def request_error(message: str) -> Dict:
     """The reply to a request whose fields are not what the protocol says (ipykernel sends no
     reply at all when a handler raises, and the front end would wait forever)."""
     return {"status": "error", "ename": "TypeError", "evalue": message, "traceback": [message]}
+
+
+def allowed_directories() -> List[str]:
+    """The directories beyond the notebook's own that cells may write into: MGRAD_ALLOW_WRITE."""
+    listed = os.environ.get("MGRAD_ALLOW_WRITE", "")
+    return [d for d in listed.split(os.pathsep) if d]
 
 
 def cursor_in(code: str, cursor_pos: Any) -> Optional[int]:
@@ -63,7 +75,7 @@ class MgradKernel(RepliesKernel):
 
     def _new_session(self) -> None:
         # (Kernel.session is the protocol's message session: the language's has another name.)
-        self.mgrad_session = mgrad.Session(pictures=True)
+        self.mgrad_session = mgrad.Session(pictures=True, allow_write=allowed_directories())
         self.completer = Completer(self.mgrad_session)
         self.inspector = Inspector(self.mgrad_session)
 
@@ -82,7 +94,7 @@ class MgradKernel(RepliesKernel):
                 return self._failed(error_content(None, True), count, silent)
             try:
                 # Diagnostics name the cell as the notebook numbers it, lines counted in the cell.
-                result = session.run(code, source=f"<cell {count}>", check=False)
+                result = session.run(code, source=f"<cell {count}>", check=False, script=True)
             except UnicodeEncodeError as e:  # a lone surrogate, which JSON's \ud800 can carry
                 return self._failed({"ename": "UnicodeError", "evalue": str(e),
                                      "traceback": [str(e)]}, count, silent)

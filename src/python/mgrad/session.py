@@ -13,9 +13,10 @@ maps each to its own kind of message.
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass, field
-from typing import Iterator, List, NamedTuple, Optional, Union
+from typing import Iterable, Iterator, List, NamedTuple, Optional, Union
 
 from . import _core
 from ._core import Value
@@ -200,25 +201,32 @@ class Session:
     first). echo: print each statement before its output. max_nodes: refuse a statement that
     would grow the graph past this many nodes (0: no cap). pictures: commands draw in memory
     where no file is named and the run returns Picture events (a notebook's way); otherwise
-    they ask for a file.
+    they ask for a file. allow_write: directories beyond the current one that scripts (run_file,
+    `:load`, run(script=True)) may write files into; text run() is given as the program's own
+    writes anywhere.
     """
 
     def __init__(self, *, keep_going: bool = False, echo: bool = False,
-                 max_nodes: int = 1_000_000, pictures: bool = False) -> None:
+                 max_nodes: int = 1_000_000, pictures: bool = False,
+                 allow_write: Iterable[str] = ()) -> None:
         self._core = _core.Session(keep_going, echo, max_nodes, pictures)
+        self._core.allow_write = [os.path.abspath(os.fspath(d)) for d in allow_write]
 
     # --- running ---------------------------------------------------------------------------
 
     def run(self, text: str, *, source: str = "<python>", first_line: int = 1,
-            check: bool = True) -> RunResult:
+            check: bool = True, script: bool = False) -> RunResult:
         """Runs the statements and commands of `text`, as the REPL or a script would.
+
+        script=True: the text is not the program's own (a notebook's cell, a file's contents)
+        and may write files only inside the current directory and allow_write, as a script.
 
         With check=True (the default) a failing statement raises mgrad.Error (its message,
         span and caret form, and `.result` with what the run printed before) and an
         interrupted run raises KeyboardInterrupt (also with `.result`). With check=False
         both come back in the RunResult. After `:quit` nothing runs: run() raises mgrad.Error.
         """
-        ok, interrupted, events = self._core.run(_utf8(text), _utf8(source), first_line)
+        ok, interrupted, events = self._core.run(_utf8(text), _utf8(source), first_line, script)
         return self._finish(RunResult(ok, interrupted, [_event(e) for e in events]), check)
 
     def run_file(self, path: str, *, check: bool = True) -> RunResult:
