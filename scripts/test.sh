@@ -24,19 +24,33 @@ for arg in "$@"; do
   esac
 done
 
-# The time of each step, printed when the script ends (also when a step fails).
+# The time of each step, printed when the script ends (also when a step fails): wall-clock
+# seconds, and the CPU seconds of its commands (user + system), which other work on the
+# machine changes less.
+times_file=$(mktemp)
+cpu=0
+read_cpu() {  # sets cpu: the children's user + system seconds so far, `times`' second line
+  times >"$times_file"  # in this shell: a pipe or $( ) would run a subshell, which has none
+  cpu=$(awk 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); t += p[1] * 60 + p[2] }
+                       printf "%.0f", t }' "$times_file")
+}
 steps=()
 step_start=$SECONDS
+cpu_start=0
 step() {
-  steps+=("$(printf '%5ds  %s' $((SECONDS - step_start)) "$1")")
+  read_cpu
+  steps+=("$(printf '%5ds %6ds  %s' $((SECONDS - step_start)) $((cpu - cpu_start)) "$1")")
   step_start=$SECONDS
+  cpu_start=$cpu
 }
 summary() {
   local status=$?
+  read_cpu
+  rm -f "$times_file"
   echo
-  echo "== time per step =="
+  echo "== time per step: wall, CPU =="
   printf '%s\n' "${steps[@]}"
-  printf '%5ds  in all\n' "$SECONDS"
+  printf '%5ds %6ds  in all\n' "$SECONDS" "$cpu"
   exit $status
 }
 trap summary EXIT
