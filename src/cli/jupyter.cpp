@@ -1,8 +1,8 @@
 // `mgrad jupyter install|uninstall|kernel`. As `deno jupyter --install` does, the kernelspec
 // names this executable (`mgrad jupyter kernel -f {connection_file}`) rather than a Python and
 // a package path: `kernel` finds the kernel's Python package beside the installed executable or
-// in the build tree, and execs the Python it was built for (same process, so Jupyter's SIGINT
-// for an interrupt reaches the kernel).
+// in the build tree, and execs the Python it was built for, or the one that started it from a
+// wheel (same process, so Jupyter's SIGINT for an interrupt reaches the kernel).
 #include "jupyter.hpp"
 
 #include <fmt/format.h>
@@ -34,6 +34,7 @@ namespace {
 constexpr std::string_view kernel_name = "mgrad";
 constexpr std::string_view kernel_package = "mgrad_kernel";
 constexpr std::string_view logos[] = {"logo-32x32.png", "logo-64x64.png", "logo-svg.svg"};
+constexpr const char* python_variable = "MGRAD_PYTHON_EXECUTABLE";
 
 std::string environment(const char* name) {
     const char* value = std::getenv(name);
@@ -57,23 +58,39 @@ fs::path kernels_dir(const std::string& prefix) {
 
 fs::path this_executable() { return fs::canonical("/proc/self/exe"); }
 
-/// The directory holding the packages `mgrad` and `mgrad_kernel`: where `cmake --install` puts
-/// them relative to the installed executable, else the build tree's.
+/// The directory holding the packages `mgrad` and `mgrad_kernel`: where `cmake --install` (or a
+/// wheel) puts them relative to the installed executable, else the build tree's.
 fs::path package_dir() {
-#if defined(MGRAD_JUPYTER_BUILD_PYTHONPATH) && defined(MGRAD_JUPYTER_INSTALL_PYTHONPATH)
-    const fs::path installed =
-        (this_executable().parent_path() / MGRAD_JUPYTER_INSTALL_PYTHONPATH).lexically_normal();
-    const fs::path built = MGRAD_JUPYTER_BUILD_PYTHONPATH;
-    for (const fs::path& dir : {installed, built}) {
+#if defined(MGRAD_JUPYTER_INSTALL_PYTHONPATH)
+    std::vector<fs::path> dirs{
+        (this_executable().parent_path() / MGRAD_JUPYTER_INSTALL_PYTHONPATH).lexically_normal()};
+#if defined(MGRAD_JUPYTER_BUILD_PYTHONPATH)
+    dirs.emplace_back(MGRAD_JUPYTER_BUILD_PYTHONPATH);
+#endif
+    std::string looked;
+    for (const fs::path& dir : dirs) {
         std::error_code ec;
         if (fs::exists(dir / kernel_package / "__main__.py", ec)) return dir;
+        looked += (looked.empty() ? "" : " or ") + dir.string();
     }
-    throw Error(fmt::format("cannot find the kernel's Python package ({}) in {} or {}",
-                            kernel_package, installed.string(), built.string()));
+    throw Error(
+        fmt::format("cannot find the kernel's Python package ({}) in {}", kernel_package, looked));
 #else
     throw Error(
         "this mgrad was built without its Python package (MGRAD_PYTHON=OFF), which the Jupyter "
         "kernel runs on; build it with python3-dev and pybind11-dev installed");
+#endif
+}
+
+/// The Python the kernel runs on: the one that started this executable when it was started
+/// from Python (the wheel's `mgrad` command and `python -m mgrad` name it in
+/// MGRAD_PYTHON_EXECUTABLE), else the one the package was built for. Empty when neither is known.
+std::string kernel_python() {
+    if (std::string python = environment(python_variable); !python.empty()) return python;
+#ifdef MGRAD_JUPYTER_PYTHON
+    return MGRAD_JUPYTER_PYTHON;
+#else
+    return {};
 #endif
 }
 
@@ -90,13 +107,17 @@ int install(const std::string& prefix) {
     fs::create_directories(dir, ec);
     if (ec)
         throw Error(fmt::format("cannot make the directory '{}': {}", dir.string(), ec.message()));
-    const nlohmann::json spec = {
+    nlohmann::json spec = {
         {"argv", {this_executable().string(), "jupyter", "kernel", "-f", "{connection_file}"}},
         {"display_name", "mgrad"},
         {"language", "mgrad"},
         {"interrupt_mode", "signal"},
         {"metadata", {{"debugger", false}}},
     };
+    // Started from a Python (a wheel in a virtual environment), the kernel runs on that Python,
+    // which Jupyter does not start this executable from: the kernelspec says which.
+    if (const std::string python = environment(python_variable); !python.empty())
+        spec["env"] = {{python_variable, python}};
     write_file_atomically(dir / "kernel.json", spec.dump(2) + "\n");
     for (std::string_view logo : logos)
         write_file_atomically(dir / logo, read_file(package / kernel_package / "resources" / logo));
@@ -123,21 +144,27 @@ int uninstall(const std::string& prefix) {
 /// Replaces this process with `python -m mgrad_kernel ARGS` (ARGS: what Jupyter passed, -f
 /// CONNECTION_FILE), the package directory first on PYTHONPATH.
 int kernel(const std::vector<std::string>& args) {
-#ifdef MGRAD_JUPYTER_PYTHON
+#ifdef MGRAD_JUPYTER_INSTALL_PYTHONPATH
     const fs::path package = package_dir();
+    const std::string python = kernel_python();
+    if (python.empty())
+        throw Error(
+            fmt::format("{} does not say which Python the kernel runs on: install the "
+                        "kernel with the Python package's `mgrad jupyter install`",
+                        python_variable));
     std::string path = package.string();
     if (const std::string old = environment("PYTHONPATH"); !old.empty()) path += ":" + old;
     ::setenv("PYTHONPATH", path.c_str(), 1);
     // ipykernel loads debugpy, which warns on every start about Python's frozen modules.
     ::setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1", 0);
-    std::vector<std::string> words{MGRAD_JUPYTER_PYTHON, "-m", std::string(kernel_package)};
+    std::vector<std::string> words{python, "-m", std::string(kernel_package)};
     words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& w : words)
         argv.push_back(w.data());
     argv.push_back(nullptr);
-    ::execv(MGRAD_JUPYTER_PYTHON, argv.data());
-    throw Error(fmt::format("cannot start {}: {}", MGRAD_JUPYTER_PYTHON, std::strerror(errno)));
+    ::execv(python.c_str(), argv.data());
+    throw Error(fmt::format("cannot start {}: {}", python, std::strerror(errno)));
 #else
     (void)args;
     (void)package_dir();  // throws: no Python package

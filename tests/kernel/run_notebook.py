@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Runs a notebook of the mgrad kernel headlessly, so stored outputs cannot go stale.
+"""Runs a notebook headlessly (on the mgrad kernel, or on Python's with `%load_ext mgrad`), so
+stored outputs cannot go stale.
 
     run_notebook.py --check NOTEBOOK    execute a copy; fail when an output differs
     run_notebook.py --update NOTEBOOK   execute it and store the outputs in the file
 
-The kernelspec is installed with `mgrad jupyter install --prefix` into a scratch directory
-($MGRAD is the executable), and the cells run there, in a scratch working directory. Text,
+The notebook's kernel is mgrad's, installed with `mgrad jupyter install --prefix` into a
+scratch directory ($MGRAD is the executable), or the ordinary Python kernel on the Python this
+runs on (for notebooks that `%load_ext mgrad`); the cells run in a scratch working directory. Text,
 results, tables and errors must be equal; a picture must have the same type and, for an SVG,
 the same texts (labels, data and grad of every node) — not byte for byte, so that a change in
 the renderer's layout needs no update here.
@@ -27,9 +29,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kernel_env import KernelEnv  # noqa: E402
 
 
+def kernel_of(nb):
+    """The notebook's kernel: mgrad's, or the ordinary Python kernel (`%load_ext mgrad`)."""
+    return nb.metadata.get("kernelspec", {}).get("name", "mgrad")
+
+
 def execute(nb, env):
     nb = copy.deepcopy(nb)
-    client = NotebookClient(nb, kernel_name="mgrad", timeout=60, allow_errors=False,
+    client = NotebookClient(nb, kernel_name=kernel_of(nb), timeout=60, allow_errors=False,
                             record_timing=False,
                             resources={"metadata": {"path": env.notebook_dir}})
     client.execute()
@@ -69,7 +76,7 @@ def main():
     args = parser.parse_args()
 
     nb = nbformat.read(args.notebook, as_version=4)
-    env = KernelEnv()
+    env = KernelEnv(kernel_of(nb))
     try:
         fresh = execute(nb, env)
     finally:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kernel_env import MGRAD, KernelEnv
+from kernel_env import MGRAD, KernelEnv, launcher_python, native_executable
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,11 @@ def test_kernelspec_files(env):
     assert spec["language"] == "mgrad"
     assert spec["interrupt_mode"] == "signal"
     # As `deno jupyter --install` does: the executable itself starts the kernel.
-    assert spec["argv"] == [os.path.realpath(MGRAD), "jupyter", "kernel", "-f",
-                            "{connection_file}"]
+    assert spec["argv"] == [native_executable(), "jupyter", "kernel", "-f", "{connection_file}"]
+    # Installed from a wheel's `mgrad` command, the kernel runs on that command's Python (the
+    # venv's); the executable of `cmake --install` knows its own.
+    python = launcher_python()
+    assert spec.get("env") == ({"MGRAD_PYTHON_EXECUTABLE": python} if python else None)
     assert png_size(os.path.join(env.spec_dir, "logo-32x32.png")) == (32, 32)
     assert png_size(os.path.join(env.spec_dir, "logo-64x64.png")) == (64, 64)
     assert "<svg" in open(os.path.join(env.spec_dir, "logo-svg.svg")).read()

@@ -2,13 +2,15 @@
 Python's default path, and the package installed under STAGED (the same directory inside a
 DESTDIR) is complete and works."""
 import os
+import subprocess
 import sys
 
 site, staged = sys.argv[1], sys.argv[2]
 if site not in sys.path:
     sys.exit(f"{site} is not on {sys.executable}'s path: {sys.path}")
 files = sorted(os.listdir(os.path.join(staged, "mgrad")))
-for wanted in ("__init__.py", "__init__.pyi", "_core.pyi", "nn.py", "nn.pyi", "engine.py",
+for wanted in ("__init__.py", "__init__.pyi", "__main__.py", "_executable.py", "_core.pyi",
+               "nn.py", "nn.pyi", "engine.py", "notebook.py", "ipython.py", "completion.py",
                "py.typed", "session.py", "draw.py", "errors.py"):
     if wanted not in files:
         sys.exit(f"{wanted} is not installed: {files}")
@@ -24,4 +26,9 @@ y = (x * x).tanh()
 y.backward()
 assert "data 3.0000" in mgrad.draw_dot(y).source
 assert mgrad.Session().run("a = 2; a * 3").results[0].data == 6.0
+# `python -m mgrad` runs the executable installed in <prefix>/bin, found from the package.
+ran = subprocess.run([sys.executable, "-m", "mgrad", "-c", "a = 2; a * 3"], capture_output=True,
+                     text=True, env=dict(os.environ, PYTHONPATH=staged))
+if ran.stdout != "a * 3 = 6  (grad 0)\n":
+    sys.exit(f"python -m mgrad printed {ran.stdout!r} {ran.stderr!r}")
 print(f"mgrad {mgrad.__version__} installed in {site}: ok")

@@ -22,10 +22,10 @@ import os
 from typing import Any, Dict, List, Optional
 
 import mgrad
+from mgrad.completion import Completer
+from mgrad.notebook import error_content, messages, reply_error
 
-from .completion import Completer
 from .inspection import Inspector
-from .messages import error_content, messages, reply_error
 from .replies import RepliesKernel
 
 

@@ -1,5 +1,8 @@
+from typing import Any
+
 from . import engine as engine
 from . import nn as nn
+from . import notebook as notebook
 from ._core import Value as Value
 from ._core import __version__ as __version__
 from .draw import Drawing as Drawing
@@ -15,3 +18,7 @@ from .session import RunResult as RunResult
 from .session import Session as Session
 from .session import Table as Table
 from .session import Text as Text
+from .notebook import session as session
+
+def load_ipython_extension(ipython: Any) -> None: ...
+def unload_ipython_extension(ipython: Any) -> None: ...

@@ -1,4 +1,6 @@
-"""A run's events as Jupyter messages.
+"""mgrad's language in notebooks: the sessions notebook cells share, and a run's events as
+Jupyter messages. The two notebook front ends use it: the mgrad kernel (src/kernel) and the
+IPython extension (`%load_ext mgrad`, mgrad/ipython.py), so a cell shows the same either way.
 
 Text (help, progress, `:trace` lines) is a stream on stdout; results of bare expressions and
 tables are `execute_result`s (a table also as HTML); pictures are `display_data`; a warning is
@@ -8,13 +10,32 @@ it — position in the cell's own lines, the line, the caret — coloured as a c
 
 from __future__ import annotations
 
-import base64
 import re
 from typing import Dict, List, Optional, Tuple
 
-from mgrad import Diagnostic, FileWritten, Picture, Result, RunResult, Table, Text
+from .session import Diagnostic, FileWritten, Picture, Result, RunResult, Session, Table, Text
 
 Message = Tuple[str, dict]  # (msg_type, content) for the iopub channel
+
+_sessions: Dict[str, Session] = {}
+
+
+def session(name: str = "default") -> Session:
+    """The session named `name`, made on first use: the one `%%mgrad -s NAME` cells run in
+    (`%%mgrad` alone: "default"), so Python can read its values (`session()["L"].grad`) and hand
+    it numbers (`session()["x"] = 0.5`). Its pictures are drawn in memory, for a notebook to show
+    (Session(pictures=True))."""
+    if not isinstance(name, str):
+        raise TypeError(f"a session's name is a str, not {type(name).__name__}")
+    found = _sessions.get(name)
+    if found is None:
+        found = _sessions[name] = Session(pictures=True)
+    return found
+
+
+def end_session(name: str) -> None:
+    """Forgets the session `name` (after `:quit`): the next use makes a fresh one."""
+    _sessions.pop(name, None)
 
 _RESET, _BOLD, _RED, _MAGENTA, _CYAN, _GREEN = ("\x1b[0m", "\x1b[1m", "\x1b[1;31m",
                                                 "\x1b[1;35m", "\x1b[1;36m", "\x1b[1;32m")
@@ -63,6 +84,8 @@ def fit_svg(svg: str) -> str:
 
 
 def picture_bundle(picture: Picture) -> Dict[str, str]:
+    import base64  # here: `import mgrad` does not pay for it
+
     if picture.format == "svg":
         return {"image/svg+xml": fit_svg(picture.data.decode()), "text/plain": picture.caption}
     return {"image/png": base64.b64encode(picture.data).decode("ascii"),

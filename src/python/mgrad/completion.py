@@ -1,6 +1,7 @@
-"""Tab completion in a cell, from the session's own completion (what the REPL's Tab offers:
-commands, bound names, functions) and `:help draw` (the drawing options), chosen by where the
-cursor is: the command word, a command's argument, an expression, or `name.`.
+"""Tab completion in a notebook cell of mgrad's language (the kernel's and `%%mgrad` cells'),
+from the session's own completion (what the REPL's Tab offers: commands, bound names,
+functions) and `:help draw` (the drawing options), chosen by where the cursor is: the command
+word, a command's argument, an expression, or `name.`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import os
 import string
 from typing import Dict, List, Optional, Tuple
 
-from mgrad import Session
+from .session import Session
 
 _NAME_START = frozenset(string.ascii_letters + "_")
 _NAME_CHARS = _NAME_START | frozenset(string.digits)
