@@ -7,9 +7,10 @@
 //     reads a request the same way whether the bytes come at once, one by one or seven by seven;
 //   - a request the gate admits names this server in Host, carries the token, comes from no
 //     other origin, and is GET, HEAD or a same-site POST of JSON;
-//   - the HTTP library parses an admitted request as the gate did: the same method and body,
-//     and its own Host, token, Origin, Sec-Fetch-Site and Content-Type pass the same checks
-//     (so nothing the gate let through is routed as something it would have refused);
+//   - the HTTP library parses an admitted request as the gate did: the same method and (for a
+//     POST) body, and its own Host, token, Origin, Sec-Fetch-Site and Content-Type pass the
+//     same checks (so nothing the gate let through is routed as something it would have
+//     refused);
 //   - a job's name is an identifier of at most 200 characters, its value finite, and its option
 //     words are all accepted by :draw's option parser.
 #include <httplib.h>
@@ -141,8 +142,9 @@ class Library final : public httplib::Server {
   public:
     Library() {
         set_payload_max_length(RequestReader::max_body);
-        set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-            m_seen.routed = true;
+        // The view's checks read the head in the pre-routing handler, as here; the library reads
+        // a POST's body only after it (into the route's Request), so the body is taken there.
+        set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
             m_seen.method = req.method;
             m_seen.host = req.get_header_value("Host");
             m_seen.token = req.get_param_value("token");
@@ -151,10 +153,15 @@ class Library final : public httplib::Server {
             m_seen.origin = req.get_header_value("Origin");
             m_seen.fetch_site = req.get_header_value("Sec-Fetch-Site");
             m_seen.content_type = req.get_header_value("Content-Type");
+            return HandlerResponse::Unhandled;
+        });
+        const auto route = [this](const httplib::Request& req, httplib::Response& res) {
+            m_seen.routed = true;
             m_seen.body = req.body;
             res.status = 204;
-            return HandlerResponse::Handled;
-        });
+        };
+        Get(R"([\s\S]*)", route);  // any path (a decoded %0A too); HEAD comes here as well
+        Post(R"([\s\S]*)", route);
     }
     Seen parse(std::string_view request) {
         m_seen = Seen{};
@@ -197,7 +204,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             static Library library;
             const Seen seen = library.parse(request);
             if (!seen.routed) broken("the library routes what the gate admits");
-            if (seen.method != head.method || seen.body != body)
+            // The library reads a body for POST only; one request a connection, so a GET's
+            // unread body is never taken for a next request.
+            if (seen.method != head.method || (head.method == "POST" && seen.body != body))
                 broken("the library reads the gate's method and body");
             RequestHead theirs;
             theirs.method = seen.method;
