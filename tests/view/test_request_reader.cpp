@@ -107,6 +107,9 @@ TEST_CASE("request reader: only what the library parses the same way gets throug
     CHECK(status("GET / HTTP/2\r\n\r\n") == 400);
     CHECK(status("GET http://x/ HTTP/1.1\r\n\r\n") == 400);
     CHECK(status("G(T / HTTP/1.1\r\n\r\n") == 400);
+    // A fragment: the library cuts the target at '#' and would find no token after it.
+    CHECK(status(request("", "/api#/show?token=" + token)) == 400);
+    CHECK(status(request("", "/?x=1#&token=" + token)) == 400);
     CHECK(status("\r\n\r\n") == 400);
     // Bytes past the request are not kept (one request a connection).
     const RequestReader r = read(request("Content-Length: 2\r\n") + "{}GET / HTTP/1.1\r\n");
