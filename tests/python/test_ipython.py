@@ -186,6 +186,27 @@ def test_help_and_reload(sessions):
     assert text(sessions.cells[13]) == "4\n"
 
 
+def test_cells_write_only_inside_the_notebook_directory(jupyter, tmp_path):
+    """`%%mgrad` and `%mgrad` cells are the notebook's text, so they write as the mgrad kernel's
+    cells do: inside the notebook's directory only (and MGRAD_ALLOW_WRITE's); Python's own
+    calls on the session write anywhere."""
+    directory = os.path.join(jupyter, "python3")
+    nb = execute(directory, "python3", [
+        "%load_ext mgrad",
+        f'%%mgrad -s files\nw = 2\n:save "{tmp_path}/cell.mg"',
+        f'%mgrad -s files :save "{tmp_path}/line.mg"',
+        "%%mgrad -s files\n:save ../escape.mg",
+        "%%mgrad -s files\n:save inside.mg",
+        f"import mgrad\nmgrad.session('files').run(':save \"{tmp_path}/python.mg\"')",
+    ])
+    for i in (1, 2, 3):
+        assert "a script may write only inside the current directory" in text(nb.cells[i]), i
+    assert not (tmp_path / "cell.mg").exists() and not (tmp_path / "line.mg").exists()
+    assert not os.path.exists(os.path.join(jupyter, "escape.mg"))
+    assert os.path.exists(os.path.join(directory, "inside.mg"))
+    assert (tmp_path / "python.mg").exists()
+
+
 def test_interrupt_stops_a_cell_and_the_session_goes_on(jupyter):
     km, kc = start_new_kernel(kernel_name="python3", startup_timeout=60,
                               cwd=os.path.join(jupyter, "python3"))

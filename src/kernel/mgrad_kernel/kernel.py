@@ -18,12 +18,11 @@ moment of an interrupt).
 
 from __future__ import annotations
 
-import os
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import mgrad
 from mgrad.completion import Completer
-from mgrad.notebook import error_content, messages, reply_error
+from mgrad.notebook import allowed_directories, error_content, messages, reply_error
 
 from .inspection import Inspector
 from .replies import RepliesKernel
@@ -33,12 +32,6 @@ def request_error(message: str) -> Dict:
     """The reply to a request whose fields are not what the protocol says (ipykernel sends no
     reply at all when a handler raises, and the front end would wait forever)."""
     return {"status": "error", "ename": "TypeError", "evalue": message, "traceback": [message]}
-
-
-def allowed_directories() -> List[str]:
-    """The directories beyond the notebook's own that cells may write into: MGRAD_ALLOW_WRITE."""
-    listed = os.environ.get("MGRAD_ALLOW_WRITE", "")
-    return [d for d in listed.split(os.pathsep) if d]
 
 
 def cursor_in(code: str, cursor_pos: Any) -> Optional[int]:

@@ -8,7 +8,8 @@ Google Colab — on the ordinary Python kernel.
 A cell shows what the mgrad kernel shows for it (mgrad.notebook makes both): results and
 tables (as HTML), `:draw`, `:plot` and `:trace` pictures inline, warnings on stderr, and an
 error as the REPL prints it, with its caret, in the cell's own line numbers. Sessions persist
-across cells. IPython is imported only when the extension is loaded.
+across cells. Cells write files as the kernel's do: only inside the notebook's directory and
+MGRAD_ALLOW_WRITE's. IPython is imported only when the extension is loaded.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def run(name: str, code: str, *, source: str, first_line: int = 1) -> None:
     from IPython.display import display
 
     session = notebook.session(name)
-    result = session.run(code, source=source, first_line=first_line, check=False)
+    # A cell is the notebook's text, not the program's: it writes as the kernel's cells do.
+    result = session.run(code, source=source, first_line=first_line, check=False, script=True)
     error: Optional[Dict[str, Any]] = None
     for kind, content in notebook.messages(result, 0):
         if kind == "stream":

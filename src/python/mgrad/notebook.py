@@ -10,6 +10,7 @@ it — position in the cell's own lines, the line, the caret — coloured as a c
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Dict, List, Optional, Tuple
 
@@ -20,16 +21,24 @@ Message = Tuple[str, dict]  # (msg_type, content) for the iopub channel
 _sessions: Dict[str, Session] = {}
 
 
+def allowed_directories() -> List[str]:
+    """The directories beyond the notebook's own (the kernel's current directory) that cells may
+    write into: MGRAD_ALLOW_WRITE, separated by ':'. A notebook is a document, often someone
+    else's, so its cells run as a script does (docs/reliability.md, "Lesson files")."""
+    listed = os.environ.get("MGRAD_ALLOW_WRITE", "")
+    return [d for d in listed.split(os.pathsep) if d]
+
+
 def session(name: str = "default") -> Session:
     """The session named `name`, made on first use: the one `%%mgrad -s NAME` cells run in
     (`%%mgrad` alone: "default"), so Python can read its values (`session()["L"].grad`) and hand
     it numbers (`session()["x"] = 0.5`). Its pictures are drawn in memory, for a notebook to show
-    (Session(pictures=True))."""
+    (Session(pictures=True)); cells run in it write where allowed_directories() allows."""
     if not isinstance(name, str):
         raise TypeError(f"a session's name is a str, not {type(name).__name__}")
     found = _sessions.get(name)
     if found is None:
-        found = _sessions[name] = Session(pictures=True)
+        found = _sessions[name] = Session(pictures=True, allow_write=allowed_directories())
     return found
 
 
