@@ -26,6 +26,17 @@ find_program(MGRAD_CCACHE_PROGRAM ccache)
 option(MGRAD_CCACHE "Compile through ccache when it is installed" ON)
 if(MGRAD_CCACHE AND MGRAD_CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${MGRAD_CCACHE_PROGRAM})
+  # Without a base_dir ccache keys on absolute paths, so the same sources compiled elsewhere (the
+  # wheel's build in its unpacked sdist, tests/wheel; another checkout) all miss: the source
+  # tree is then the base, and paths below it count relative to the build directory.
+  if(NOT DEFINED ENV{CCACHE_BASEDIR})
+    execute_process(COMMAND ${MGRAD_CCACHE_PROGRAM} --get-config base_dir
+                    OUTPUT_VARIABLE mgrad_ccache_base OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    if(mgrad_ccache_base STREQUAL "")
+      set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+          CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} ${MGRAD_CCACHE_PROGRAM})
+    endif()
+  endif()
 endif()
 find_program(MGRAD_LLD_PROGRAM ld.lld)
 option(MGRAD_LLD "Link with lld when it is installed" ON)

@@ -6,7 +6,10 @@ if(NOT DEFINED ENV{CMAKE_BUILD_PARALLEL_LEVEL})
   set(ENV{CMAKE_BUILD_PARALLEL_LEVEL} 2)
 endif()
 set(ENV{TMPDIR} ${WORK_DIR}/tmp)
-execute_process(COMMAND ${PYTHON} -m build --no-isolation --outdir ${WORK_DIR}/dist ${SOURCE_DIR}
+# The compiler and warnings of the build that runs the test (CXX_COMPILER, WERROR).
+execute_process(COMMAND ${PYTHON} -m build --no-isolation --outdir ${WORK_DIR}/dist
+                        -Ccmake.define.CMAKE_CXX_COMPILER=${CXX_COMPILER}
+                        -Ccmake.define.MGRAD_WERROR=${WERROR} ${SOURCE_DIR}
                 RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "python -m build failed (${rc})")

@@ -125,6 +125,15 @@ def test_drawing_plotting_and_the_view_load_their_modules_from_the_package(tmp_p
     assert mgrad.draw_dot(y, format="png").data[:4] == b"\x89PNG"
     out = run([MGRAD, "-c", f":plot x**2 x=-1..1 {tmp_path}/p.png"], check=True)
     assert open(tmp_path / "p.png", "rb").read(4) == b"\x89PNG", out
+    # :draw, from the command and from a Session (a file, and a picture in memory).
+    out = run([MGRAD, "-c", f"a = 2; b = a*a; :draw b {tmp_path}/d.png"], check=True)
+    assert open(tmp_path / "d.png", "rb").read(4) == b"\x89PNG", out
+    session = mgrad.Session(pictures=True)
+    drawn = session.run(f"a = 2\nb = tanh(a*a)\n:draw b {tmp_path}/s.svg\n:draw b")
+    assert drawn.ok, drawn
+    assert b"<svg" in open(tmp_path / "s.svg", "rb").read()
+    pictures = [e for e in drawn.events if isinstance(e, mgrad.Picture)]
+    assert len(pictures) == 1 and pictures[0].format == "svg" and b"tanh" in pictures[0].data
     script = tmp_path / "v.mg"
     script.write_text("a = 2\n")
     view = subprocess.Popen([MGRAD, "--view", str(script)], stderr=subprocess.PIPE,
