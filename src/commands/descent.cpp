@@ -134,7 +134,9 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         }
         const std::string_view key = o->spec->key;
         if (key == "steps") {
-            steps = whole_number(*o, w.text, ":minimize option", 1, max_minimize_steps, w.span);
+            // At most max_minimize_steps: a size_t also where it is 32 bits (the page).
+            steps = static_cast<std::size_t>(
+                whole_number(*o, w.text, ":minimize option", 1, max_minimize_steps, w.span));
         } else if (key == "lr") {
             lr = number_in(w, w.text.size() - o->value.size(), "lr");
         } else if (key == "plot") {

@@ -1,12 +1,12 @@
 #include "mgrad/engine/graph.hpp"
 
+#include "mgrad/support/detail/bit_cast.hpp"
 #include "rules.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <atomic>
-#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -163,7 +163,7 @@ void sweep_used(Node* nodes, NodeId root) {
         // Bit masking rather than a branch: first and later contributions interleave
         // unpredictably. (0.0 + g, not g, on the first: +0.0 as if the slot had been zeroed.)
         const std::uint64_t keep = 0 - std::uint64_t{p.accumulate};
-        p.grad = std::bit_cast<double>(std::bit_cast<std::uint64_t>(p.grad) & keep) + g;
+        p.grad = detail::bit_cast<double>(detail::bit_cast<std::uint64_t>(p.grad) & keep) + g;
         p.accumulate = true;
     };
     flow(root, 1.0);

@@ -20,7 +20,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +33,7 @@
 #include "mgrad/engine/detail/label_table.hpp"
 #include "mgrad/engine/detail/tape.hpp"
 #include "mgrad/engine/op.hpp"
+#include "mgrad/support/detail/bit_cast.hpp"
 #include "mgrad/support/error.hpp"
 #include "mgrad/support/export.hpp"
 
@@ -62,7 +62,8 @@ static_assert(sizeof(Node) == 32, "a node is meant to fit in half a cache line")
 static_assert(offsetof(Node, b) == offsetof(Node, a) + 4 && offsetof(Node, c) == 24 &&
               offsetof(Node, op) == 28 && offsetof(Node, flags) == 29 &&
               offsetof(Node, accumulate) == 30 && sizeof(Op) == 1 && sizeof(bool) == 1);
-static_assert(std::endian::native == std::endian::little, "Graph::emit packs words low-first");
+// (The compilers' own macro: emscripten's libc++ has no std::endian.)
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "Graph::emit packs words low-first");
 
 /// The parents of one node: 0 to 3 ids, iterable.
 struct MGRAD_API Parents {
@@ -176,7 +177,7 @@ class MGRAD_API Graph {
     [[nodiscard]] double exponent(NodeId id) const;
     /// The exponent stored in a PowConst node (no check of the op).
     [[nodiscard]] static double exponent_of(const Node& n) noexcept {
-        return std::bit_cast<double>(std::uint64_t{n.c} << 32u | n.b);
+        return detail::bit_cast<double>(std::uint64_t{n.c} << 32u | n.b);
     }
     /// Parents of a node (0, 1 or 2 ids; for PowConst only `a`).
     [[nodiscard]] Parents parents(NodeId id) const;
@@ -199,7 +200,7 @@ class MGRAD_API Graph {
         m_nodes[id].grad = value;
         // backward's fresh sweep relies on every gradient being +0.0 (m_clean_from == 0), and
         // backward on every computed one after the root being +0.0 (graph.cpp).
-        if (!is_leaf(m_nodes[id].op) || std::bit_cast<std::uint64_t>(value) != 0)
+        if (!is_leaf(m_nodes[id].op) || detail::bit_cast<std::uint64_t>(value) != 0)
             m_clean_from = std::max<std::size_t>(m_clean_from, id + 1);
         ++m_grad_version;
     }
@@ -334,7 +335,7 @@ class MGRAD_API Graph {
             a, b, Op::MulAdd, c, leaves);
     }
     [[gnu::always_inline]] NodeId record_pow_const(NodeId a, double exponent) {
-        const auto bits = std::bit_cast<std::uint64_t>(exponent);
+        const auto bits = detail::bit_cast<std::uint64_t>(exponent);
         return emit(
             [=](const Node* t)
                 __attribute__((always_inline)) { return detail::pow_const(t[a].data, exponent); },

@@ -2,7 +2,7 @@
 //
 // A Lexer reads a std::string_view one token at a time, never copying the text and never
 // touching global state. Every token carries a SourceSpan (offset, length, line, column) so a
-// diagnostic can point at it with a caret. Numbers are read exactly (std::from_chars) and a
+// diagnostic can point at it with a caret. Numbers are read exactly (parse_number) and a
 // literal out of a double's range is an error, not an infinity.
 #pragma once
 
