@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mgrad needs to build, test and benchmark, and only those that
 # are missing. Runs apt-get as root, or through sudo when not root.
+#   scripts/deps.sh          everything, the playground page's WebAssembly build included
+#   scripts/deps.sh --core   all but the page's build (emscripten, npm): mgrad itself
 set -euo pipefail
+
+core_only=0
+[[ ${1:-} == --core ]] && core_only=1
 
 packages=(
   g++ cmake make pkg-config            # toolchain
@@ -25,6 +30,13 @@ packages=(
   libcpp-httplib-dev                   # the live view's HTTP server (mgrad --view)
   chromium chromium-driver python3-selenium  # tests: a real browser on the view's page (and docs)
 )
+if ((!core_only)); then
+  # The playground page (docs/playground.md): the core in WebAssembly (emscripten 3.1.6 with
+  # clang 14, and node-acorn for its JavaScript helpers); npm installs @viz-js/viz as
+  # src/page/package-lock.json pins it. A node from elsewhere (e.g. NodeSource) brings its own npm.
+  packages+=(emscripten node-acorn)
+  command -v npm >/dev/null || packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

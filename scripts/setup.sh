@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/deps.sh
+scripts/deps.sh --core   # the playground page's build (emscripten) is for scripts/test.sh
 cmake --preset default
 cmake --build --preset default
 echo

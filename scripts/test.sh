@@ -5,7 +5,9 @@
 #   scripts/test.sh --tsan       also the live view's tests under ThreadSanitizer (its threads)
 #   scripts/test.sh --fuzz       also the libFuzzer targets for a short fixed time (clang)
 # With CI=true in the environment, warnings are errors and the sanitizer and fuzz runs are
-# included. Each step's time is printed at the end.
+# included. The playground page is built too (preset wasm: build/wasm/site, when emscripten is
+# installed, as scripts/deps.sh does) and tested: the golden transcripts under node and the page
+# in headless Chromium. Each step's time is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,7 @@ for arg in "$@"; do
     --sanitize) sanitize=1 ;;
     --tsan) tsan=1 ;;
     --fuzz) fuzz=1 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "usage: scripts/test.sh [--sanitize] [--tsan] [--fuzz]" >&2; exit 2 ;;
   esac
 done
@@ -70,6 +72,17 @@ cmake --preset core
 cmake --build --preset core
 ctest --preset core
 step "core: clang, libc++"
+
+# The playground: the core in WebAssembly and the static site (docs/playground.md).
+if command -v emcmake >/dev/null && command -v em++ >/dev/null; then
+  cmake --preset wasm
+  cmake --build --preset wasm
+  step "build (wasm: the playground)"
+  ctest --preset wasm
+  step "tests (wasm: node, Chromium)"
+else
+  echo "emscripten is not installed: the playground page is not built (scripts/deps.sh installs it)"
+fi
 
 if ((sanitize)); then
   cmake --preset asan

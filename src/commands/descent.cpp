@@ -243,7 +243,10 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         out.text(fmt::format("wrote {}\n", plot_file));
         detail::report_written(out, plot_file);
     }
-    if (plot_inline) out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
+    if (plot_inline) {
+        const std::string format = shown_plot_format();
+        out.picture(Picture{format, line_chart_image(chart, format), chart.title});
+    }
 }
 
 }  // namespace

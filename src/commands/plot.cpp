@@ -416,7 +416,8 @@ void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
     if (out.shows_pictures()) {  // the chart instead of characters, where pictures are shown
         const Samples s = sample(session, expr, *range, 401, expr_span);
         LineChart chart = function_chart(s, *range, names);
-        out.picture(Picture{"png", line_chart_image(chart, "png"), chart.title});
+        const std::string format = shown_plot_format();
+        out.picture(Picture{format, line_chart_image(chart, format), chart.title});
         return;
     }
     const Samples s = sample(session, expr, *range, 61, expr_span);

@@ -226,6 +226,14 @@ std::string line_chart_image(const LineChart& chart, std::string_view format) {
     return plot_engine()->draw(plot_json(charts), format);
 }
 
+std::string shown_plot_format() {
+    try {
+        return plot_engine()->missing("png").empty() ? "png" : "svg";
+    } catch (const Error&) {
+        return "png";  // no engine at all: line_chart_image says what to install
+    }
+}
+
 void save_decision_boundary(const BoundaryPlot& plot, const std::filesystem::path& file) {
     check_boundary(plot);
     save(plot_json(plot), file);

@@ -14,8 +14,8 @@
 #include <nlohmann/json.hpp>
 
 #include "channel.hpp"
-#include "frame.hpp"
 #include "layout_thread.hpp"
+#include "mgrad/commands/page_frame.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/render/render.hpp"
 #include "mgrad/support/number.hpp"
@@ -51,21 +51,14 @@ class BlockSignals {
     sigset_t m_old{};
 };
 
-nlohmann::json option_fields(const DrawOptions& o) {
-    return {{"depth", o.depth ? nlohmann::json(*o.depth) : nlohmann::json(nullptr)},
-            {"max_nodes", o.max_nodes},
-            {"hide_constants", o.hide_constants},
-            {"cluster_modules", o.cluster_modules},
-            {"collapse_modules", o.collapse_modules},
-            {"shade", o.shade_gradients},
-            {"tb", o.rankdir == RankDir::TopBottom},
-            {"decimals", o.decimals}};
-}
-
 class SessionView final : public View {
   public:
     SessionView(Session& session, Host& host, const ViewOptions& options)
-        : m_session(session), m_host(host), m_token(make_token()) {
+        : m_session(session),
+          m_host(host),
+          m_token(make_token()),
+          m_frames(session,
+                   "No names yet. Type a formula in the terminal, e.g.  L = (a*b + c) * f") {
         m_channel = std::make_shared<Channel>();
         {
             BlockSignals blocked;
@@ -99,14 +92,7 @@ class SessionView final : public View {
 
     void show(const std::optional<std::string>& name,
               const std::vector<std::string>& option_words) override {
-        if (name) (void)m_session.require(*name);
-        DrawOptions options = m_options;
-        if (!option_words.empty()) {
-            options = parse_draw_options(option_words);
-            if (options.format) throw Error("the view draws SVG: format= is for :draw");
-        }
-        m_pinned = name;
-        m_options = options;
+        m_frames.show(name, option_words);
         m_dirty = true;
         publish();
     }
@@ -153,36 +139,16 @@ class SessionView final : public View {
             case Job::Kind::Show:
                 show(job.name.empty() ? std::nullopt : std::optional<std::string>(job.name), {});
                 break;
-            case Job::Kind::Options: {
-                std::vector<std::string> words = job.words;
-                if (words.empty()) words.push_back("lr");  // all defaults
-                m_options = parse_draw_options(words);
+            case Job::Kind::Options:
+                m_frames.set_options(job.words);
                 m_dirty = true;
                 break;
-            }
         }
     }
 
     void notice(std::string text, bool error) {
         m_notice = {{"number", ++m_notices}, {"text", std::move(text)}, {"error", error}};
         m_dirty = true;
-    }
-
-    /// The NodeId shown: the pinned name's, or the newest bound name's.
-    std::optional<NodeId> shown() {
-        if (m_pinned) return m_session.lookup(*m_pinned);
-        const auto& names = m_session.names();
-        const std::array<std::size_t, 3> key{m_session.graph().epoch(), m_session.graph().size(),
-                                             names.size()};
-        if (key != m_latest_key) {  // one pass over the names only when there are new ones
-            m_latest_key = key;
-            m_latest.reset();
-            for (const auto& name : names) {
-                const NodeId id = *m_session.lookup(name);
-                if (!m_latest || id > *m_latest) m_latest = id;
-            }
-        }
-        return m_latest;
     }
 
     void publish() {
@@ -199,51 +165,23 @@ class SessionView final : public View {
 
     void compose() {
         const auto started = Clock::now();
-        Graph& g = m_session.graph();
-        nlohmann::json fields;
-        fields["follow"] = !m_pinned.has_value();
-        if (m_pinned) fields["pinned"] = *m_pinned;
-        fields["names"] = listed_names(m_session);
-        fields["options"] = option_fields(m_options);
+        PageFrame frame = m_frames.compose();
+        nlohmann::json fields = nlohmann::json::parse(frame.json);
         fields["version"] = std::string(version_string);
-        std::optional<Drawing> drawing;
-        const std::optional<NodeId> root = shown();
-        if (!root) {
-            fields["message"] =
-                m_pinned
-                    ? nlohmann::json{{"kind", "empty"},
-                                     {"text", fmt::format("'{}' is not bound any more", *m_pinned)}}
-                    : nlohmann::json{{"kind", "empty"},
-                                     {"text",
-                                      "No names yet. Type a formula in the "
-                                      "terminal, e.g.  L = (a*b + c) * f"}};
-        } else {
-            fields["root"] = *root;
-            fields["name"] = m_session.node_name(*root);
-            try {
-                drawing = describe(g, *root, m_options);
-            } catch (const Error& e) {
-                fields["message"] = {{"kind", "too_big"}, {"text", e.what()}};
-            }
-            if (drawing) {
-                fields["nodes"] = describe_nodes(m_session, *root, drawing->values());
-                fields["backward"] = backward_steps(m_session, *root, m_options.decimals);
-            }
-        }
         if (!m_notice.is_null()) fields["notice"] = m_notice;
         // The same picture and the same words as last time: nothing to send.
         std::string text = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        if (text == m_last_fields && drawing == m_last_drawing) return;
+        if (text == m_last_fields && frame.drawing == m_last_drawing) return;
         m_last_fields = std::move(text);
-        m_last_drawing = drawing;
-        fields["seq"] = ++m_frames;
+        m_last_drawing = frame.drawing;
+        fields["seq"] = ++m_frames_sent;
         // For the benchmark (bench/view_bench.py): when the frame was made, and how long that took.
         fields["made_at_ms"] = std::chrono::duration<double, std::milli>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
         fields["compose_ms"] =
             std::chrono::duration<double, std::milli>(Clock::now() - started).count();
-        m_layout->submit(std::move(drawing), std::move(fields));
+        m_layout->submit(std::move(frame.drawing), std::move(fields));
     }
 
     Session& m_session;
@@ -254,17 +192,14 @@ class SessionView final : public View {
     std::unique_ptr<LayoutThread> m_layout;
     std::unique_ptr<Server> m_server;
 
-    std::optional<std::string> m_pinned;
-    DrawOptions m_options;
+    PageFrames m_frames;
     bool m_dirty = false;
     Clock::time_point m_last_publish{};
     std::string m_last_fields;
     std::optional<Drawing> m_last_drawing;
     nlohmann::json m_notice;
     std::uint64_t m_notices = 0;
-    std::uint64_t m_frames = 0;
-    std::array<std::size_t, 3> m_latest_key{0, 0, 0};
-    std::optional<NodeId> m_latest;
+    std::uint64_t m_frames_sent = 0;
     bool m_stopped = false;
     bool m_layout_done = true;
 };

@@ -3,7 +3,7 @@
 
 Each file under include/mgrad/LAYER/ and src/LAYER/ belongs to LAYER. A file may include
 headers of its own layer and of the layers listed for it in ALLOWED; the front ends (cli, view,
-python, kernel) never include each other, except that the cli hosts the view through the view's
+python, kernel, page) never include each other, except that the cli hosts the view through the view's
 public header. Public headers (include/) may include only public headers. The Python front ends
 follow the same rule for their imports: the Jupyter kernel (mgrad_kernel) may use the Python
 package (mgrad), never the other way, and no layer below the front ends holds Python. Run with
@@ -29,6 +29,7 @@ ALLOWED = {
     "view": set(LIBRARY) | {"top"},
     "python": set(LIBRARY) | {"top"},
     "kernel": set(LIBRARY) | {"top"},
+    "page": set(LIBRARY) | {"top"},
     # the umbrella header mgrad/mgrad.hpp and mgrad/version.hpp
     "top": set(LIBRARY),
 }

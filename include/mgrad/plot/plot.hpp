@@ -47,6 +47,10 @@ MGRAD_API void save_line_charts(std::span<const LineChart> charts,
 [[nodiscard]] MGRAD_API std::string line_chart_image(const LineChart& chart,
                                                      std::string_view format);
 
+/// The format a front end that shows pictures gets a chart in (line_chart_image): "png" where
+/// the plot engine draws PNG, else "svg" (the page, whose plots are SVG).
+[[nodiscard]] MGRAD_API std::string shown_plot_format();
+
 /// What a classifier predicts over a rectangle, sampled on an nx × ny grid of points from
 /// (x_min, y_min) to (x_max, y_max) inclusive.
 struct MGRAD_API ClassGrid {

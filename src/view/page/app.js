@@ -1,12 +1,16 @@
-// mgrad's live view (docs/view.md). The page follows a session through server-sent events: each
-// frame brings the picture `:draw` makes (SVG, laid out by mgrad), what the inspector shows for
-// each node, and the backward pass step by step. The page only asks for three things: a leaf's
-// new value (the session runs `:set`), another value to draw, other drawing options.
-// No library, no build step: the server sends this file as it is.
+// mgrad's page (docs/view.md, docs/playground.md). The page follows a session: each frame brings
+// the picture `:draw` makes (SVG), what the inspector shows for each node, and the backward pass
+// step by step. The page only asks for three things: a leaf's new value (the session runs
+// `:set`), another value to draw, other drawing options. Two transports carry frames and those
+// requests: the live view's (server-sent events from a running mgrad, requests as POSTs) and the
+// playground's (the session in WebAssembly in this page: playground.js, with a console).
+// No library, no build step: the live view's server sends this file as it is.
 'use strict';
 
 (() => {
     const token = document.querySelector('meta[name="mgrad-token"]').content;
+    // The server puts its token in; the static site's copy has none.
+    const live = token !== '' && !token.startsWith('__');
     const $ = (id) => document.getElementById(id);
     const stage = $('stage');
     const canvas = $('canvas');
@@ -33,7 +37,11 @@
 
     // --- talking to mgrad ---
 
-    function post(path, body) {
+    /// Where requests go: the live view's server, unless the playground sets its own.
+    let transport = {post: postToServer};
+    function post(path, body) { return transport.post(path, body); }
+
+    function postToServer(path, body) {
         return fetch(`${path}?token=${token}`, {
                    method: 'POST',
                    headers: {'Content-Type': 'application/json', 'X-Mgrad-Token': token},
@@ -856,5 +864,36 @@
         sendOptions();
     });
 
-    connect();
+    // --- the transports ---
+
+    /// The scripts of the playground, one after the other (classic scripts: a page opened from
+    /// file:// may load no module).
+    function loadScripts(names) {
+        return names.reduce((ready, name) => ready.then(() => new Promise((resolve, reject) => {
+            const script = document.createElement('script');
+            script.src = name;
+            script.onload = resolve;
+            script.onerror = () => reject(new Error(`${name} could not be loaded`));
+            document.head.append(script);
+        })), Promise.resolve());
+    }
+
+    // What the playground's scripts use of this page.
+    window.mgradApp = {
+        onFrame,
+        onStatus,
+        setStatus,
+        toast,
+        select,
+        showMessage,
+        setTransport(t) { transport = t; },
+    };
+
+    if (live) {
+        connect();
+    } else {
+        setStatus('waiting', 'loading…');
+        loadScripts(['plot.js', 'examples.js', 'console.js', 'playground.js'])
+            .catch((e) => setStatus('gone', e.message));
+    }
 })();

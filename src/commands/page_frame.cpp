@@ -1,16 +1,20 @@
-#include "frame.hpp"
+// Page frames (page_frame.hpp): the inspector's words for each drawn value, the backward pass
+// for the stepper and the names for the picker, composed with the description of the picture.
+#include "mgrad/commands/page_frame.hpp"
 
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "mgrad/engine/chain_rule.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/support/number.hpp"
 
-namespace mgrad::view::detail {
+namespace mgrad {
 
 namespace {
 
@@ -34,8 +38,8 @@ std::string step_line(const Session& session, const ChainStep& step) {
     return line;
 }
 
-}  // namespace
-
+/// {"ID": {name, kind, formula, data, grad, inputs: [{id, name, local, local_value, step}],
+/// users: [ID…]}} for each node in `values`, as the session has them now.
 nlohmann::json describe_nodes(Session& session, NodeId root, std::span<const NodeId> values) {
     Graph& g = session.graph();
     g.forward();
@@ -73,6 +77,7 @@ nlohmann::json describe_nodes(Session& session, NodeId root, std::span<const Nod
     return nodes;
 }
 
+/// The backward pass from `root` as `:trace` walks it, without changing the session.
 nlohmann::json backward_steps(Session& session, NodeId root, int decimals) {
     Graph& g = session.graph();
     g.forward();
@@ -89,11 +94,11 @@ nlohmann::json backward_steps(Session& session, NodeId root, int decimals) {
             ++count;
         }
     }
-    if (count > max_steps)
-        return {{"note",
-                 fmt::format("the backward pass of {} has {} steps; the stepper walks at "
-                             "most {} (`:trace {}` lists them all)",
-                             session.node_name(root), count, max_steps, session.node_name(root))}};
+    if (count > page_max_steps)
+        return {{"note", fmt::format("the backward pass of {} has {} steps; the stepper walks at "
+                                     "most {} (`:trace {}` lists them all)",
+                                     session.node_name(root), count, page_max_steps,
+                                     session.node_name(root))}};
     // The pass on the session's own gradients, as :trace runs it, then every gradient put back:
     // the page shows the pass without changing what the terminal sees.
     std::vector<double> kept;
@@ -133,12 +138,96 @@ nlohmann::json backward_steps(Session& session, NodeId root, int decimals) {
             {"one", fixed(1.0, decimals)}};
 }
 
+/// The newest bound names, newest first.
 nlohmann::json listed_names(const Session& session) {
     nlohmann::json names = nlohmann::json::array();
     const auto& all = session.names();
-    for (auto it = all.rbegin(); it != all.rend() && names.size() < max_listed_names; ++it)
+    for (auto it = all.rbegin(); it != all.rend() && names.size() < page_max_listed_names; ++it)
         names.push_back(*it);
     return names;
 }
 
-}  // namespace mgrad::view::detail
+nlohmann::json option_fields(const DrawOptions& o) {
+    return {{"depth", o.depth ? nlohmann::json(*o.depth) : nlohmann::json(nullptr)},
+            {"max_nodes", o.max_nodes},
+            {"hide_constants", o.hide_constants},
+            {"cluster_modules", o.cluster_modules},
+            {"collapse_modules", o.collapse_modules},
+            {"shade", o.shade_gradients},
+            {"tb", o.rankdir == RankDir::TopBottom},
+            {"decimals", o.decimals}};
+}
+
+}  // namespace
+
+PageFrames::PageFrames(Session& session, std::string empty_hint)
+    : m_session(session), m_empty_hint(std::move(empty_hint)) {}
+
+void PageFrames::show(const std::optional<std::string>& name,
+                      const std::vector<std::string>& option_words) {
+    if (name) (void)m_session.require(*name);
+    DrawOptions options = m_options;
+    if (!option_words.empty()) {
+        options = parse_draw_options(option_words);
+        if (options.format) throw Error("the page draws SVG: format= is for :draw");
+    }
+    m_pinned = name;
+    m_options = options;
+}
+
+void PageFrames::set_options(const std::vector<std::string>& option_words) {
+    std::vector<std::string> words = option_words;
+    if (words.empty()) words.emplace_back("lr");  // all defaults
+    DrawOptions options = parse_draw_options(words);
+    if (options.format) throw Error("the page draws SVG: format= is for :draw");
+    m_options = options;
+}
+
+std::optional<NodeId> PageFrames::shown() {
+    if (m_pinned) return m_session.lookup(*m_pinned);
+    const auto& names = m_session.names();
+    const std::array<std::size_t, 3> key{m_session.graph().epoch(), m_session.graph().size(),
+                                         names.size()};
+    if (key != m_latest_key) {  // one pass over the names only when there are new ones
+        m_latest_key = key;
+        m_latest.reset();
+        for (const auto& name : names) {
+            const NodeId id = *m_session.lookup(name);
+            if (!m_latest || id > *m_latest) m_latest = id;
+        }
+    }
+    return m_latest;
+}
+
+PageFrame PageFrames::compose() {
+    PageFrame frame;
+    nlohmann::json fields;
+    fields["follow"] = !m_pinned.has_value();
+    if (m_pinned) fields["pinned"] = *m_pinned;
+    fields["names"] = listed_names(m_session);
+    fields["options"] = option_fields(m_options);
+    const std::optional<NodeId> root = shown();
+    if (!root) {
+        fields["message"] = {
+            {"kind", "empty"},
+            {"text",
+             m_pinned ? fmt::format("'{}' is not bound any more", *m_pinned) : m_empty_hint}};
+    } else {
+        fields["root"] = *root;
+        fields["name"] = m_session.node_name(*root);
+        try {
+            frame.drawing = describe(m_session.graph(), *root, m_options);
+        } catch (const Error& e) {
+            fields["message"] = {{"kind", "too_big"}, {"text", e.what()}};
+        }
+        if (frame.drawing) {
+            fields["nodes"] = describe_nodes(m_session, *root, frame.drawing->values());
+            fields["backward"] = backward_steps(m_session, *root, m_options.decimals);
+        }
+    }
+    // Labels are the user's bytes: invalid UTF-8 becomes U+FFFD rather than an exception.
+    frame.json = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return frame;
+}
+
+}  // namespace mgrad
