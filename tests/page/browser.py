@@ -279,6 +279,15 @@ def main():
         d.get("file://" + os.path.join(SITE, "index.html"))
         ready(d)
         lecture(d)
+        # Every lesson of the examples menu runs without an error.
+        count = d.execute_script("return document.querySelector('#examples').options.length - 1")
+        check(count >= 8, f"the examples menu has {count} lessons")
+        for i in range(count):
+            d.execute_script("const s = document.querySelector('#examples'); s.value = arguments[0];"
+                             " s.dispatchEvent(new Event('change'));", str(i))
+        log = console_text(d)
+        check("error:" not in log, f"a lesson gave an error:\n{log[-3000:]}")
+        check("\n14\n" in log, "the parabola's lesson did not give its slope of 14")
     finally:
         close(d)
     print("the playground works: lecture, stepper, what-if, plot, console, share, phone, file://")
