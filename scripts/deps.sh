@@ -42,16 +42,28 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if ((${#missing[@]} == 0)); then
-  exit 0
+if ((${#missing[@]} > 0)); then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-echo "Installing missing packages: ${missing[*]}"
-sudo=()
-if [[ $(id -u) -ne 0 ]]; then
-  command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
-  sudo=(sudo)
+if ((!core_only)); then
+  # The page's npm packages, exactly as package-lock.json pins them, into npm's cache (the user's,
+  # not root's): the wasm build's own `npm ci --prefer-offline` then needs no network. Nothing is
+  # fetched when the cache already holds them.
+  lock_dir=$(mktemp -d)
+  trap 'rm -rf "$lock_dir"' EXIT
+  cp "$(dirname "$0")"/../src/page/package{,-lock}.json "$lock_dir"
+  npm_ci=(npm ci --ignore-scripts --no-audit --no-fund --loglevel=error --prefix "$lock_dir")
+  if ! "${npm_ci[@]}" --offline >/dev/null 2>&1; then
+    echo "Fetching the playground's npm packages (src/page/package-lock.json)"
+    "${npm_ci[@]}"
+  fi
 fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
