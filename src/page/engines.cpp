@@ -18,11 +18,12 @@
 namespace {
 
 // Calls Module[name](text). Returns the result as a malloc'd string; sets *failed when the
-// function threw (the string is then its message) or is missing.
+// function threw (the string is then its message) or is missing. The JavaScript below has no
+// `===` or `!==`: clang-format, reading it as C++, splits them into `== =`.
 EM_JS(char*, mgrad_call_js, (const char* name, const char* text, int* failed), {
     let out;
     const fn = Module[UTF8ToString(name)];
-    if (typeof fn != = 'function') {
+    if (typeof fn != 'function') {
         out = 'this page cannot draw: ' + UTF8ToString(name) + ' is not loaded';
         HEAP32[failed >> 2] = 1;
     } else {
