@@ -159,8 +159,10 @@
         const ex = examples[Number($('examples').value)];
         $('examples').value = '';
         if (!ex) return;
-        con.note(`— ${ex.title} (examples/${ex.file}) —`);
-        con.replay(ex.text);
+        // Each lesson starts from a fresh session, as its script does under mgrad: one lesson's
+        // names (the parabola's function f) would otherwise clash with the next's (f = -2.0).
+        con.note(`— ${ex.title} (examples/${ex.file}), in a fresh session —`);
+        con.replay(`:reset\n${ex.text}`);
         con.focus();
     });
 
