@@ -21,7 +21,7 @@ for arg in "$@"; do
     --sanitize) sanitize=1 ;;
     --tsan) tsan=1 ;;
     --fuzz) fuzz=1 ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "usage: scripts/test.sh [--sanitize] [--tsan] [--fuzz]" >&2; exit 2 ;;
   esac
 done
