@@ -23,6 +23,8 @@ packages=(
   bash-completion                      # where the completion installs; its test sources it
   dpkg-dev file binutils man-db        # cpack -G DEB (dpkg-shlibdeps), readelf/nm, man -w
   pybind11-dev python3-dev             # the Python package (import mgrad)
+  python3-build python3-venv           # tests: the wheel from its sdist, in a fresh venv (label wheel)
+  ccache                               # the wheel's build reuses the suite's objects (and rebuilds)
   python3-pytest python3-numpy python3-sklearn python3-torch python3-jedi  # its tests
   python3-hypothesis                   # tests: fuzz.python and fuzz.kernel (property-based)
   python3-ipykernel python3-jupyter-client jupyter-client python3-nbclient python3-nbformat  # the Jupyter kernel (jupyter-client: `jupyter kernelspec`)
