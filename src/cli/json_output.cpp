@@ -74,6 +74,11 @@ void JsonOutput::report(const Diagnostic& d) {
         j["length"] = nullptr;
     }
     j["message"] = std::string(d.message);
+    if (d.detail != nullptr)  // the parts of an error about an argument, as data
+        j["detail"] = {{"argument", d.detail->argument},
+                       {"expected", d.detail->expected},
+                       {"suggestions", d.detail->suggestions},
+                       {"fixes", d.detail->fixes}};
     write_line(m_out, j);
 }
 

@@ -6,10 +6,12 @@
 #include "jupyter.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -24,6 +26,10 @@
 
 #include <mgrad/support/atomic_file.hpp>
 #include <mgrad/support/error.hpp>
+#include <mgrad/support/suggest.hpp>
+
+#include "cli_spec.hpp"
+#include "help_text.hpp"
 
 namespace fs = std::filesystem;
 
@@ -172,37 +178,77 @@ int kernel(const std::vector<std::string>& args) {
 #endif
 }
 
-}  // namespace
-
-int run_jupyter(int argc, char** argv) {
+/// The command line of `mgrad jupyter`, its values bound to the fields.
+struct CommandLine {
     CLI::App app{"The mgrad language in Jupyter notebooks: install its kernel.", "mgrad jupyter"};
-    app.require_subcommand(1);
     std::string prefix;
     bool user = false;
-    auto where = [&](CLI::App* sub) {
-        auto* user_flag = sub->add_flag("--user", user,
-                                        "the user's Jupyter directory (the default): "
-                                        "~/.local/share/jupyter/kernels/mgrad");
-        sub->add_option("--prefix", prefix, "PREFIX/share/jupyter/kernels/mgrad instead")
-            ->type_name("PREFIX")
-            ->excludes(user_flag);
+    CLI::App* install_cmd = nullptr;
+    CLI::App* uninstall_cmd = nullptr;
+    CLI::App* kernel_cmd = nullptr;
+
+    CommandLine() {
+        app.require_subcommand(1);
+        app.set_help_flag("-h,--help", "print this help and exit");
+        auto where = [&](CLI::App* sub) {
+            auto* user_flag = sub->add_flag("--user", user,
+                                            "the user's Jupyter directory (the default): "
+                                            "~/.local/share/jupyter/kernels/mgrad");
+            with_directory(
+                sub->add_option("--prefix", prefix, "PREFIX/share/jupyter/kernels/mgrad instead")
+                    ->type_name("PREFIX")
+                    ->excludes(user_flag));
+        };
+        install_cmd = app.add_subcommand("install", "write the kernelspec (name 'mgrad')");
+        where(install_cmd);
+        uninstall_cmd = app.add_subcommand("uninstall", "remove the kernelspec");
+        where(uninstall_cmd);
+        kernel_cmd =
+            app.add_subcommand("kernel", "run the kernel (Jupyter starts it: kernel -f FILE)");
+        kernel_cmd->allow_extras()->prefix_command();
+    }
+};
+
+}  // namespace
+
+void describe_jupyter(std::ostream& out) {
+    const CommandLine line;
+    describe_app(out, "mgrad jupyter", line.app);
+}
+
+int run_jupyter(int argc, char** argv) {
+    CommandLine line;
+    auto usage_error = [](std::string_view message) {
+        // Whatever CLI11 numbers it, a usage error has exit status 2, as mgrad's own.
+        std::cerr << fmt::format(
+            "mgrad jupyter: error: {}\nTry 'mgrad jupyter --help' for more information.\n",
+            message);
+        return 2;
     };
-    CLI::App* install_cmd = app.add_subcommand("install", "write the kernelspec (name 'mgrad')");
-    where(install_cmd);
-    CLI::App* uninstall_cmd = app.add_subcommand("uninstall", "remove the kernelspec");
-    where(uninstall_cmd);
-    CLI::App* kernel_cmd =
-        app.add_subcommand("kernel", "run the kernel (Jupyter starts it: kernel -f FILE)");
-    kernel_cmd->allow_extras()->prefix_command();
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+    if (argc > 1 && argv[1][0] != '-') {
+        std::vector<std::string> names;
+        for (const CLI::App* sub : line.app.get_subcommands({}))
+            names.push_back(sub->get_name());
+        if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+            const auto near = nearest_name(argv[1], names);
+            return usage_error(
+                fmt::format("unknown subcommand '{}'{}; subcommands: {}", argv[1],
+                            near ? fmt::format(" (did you mean '{}'?)", *near) : std::string(),
+                            fmt::join(names, ", ")));
+        }
     }
     try {
-        if (*install_cmd) return install(prefix);
-        if (*uninstall_cmd) return uninstall(prefix);
-        return kernel(kernel_cmd->remaining());
+        line.app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << wrap_help(line.app.help(), terminal_width());
+        return 0;
+    } catch (const CLI::ParseError& e) {
+        return usage_error(e.what());
+    }
+    try {
+        if (*line.install_cmd) return install(line.prefix);
+        if (*line.uninstall_cmd) return uninstall(line.prefix);
+        return kernel(line.kernel_cmd->remaining());
     } catch (const std::exception& e) {
         std::cerr << fmt::format("mgrad jupyter: error: {}\n", e.what());
         return 1;

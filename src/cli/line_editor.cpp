@@ -46,9 +46,7 @@ bool g_prompt_pending = false;
 std::string g_input;
 bool g_input_end = false;
 
-extern "C" void on_sigint(int) {
-    g_sigint = 1;
-}
+extern "C" void on_sigint(int) { g_sigint = 1; }
 
 /// Runs the watcher's work, then draws the prompt and the typed text again if it printed.
 void run_ready() {
@@ -171,18 +169,17 @@ extern "C" char** complete(const char* text, int start, int) {
     g_line_before.assign(rl_line_buffer ? rl_line_buffer : "",
                          rl_line_buffer ? static_cast<std::size_t>(std::max(start, 0)) : 0);
     char** matches = rl_completion_matches(text, next_match);
-    // "tanh(" and "examples/" need no space after them; a name or a command does.
+    // "tanh(", "examples/" and "depth=" need no space after them; a name or a command does.
     const bool open = g_matches.size() == 1 &&
-                      (g_matches.front().ends_with('(') || g_matches.front().ends_with('/'));
+                      (g_matches.front().ends_with('(') || g_matches.front().ends_with('/') ||
+                       g_matches.front().ends_with('='));
     rl_completion_append_character = open ? '\0' : ' ';
     return matches;
 }
 
 }  // namespace
 
-const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept {
-    return &g_sigint;
-}
+const volatile std::sig_atomic_t* line_editor_interrupt_flag() noexcept { return &g_sigint; }
 
 void catch_interrupts() {
     struct sigaction action {};

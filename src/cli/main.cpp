@@ -26,12 +26,21 @@
 #include <mgrad/language/session.hpp>
 #include <mgrad/mgrad.hpp>
 
+#include "cli_spec.hpp"
+#include "help_text.hpp"
 #include "json_output.hpp"
 #include "jupyter.hpp"
 #include "line_editor.hpp"
 #include "repl.hpp"
 #include "train.hpp"
 #include "view_control.hpp"
+
+using mgrad::cli::describe_app;
+using mgrad::cli::terminal_width;
+using mgrad::cli::with_choices;
+using mgrad::cli::with_files;
+using mgrad::cli::with_words;
+using mgrad::cli::wrap_help;
 
 namespace {
 
@@ -91,19 +100,6 @@ void report_usage_error(std::string_view message) {
     std::cerr << fmt::format("mgrad: {}\nTry 'mgrad --help' for more information.\n", message);
 }
 
-// The terminal's width for wrapping help: the terminal's own, else $COLUMNS, else 80.
-std::size_t terminal_width() {
-    winsize size{};
-    if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
-        size.ws_col > 0)
-        return size.ws_col;
-    if (const char* columns = std::getenv("COLUMNS"); columns && *columns) {
-        const long n = std::strtol(columns, nullptr, 10);
-        if (n > 0 && n < 10000) return static_cast<std::size_t>(n);
-    }
-    return 80;
-}
-
 // Rows of a long table per page in the REPL: the terminal's height less the lines around the
 // table (header, the "more" line, the prompt); 0 (no paging) when standard output is not a
 // terminal, or $MGRAD_PAGE_ROWS when set (0 turns paging off).
@@ -128,33 +124,6 @@ bool use_color(std::string_view mode, int fd) {
     if (const char* term = std::getenv("TERM"); term && std::string_view(term) == "dumb")
         return false;
     return ::isatty(fd) == 1;
-}
-
-// CLI11's help with each line that is too long wrapped at blanks; the description of an
-// option or example goes on under itself, other indented lines under their first word.
-std::string wrap_help(const std::string& help, std::size_t width) {
-    std::string out;
-    for (std::size_t pos = 0; pos < help.size();) {
-        std::size_t nl = help.find('\n', pos);
-        if (nl == std::string::npos) nl = help.size();
-        const std::string_view line = std::string_view(help).substr(pos, nl - pos);
-        std::size_t hang = 0;
-        if (line.starts_with("  ")) {
-            // A description starts after the first gap of two blanks or more.
-            const std::size_t first = line.find_first_not_of(' ');
-            hang = first == std::string_view::npos ? 0 : first;
-            if (const std::size_t gap = line.find("  ", hang); gap != std::string_view::npos) {
-                const std::size_t description = line.find_first_not_of(' ', gap);
-                if (description != std::string_view::npos) hang = description;
-            }
-            // Too deep a hanging indent leaves no room for words.
-            if (hang + 20 > width) hang = first == std::string_view::npos ? 0 : first;
-        }
-        out += mgrad::wrap_text(line, width, hang);
-        if (nl < help.size()) out += '\n';
-        pos = nl + 1;
-    }
-    return out;
 }
 
 // Runs the scripts and -c strings in order; false when one failed (and we stopped).
@@ -184,36 +153,9 @@ bool run_scripts(mgrad::Session& session, const Options& o) {
 }  // namespace
 
 namespace {
-int run_main(int argc, char** argv);
-int run_session(mgrad::Session& session, const Options& o, bool scripted,
-                mgrad::cli::ViewControl& view_control, mgrad::StreamOutput* pager);
-}  // namespace
 
-int main(int argc, char** argv) {
-    // Sessions report every user error themselves; this only catches what must never happen.
-    try {
-        return run_main(argc, argv);
-    } catch (const std::bad_alloc&) {
-        std::cerr << "mgrad: error: out of memory\n";
-    } catch (const std::exception& e) {
-        std::cerr << "mgrad: internal error: " << e.what() << "\n";
-    }
-    return 1;
-}
-
-namespace {
-
-int run_main(int argc, char** argv) {
-    // Past the file size limit (ulimit -f) a write then fails with EFBIG, which is reported
-    // like any write error, instead of the signal ending the process halfway.
-    std::signal(SIGXFSZ, SIG_IGN);
-    if (argc > 1) {
-        for (const auto& sub : subcommands)
-            if (sub.name == argv[1]) return sub.run(argc - 1, argv + 1);
-    }
-
-    CLI::App app{"Build, evaluate and backpropagate scalar formulas, and see the graph.", "mgrad"};
-    Options o;
+/// mgrad's own options (its subcommands define theirs).
+void define_options(CLI::App& app, Options& o) {
     app.add_option("FILE", o.files, "scripts to run in order ('-' reads standard input)")
         ->type_name("");
     app.add_option("-c,--command", o.commands, "run TEXT as a script, after the FILEs")
@@ -226,21 +168,28 @@ int run_main(int argc, char** argv) {
     app.add_flag("--json", o.json,
                  "print each result, table, progress report, text and diagnostic as one JSON "
                  "line on standard output (scripts only)");
-    app.add_option("--color", o.color,
-                   "colour diagnostics and results: auto (on a terminal, unless NO_COLOR is "
-                   "set or TERM=dumb), always or never")
-        ->type_name("WHEN")
-        ->check(CLI::IsMember({"auto", "always", "never"}));
+    with_choices(app.add_option("--color", o.color,
+                                "colour diagnostics and results: auto (on a terminal, unless "
+                                "NO_COLOR is set or TERM=dumb), always or never")
+                     ->type_name("WHEN"),
+                 {"auto", "always", "never"});
     auto* draw = app.add_option("--draw", o.draw, "after the scripts, draw NAME (:draw NAME FILE)")
                      ->type_name("NAME");
-    app.add_option("-o,--output", o.output,
-                   "the file --draw writes (default NAME.svg); its extension is the format")
-        ->type_name("FILE")
-        ->needs(draw);
-    app.add_option("--draw-options", o.draw_options,
-                   "options for --draw, as for :draw (e.g. \"tb shade depth=3\")")
-        ->type_name("OPTIONS")
-        ->needs(draw);
+    with_files(app.add_option("-o,--output", o.output,
+                              "the file --draw writes (default NAME.svg); its extension is the "
+                              "format")
+                   ->type_name("FILE")
+                   ->needs(draw),
+               {"svg", "png", "pdf", "dot", "json", "gv"});
+    std::vector<std::string> draw_words;  // :draw's option words, from their specs
+    for (const mgrad::OptionSpec& spec : mgrad::draw_option_parser().specs())
+        if (!spec.help.empty())
+            draw_words.push_back(std::string(spec.key) + (spec.takes_value() ? "=" : ""));
+    with_words(app.add_option("--draw-options", o.draw_options,
+                              "options for --draw, as for :draw (e.g. \"tb shade depth=3\")")
+                   ->type_name("OPTIONS")
+                   ->needs(draw),
+               std::move(draw_words));
     app.add_option("--max-nodes", o.max_nodes,
                    fmt::format("cap the graph at N nodes "
                                "(default {}; 0: no cap)",
@@ -289,6 +238,62 @@ int run_main(int argc, char** argv) {
         "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
         "  mgrad net.mg --draw L          draw L's graph to L.svg after the script ran\n"
         "  mgrad --view                   the REPL, with the graph live in the browser");
+}
+
+/// Every option of mgrad and its subcommands, for the shell's completion (cli_spec.hpp).
+void print_completion_spec() {
+    CLI::App app{"", "mgrad"};
+    Options o;
+    define_options(app, o);
+    describe_app(std::cout, "mgrad", app);
+    std::string names;
+    for (const auto& sub : subcommands)
+        names += fmt::format("{} ", sub.name);
+    std::cout << fmt::format("mgrad\t\tsubcommands\t{}help\n", names);
+    std::cout << fmt::format("mgrad help\t\tsubcommands\t{}help\n", names);
+    mgrad::cli::describe_train(std::cout);
+    mgrad::cli::describe_jupyter(std::cout);
+}
+
+}  // namespace
+
+namespace {
+int run_main(int argc, char** argv);
+int run_session(mgrad::Session& session, const Options& o, bool scripted,
+                mgrad::cli::ViewControl& view_control, mgrad::StreamOutput* pager);
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Sessions report every user error themselves; this only catches what must never happen.
+    try {
+        return run_main(argc, argv);
+    } catch (const std::bad_alloc&) {
+        std::cerr << "mgrad: error: out of memory\n";
+    } catch (const std::exception& e) {
+        std::cerr << "mgrad: internal error: " << e.what() << "\n";
+    }
+    return 1;
+}
+
+namespace {
+
+int run_main(int argc, char** argv) {
+    // Past the file size limit (ulimit -f) a write then fails with EFBIG, which is reported
+    // like any write error, instead of the signal ending the process halfway.
+    std::signal(SIGXFSZ, SIG_IGN);
+    if (argc > 1) {
+        for (const auto& sub : subcommands)
+            if (sub.name == argv[1]) return sub.run(argc - 1, argv + 1);
+    }
+
+    if (argc == 2 && std::string_view(argv[1]) == "--completion-spec") {
+        print_completion_spec();
+        return 0;
+    }
+
+    CLI::App app{"Build, evaluate and backpropagate scalar formulas, and see the graph.", "mgrad"};
+    Options o;
+    define_options(app, o);
     if (argc > 1 && std::string_view(argv[1]) == "help")
         return run_help(wrap_help(app.help(), terminal_width()), argc - 1, argv + 1);
     try {

@@ -28,29 +28,29 @@ constexpr const char* prompt_more = "... ";
 
 enum class Entry { Ready, Cancelled, End };
 
-/// File names for the argument of a command that takes a file (`:load ex` → `examples/`).
-/// `word` is what follows the last '/' (a word break), `line_before` everything before it.
-std::optional<std::vector<std::string>> complete_file(std::string_view line_before,
-                                                      std::string_view word) {
-    const auto first = line_before.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return std::nullopt;
-    line_before.remove_prefix(first);
-    const auto space = line_before.find_first_of(" \t");
-    if (space == std::string_view::npos) return std::nullopt;
-    const std::string_view command = line_before.substr(0, space);
-    if (command != ":load" && command != ":save" && command != ":draw") return std::nullopt;
-    // The directory typed so far: the last blank-separated piece before the word.
-    const std::string_view dir = line_before.substr(line_before.find_last_of(" \t") + 1);
+/// What completes `word` (libedit's word, after its last break character) in the line: the
+/// session's completion of the whole line (Session::complete, the same for every front end),
+/// each candidate cut or extended to start where libedit's word does.
+std::vector<std::string> complete_line(const Session& session, std::string_view line_before,
+                                       std::string_view word) {
+    const std::string line = std::string(line_before) + std::string(word);
+    const Completion c = session.complete(line);
+    const std::size_t at = line_before.size();
     std::vector<std::string> out;
-    std::error_code ec;
-    for (const auto& entry :
-         std::filesystem::directory_iterator(dir.empty() ? "." : std::string(dir), ec)) {
-        std::string name = entry.path().filename().string();
-        if (!name.starts_with(word) || (name.starts_with('.') && !word.starts_with('.'))) continue;
-        if (entry.is_directory(ec)) name += '/';
-        out.push_back(std::move(name));
+    for (const Completion::Candidate& candidate : c.candidates) {
+        std::string text;
+        if (c.start <= at) {
+            // `format=` or `examples/` was typed before libedit's word: it is not repeated.
+            const std::string_view typed = std::string_view(line).substr(c.start, at - c.start);
+            if (!std::string_view(candidate.text).starts_with(typed)) continue;
+            text = candidate.text.substr(typed.size());
+        } else {
+            text = line.substr(at, c.start - at) + candidate.text;  // `a.` before `grad`
+        }
+        // A function comes with its '(' so the argument can follow.
+        if (candidate.kind == "function") text += '(';
+        out.push_back(std::move(text));
     }
-    std::sort(out.begin(), out.end());
     return out;
 }
 
@@ -67,12 +67,9 @@ Entry read_entry(std::string& entry, std::uint32_t& lines) {
     lines = 0;
     std::string line;
     switch (push_line(true, line)) {
-        case LineStatus::End:
-            return Entry::End;
-        case LineStatus::Interrupted:
-            return Entry::Cancelled;
-        case LineStatus::Line:
-            break;
+        case LineStatus::End: return Entry::End;
+        case LineStatus::Interrupted: return Entry::Cancelled;
+        case LineStatus::Line: break;
     }
     entry = line + "\n";
     lines = 1;
@@ -83,10 +80,8 @@ Entry read_entry(std::string& entry, std::uint32_t& lines) {
                 // is missing.
                 std::cout << "\n" << std::flush;
                 return Entry::Ready;
-            case LineStatus::Interrupted:
-                return Entry::Cancelled;
-            case LineStatus::Line:
-                break;
+            case LineStatus::Interrupted: return Entry::Cancelled;
+            case LineStatus::Line: break;
         }
         entry += line + "\n";
         ++lines;
@@ -105,13 +100,7 @@ void run_entry(Session& session, const std::string& entry, std::uint32_t first_l
 int run_repl(Session& session, const std::function<void()>& before_read) {
     line_editor_open(
         [&session](std::string_view line_before, std::string_view word) {
-            if (auto files = complete_file(line_before, word)) return *files;
-            // A completed function name comes with its '(' so the argument can follow.
-            std::vector<std::string> names = session.completions(word);
-            const std::vector<std::string> functions = session.function_names();
-            for (auto& name : names)
-                if (std::binary_search(functions.begin(), functions.end(), name)) name += '(';
-            return names;
+            return complete_line(session, line_before, word);
         },
         default_history_path());
     session.set_interrupt_flag(line_editor_interrupt_flag());

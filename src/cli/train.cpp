@@ -27,6 +27,8 @@
 #include <mgrad/support/error.hpp>
 #include <mgrad/support/progress.hpp>
 
+#include "cli_spec.hpp"
+#include "help_text.hpp"
 #include "interrupt.hpp"
 
 namespace mgrad::cli {
@@ -326,115 +328,135 @@ void report_usage_error(std::string_view message) {
         "mgrad train: error: {}\nTry 'mgrad train --help' for more information.\n", message);
 }
 
-}  // namespace
-
-int run_train(int argc, char** argv) {
+/// The command line of `mgrad train`, its values bound to the fields.
+struct CommandLine {
     CLI::App app{
         "Train a small MLP on a generated 2-D data set. The defaults are micrograd's demo: "
         "MLP(2, [16, 16, 1]) on 100 two-moons points, SVM loss + 1e-4 L2, SGD with "
         "lr = 1.0 − 0.9·k/100, 100 steps.",
         "mgrad train"};
     Options o;
-    TrainConfig& c = o.config;
     std::optional<double> noise, lr;
-    app.add_option("--dataset", c.dataset, "Data set")
-        ->type_name("NAME")
-        ->check(CLI::IsMember({"moons", "circles", "xor", "blobs"}))
-        ->capture_default_str();
-    app.add_option("--samples", c.samples,
-                   fmt::format("Number of points, 1 to {}", max_training_samples))
-        ->type_name("N")
-        ->check(whole_number(1, max_training_samples))
-        ->capture_default_str();
-    app.add_option("--noise", noise, "Noise (standard deviation); default 0.1, 0.4 for blobs")
-        ->type_name("X")
-        ->check(number(true));
-    app.add_option("--seed", c.seed, "Seed of the data set (the weights use seed + 1)")
-        ->type_name("N")
-        ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max() - 1))
-        ->capture_default_str();
-    auto* layers =
-        app.add_option("--layers", c.hidden,
-                       fmt::format("Hidden layer sizes, comma-separated (at most {} layers of 1 "
-                                   "to {}); the output layer (1, or one per class for ce) is "
-                                   "added",
-                                   max_hidden_layers, max_layer_width))
-            ->type_name("N,N…")
-            ->delimiter(',')
-            ->expected(1, static_cast<int>(max_hidden_layers))
-            ->check(whole_number(1, max_layer_width))
-            ->default_str("16,16");
-    app.add_option("--steps", c.steps, fmt::format("Training steps, 0 to {}", max_training_steps))
-        ->type_name("N")
-        ->check(whole_number(0, max_training_steps))
-        ->capture_default_str();
-    app.add_option("--lr", lr,
-                   "Initial learning rate; default 1.0 for sgd (0.1 with mse), 0.05 for adam")
-        ->type_name("X")
-        ->check(number(false));
-    app.add_flag("--constant-lr", o.constant_lr,
-                 "Keep the learning rate constant instead of lr·(1 − 0.9·k/steps)");
-    app.add_option("--optimizer", c.optimizer, "Optimiser")
-        ->type_name("NAME")
-        ->check(CLI::IsMember({"sgd", "adam"}))
-        ->capture_default_str();
-    app.add_option("--loss", o.loss,
-                   "Loss: svm, mse, bce (two classes) or ce; default svm, ce "
-                   "for blobs")
-        ->type_name("NAME")
-        ->check(CLI::IsMember({"svm", "mse", "bce", "ce"}));
-    app.add_option("--alpha", c.alpha, "L2 regularisation weight")
-        ->type_name("X")
-        ->check(number(true))
-        ->capture_default_str();
-    app.add_flag("--unfused", o.unfused,
-                 "Record a neuron's weighted sum as Mul and Add nodes instead of one MulAdd per "
-                 "weight (the same numbers, twice the nodes)");
-    app.add_flag("--rebuild", o.rebuild,
-                 "Rebuild the graph every step instead of replaying the recorded one");
-    app.add_flag("--json", o.json,
-                 "Print one JSON object per step and a final one, {\"step\", \"loss\", "
-                 "\"accuracy\"} (accuracy from 0 to 1)");
-    app.add_flag("-q,--quiet", o.quiet,
-                 "Print only the result line and errors: no progress, no timing, no 'wrote'");
-    app.add_option("--plot-loss", o.plot_loss,
-                   "Write the loss and accuracy curves (.png, .svg, "
-                   ".pdf)")
-        ->type_name("FILE");
-    app.add_option("--plot-boundary", o.plot_boundary,
-                   "Write the decision boundary with the data (.png, .svg, .pdf)")
-        ->type_name("FILE");
-    app.add_option("--save", o.save,
-                   "Write the trained model (its weights and how it was trained) as JSON; "
-                   "`:model FILE` loads it into the REPL")
-        ->type_name("FILE");
-    app.add_option("--load", o.load,
-                   "Start from a saved model instead of random weights; its layers replace "
-                   "--layers, and its data set is the default")
-        ->type_name("FILE")
-        ->excludes(layers);
-    app.set_help_flag("-h,--help", "Print this help and exit");
-    app.footer(
-        "Progress goes to standard error: one line redrawn in place on a terminal, a line\n"
-        "every tenth of the way otherwise. Ctrl-C stops after the current step, then prints\n"
-        "the result and writes the plots and the model as asked.\n\n"
-        "Exit status: 0 on success, 1 on an error (a bad file, training that diverged), 2 for\n"
-        "a usage error, 130 when interrupted.\n\n"
-        "Examples:\n"
-        "  mgrad train                                  micrograd's demo\n"
-        "  mgrad train --dataset blobs --optimizer adam three classes, cross-entropy\n"
-        "  mgrad train --save moons.json --plot-boundary moons.png\n"
-        "  mgrad train --load moons.json --steps 0 --plot-boundary again.png");
+
+    CommandLine() {
+        TrainConfig& c = o.config;
+        with_choices(app.add_option("--dataset", c.dataset, "Data set")->type_name("NAME"),
+                     {"moons", "circles", "xor", "blobs"})
+            ->capture_default_str();
+        app.add_option("--samples", c.samples,
+                       fmt::format("Number of points, 1 to {}", max_training_samples))
+            ->type_name("N")
+            ->check(whole_number(1, max_training_samples))
+            ->capture_default_str();
+        app.add_option("--noise", noise, "Noise (standard deviation); default 0.1, 0.4 for blobs")
+            ->type_name("X")
+            ->check(number(true));
+        app.add_option("--seed", c.seed, "Seed of the data set (the weights use seed + 1)")
+            ->type_name("N")
+            ->check(whole_number(0, std::numeric_limits<std::uint64_t>::max() - 1))
+            ->capture_default_str();
+        auto* layers =
+            app.add_option(
+                   "--layers", c.hidden,
+                   fmt::format("Hidden layer sizes, comma-separated (at most {} layers of 1 "
+                               "to {}); the output layer (1, or one per class for ce) is "
+                               "added",
+                               max_hidden_layers, max_layer_width))
+                ->type_name("N,N…")
+                ->delimiter(',')
+                ->expected(1, static_cast<int>(max_hidden_layers))
+                ->check(whole_number(1, max_layer_width))
+                ->default_str("16,16");
+        app.add_option("--steps", c.steps,
+                       fmt::format("Training steps, 0 to {}", max_training_steps))
+            ->type_name("N")
+            ->check(whole_number(0, max_training_steps))
+            ->capture_default_str();
+        app.add_option("--lr", lr,
+                       "Initial learning rate; default 1.0 for sgd (0.1 with mse), 0.05 for adam")
+            ->type_name("X")
+            ->check(number(false));
+        app.add_flag("--constant-lr", o.constant_lr,
+                     "Keep the learning rate constant instead of lr·(1 − 0.9·k/steps)");
+        with_choices(app.add_option("--optimizer", c.optimizer, "Optimiser")->type_name("NAME"),
+                     {"sgd", "adam"})
+            ->capture_default_str();
+        app.add_option("--loss", o.loss,
+                       "Loss: svm, mse, bce (two classes) or ce; default svm, ce "
+                       "for blobs")
+            ->type_name("NAME");
+        with_choices(app.get_option("--loss"), {"svm", "mse", "bce", "ce"});
+        app.add_option("--alpha", c.alpha, "L2 regularisation weight")
+            ->type_name("X")
+            ->check(number(true))
+            ->capture_default_str();
+        app.add_flag(
+            "--unfused", o.unfused,
+            "Record a neuron's weighted sum as Mul and Add nodes instead of one MulAdd per "
+            "weight (the same numbers, twice the nodes)");
+        app.add_flag("--rebuild", o.rebuild,
+                     "Rebuild the graph every step instead of replaying the recorded one");
+        app.add_flag("--json", o.json,
+                     "Print one JSON object per step and a final one, {\"step\", \"loss\", "
+                     "\"accuracy\"} (accuracy from 0 to 1)");
+        app.add_flag("-q,--quiet", o.quiet,
+                     "Print only the result line and errors: no progress, no timing, no 'wrote'");
+        with_files(app.add_option("--plot-loss", o.plot_loss,
+                                  "Write the loss and accuracy curves (.png, .svg, .pdf)")
+                       ->type_name("FILE"),
+                   {"png", "svg", "pdf"});
+        with_files(app.add_option("--plot-boundary", o.plot_boundary,
+                                  "Write the decision boundary with the data (.png, .svg, .pdf)")
+                       ->type_name("FILE"),
+                   {"png", "svg", "pdf"});
+        app.add_option("--save", o.save,
+                       "Write the trained model (its weights and how it was trained) as JSON; "
+                       "`:model FILE` loads it into the REPL")
+            ->type_name("FILE");
+        app.add_option("--load", o.load,
+                       "Start from a saved model instead of random weights; its layers replace "
+                       "--layers, and its data set is the default")
+            ->type_name("FILE")
+            ->excludes(layers);
+        with_files(app.get_option("--save"), {"json"});
+        with_files(app.get_option("--load"), {"json"});
+        app.set_help_flag("-h,--help", "Print this help and exit");
+        app.footer(
+            "Progress goes to standard error: one line redrawn in place on a terminal, a line\n"
+            "every tenth of the way otherwise. Ctrl-C stops after the current step, then prints\n"
+            "the result and writes the plots and the model as asked.\n\n"
+            "Exit status: 0 on success, 1 on an error (a bad file, training that diverged), 2 for\n"
+            "a usage error, 130 when interrupted.\n\n"
+            "Examples:\n"
+            "  mgrad train                                  micrograd's demo\n"
+            "  mgrad train --dataset blobs --optimizer adam three classes, cross-entropy\n"
+            "  mgrad train --save moons.json --plot-boundary moons.png\n"
+            "  mgrad train --load moons.json --steps 0 --plot-boundary again.png");
+    }
+};
+
+}  // namespace
+
+void describe_train(std::ostream& out) {
+    const CommandLine line;
+    describe_app(out, "mgrad train", line.app);
+}
+
+int run_train(int argc, char** argv) {
+    CommandLine line;
+    Options& o = line.o;
+    CLI::App& app = line.app;
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << wrap_help(app.help(), terminal_width());
+        return 0;
     } catch (const CLI::ParseError& e) {
         report_usage_error(e.what());
         return exit_usage;
     }
-    c.noise = noise;
-    c.lr = lr;
+    o.config.noise = line.noise;
+    o.config.lr = line.lr;
     try {
         return train(o, app);
     } catch (const UsageError& e) {

@@ -77,44 +77,35 @@ ViewControl::~ViewControl() { (void)stop(); }
 
 void ViewControl::add_command() {
     m_session.add_command(
-        {"view", ":view [NAME] [OPTIONS]", "show the graph live in the browser",
-         "Starts the live view (an HTTP server on 127.0.0.1) if it is not running and prints\n"
-         "its address, view: http://127.0.0.1:PORT/?token=… . The page shows the graph of the\n"
-         "latest bound name, or of NAME, and follows every statement; it has an inspector\n"
-         "(click a node), a backward-pass stepper and a leaf editor. OPTIONS are :draw's:\n"
-         "depth=N, max-nodes=N, hide-constants, cluster-modules, shade, tb … (see :help draw).\n"
-         ":view alone goes back to following the latest name. See docs/view.md.\n",
-         [this](Session& session, std::span<const Word> args, Output& out) {
-             // The first word names the value to show unless it is an option word.
-             auto is_option = [](const std::string& word) {
-                 try {
-                     (void)parse_draw_options(std::span<const std::string>(&word, 1));
-                     return true;
-                 } catch (const Error&) {
-                     return word.find('=') != std::string::npos;  // a bad option: say so below
-                 }
-             };
-             std::optional<std::string> name;
-             std::size_t first = 0;
-             if (!args.empty() && !is_option(args[0].text)) {
-                 (void)session.require(args[0].text, args[0].span);
-                 name = args[0].text;
-                 first = 1;
-             }
-             std::vector<std::string> words;
-             for (const Word& w : args.subspan(first)) {
-                 words.push_back(w.text);
-                 try {
-                     (void)parse_draw_options(std::span<const std::string>(&words.back(), 1));
-                 } catch (const Error& e) {
-                     throw Error(e.what(), w.span);
-                 }
-             }
-             const bool running = m_view != nullptr;
-             view::View& view = start();
-             view.show(name, words);
-             if (running) out.text(fmt::format("view: {}\n", view.url()));
-         }});
+        {.name = "view",
+         .summary = "show the graph live in the browser",
+         .help = "Starts the live view (an HTTP server on 127.0.0.1) if it is not running and "
+                 "prints\n"
+                 "its address, view: http://127.0.0.1:PORT/?token=… . The page shows the graph of "
+                 "the\n"
+                 "latest bound name, or of NAME, and follows every statement; it has an inspector\n"
+                 "(click a node), a backward-pass stepper and a leaf editor. The options are "
+                 ":draw's.\n"
+                 ":view alone goes back to following the latest name. See docs/view.md.\n",
+         .handler =
+             [this](Session&, const CommandArgs& args, Output& out) {
+                 std::optional<std::string> name;
+                 if (const Word* w = args.get("NAME")) name = w->text;
+                 std::vector<std::string> words;  // checked against the draw options already
+                 for (const OptionArg& o : args.options())
+                     words.push_back(o.word.text);
+                 const bool running = m_view != nullptr;
+                 view::View& view = start();
+                 view.show(name, words);
+                 if (running) out.text(fmt::format("view: {}\n", view.url()));
+             },
+         .spec = CommandSpec{.args = {{.name = "NAME",
+                                       .kind = ArgKind::Node,
+                                       .help = "the value to show (default: the latest bound name)",
+                                       .optional = true}},
+                             .options = draw_option_parser().specs(),
+                             .option_noun = "draw option",
+                             .options_word = true}});
 }
 
 view::View& ViewControl::start() {

@@ -43,15 +43,9 @@ constexpr double check_atol = 1e-5;
 constexpr double check_rtol = 1e-3;
 constexpr double check_h = 1e-6;
 
-void cmd_check(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 1, 2, ":check NAME [h]");
-    const NodeId root = node_arg(session, args[0]);
-    double h = check_h;
-    if (args.size() == 2) {
-        h = finite_arg(args[1], "h");
-        if (h <= 0)
-            throw Error(fmt::format("h must be positive, not '{}'", args[1].text), args[1].span);
-    }
+void cmd_check(Session& session, const CommandArgs& args, Output& out) {
+    const NodeId root = *args.node("NAME");
+    const double h = args.number("h", check_h);
     Graph& g = session.graph();
     g.forward();
     // Only the root's ancestors are read or written: the cost is that part times its leaves,
@@ -127,14 +121,20 @@ void add_check_commands(Session& session) {
         {"grad", 2, "grad(f, x)",
          "∂f/∂x as a node that is itself differentiable: grad(grad(f, x), x) is f''", fn_grad});
     session.add_command(
-        {"check", ":check NAME [h]", "backprop gradients against finite differences",
+        {"check", "", "backprop gradients against finite differences",
          "For every leaf NAME depends on: the gradient by backpropagation, the central\n"
          "difference (f(x+h) - f(x-h)) / 2h (h defaults to 1e-06), their absolute and relative\n"
          "error and ok or FAIL. A gradient passes when |backprop - numeric| <= 1e-05 + 0.001 *\n"
          "|numeric| (the tolerance of torch.autograd.gradcheck). A failure is an error, so a\n"
          "script stops there with exit status 1. Data and gradients are left as they were.\n"
          "Example:\n  x = 0.5; y = tanh(x) * x\n  :check y\n",
-         cmd_check});
+         cmd_check, false, false,
+         CommandSpec{.args = {{.name = "NAME", .kind = ArgKind::Node, .help = "the value to check"},
+                              {.name = "h",
+                               .kind = ArgKind::Number,
+                               .help = "the step of the central difference (default 1e-06)",
+                               .optional = true,
+                               .positive = true}}}});
 }
 
 }  // namespace mgrad

@@ -64,15 +64,9 @@ double descend(Graph& g, const Descent& d, double lr) {
     return loss;
 }
 
-double lr_word(const Word& w) {
-    if (w.text.starts_with("lr=")) return number_in(w, 3, "lr");
-    return finite_arg(w, "lr");
-}
-
-void cmd_step(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 2, 1000000, ":step NAME lr [LEAF…]");
-    const double lr = lr_word(args[1]);
-    const Descent d = descent_target(session, args[0], args.subspan(2));
+void cmd_step(Session& session, const CommandArgs& args, Output& out) {
+    const double lr = args.number("lr", 0.0);
+    const Descent d = descent_target(session, *args.get("NAME"), args.all("LEAF"));
     Graph& g = session.graph();
     std::vector<double> before;
     for (NodeId leaf : d.leaves)
@@ -89,16 +83,29 @@ void cmd_step(Session& session, std::span<const Word> args, Output& out) {
 }
 
 constexpr std::size_t max_minimize_steps = 10'000'000;
-constexpr std::array<OptionSpec, 3> minimize_specs{{
-    {"steps", true, "steps=N  how many steps (default 100)"},
-    {"lr", true, "lr=X     the learning rate (default 0.01)", "X"},
-    {"plot", true, "plot=FILE  draw NAME over the steps (.png, .svg, .pdf)", "FILE"},
+constexpr std::array<std::string_view, 3> plot_extensions{"png", "svg", "pdf"};
+constexpr std::array<OptionSpec, 3> minimize_options{{
+    {.key = "steps",
+     .kind = ValueKind::Whole,
+     .help = "how many steps (default 100)",
+     .low = 1,
+     .high = max_minimize_steps},
+    {.key = "lr",
+     .kind = ValueKind::Number,
+     .help = "the learning rate (default 0.01)",
+     .value_name = "X"},
+    {.key = "plot",
+     .kind = ValueKind::File,
+     .help = "draw NAME over the steps (.png, .svg, .pdf); plot alone shows it in a notebook",
+     .value_name = "FILE",
+     .choices = plot_extensions,
+     .value_optional = true,
+     .what = "plot to"},
 }};
-// Leaves are words without '='; steps=, lr= and plot= are options.
-constexpr OptionParser minimize_options(":minimize option", minimize_specs, true);
+constexpr std::array<OptionSpec, 1> step_options{{
+    {.key = "lr", .kind = ValueKind::Number, .help = "the learning rate", .value_name = "X"},
+}};
 
-/// The :minimize that replays `done` steps of this one, without its plot: what the transcript
-/// records when the command stops early or its plot fails, so `:save` rebuilds where it got.
 std::string minimize_replay(const Word& name, const std::vector<Word>& leaves, std::size_t done,
                             double lr) {
     std::string text = ":minimize " + name.text;
@@ -107,53 +114,36 @@ std::string minimize_replay(const Word& name, const std::vector<Word>& leaves, s
     return text + fmt::format(" steps={} lr={}", done, format_number(lr));
 }
 
-void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
-    constexpr std::string_view usage = ":minimize NAME [LEAF…] [steps=N] [lr=X] [plot=FILE]";
-    expect_args(args, 1, 1000000, usage);
-    std::size_t steps = 100;
-    double lr = 0.01;
+void cmd_minimize(Session& session, const CommandArgs& args, Output& out) {
+    const auto steps = static_cast<std::size_t>(args.number("steps", 100));
+    const double lr = args.number("lr", 0.01);
     std::string plot_file;
     SourceSpan plot_span;
     bool plot_inline = false;  // `plot` alone: the chart is shown, where pictures are shown
-    std::vector<Word> leaf_words;
-    for (const Word& w : args.subspan(1)) {
-        if (w.text == "plot") {  // `plot` alone: shown inline, or a leaf called plot
+    const Word& name_word = *args.get("NAME");
+    const std::span<const Word> leaves = args.all("LEAF");
+    std::vector<Word> leaf_words(leaves.begin(), leaves.end());
+    for (const OptionArg& o : args.options()) {
+        if (o.spec->key != "plot") continue;
+        if (!o.has_value) {  // `plot` alone: shown inline, or a leaf called plot
             if (out.shows_pictures()) {
                 plot_inline = true;
                 continue;
             }
             if (!session.lookup("plot"))
-                throw Error("plot needs a file here: plot=FILE (.png, .svg or .pdf)", w.span);
-            leaf_words.push_back(w);
+                throw Error("plot needs a file here: plot=FILE (.png, .svg or .pdf)", o.word.span);
+            leaf_words.push_back(o.word);
             continue;
         }
-        const std::optional<OptionWord> o = minimize_options.read(w.text, w.span);
-        if (!o) {
-            leaf_words.push_back(w);
-            continue;
-        }
-        const std::string_view key = o->spec->key;
-        if (key == "steps") {
-            // At most max_minimize_steps: a size_t also where it is 32 bits (the page).
-            steps = static_cast<std::size_t>(
-                whole_number(*o, w.text, ":minimize option", 1, max_minimize_steps, w.span));
-        } else if (key == "lr") {
-            lr = number_in(w, w.text.size() - o->value.size(), "lr");
-        } else if (key == "plot") {
-            plot_file = std::string(o->value);
-            plot_span = w.span;
-            if (plot_file.empty()) throw Error("plot= needs a file name", w.span);
-            if (!can_plot(plot_file))
-                throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", plot_file),
-                            w.span);
-            try {
-                check_can_plot(plot_file);  // no directory, a pipe: before any step is taken
-            } catch (const Error& e) {
-                throw Error(e.what(), w.span);
-            }
+        plot_file = o.value;
+        plot_span = o.word.span;
+        try {
+            check_can_plot(plot_file);  // no directory, a pipe: before any step is taken
+        } catch (const Error& e) {
+            throw Error(e.what(), o.word.span);
         }
     }
-    const Descent d = descent_target(session, args[0], leaf_words);
+    const Descent d = descent_target(session, name_word, leaf_words);
     Graph& g = session.graph();
     std::vector<double> start;
     for (NodeId leaf : d.leaves)
@@ -220,7 +210,8 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
     out.text(text);
     // Stopped early, or the plot fails below: the leaves have moved, so the transcript records
     // the steps taken (without the plot) for :save to rebuild the same state.
-    if (interrupted && done > 0) session.replay_as(minimize_replay(args[0], leaf_words, done, lr));
+    if (interrupted && done > 0)
+        session.replay_as(minimize_replay(name_word, leaf_words, done, lr));
     if (interrupted)
         throw Error(
             fmt::format("interrupted after {} of {} steps (the leaves keep the values "
@@ -235,7 +226,7 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
         try {
             save_line_chart(chart, plot_file);
         } catch (const Error& e) {
-            session.replay_as(minimize_replay(args[0], leaf_words, done, lr));
+            session.replay_as(minimize_replay(name_word, leaf_words, done, lr));
             throw Error(fmt::format("{} (the descent is done: the leaves keep the values reached)",
                                     e.what()),
                         plot_span);
@@ -252,24 +243,51 @@ void cmd_minimize(Session& session, std::span<const Word> args, Output& out) {
 }  // namespace
 
 void add_descent_commands(Session& session) {
+    const ArgSpec name{.name = "NAME", .kind = ArgKind::Node, .help = "the value to lower"};
+    const ArgSpec leaves{.name = "LEAF",
+                         .kind = ArgKind::Leaf,
+                         .help = "the leaves to move (default: every leaf NAME depends on)",
+                         .optional = true,
+                         .repeated = true};
     session.add_command(
-        {"step", ":step NAME lr [LEAF…]", "one gradient-descent step on NAME",
-         "Backpropagates from NAME, then moves each LEAF (default: every leaf NAME depends on)\n"
-         "against its gradient: LEAF.data -= lr * LEAF.grad, and recomputes. Prints each\n"
-         "leaf's gradient, data before and after, and NAME before and after. The gradients\n"
-         "stay those of the point before the step. lr may be written lr=X.\n",
-         cmd_step, true});
+        {.name = "step",
+         .summary = "one gradient-descent step on NAME",
+         .help = "Backpropagates from NAME, then moves each LEAF (default: every leaf NAME depends "
+                 "on)\n"
+                 "against its gradient: LEAF.data -= lr * LEAF.grad, and recomputes. Prints each\n"
+                 "leaf's gradient, data before and after, and NAME before and after. The "
+                 "gradients\n"
+                 "stay those of the point before the step. lr may be written lr=X.\n",
+         .handler = cmd_step,
+         .replay = true,
+         .spec = CommandSpec{.args = {name,
+                                      {.name = "lr",
+                                       .kind = ArgKind::Number,
+                                       .help = "the learning rate",
+                                       .option = "lr"},
+                                      leaves},
+                             .options = step_options,
+                             .option_noun = ":step option"}});
     session.add_command(
-        {"minimize", ":minimize NAME [LEAF…] steps=N lr=X", "gradient descent on NAME for N steps",
-         ":step repeated N times (default steps=100, lr=0.01), with a progress line every\n"
-         "tenth of the way, then each leaf's start and end and NAME's first and last value.\n"
-         "plot=FILE (.png, .svg or .pdf) draws NAME over the steps (in a notebook, plot alone\n"
-         "shows the chart under the cell). Ctrl-C stops after the current step; the leaves\n"
-         "keep the values reached. When NAME grows a thousandfold or becomes NaN or\n"
-         "infinite, gradient descent is diverging: it stops with an error and the leaves go\n"
-         "back to their start values.\n"
-         "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
-         cmd_minimize, true});
+        {.name = "minimize",
+         .summary = "gradient descent on NAME for N steps",
+         .help = ":step repeated N times (default steps=100, lr=0.01), with a progress line every\n"
+                 "tenth of the way, then each leaf's start and end and NAME's first and last "
+                 "value.\n"
+                 "plot=FILE (.png, .svg or .pdf) draws NAME over the steps (in a notebook, plot "
+                 "alone\n"
+                 "shows the chart under the cell). Ctrl-C stops after the current step; the "
+                 "leaves\n"
+                 "keep the values reached. When NAME grows a thousandfold or becomes NaN or\n"
+                 "infinite, gradient descent is diverging: it stops with an error and the leaves "
+                 "go\n"
+                 "back to their start values.\n"
+                 "Example:\n  x = 3; L = (x - 1)**2\n  :minimize L steps=50 lr=0.1\n",
+         .handler = cmd_minimize,
+         .replay = true,
+         .spec = CommandSpec{.args = {name, leaves},
+                             .options = minimize_options,
+                             .option_noun = ":minimize option"}});
 }
 
 }  // namespace mgrad

@@ -35,69 +35,45 @@ DrawControl draw_control(Session& session, Output& out) {
     return control;
 }
 
-// Whether a word is one of :draw's options rather than a file name (`:draw L tb`).
-bool is_draw_option(const std::string& word) {
-    if (format_from_extension(word)) return false;
-    try {
-        (void)parse_draw_options(std::span<const std::string>(&word, 1));
-        return true;
-    } catch (const Error&) {
-        return false;
-    }
-}
-
 /// `:draw NAME [OPTIONS]` in a front end that shows pictures: SVG (or format=png) in memory.
-void draw_inline(Session& session, NodeId root, std::span<const Word> option_words,
+void draw_inline(Session& session, NodeId root, std::span<const OptionArg> option_words,
                  const DrawOptions& options, Output& out) {
     const Format format = options.format.value_or(Format::Svg);
     if (format != Format::Svg && format != Format::Png) {
-        for (const Word& w : option_words)
-            if (w.text.starts_with("format="))
+        for (const OptionArg& o : option_words)
+            if (o.spec->key == "format")
                 throw Error(fmt::format("a picture shown here is svg or png; name a file to "
                                         "write {}",
                                         format_name(format)),
-                            w.span);
+                            o.word.span);
     }
     out.picture(Picture{std::string(format_name(format)),
                         render(session.graph(), root, format, options, draw_control(session, out)),
                         session.node_name(root)});
 }
 
-void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
-    if (args.empty())
-        throw Error("missing argument; usage: :draw NAME [FILE] [OPTIONS]  (see :help draw)");
-    const NodeId root = session.require(args[0].text, args[0].span);
+void cmd_draw(Session& session, const CommandArgs& args, Output& out) {
+    const NodeId root = *args.node("NAME");
+    const Word& name = *args.get("NAME");
     // Without FILE: shown where the front end shows pictures (a notebook), else NAME.svg, as
-    // `mgrad --draw NAME` does.
-    const bool has_file = args.size() >= 2 && !is_draw_option(args[1].text);
-    const bool inline_picture = !has_file && out.shows_pictures();
-    const std::span<const Word> option_words = args.subspan(has_file ? 2 : 1);
+    // `mgrad --draw NAME` does. The option words were checked against their specs already.
+    const Word* file_word = args.get("FILE");
     std::vector<std::string> words;
-    for (const Word& w : option_words)
-        words.push_back(w.text);
-    DrawOptions options;
-    try {
-        options = parse_draw_options(words);
-    } catch (const Error& e) {
-        // Point at the offending word when the message names it.
-        for (const Word& w : option_words)
-            if (std::string_view(e.what()).find(fmt::format("'{}'", w.text)) !=
-                std::string_view::npos)
-                throw Error(e.what(), w.span);
-        throw Error(e.what(), option_words.front().span);
-    }
-    if (inline_picture) {
-        draw_inline(session, root, option_words, options, out);
+    for (const OptionArg& o : args.options())
+        words.push_back(o.word.text);
+    const DrawOptions options = parse_draw_options(words);
+    if (file_word == nullptr && out.shows_pictures()) {
+        draw_inline(session, root, args.options(), options, out);
         return;
     }
-    const std::filesystem::path file = has_file ? args[1].text : args[0].text + ".svg";
-    const SourceSpan file_span = has_file ? args[1].span : args[0].span;
+    const std::filesystem::path file = file_word ? file_word->text : name.text + ".svg";
+    const SourceSpan file_span = file_word ? file_word->span : name.span;
     const DrawControl control = draw_control(session, out);
     try {
         draw(session.graph(), root, file, options, control);
     } catch (const Error& e) {
         if (e.span() || session.interrupted()) throw;  // an interrupt is no fault of the file
-        throw Error(e.what(), file_span);
+        throw e.at(file_span);
     }
     const Format format = options.format ? *options.format : *format_from_extension(file);
     out.text(fmt::format("drew {} to {} ({})\n", session.node_name(root), file.string(),
@@ -109,17 +85,32 @@ void cmd_draw(Session& session, std::span<const Word> args, Output& out) {
 
 void add_draw_command(Session& session) {
     session.add_command(
-        {"draw", ":draw NAME [FILE] [OPTIONS]",
-         "draw NAME's graph to an SVG, PNG, PDF, DOT or JSON file",
-         "The format follows FILE's extension (.svg .png .pdf .dot .json) or format=FMT;\n"
-         "without FILE, NAME.svg. Operands of -, / and ** are numbered 1 and 2 on their edges.\n"
-         "Each value is a box { label | data | grad }; each operation a small node feeding it.\n"
-         "Colours: inputs green, constants grey, computed values slate, the drawn value amber.\n"
-         "In a notebook, :draw NAME [OPTIONS] without FILE shows the picture under the cell.\n"
-         "Options:\n" +
-             draw_options_help() +
+        {.name = "draw",
+         .summary = "draw NAME's graph to an SVG, PNG, PDF, DOT or JSON file",
+         .help =
+             "The format follows FILE's extension (.svg .png .pdf .dot .json) or format=FMT;\n"
+             "without FILE, NAME.svg. Operands of -, / and ** are numbered 1 and 2 on their "
+             "edges.\n"
+             "Each value is a box { label | data | grad }; each operation a small node feeding "
+             "it.\n"
+             "Colours: inputs green, constants grey, computed values slate, the drawn value "
+             "amber.\n"
+             "In a notebook, :draw NAME [OPTIONS] without FILE shows the picture under the "
+             "cell.\n"
+             "Options may come before or after FILE.\n"
              "Example:\n  :draw L lecture.png\n  :draw L big.svg depth=3 hide-constants shade\n",
-         cmd_draw});
+         .handler = cmd_draw,
+         .spec = CommandSpec{.args = {{.name = "NAME",
+                                       .kind = ArgKind::Node,
+                                       .help = "the value whose graph to draw"},
+                                      {.name = "FILE",
+                                       .kind = ArgKind::File,
+                                       .help = "the picture to write; its extension is the format",
+                                       .optional = true,
+                                       .choices = {"svg", "png", "pdf", "dot", "json", "gv"}}},
+                             .options = draw_option_parser().specs(),
+                             .option_noun = "draw option",
+                             .options_word = true}});
 }
 
 }  // namespace mgrad

@@ -32,11 +32,6 @@ std::string py_string(std::string_view s) {
 std::string py_number(double v) { return "float(\"" + format_number(v) + "\")"; }
 
 void cmd_export(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 2, 3, ":export torch FILE [NAME]");
-    if (args[0].text != "torch")
-        throw Error(
-            fmt::format("unknown export format '{}' (the one format is 'torch')", args[0].text),
-            args[0].span);
     NodeId root = 0;
     if (args.size() == 3) {
         root = node_arg(session, args[2]);
@@ -135,12 +130,25 @@ std::string torch_script(Session& session, NodeId root) {
 
 void add_export_command(Session& session) {
     session.add_command(
-        {"export", ":export torch FILE [NAME]", "a PyTorch script that checks NAME's graph",
+        {"export", "", "a PyTorch script that checks NAME's graph",
          "FILE rebuilds everything NAME (default: the newest named node) depends on in PyTorch\n"
          "with float64 tensors, runs backward from NAME and prints the named nodes as\n"
          "':backward NAME' then ':grad NAME' print them, in the same number format, so mgrad\n"
          "can be confirmed against PyTorch: python3 FILE. The session is not changed.\n",
-         cmd_export});
+         cmd_export, false, false,
+         CommandSpec{.args = {{.name = "torch",
+                               .kind = ArgKind::Choice,
+                               .help = "the format",
+                               .choices = {"torch"},
+                               .what = "export format"},
+                              {.name = "FILE",
+                               .kind = ArgKind::File,
+                               .help = "the Python script to write",
+                               .choices = {"py"}},
+                              {.name = "NAME",
+                               .kind = ArgKind::Node,
+                               .help = "the value to check (default: the newest named node)",
+                               .optional = true}}}});
 }
 
 }  // namespace mgrad

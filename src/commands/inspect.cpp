@@ -37,12 +37,10 @@ std::string formula(Session& session, NodeId id) {
 }
 
 void cmd_backward(Session& session, std::span<const Word> args, Output&) {
-    expect_args(args, 1, 1, ":backward NAME");
     session.backward(node_arg(session, args[0]));
 }
 
 void cmd_grad(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 0, 1, ":grad [NAME]");
     Graph& g = session.graph();
     g.forward();
     // The rows, formatted only when shown (a page at a time). Both lists are in id order, so
@@ -79,8 +77,7 @@ std::string_view kind_of(Op op) {
     }
 }
 
-void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 0, 0, ":vars");
+void cmd_vars(Session& session, std::span<const Word>, Output& out) {
     Graph& g = session.graph();
     auto functions = session.user_functions();
     if (session.names().empty() && session.constants().empty() && functions.empty()) {
@@ -92,70 +89,57 @@ void cmd_vars(Session& session, std::span<const Word> args, Output& out) {
     const std::size_t names = session.names().size();
     const std::size_t constants = session.constants().size();
     const std::size_t total = names + constants + functions.size();  // before functions moves
-    show_rows(
-        session, out, ":vars", {"name", "kind", "node", "data", "grad", "formula", "made at"},
-        "lllrrll", total,
-        [&session, &g, names, constants,
-         functions = std::move(functions)](std::size_t i) -> std::vector<std::string> {
-            if (i < names) {
-                const std::string& name = session.names()[i];
-                const NodeId id = *session.lookup(name);
-                std::string where;
-                if (auto o = session.origin(id)) where = fmt::format("{}:{}", o->source, o->line);
-                return {name,
-                        std::string(kind_of(g.op(id))),
-                        session.node_name(id),
-                        format_number(g.data(id)),
-                        format_number(g.grad(id)),
-                        formula(session, id),
-                        where};
-            }
-            if (i < names + constants) {
-                // Constants are numbers, not nodes: no node, no gradient.
-                const NamedConstant& k = session.constants()[i - names];
-                return {k.name,
-                        "constant",
-                        "",
-                        format_number(k.value),
-                        "",
-                        fmt::format("const {} = {}", k.name, format_number(k.value)),
-                        fmt::format("{}:{}", k.source, k.line)};
-            }
-            const UserFunction* f = functions[i - names - constants];
-            return {f->name,
-                    "function",
-                    "",
-                    "",
-                    "",
-                    fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "), f->body),
-                    fmt::format("{}:{}", f->source, f->line)};
-        });
+    show_rows(session, out, ":vars", {"name", "kind", "node", "data", "grad", "formula", "made at"},
+              "lllrrll", total,
+              [&session, &g, names, constants,
+               functions = std::move(functions)](std::size_t i) -> std::vector<std::string> {
+                  if (i < names) {
+                      const std::string& name = session.names()[i];
+                      const NodeId id = *session.lookup(name);
+                      std::string where;
+                      if (auto o = session.origin(id))
+                          where = fmt::format("{}:{}", o->source, o->line);
+                      return {name,
+                              std::string(kind_of(g.op(id))),
+                              session.node_name(id),
+                              format_number(g.data(id)),
+                              format_number(g.grad(id)),
+                              formula(session, id),
+                              where};
+                  }
+                  if (i < names + constants) {
+                      // Constants are numbers, not nodes: no node, no gradient.
+                      const NamedConstant& k = session.constants()[i - names];
+                      return {k.name,
+                              "constant",
+                              "",
+                              format_number(k.value),
+                              "",
+                              fmt::format("const {} = {}", k.name, format_number(k.value)),
+                              fmt::format("{}:{}", k.source, k.line)};
+                  }
+                  const UserFunction* f = functions[i - names - constants];
+                  return {f->name,
+                          "function",
+                          "",
+                          "",
+                          "",
+                          fmt::format("{}({}) = {}", f->name, fmt::join(f->params, ", "), f->body),
+                          fmt::format("{}:{}", f->source, f->line)};
+              });
 }
 
-void cmd_more(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 0, 0, ":more");
-    show_more(session, out);
-}
+void cmd_more(Session& session, std::span<const Word>, Output& out) { show_more(session, out); }
 
 // Every line is indented by its depth and the table pads every line to the widest, so the
 // text grows as lines × depth: both are capped (a 200 000-deep chain once needed 20 GB).
 constexpr std::size_t max_tree_depth = 1000;
 constexpr std::size_t max_tree_lines = 5000;
 
-void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 1, 2, ":tree NAME [DEPTH]");
+void cmd_tree(Session& session, const CommandArgs& args, Output& out) {
     Graph& g = session.graph();
-    const NodeId root = node_arg(session, args[0]);
-    std::size_t max_depth = 24;
-    if (args.size() == 2) {
-        const std::string& t = args[1].text;
-        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), max_depth);
-        if (ec != std::errc{} || p != t.data() + t.size() || max_depth == 0 ||
-            max_depth > max_tree_depth)
-            throw Error(fmt::format("DEPTH must be a whole number from 1 to {}, not '{}'",
-                                    max_tree_depth, t),
-                        args[1].span);
-    }
+    const NodeId root = *args.node("NAME");
+    const auto max_depth = static_cast<std::size_t>(args.number("DEPTH", 24));
     g.forward();
     struct Item {
         NodeId id;
@@ -217,44 +201,66 @@ void cmd_tree(Session& session, std::span<const Word> args, Output& out) {
             max_tree_lines);
     else if (cut)
         text += fmt::format("(deeper nodes are not shown: ':tree {} {}' shows more levels)\n",
-                            args[0].text, std::min(max_depth * 2, max_tree_depth));
+                            args.get("NAME")->text, std::min(max_depth * 2, max_tree_depth));
     out.text(text);
 }
 
 }  // namespace
 
 void add_inspect_commands(Session& session) {
+    const ArgSpec name{.name = "NAME", .kind = ArgKind::Node, .help = "a bound name"};
+    ArgSpec optional_name = name;
+    optional_name.optional = true;
     session.add_command(
-        {"backward", ":backward NAME", "set every gradient to zero, then backpropagate from NAME",
-         "NAME's gradient becomes 1 and the chain rule fills in the gradient of every node NAME\n"
-         "depends on. Gradients of nodes NAME does not depend on stay 0.\n"
-         "Example:\n  a = 2; b = -3; L = a*b\n  :backward L\n  a.grad     # -3\n",
-         cmd_backward, true});
-    session.add_command({"grad", ":grad [NAME]", "table of the named nodes with data and grad",
-                         "Without NAME: every named node, in the order they were made (old\n"
-                         "versions such as c#2 included). With NAME: the named nodes NAME\n"
-                         "depends on, NAME included.\n",
-                         cmd_grad});
-    {
-        Command more{"more", ":more", "the next page of a long :grad or :vars table",
-                     "In the REPL on a terminal, a table longer than the screen shows its first\n"
-                     "page and says how many rows are left; :more shows the next page. Any other\n"
-                     "statement drops the rest (the rows describe the session as it was).\n",
-                     cmd_more};
-        more.keeps_more = true;
-        session.add_command(std::move(more));
-    }
+        {.name = "backward",
+         .summary = "set every gradient to zero, then backpropagate from NAME",
+         .help = "NAME's gradient becomes 1 and the chain rule fills in the gradient of every "
+                 "node NAME\n"
+                 "depends on. Gradients of nodes NAME does not depend on stay 0.\n"
+                 "Example:\n  a = 2; b = -3; L = a*b\n  :backward L\n  a.grad     # -3\n",
+         .handler = cmd_backward,
+         .replay = true,
+         .spec = CommandSpec{.args = {name}}});
+    session.add_command({.name = "grad",
+                         .summary = "table of the named nodes with data and grad",
+                         .help =
+                             "Without NAME: every named node, in the order they were made (old\n"
+                             "versions such as c#2 included). With NAME: the named nodes NAME\n"
+                             "depends on, NAME included.\n",
+                         .handler = cmd_grad,
+                         .spec = CommandSpec{.args = {optional_name}}});
     session.add_command(
-        {"vars", ":vars", "the bound names: kind, node, data, grad, how and where made",
-         "One row per name: leaves (inputs), computed nodes, constants (const n = 2: plain\n"
-         "numbers, not nodes) and functions (f(x) = …), with where each was made.\n",
-         cmd_vars});
+        {.name = "more",
+         .summary = "the next page of a long :grad or :vars table",
+         .help = "In the REPL on a terminal, a table longer than the screen shows its first\n"
+                 "page and says how many rows are left; :more shows the next page. Any other\n"
+                 "statement drops the rest (the rows describe the session as it was).\n",
+         .handler = cmd_more,
+         .keeps_more = true,
+         .spec = CommandSpec{}});
     session.add_command(
-        {"tree", ":tree NAME [DEPTH]", "NAME's graph as an indented tree with data and grad",
-         "One line per node: its name, how it is computed from its parents, data and grad.\n"
-         "A subtree that was already shown is marked (see above) instead of repeated.\n"
-         "Unnamed nodes are shown as #id. DEPTH (default 24) limits how deep the tree goes.\n",
-         cmd_tree});
+        {.name = "vars",
+         .summary = "the bound names: kind, node, data, grad, how and where made",
+         .help =
+             "One row per name: leaves (inputs), computed nodes, constants (const n = 2: plain\n"
+             "numbers, not nodes) and functions (f(x) = …), with where each was made.\n",
+         .handler = cmd_vars,
+         .spec = CommandSpec{}});
+    session.add_command(
+        {.name = "tree",
+         .summary = "NAME's graph as an indented tree with data and grad",
+         .help =
+             "One line per node: its name, how it is computed from its parents, data and grad.\n"
+             "A subtree that was already shown is marked (see above) instead of repeated.\n"
+             "Unnamed nodes are shown as #id. DEPTH (default 24) limits how deep the tree goes.\n",
+         .handler = cmd_tree,
+         .spec = CommandSpec{.args = {name,
+                                      {.name = "DEPTH",
+                                       .kind = ArgKind::Whole,
+                                       .help = "how many levels to show (default 24)",
+                                       .optional = true,
+                                       .low = 1,
+                                       .high = max_tree_depth}}}});
 }
 
 }  // namespace mgrad

@@ -28,7 +28,6 @@ std::size_t nodes_needed(const ModelFile& f) {
 }
 
 void cmd_model(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 1, 1, ":model FILE");
     ModelFile f;
     try {
         f = load_model(args[0].text);
@@ -74,7 +73,7 @@ void cmd_model(Session& session, std::span<const Word> args, Output& out) {
 
 void add_model_command(Session& session) {
     session.add_command(
-        {"model", ":model FILE", "load a network saved by `mgrad train --save FILE`",
+        {"model", "", "load a network saved by `mgrad train --save FILE`",
          "Builds the saved MLP on the session's graph: its inputs become the leaves x1, x2 …\n"
          "(set to 0), its weights leaves labelled l0.n3.w1 (layer, neuron, weight) and l0.n3.b,\n"
          "and its output is bound to y (y1, y2 … for one output per class). Each neuron is\n"
@@ -85,7 +84,11 @@ void add_model_command(Session& session) {
          "  :set x1 0.5\n"
          "  y\n"
          "  :draw y net.svg cluster-modules\n",
-         cmd_model, true});
+         cmd_model, true, false,
+         CommandSpec{.args = {{.name = "FILE",
+                               .kind = ArgKind::File,
+                               .help = "a network saved by mgrad train --save",
+                               .choices = {"json"}}}}});
 }
 
 }  // namespace mgrad

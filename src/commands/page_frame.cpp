@@ -12,7 +12,10 @@
 
 #include "mgrad/engine/chain_rule.hpp"
 #include "mgrad/language/session.hpp"
+#include "mgrad/render/render.hpp"
+#include "mgrad/support/error.hpp"
 #include "mgrad/support/number.hpp"
+#include "mgrad/support/options.hpp"
 
 namespace mgrad {
 
@@ -158,6 +161,23 @@ nlohmann::json option_fields(const DrawOptions& o) {
             {"decimals", o.decimals}};
 }
 
+/// The draw options' specs (kind, range, help) for the page's controls: what `:help draw` and
+/// the checks use, so the page's limits are the command's.
+nlohmann::json option_specs() {
+    nlohmann::json out = nlohmann::json::array();
+    for (const OptionSpec& o : draw_option_parser().specs()) {
+        if (o.help.empty()) continue;
+        nlohmann::json j{{"key", o.key}, {"kind", value_kind_name(o.kind)}, {"help", o.help}};
+        if (o.takes_value()) j["value_name"] = o.value_name;
+        if (o.kind == ValueKind::Whole) {
+            j["low"] = o.low;
+            j["high"] = o.high;
+        }
+        out.push_back(std::move(j));
+    }
+    return out;
+}
+
 }  // namespace
 
 PageFrames::PageFrames(Session& session, std::string empty_hint)
@@ -206,6 +226,7 @@ PageFrame PageFrames::compose() {
     if (m_pinned) fields["pinned"] = *m_pinned;
     fields["names"] = listed_names(m_session);
     fields["options"] = option_fields(m_options);
+    fields["option_specs"] = option_specs();
     const std::optional<NodeId> root = shown();
     if (!root) {
         fields["message"] = {
@@ -219,6 +240,8 @@ PageFrame PageFrames::compose() {
             frame.drawing = describe(m_session.graph(), *root, m_options);
         } catch (const Error& e) {
             fields["message"] = {{"kind", "too_big"}, {"text", e.what()}};
+            // What would fit, as option words the page offers as buttons.
+            if (const ErrorDetail* d = e.detail()) fields["message"]["fixes"] = d->fixes;
         }
         if (frame.drawing) {
             fields["nodes"] = describe_nodes(m_session, *root, frame.drawing->values());

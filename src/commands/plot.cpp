@@ -374,29 +374,22 @@ LineChart function_chart(const Samples& s, const Range& range, const Names& name
     return chart;
 }
 
-void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
-    constexpr std::string_view usage = ":plot EXPR x=A..B [FILE]";
-    expect_args(args, 1, 1000000, usage);
+void cmd_plot(Session& session, const CommandArgs& args, Output& out) {
     // EXPR may contain blanks: it is every word before the range.
-    std::size_t at = 0;
-    std::optional<Range> range;
-    for (; at < args.size(); ++at)
-        if ((range = parse_range(args[at]))) break;
-    if (!range) throw Error(fmt::format("missing the range x=A..B; usage: {}", usage));
-    if (at == 0) throw Error(fmt::format("missing the expression; usage: {}", usage), args[0].span);
-    if (args.size() > at + 2)
-        throw Error(fmt::format("too many arguments; usage: {}", usage), args[at + 2].span);
+    const std::span<const Word> words = args.all("EXPR");
+    const Word& range_word = *args.get("x=A..B");
+    const std::optional<Range> range = parse_range(range_word);
+    if (!range)
+        throw Error(fmt::format("expected a range such as x=0..1, not '{}'", range_word.text),
+                    range_word.span);
     std::string expr;
-    for (std::size_t i = 0; i < at; ++i)
-        expr += (i ? " " : "") + args[i].text;
-    SourceSpan expr_span = args[0].span;
-    expr_span.length = args[at - 1].span.offset + args[at - 1].span.length - args[0].span.offset;
+    for (std::size_t i = 0; i < words.size(); ++i)
+        expr += (i ? " " : "") + words[i].text;
+    SourceSpan expr_span = words.front().span;
+    expr_span.length = words.back().span.offset + words.back().span.length - expr_span.offset;
     const Names names = curve_names(session, expr, range->var);
-    if (args.size() == at + 2) {
-        const Word& file = args[at + 1];
-        if (!can_plot(file.text))
-            throw Error(fmt::format("cannot plot to '{}': use .png, .svg or .pdf", file.text),
-                        file.span);
+    if (const Word* file_word = args.get("FILE")) {
+        const Word& file = *file_word;
         try {
             check_can_plot(file.text);  // a missing directory, a pipe: before any work
         } catch (const Error& e) {
@@ -428,7 +421,7 @@ void cmd_plot(Session& session, std::span<const Word> args, Output& out) {
 
 void add_plot_command(Session& session) {
     session.add_command(
-        {"plot", ":plot EXPR x=A..B [FILE]", "a function of one variable and its derivative",
+        {"plot", "", "a function of one variable and its derivative",
          "EXPR (blanks allowed) is evaluated for the variable named before '=' from A to B;\n"
          "f' comes from backpropagation, not from a formula. EXPR may be a node built from a\n"
          "leaf x (f = 3*x**2 - 4*x + 5; :plot f x=-2..3): x is swept and f recomputed, as\n"
@@ -438,7 +431,23 @@ void add_plot_command(Session& session) {
          "401 points (in a notebook, shown under the cell). Where f is undefined neither curve\n"
          "is drawn, and no line joins the two sides of a pole. The session is not changed.\n"
          "Example:\n  :plot 3*x**2 - 4*x + 5 x=-2..3\n",
-         cmd_plot});
+         cmd_plot, false, false,
+         CommandSpec{.args = {{.name = "EXPR",
+                               .kind = ArgKind::Expression,
+                               .help = "the function, a formula in x",
+                               .repeated = true,
+                               .what = "the expression"},
+                              {.name = "x=A..B",
+                               .kind = ArgKind::Range,
+                               .help = "the variable and its range",
+                               .what = "the range x=A..B"},
+                              {.name = "FILE",
+                               .kind = ArgKind::File,
+                               .help = "a chart to write",
+                               .optional = true,
+                               .choices = {"png", "svg", "pdf"},
+                               .strict_extension = true,
+                               .what = "plot to"}}}});
 }
 
 }  // namespace mgrad

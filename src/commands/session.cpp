@@ -23,7 +23,6 @@ namespace {
 using namespace detail;  // the helpers in util.hpp
 
 void cmd_load(Session& session, std::span<const Word> args, Output&) {
-    expect_args(args, 1, 1, ":load FILE");
     // A relative path in a file is relative to that file, so scripts can load their neighbours
     // from any working directory; in the REPL, -c and stdin it is relative to the working one.
     std::filesystem::path path = args[0].text;
@@ -39,7 +38,6 @@ void cmd_load(Session& session, std::span<const Word> args, Output&) {
 }
 
 void cmd_save(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 1, 1, ":save FILE");
     std::string script =
         fmt::format("# An mgrad session, written by :save. Run it with: mgrad {}\n", args[0].text);
     script += session.transcript().text;
@@ -58,15 +56,9 @@ void cmd_save(Session& session, std::span<const Word> args, Output& out) {
     detail::report_written(out, args[0].text);
 }
 
-void cmd_reset(Session& session, std::span<const Word> args, Output&) {
-    expect_args(args, 0, 0, ":reset");
-    session.reset();
-}
+void cmd_reset(Session& session, std::span<const Word>, Output&) { session.reset(); }
 
-void cmd_quit(Session& session, std::span<const Word> args, Output&) {
-    expect_args(args, 0, 0, ":quit");
-    session.request_quit();
-}
+void cmd_quit(Session& session, std::span<const Word>, Output&) { session.request_quit(); }
 
 constexpr std::string_view syntax_help = R"HELP(The mgrad language:
   a = 2                  bind a name to a new leaf node (labelled "a")
@@ -143,8 +135,18 @@ std::string reflow(std::string_view text, std::size_t width) {
     return out;
 }
 
+/// A command's long help with its option list (from the spec) before its examples.
+std::string long_help(const Command& c) {
+    std::string text = c.help;
+    const std::string options = c.spec ? options_help(*c.spec) : std::string();
+    if (options.empty()) return text;
+    const std::size_t example = text.find("Example:\n");
+    const std::size_t at = example == std::string::npos ? text.size() : example;
+    text.insert(at, "Options:\n" + options);
+    return text;
+}
+
 void cmd_help(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 0, 1, ":help [TOPIC]");
     const std::size_t width = out.width();
     if (args.empty()) {
         // Two columns; a usage wider than the first goes on a line of its own, and a summary
@@ -156,7 +158,7 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
             const std::size_t w = columns(usage);
             std::string line = usage;
             if (w + 2 > usage_column) {
-                text += usage + "\n";
+                text += wrap_text(usage, width, 4) + "\n";
                 line.clear();
             }
             line.append(usage_column - columns(line), ' ');
@@ -231,7 +233,8 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
     }
     if (c) {
         out.text(wrap_text(fmt::format("{}\n  {}", c->usage, c->summary), width, 2) + "\n");
-        if (!c->help.empty()) out.text(std::string(1, '\n').append(reflow(c->help, width)));
+        if (const std::string help = long_help(*c); !help.empty())
+            out.text(std::string(1, '\n').append(reflow(help, width)));
         if (session.find_function(topic))
             out.text(fmt::format("(':help {}()' explains the function {}.)\n", topic, topic));
         return;
@@ -272,23 +275,43 @@ void cmd_help(Session& session, std::span<const Word> args, Output& out) {
 }  // namespace
 
 void add_session_commands(Session& session) {
-    session.add_command({"help", ":help [TOPIC]", "list the commands, or explain one",
-                         "TOPIC is a command (grad or :grad), a function (tanh, or one you\n"
-                         "defined) or 'syntax'. A command may be shortened to any prefix only it\n"
-                         "has (:b for :backward); :h and :? are :help, :q is :quit.\n",
-                         cmd_help});
-    session.add_command({"load", ":load FILE", "run the statements of a file in this session",
-                         "Names bound by FILE stay bound. A file that loads itself (directly or\n"
-                         "through others) is refused.\n",
-                         cmd_load});
-    session.add_command({"save", ":save FILE", "write a script that rebuilds this session",
-                         "The script holds every assignment and :backward that succeeded, in\n"
-                         "order; running it gives the same nodes, labels, data and gradients.\n",
-                         cmd_save});
     session.add_command(
-        {"reset", ":reset", "forget every name, node, constant and function", "", cmd_reset});
+        {.name = "help",
+         .summary = "list the commands, or explain one",
+         .help = "TOPIC is a command (grad or :grad), a function (tanh, or one you\n"
+                 "defined) or 'syntax'. A command may be shortened to any prefix only it\n"
+                 "has (:b for :backward); :h and :? are :help, :q is :quit.\n",
+         .handler = cmd_help,
+         .spec = CommandSpec{.args = {{.name = "TOPIC",
+                                       .kind = ArgKind::Topic,
+                                       .help = "a command, a function or 'syntax'",
+                                       .optional = true}},
+                             .aliases = {"h", "?"}}});
     session.add_command(
-        {"quit", ":quit", "leave mgrad (Ctrl-D, :q, quit and exit do the same)", "", cmd_quit});
+        {.name = "load",
+         .summary = "run the statements of a file in this session",
+         .help = "Names bound by FILE stay bound. A file that loads itself (directly or\n"
+                 "through others) is refused.\n",
+         .handler = cmd_load,
+         .spec = CommandSpec{.args = {{.name = "FILE",
+                                       .kind = ArgKind::File,
+                                       .help = "a script, relative to the file that loads it"}}}});
+    session.add_command(
+        {.name = "save",
+         .summary = "write a script that rebuilds this session",
+         .help = "The script holds every assignment and :backward that succeeded, in\n"
+                 "order; running it gives the same nodes, labels, data and gradients.\n",
+         .handler = cmd_save,
+         .spec = CommandSpec{
+             .args = {{.name = "FILE", .kind = ArgKind::File, .help = "the script to write"}}}});
+    session.add_command({.name = "reset",
+                         .summary = "forget every name, node, constant and function",
+                         .handler = cmd_reset,
+                         .spec = CommandSpec{}});
+    session.add_command({.name = "quit",
+                         .summary = "leave mgrad (Ctrl-D, :q, quit and exit do the same)",
+                         .handler = cmd_quit,
+                         .spec = CommandSpec{.aliases = {"q", "exit"}}});
 }
 
 }  // namespace mgrad

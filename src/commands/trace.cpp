@@ -11,10 +11,10 @@
 #include "families.hpp"
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/support/atomic_file.hpp"
-#include "mgrad/support/number.hpp"
-#include "mgrad/language/session.hpp"
 #include "mgrad/engine/chain_rule.hpp"
+#include "mgrad/language/session.hpp"
 #include "mgrad/render/render.hpp"
+#include "mgrad/support/number.hpp"
 #include "util.hpp"
 
 namespace mgrad {
@@ -26,7 +26,6 @@ using namespace detail;  // the helpers in util.hpp
 constexpr std::size_t max_trace_frames = 400;
 
 void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 1, 2, ":trace NAME [DIR]");
     const NodeId root = node_arg(session, args[0]);
     Graph& g = session.graph();
     g.forward();
@@ -118,7 +117,7 @@ void cmd_trace(Session& session, std::span<const Word> args, Output& out) {
 
 void add_trace_command(Session& session) {
     session.add_command(
-        {"trace", ":trace NAME [DIR]", "the backward pass, one chain-rule step a line",
+        {"trace", "", "the backward pass, one chain-rule step a line",
          "Runs :backward NAME and prints every gradient update in the order backpropagation\n"
          "makes it, with the local derivative written out:\n"
          "  a.grad += b.data * e.grad = -3 * -2 = 6\n"
@@ -126,7 +125,14 @@ void add_trace_command(Session& session) {
          "also one SVG per update (DIR/NAME-000.svg, -001 …) with the updated node highlighted,\n"
          "showing the gradients so far; at most 399 updates. In a notebook, :trace NAME frames\n"
          "shows each frame under its line instead (./frames is a directory of that name).\n",
-         cmd_trace, true});
+         cmd_trace, true, false,
+         CommandSpec{.args = {{.name = "NAME", .kind = ArgKind::Node, .help = "the value to trace"},
+                              {.name = "DIR",
+                               .kind = ArgKind::Directory,
+                               .help = "a directory for one picture per update (frames: shown "
+                                       "in a notebook)",
+                               .optional = true,
+                               .choices = {"frames"}}}}});
 }
 
 }  // namespace mgrad

@@ -8,8 +8,8 @@
 #include <filesystem>
 
 #include "mgrad/commands/commands.hpp"
-#include "mgrad/support/number.hpp"
 #include "mgrad/language/output.hpp"
+#include "mgrad/support/number.hpp"
 
 #include "mgrad/language/session.hpp"
 
@@ -107,14 +107,6 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows,
         out += line + "\n";
     }
     return out;
-}
-
-// A missing argument is reported under the command itself (the caller adds that span).
-void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
-                 std::string_view usage) {
-    if (args.size() < min) throw Error(fmt::format("missing argument; usage: {}", usage));
-    if (args.size() > max)
-        throw Error(fmt::format("too many arguments; usage: {}", usage), args[max].span);
 }
 
 NodeId node_arg(Session& session, const Word& w) { return session.require(w.text, w.span); }

@@ -36,11 +36,6 @@ void show_more(Session& session, Output& out);
 /// Tells `out` that a command wrote `path`; the format is its extension, lower case ("png").
 void report_written(Output& out, const std::string& path);
 
-/// A missing argument is reported under the command itself (the caller adds that span); an
-/// extra one under the first word too many.
-void expect_args(std::span<const Word> args, std::size_t min, std::size_t max,
-                 std::string_view usage);
-
 /// The node a word names, or an Error under the word that suggests similar names.
 NodeId node_arg(Session& session, const Word& w);
 

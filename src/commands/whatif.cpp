@@ -53,22 +53,20 @@ void set_and_show(Session& session, NodeId leaf, double value, Output& out) {
     if (stale_grads) out.text("(gradients are from before the change: run :backward again)\n");
 }
 
-void cmd_set(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 2, 2, ":set LEAF VALUE");
-    const NodeId leaf = leaf_arg(session, args[0]);
-    set_and_show(session, leaf, number_arg(args[1]), out);
+void cmd_set(Session& session, const CommandArgs& args, Output& out) {
+    set_and_show(session, *args.node("LEAF"), args.number("VALUE", 0.0), out);
 }
 
 // --- :nudge ----------------------------------------------------------------------------------
 
-void cmd_nudge(Session& session, std::span<const Word> args, Output& out) {
-    expect_args(args, 2, 3, ":nudge LEAF h [NAME]");
-    const NodeId leaf = leaf_arg(session, args[0]);
-    const double h = finite_arg(args[1], "h");
+void cmd_nudge(Session& session, const CommandArgs& args, Output& out) {
+    const NodeId leaf = *args.node("LEAF");
+    const double h = args.number("h", 0.0);
+    const Word& leaf_word = *args.get("LEAF");
     Graph& g = session.graph();
     NodeId target = leaf;
-    if (args.size() == 3) {
-        target = node_arg(session, args[2]);
+    if (const auto watched = args.node("NAME")) {
+        target = *watched;
     } else {
         // The newest named node that depends on LEAF: one upward sweep marks them all.
         std::vector<bool> downstream(g.size(), false);
@@ -82,8 +80,8 @@ void cmd_nudge(Session& session, std::span<const Word> args, Output& out) {
         }
         if (target == leaf)
             throw Error(fmt::format("no named node depends on '{}'; name one: :nudge {} {} NAME",
-                                    args[0].text, args[0].text, args[1].text),
-                        args[0].span);
+                                    leaf_word.text, leaf_word.text, args.get("h")->text),
+                        leaf_word.span);
     }
     const std::vector<double> grads = fresh_gradients(g, target);
     const double slope = grads[leaf];
@@ -113,21 +111,37 @@ void cmd_nudge(Session& session, std::span<const Word> args, Output& out) {
 }  // namespace
 
 void add_whatif_commands(Session& session) {
+    const ArgSpec leaf{.name = "LEAF", .kind = ArgKind::Leaf, .help = "a leaf (an input)"};
     session.add_command(
-        {"set", ":set LEAF VALUE", "change a leaf's data, show what changed",
-         "Like LEAF.data = VALUE, but prints the leaf and every named node whose data changed,\n"
-         "before and after. Nothing is rebuilt: the nodes downstream are recomputed. Gradients\n"
-         "are not (run :backward again).\n"
-         "Example:\n  a = 2; b = -3; L = a*b\n  :set a 3      # L: -6 → -9\n",
-         cmd_set, true});
+        {.name = "set",
+         .summary = "change a leaf's data, show what changed",
+         .help = "Like LEAF.data = VALUE, but prints the leaf and every named node whose data "
+                 "changed,\n"
+                 "before and after. Nothing is rebuilt: the nodes downstream are recomputed. "
+                 "Gradients\n"
+                 "are not (run :backward again).\n"
+                 "Example:\n  a = 2; b = -3; L = a*b\n  :set a 3      # L: -6 → -9\n",
+         .handler = cmd_set,
+         .replay = true,
+         .spec = CommandSpec{
+             .args = {leaf, {.name = "VALUE", .kind = ArgKind::Number, .help = "its new data"}}}});
     session.add_command(
-        {"nudge", ":nudge LEAF h [NAME]", "how much NAME moves when LEAF moves by h",
-         "Moves LEAF by h, shows how NAME (default: the newest named node that depends on\n"
-         "LEAF) changed, next to what the gradient predicted (dNAME/dLEAF * h), then puts\n"
-         "LEAF back. The two agree more closely the smaller h is. Data and gradients are left\n"
-         "as they were.\n"
-         "Example:\n  a = 2; b = -3; L = a*b\n  :nudge a 0.001 L\n",
-         cmd_nudge});
+        {.name = "nudge",
+         .summary = "how much NAME moves when LEAF moves by h",
+         .help = "Moves LEAF by h, shows how NAME (default: the newest named node that depends "
+                 "on\n"
+                 "LEAF) changed, next to what the gradient predicted (dNAME/dLEAF * h), then puts\n"
+                 "LEAF back. The two agree more closely the smaller h is. Data and gradients are "
+                 "left\n"
+                 "as they were.\n"
+                 "Example:\n  a = 2; b = -3; L = a*b\n  :nudge a 0.001 L\n",
+         .handler = cmd_nudge,
+         .spec = CommandSpec{.args = {leaf,
+                                      {.name = "h", .kind = ArgKind::Number, .help = "how far"},
+                                      {.name = "NAME",
+                                       .kind = ArgKind::Node,
+                                       .help = "the value to watch",
+                                       .optional = true}}}});
 }
 
 }  // namespace mgrad

@@ -3,12 +3,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "mgrad/support/suggest.hpp"
 
 namespace mgrad {
 
 void Session::Impl::add_command(Command command) {
     std::string name = command.name;
+    if (command.usage.empty() && command.spec) command.usage = make_usage(name, *command.spec);
     m_commands.insert_or_assign(std::move(name), std::move(command));
 }
 
@@ -19,12 +22,12 @@ const Command* Session::Impl::find_command(std::string_view name) const {
 
 const Command& Session::Impl::resolve_command(std::string_view typed) const {
     if (const Command* c = find_command(typed)) return *c;
-    // GHCi's and Python's short forms, then any prefix that only one command has.
-    static constexpr std::pair<std::string_view, std::string_view> aliases[] = {
-        {"q", "quit"}, {"exit", "quit"}, {"h", "help"}, {"?", "help"}};
-    for (const auto& [alias, name] : aliases)
-        if (typed == alias)
-            if (const Command* c = find_command(name)) return *c;
+    // The aliases of the specs (GHCi's and Python's short forms: :q, :exit, :h, :?), then any
+    // prefix that only one command has.
+    for (const auto& [name, c] : m_commands)
+        if (c.spec && std::find(c.spec->aliases.begin(), c.spec->aliases.end(), typed) !=
+                          c.spec->aliases.end())
+            return c;
     std::vector<const Command*> matches;
     for (auto it = m_commands.lower_bound(typed);
          it != m_commands.end() && std::string_view(it->first).starts_with(typed); ++it)
@@ -120,13 +123,13 @@ void Session::Impl::execute_command(const Statement& s, const Frame& frame) {
         ~ReplayScope() { slot = std::move(outer); }
     } scope{m_replay};
     try {
-        c->handler(self, s.words, *m_output);
+        c->handler(self, check_args(self, *c, s.words), *m_output);
     } catch (const Error& e) {
         // What the command did before failing, when it did not undo it.
         if (m_replay) m_transcript.append(*m_replay);
         if (e.span()) throw;
-        // A handler's error without a place points at the command.
-        throw Error(e.what(), s.command_span);
+        // A handler's error without a place (a missing argument) points at the command.
+        throw e.at(s.command_span);
     } catch (...) {
         if (m_replay) m_transcript.append(*m_replay);
         throw;

@@ -85,7 +85,7 @@ bool Session::Impl::execute_reporting(const Statement& s, const Frame& frame) {
     try {
         execute(s, frame);
     } catch (const Error& e) {
-        report(frame, Severity::Error, e.what(), e.span());
+        report(frame, Severity::Error, e.what(), e.span(), e.detail());
     } catch (const std::bad_alloc&) {
         report(frame, Severity::Error, "out of memory", s.span);
     } catch (const std::exception& e) {

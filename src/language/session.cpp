@@ -122,9 +122,9 @@ std::uint32_t Session::Impl::source_index(std::string_view name) {
 }
 
 void Session::Impl::report(const Frame& frame, Severity severity, std::string_view message,
-                           const std::optional<SourceSpan>& span) {
+                           const std::optional<SourceSpan>& span, const ErrorDetail* detail) {
     if (severity == Severity::Error) ++m_error_count;
-    m_output->report(Diagnostic{severity, frame.name, frame.text, message, span});
+    m_output->report(Diagnostic{severity, frame.name, frame.text, message, span, detail});
 }
 
 void Session::Impl::warn(std::string_view message, std::optional<SourceSpan> span) {

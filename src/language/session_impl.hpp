@@ -145,7 +145,7 @@ struct MGRAD_LOCAL Session::Impl {
     Operand apply_op(Op op, const Operand& x, const Operand& y, const Expr& e);
     void echo(std::string_view text, std::size_t& echoed_to, const Statement& s);
     void report(const Frame& frame, Severity severity, std::string_view message,
-                const std::optional<SourceSpan>& span);
+                const std::optional<SourceSpan>& span, const ErrorDetail* detail = nullptr);
     void check_gradients(NodeId root, std::span<const NodeId> part);
     void check_node_cap(std::size_t more, const SourceSpan& span) const;
     void execute_command(const Statement& s, const Frame& frame);
@@ -192,7 +192,7 @@ struct MGRAD_LOCAL Session::Impl {
     /// The files being run, outermost first: {canonical path, path as given}.
     std::vector<std::pair<std::string, std::string>> m_loading;
     detail::Transcript m_transcript;
-    std::optional<MoreRows> m_more;  ///< the rest of a paged table, for `:more`
+    std::optional<MoreRows> m_more;       ///< the rest of a paged table, for `:more`
     std::optional<std::string> m_replay;  ///< replay_as() of the command being run
     AncestorWalk m_walk;
     /// The nodes whose gradients the last backward() set (all others are zero) while the

@@ -46,7 +46,7 @@ bool Session::Impl::execute_habit(const Statement& s, const Frame&) {
             topic += "()";
         words.push_back(Word{std::move(topic), arg->span});
     }
-    help->handler(self, words, *m_output);
+    help->handler(self, check_args(self, *help, words), *m_output);
     return true;
 }
 

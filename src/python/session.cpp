@@ -68,6 +68,7 @@ void SessionOutput::report(const Diagnostic& d) {
     e.message = d.message;
     e.source = d.source;
     e.span = d.span;
+    if (d.detail != nullptr) e.detail = *d.detail;
     m_events.push_back(std::move(e));
 }
 
@@ -212,11 +213,26 @@ py::list events_to_python(std::vector<Event> events) {
                 out.append(py::make_tuple("table", str(e.text), rows, str(e.align)));
                 break;
             }
-            case Event::Kind::Diagnostic:
-                out.append(py::make_tuple("diagnostic", str(e.text), severity_name(e.severity),
-                                          str(e.message), str(e.source),
-                                          py::reinterpret_steal<py::object>(make_span(e.span))));
+            case Event::Kind::Diagnostic: {
+                py::object detail = py::none();
+                if (e.detail) {
+                    py::list suggestions, fixes;
+                    for (const auto& w : e.detail->suggestions)
+                        suggestions.append(str(w));
+                    for (const auto& w : e.detail->fixes)
+                        fixes.append(str(w));
+                    py::dict d;
+                    d["argument"] = str(e.detail->argument);
+                    d["expected"] = str(e.detail->expected);
+                    d["suggestions"] = suggestions;
+                    d["fixes"] = fixes;
+                    detail = d;
+                }
+                out.append(py::make_tuple(
+                    "diagnostic", str(e.text), severity_name(e.severity), str(e.message),
+                    str(e.source), py::reinterpret_steal<py::object>(make_span(e.span)), detail));
                 break;
+            }
             case Event::Kind::File:
                 out.append(py::make_tuple("file", str(e.path), str(e.format)));
                 break;
@@ -303,6 +319,28 @@ class PySession {
     std::vector<std::string> completions(const std::string& prefix) {
         m_tape->check_idle();
         return session().completions(prefix);
+    }
+    /// (where the word starts, [(candidate, kind) …]) for the text before a cursor.
+    py::tuple complete(const std::string& text) {
+        m_tape->check_idle();
+        const Completion c = session().complete(text);
+        py::list candidates;
+        for (const auto& candidate : c.candidates)
+            candidates.append(py::make_tuple(str(candidate.text), str(candidate.kind)));
+        return py::make_tuple(c.start, candidates);
+    }
+    /// The command a typed name means (a prefix, an alias), or None.
+    py::object resolve_command(const std::string& typed) {
+        m_tape->check_idle();
+        try {
+            return str(session().resolve_command(typed).name);
+        } catch (const Error&) {
+            return py::none();
+        }
+    }
+    std::string describe_commands() {
+        m_tape->check_idle();
+        return mgrad::describe_commands(session());
     }
     std::vector<std::string> functions() {
         m_tape->check_idle();
@@ -398,6 +436,9 @@ void register_session(py::module_& m) {
         .def("assign", &PySession::assign, py::arg("name"), py::arg("data"))
         .def("names", &PySession::names)
         .def("completions", &PySession::completions, py::arg("prefix"))
+        .def("complete", &PySession::complete, py::arg("text"))
+        .def("describe_commands", &PySession::describe_commands)
+        .def("resolve_command", &PySession::resolve_command, py::arg("typed"))
         .def("functions", &PySession::functions)
         .def("commands", &PySession::commands)
         .def("reset", &PySession::reset)

@@ -32,6 +32,7 @@ struct Event {
     std::string message;
     std::string source;
     std::optional<SourceSpan> span;
+    std::optional<ErrorDetail> detail;  ///< the error's parts as data, when it has them
     // File
     std::string path;
     std::string format;  ///< File and Picture

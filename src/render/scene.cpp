@@ -106,18 +106,31 @@ Scene build_scene(Graph& graph, NodeId root, const DrawOptions& options) {
         std::string what =
             label.empty() ? fmt::format("node #{}", root) : fmt::format("'{}'", label);
         std::string hints;
-        if (!options.hide_constants && constants > 0)
+        // The same suggestions as data, for a front end that offers them (the page's buttons).
+        ErrorDetail detail{"max-nodes",
+                           fmt::format("at most {} values", options.max_nodes),
+                           {},
+                           {fmt::format("depth={}", fit_depth)}};
+        if (!options.hide_constants && constants > 0) {
             hints +=
                 fmt::format(", hide-constants (leaves {} values)", group_digits(drawn - constants));
-        if (!collapse && boxes > 0)
+            detail.fixes.emplace_back("hide-constants");
+        }
+        if (!collapse && boxes > 0) {
             hints += fmt::format(", collapse-modules (one box per nn module: {} boxes)",
                                  group_digits(unboxed + boxes));
-        throw Error(fmt::format(
-            "the graph of {} has {} {} to draw, more than max-nodes={}; a layout that large can "
-            "take minutes. Draw part of it with depth={} ({} values){}, or raise the cap with "
-            "max-nodes={}",
-            what, group_digits(drawn), collapse ? "boxes" : "values", options.max_nodes, fit_depth,
-            group_digits(fit_count), hints, drawn));
+            detail.fixes.emplace_back("collapse-modules");
+        }
+        detail.fixes.push_back(fmt::format("max-nodes={}", drawn));
+        throw Error(
+            fmt::format(
+                "the graph of {} has {} {} to draw, more than max-nodes={}; a layout that large "
+                "can "
+                "take minutes. Draw part of it with depth={} ({} values){}, or raise the cap with "
+                "max-nodes={}",
+                what, group_digits(drawn), collapse ? "boxes" : "values", options.max_nodes,
+                fit_depth, group_digits(fit_count), hints, drawn),
+            std::nullopt, std::move(detail));
     }
 
     double max_abs = 0.0;

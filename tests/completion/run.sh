@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The bash completion (src/cli/completion/mgrad), sourced in bash with bash-completion as an
 # interactive shell would: COMP_WORDS/COMP_CWORD in, COMPREPLY out, for subcommands, options
-# (read from the program's help), option values, draw options and .mg files.
+# and their values (all read from `mgrad --completion-spec`), draw options and .mg files.
 # usage: run.sh BASH_COMPLETION_SCRIPT COMPLETION_SCRIPT MGRAD_DIR WORK_DIR
 set -uo pipefail
 bash_completion=$1 script=$2 mgrad_dir=$3 work=$4
@@ -76,14 +76,33 @@ check "mgrad --draw-options sh" shade
 check "mgrad --draw-options de" decimals= depth=
 check "mgrad -o " plot.png model.json sub
 check "mgrad -c " 
+check "mgrad jupyter " install kernel uninstall
+check "mgrad jupyter in" install
+check "mgrad jupyter install --" --help --prefix --user
+check "mgrad --color " always auto never
+check "mgrad --color=n" never
+check "mgrad train --loss=b" bce
+check "mgrad --echo jup"  # a subcommand is mgrad's first word only
+check "mgrad --echo jupyter " lecture.mg net.mg sub
 
-# The draw options listed in the script are those `mgrad -c ':help :draw'` lists.
-listed=$(sed -n '/^_mgrad_draw_options="/,/"$/p' "$script" | sed 's/^_mgrad_draw_options="//; s/"$//' |
+# Every option and subcommand the completion knows is one the program's help shows, and the
+# draw options it offers for --draw-options are those `:help :draw` lists (its spec's).
+spec=$(mgrad --completion-spec)
+for path in "mgrad" "mgrad train" "mgrad jupyter install"; do
+    help=$(${path} --help)
+    for name in $(awk -F'\t' -v p="$path" '$1 == p && $2 != "" { gsub(",", " ", $2); print $2 }' <<<"$spec"); do
+        if ! grep -qe "$name" <<<"$help"; then
+            echo "FAIL: '$path' completes $name, which '$path --help' does not show"
+            failures=$((failures + 1))
+        fi
+    done
+done
+listed=$(awk -F'\t' '$1 == "mgrad" && $2 == "--draw-options" { print $4 }' <<<"$spec" |
     tr ' ' '\n' | sed '/^$/d' | sort | tr '\n' ' ')
 documented=$(mgrad -c ':help :draw' | sed -n '/^Options:/,/^Example/p' |
     sed -n 's/^  \([a-z][a-z-]*\)\(=\)\{0,1\}.*/\1\2/p' | sort | tr '\n' ' ')
-if [[ $listed != "$documented" ]]; then
-    echo "FAIL: the script's draw options [$listed] differ from :help :draw's [$documented]"
+if [[ -z $listed || $listed != "$documented" ]]; then
+    echo "FAIL: the completion's draw options [$listed] differ from :help :draw's [$documented]"
     failures=$((failures + 1))
 else
     echo "ok:   draw options are :help :draw's"

@@ -3,7 +3,8 @@
 
     repl_pty.py PATH/TO/mgrad
 
-Checks: typing a line, tab completion of a name, a function, a command and a file name, a
+Checks: typing a line, tab completion of a name, a function, a command, a file name and a
+command's options (from its spec), a
 continuation line, a long table shown a screenful at a time with :more, Ctrl-C cancelling the line being typed, typographic operators and pasted
 prompts, Ctrl-D at a continuation prompt, recalling history with the up arrow (also from the
 previous run, through the history file), colour (and none with NO_COLOR or TERM=dumb), and
@@ -94,6 +95,21 @@ with tempfile.TemporaryDirectory() as state:
     r.expect(">>> ")
     r.send("loaded\r")
     r.expect("loaded = 7  (grad 0)", ":load with a completed file name")
+    r.expect(">>> ")
+
+    # Tab completes what a command's spec allows there: an option after the file name...
+    r.send(":draw alpha tab_test.svg dec\t")
+    r.send("1\r")
+    out = r.expect(">>> ")
+    check("drew alpha to tab_test.svg" in out and os.path.exists(os.path.join(state, "tab_test.svg")),
+          f"':draw alpha tab_test.svg dec<Tab>1' should draw with decimals=1, got {out!r}")
+    # ...and where only options fit (`:view NAME `), the options and no names: Tab Tab lists.
+    r.send(":view alpha \t\t")
+    out = r.expect("max-nodes=", "the options listed after ':view alpha '")
+    out += r.expect("tb")
+    check("loaded" not in out and "pasted" not in out, f"no names after ':view alpha ', got {out!r}")
+    r.send("\x03")
+    r.expect("^C", "Ctrl-C cancelling the line")
     r.expect(">>> ")
 
     # Typographic operators typed or pasted (UTF-8 decoded for the line editor).

@@ -95,6 +95,31 @@ def test_complete_files(kernel):
     assert "part.mg" in complete(kernel[1], ":load pa")["matches"]
 
 
+def test_complete_offers_what_the_spec_allows(kernel):
+    # The session's completion, which follows each command's spec: options and picture files
+    # after `:draw L `, never words of a help text, names or leaves where they fit.
+    kc = kernel[1]
+    matches = complete(kc, ":draw L ")["matches"]
+    assert {"depth=", "shade", "tb", "format="} <= set(matches)
+    assert not {"them", "stronger", "a", "L"} & set(matches)
+    assert complete(kc, ":draw L format=p")["matches"] == ["format=pdf", "format=png"]
+    leaves = complete(kc, ":set ")["matches"]
+    assert "a" in leaves and "L" not in leaves
+    assert complete(kc, ":export ")["matches"] == ["torch"]
+
+
+def test_long_words_complete_and_inspect_at_once(kernel):
+    # One pass over the text, and a word longer than any name is not looked up: a 60,000-
+    # character word once took 8.7 s (a regular expression that backtracked).
+    kc = kernel[1]
+    for code, expected in [("a" * 60_000, []), ("y = " + "b." * 30_000 + "g", ["grad"]),
+                           (":draw L " + "x" * 60_000, []), ("# " + "a." * 30_000, [])]:
+        started = time.monotonic()
+        assert complete(kc, code)["matches"] == expected
+        assert not inspect(kc, code)["found"]
+        assert time.monotonic() - started < 2.0, code[:20]
+
+
 def test_inspect_name(kernel):
     content = inspect(kernel[1], "L", cursor=1)
     assert content["found"]
@@ -117,6 +142,9 @@ def test_inspect_command_and_function(kernel):
     assert inspect(kc, ":grad L", cursor=3)["data"]["text/plain"].startswith(":grad [NAME]")
     assert inspect(kc, "y = tanh(a)", cursor=6)["data"]["text/plain"].startswith("tanh(x)")
     assert "shade" in inspect(kc, ":draw L shade", cursor=10)["data"]["text/plain"]
+    # An option as its spec describes it (from the C++ side, not from the help text).
+    steps = inspect(kc, ":minimize L steps=3", cursor=14)["data"]["text/plain"]
+    assert steps.startswith("steps=N  how many steps") and "from 1 to 10000000" in steps
     assert not inspect(kc, "nothing_here", cursor=3)["found"]
 
 

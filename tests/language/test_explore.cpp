@@ -102,10 +102,11 @@ TEST_CASE(":minimize stops at Ctrl-C after the current step and the session goes
     const mgrad::Command* minimize = lab.session.find_command("minimize");
     REQUIRE(minimize);
     const std::vector<mgrad::Word> words{{"L", {}}, {"steps=1000000", {}}, {"lr=0.1", {}}};
-    CHECK_THROWS_WITH_AS(minimize->handler(lab.session, words, lab.sink),
-                         "interrupted after 0 of 1000000 steps (the leaves keep the values "
-                         "reached)",
-                         mgrad::Error);
+    CHECK_THROWS_WITH_AS(
+        minimize->handler(lab.session, mgrad::check_args(lab.session, *minimize, words), lab.sink),
+        "interrupted after 0 of 1000000 steps (the leaves keep the values "
+        "reached)",
+        mgrad::Error);
     CHECK(lab.data("x") == 3.0);
     flag = 0;
     CHECK(lab.run(":minimize L steps=3 lr=0.25"));

@@ -104,6 +104,92 @@ def test_completion_help_and_commands():
     assert "grad" in s.functions() and "tanh" in s.functions()
 
 
+def _spec_words(s, spec, after_required):
+    """What a command's spec allows as the next word, derived here from the JSON description
+    alone: after the command, or after a word for each argument it requires."""
+    words = set()
+    args = spec["args"]
+    given_options = set()
+    # The arguments still to come: all of them, or those not required (an argument an option
+    # may stand for, such as :step's lr, is required and still to come).
+    if after_required:
+        pending = [a for a in args if a["optional"] or "option" in a]
+    else:
+        pending = list(args)
+    for o in spec["options"]:
+        if not o["listed"] or o["key"] in given_options:
+            continue
+        standing_for = [a for a in args if a.get("option") == o["key"]]
+        if standing_for and standing_for[0] not in pending:
+            continue
+        if o["kind"] == "flag":
+            words.add(o["key"])
+        else:
+            words.add(o["key"] + "=")
+    nxt = pending[0] if pending else None
+    if nxt is not None:
+        kind = nxt["kind"]
+        if kind in ("node", "expression"):
+            words |= set(s.names())
+        if kind == "leaf":
+            words |= {n for n in s.names() if s[n].op == "leaf"}
+        if kind == "expression":
+            words |= set(s.functions())
+        if kind == "choice":
+            words |= set(nxt["choices"])
+        if kind == "directory":
+            words |= set(nxt["choices"]) | {"sub/"}
+        if kind == "file":
+            exts = nxt["extensions"]
+            words |= {f for f in ("net.json", "pic.png", "notes.txt")
+                      if not exts or f.rsplit(".", 1)[1] in exts} | {"sub/"}
+        if kind == "topic":
+            words |= {c["name"] for c in s.command_specs()} | set(s.functions())
+            words |= {"syntax", "train"}
+    return words
+
+
+def _sample(arg):
+    return {"node": "L", "leaf": "a", "number": "0.5", "whole": str(int(arg.get("low") or 0)),
+            "choice": (arg.get("choices") or ["x"])[0], "file": "out.txt", "directory": "d",
+            "topic": "draw", "expression": "x", "range": "x=0..1"}[arg["kind"]]
+
+
+def test_completion_follows_the_command_specs(tmp_path, monkeypatch):
+    # Every command, after its name and after its required arguments: Session.complete (what
+    # the REPL and the notebook offer) is exactly what the spec allows there.
+    monkeypatch.chdir(tmp_path)
+    for f in ("net.json", "pic.png", "notes.txt"):
+        (tmp_path / f).write_text("")
+    (tmp_path / "sub").mkdir()
+    s = Session()
+    s.run("a = 2; b = -3; L = a*b")
+    for spec in s.command_specs():
+        for after_required in (False, True):
+            line = ":" + spec["name"]
+            if after_required:
+                for arg in spec["args"]:
+                    if not arg["optional"] and "option" not in arg:
+                        line += " " + _sample(arg)
+            got = {c.text for c in s.complete(line + " ").candidates}
+            assert got == _spec_words(s, spec, after_required), line
+    # No word of a help text: the notebook once offered "them" and "stronger" after :draw L.
+    assert not {"them", "stronger"} & {c.text for c in s.complete(":draw L ").candidates}
+
+
+def test_errors_about_arguments_carry_their_parts():
+    s = Session()
+    s.run("a = 2; L = a*a")
+    r = s.run(":draw L depth=x", check=False)
+    assert r.errors[0].detail == {"argument": "depth",
+                                  "expected": "a whole number from 0 to 1000000000",
+                                  "suggestions": [], "fixes": []}
+    r = s.run(":draw L x.svg max-nodes=1", check=False)
+    fixes = r.errors[0].detail["fixes"]
+    assert fixes[0].startswith("depth=") and fixes[-1] == "max-nodes=2"
+    assert s.run("a", check=False).diagnostics == []
+
+
 def test_reset_makes_old_values_stale_without_crashing():
     s = Session()
     s.run(LECTURE)

@@ -165,6 +165,13 @@ def main():
         text = d.execute_script("return document.querySelector('#message-text').textContent")
         check("max-nodes=3" in text and "depth=" in text, f"the message says: {text}")
         shot(d, "too-big.png")
+        # The buttons are the renderer's suggestions as data, the controls' limits the specs'.
+        buttons = d.execute_script("return [...document.querySelectorAll('#message-actions button')]"
+                                   ".map(b => b.textContent)")
+        check(buttons and buttons[0].startswith("depth=") and buttons[-1].startswith("max-nodes="),
+              f"the buttons: {buttons}")
+        limits = d.execute_script("const e = document.getElementById('opt-depth'); return [e.min, e.max]")
+        check(limits == ["0", "1000000000"], f"depth's limits on the page: {limits}")
         d.execute_script("[...document.querySelectorAll('#message-actions button')]"
                          ".find(b => b.textContent.startsWith('depth=')).click()")
         wait_js(d, "return document.querySelector('#message').hidden && document.querySelector('#stage svg')",

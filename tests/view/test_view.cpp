@@ -409,6 +409,16 @@ TEST_CASE("options and names come from the page as :draw's words") {
     f = fx.wait_frame([](const nlohmann::json& g) { return g["options"]["max_nodes"] == 2; });
     CHECK(f["message"]["kind"] == "too_big");
     CHECK(f["message"]["text"].get<std::string>().find("depth=") != std::string::npos);
+    // What would fit comes as data too: the page offers these words, it reads no message.
+    REQUIRE(f["message"].contains("fixes"));
+    CHECK(f["message"]["fixes"].front().get<std::string>().starts_with("depth="));
+    CHECK(f["message"]["fixes"].back().get<std::string>().starts_with("max-nodes="));
+    // The options' ranges for the page's controls are the draw options' own.
+    bool depth_listed = false;
+    for (const auto& spec : f["option_specs"])
+        if (spec["key"] == "depth")
+            depth_listed = spec["kind"] == "whole" && spec["low"] == 0.0 && spec["high"] == 1e9;
+    CHECK(depth_listed);
     CHECK_FALSE(f.contains("svg"));
     // :view NAME OPTIONS, as the terminal sends it.
     fx.view->show("d", {"depth=1"});

@@ -37,6 +37,9 @@ struct MGRAD_API Diagnostic {
     std::string_view source_text;  ///< the whole text the span points into
     std::string_view message;      ///< the message alone, without position or severity
     std::optional<SourceSpan> span;
+    /// An error's parts as data (which argument, what it takes, words that would do), when
+    /// it has them: for front ends that act on them rather than show them.
+    const ErrorDetail* detail = nullptr;
 };
 
 /// A table a command prints (`:grad`, `:vars`): a header row and rows of cells, and its text.

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "mgrad/engine/graph.hpp"
+#include "mgrad/language/command_spec.hpp"
 #include "mgrad/language/output.hpp"
 #include "mgrad/language/parser.hpp"
 #include "mgrad/support/export.hpp"
@@ -47,28 +48,45 @@ inline constexpr std::size_t max_script_size = std::size_t{256} << 20u;
 /// reached only by a runaway one (a generated file, a huge paste).
 inline constexpr std::size_t default_max_nodes = 1'000'000;
 
-/// A command handler gets the session, the words after the command name (with their spans, so
-/// an Error thrown with a word's span is shown with a caret under it) and the output.
-using CommandHandler = std::function<void(Session&, std::span<const Word>, Output&)>;
+/// A command handler gets the session, the words after the command name checked against the
+/// command's spec (CommandArgs; each word keeps its span, so an Error thrown with a word's span
+/// is shown with a caret under it) and the output. A handler may take the words as a
+/// `std::span<const Word>` instead.
+using CommandHandler = std::function<void(Session&, const CommandArgs&, Output&)>;
 
 struct MGRAD_API Command {
-    std::string name;     ///< without the colon: "grad"
-    std::string usage;    ///< ":grad [NAME]"
-    std::string summary;  ///< one line for the `:help` list
-    std::string help;     ///< the long help shown by `:help grad` (may be several lines)
-    CommandHandler handler;
+    std::string name{};     ///< without the colon: "grad"
+    std::string usage{};    ///< ":grad [NAME]"; add_command() makes it from `spec` when empty
+    std::string summary{};  ///< one line for the `:help` list
+    std::string help{};     ///< the long help shown by `:help grad` (may be several lines)
+    CommandHandler handler{};
     bool replay = false;  ///< `:save` writes it into the script (it changes state, e.g. :backward)
     bool keeps_more = false;  ///< the rest of a paged table survives it (only `:more`)
+    /// The words it takes (command_spec.hpp): checked before the handler runs, and the source
+    /// of its usage, option list and completion. None: any words, unchecked.
+    std::optional<CommandSpec> spec{};
+};
+
+/// What may complete the word before a cursor (Session::complete).
+struct MGRAD_API Completion {
+    struct Candidate {
+        std::string text;  ///< the whole word: "depth=", "examples/", ":draw"
+        /// "command", "name", "constant", "function", "attribute", "option", "value", "file",
+        /// "directory", "keyword" or "topic"
+        std::string kind;
+    };
+    std::size_t start = 0;              ///< where the word being completed starts in the text
+    std::vector<Candidate> candidates;  ///< sorted, without duplicates
 };
 
 /// The rows of a long table not shown yet (see Output::page_rows()): `:more` shows the next
 /// page. Rows are made when shown, so a table of a million rows costs a page to start. Any
 /// statement other than `:more` drops it: the rows it would make describe the session as it was.
 struct MGRAD_API MoreRows {
-    std::string command;               ///< what made the table: ":grad"
-    std::vector<std::string> header;   ///< repeated above each page
-    std::string align;                 ///< as render_table's: 'l' or 'r' per column
-    std::size_t next = 0;              ///< the first row not shown yet
+    std::string command;              ///< what made the table: ":grad"
+    std::vector<std::string> header;  ///< repeated above each page
+    std::string align;                ///< as render_table's: 'l' or 'r' per column
+    std::size_t next = 0;             ///< the first row not shown yet
     std::size_t total = 0;
     std::function<std::vector<std::string>(std::size_t row)> row;
 };
@@ -227,6 +245,11 @@ class MGRAD_API Session {
     /// Completions for the start of a word: commands (when it starts with ':'), bound names,
     /// constants and functions. Sorted, without duplicates.
     [[nodiscard]] std::vector<std::string> completions(std::string_view prefix) const;
+    /// What may complete the word that ends `text` (a cell or a line up to the cursor): in a
+    /// command, exactly the words its spec allows there (options, names, leaves, files with
+    /// the accepted extensions, words of a set); in an expression, names, constants and
+    /// functions; after `name.`, data and grad. Every front end completes with this.
+    [[nodiscard]] Completion complete(std::string_view text) const;
 
     // --- describing nodes -----------------------------------------------------------------
     /// The label of a node, or `#id` when it has none.

@@ -24,6 +24,7 @@
 
 #include "mgrad/engine/graph.hpp"
 #include "mgrad/support/export.hpp"
+#include "mgrad/support/options.hpp"
 
 namespace mgrad {
 
@@ -83,6 +84,9 @@ struct MGRAD_API DrawControl {
 [[nodiscard]] MGRAD_API DrawOptions parse_draw_options(std::span<const std::string> words);
 /// The option words parse_draw_options() accepts, one line each with a short explanation.
 [[nodiscard]] MGRAD_API std::string draw_options_help();
+/// The option words of `:draw` (and `:view`, `--draw-options`) with their kinds and ranges:
+/// the one description that parse_draw_options, the help, completion and the page use.
+[[nodiscard]] MGRAD_API const OptionParser& draw_option_parser() noexcept;
 
 /// DOT text of the graph `root` depends on, written by cgraph from the graph that is laid out
 /// for SVG/PNG/PDF (no positions).
@@ -131,7 +135,8 @@ class MGRAD_API Drawing {
 
 /// Describes the picture of what `root` depends on. Throws Error as render() does (a graph over
 /// the cap names the options that would make it fit).
-[[nodiscard]] MGRAD_API Drawing describe(Graph& graph, NodeId root, const DrawOptions& options = {});
+[[nodiscard]] MGRAD_API Drawing describe(Graph& graph, NodeId root,
+                                         const DrawOptions& options = {});
 /// Lays out and renders a described picture as SVG, PNG, PDF or DOT (JSON is written from the
 /// graph itself: use the other render()). Safe to call from any thread: calls into Graphviz are
 /// serialised. `control` as for render() above (a layout that can be stopped, progress).

@@ -1,6 +1,9 @@
 """Shift-Tab: what the word at the cursor is. A bound name shows its node as `:tree` does (the
 formula, data and grad, with its parents; the whole graph at the second Shift-Tab) and where it
-was made; a command or a function shows its `:help`; a drawing option its line of `:help draw`.
+was made; a command or a function shows its `:help`; an option of a command (`depth=3` in
+`:draw L depth=3`) what its spec says: its help and the values it takes. The specs come from the
+C++ side (Session.command_spec); no help text is read apart. The word is found by one scan out
+from the cursor, and a word longer than any name or option is not looked up.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from typing import Dict, Optional
 from mgrad import Session
 
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_:=.\-]")
+# Longer words are no name, command or option anyone typed (and would cost time to look up).
+_LONGEST_WORD = 1000
 
 
 def word_at(code: str, cursor: int) -> tuple:
@@ -47,7 +52,7 @@ class Inspector:
 
     def describe(self, code: str, cursor: int, detail_level: int) -> Optional[str]:
         word, first = word_at(code, cursor)
-        if not word:
+        if not word or len(word) > _LONGEST_WORD or len(first) > _LONGEST_WORD:
             return None
         if first.startswith(":"):
             command = first[1:]
@@ -55,10 +60,9 @@ class Inspector:
                 return self._help(command)
             if command == "help":
                 return self._help(word.lstrip(":"))
-            if command == "draw":
-                option = self._draw_option(word)
-                if option:
-                    return option
+            option = self._option(command, word)
+            if option:
+                return option
         if word.startswith(":"):
             return self._help(word[1:])
         # An expression: the name under the cursor (`a` in `a.grad`, `tanh` in `tanh(x)`).
@@ -78,15 +82,24 @@ class Inspector:
             return None
         return None if ": error: " in text.split("\n", 1)[0] else text
 
-    def _draw_option(self, word: str) -> Optional[str]:
-        key = word.split("=")[0]
-        lines = self.session.help("draw").splitlines()
-        for line in lines[lines.index("Options:") + 1:] if "Options:" in lines else []:
-            if not line.startswith("  "):
-                break
-            option = line.split()[0].split("=")[0]
-            if option == key:
-                return line.strip()
+    def _option(self, command: str, word: str) -> Optional[str]:
+        """An option of `command` as its spec describes it: `depth=N  only values … (a whole
+        number from 0 to 1000000000)`."""
+        try:
+            spec = self.session.command_spec(command)
+        except UnicodeEncodeError:
+            return None
+        key = word.split("=")[0].lower()
+        for option in spec["options"] if spec else []:
+            if option["key"] != key or not option["listed"]:
+                continue
+            head = f"{key}={option['value_name']}" if option["value_name"] else key
+            text = f"{head}  {option['help']}"
+            if option["expected"]:
+                text += f"\n  takes {option['expected']}"
+            if option["repeatable"]:
+                text += "; may be given more than once"
+            return text
         return None
 
     def _node(self, name: str, detail_level: int) -> str:

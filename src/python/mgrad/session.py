@@ -13,6 +13,7 @@ maps each to its own kind of message.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from ._core import Value
 from .errors import Error, Span
 
 __all__ = ["Session", "RunResult", "Text", "Result", "Table", "Diagnostic", "FileWritten",
-           "Picture", "Command"]
+           "Picture", "Command", "Completion", "Candidate"]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -86,6 +87,9 @@ class Diagnostic:
     message: str
     source: str
     span: Optional[Span]
+    # An error about an argument, as data: {"argument": "depth", "expected": "a whole number
+    # from 0 to 17", "suggestions": [...], "fixes": ["depth=3", ...]}; None for other errors.
+    detail: Optional[dict] = None
 
     @property
     def line(self) -> Optional[int]:
@@ -185,6 +189,17 @@ class RunResult:
 
     def __str__(self) -> str:
         return "".join(e.text for e in self.events if not isinstance(e, (FileWritten, Picture)))
+
+
+class Candidate(NamedTuple):
+    text: str  # the whole word: 'depth=', 'examples/', ':draw'
+    kind: str  # 'command', 'name', 'constant', 'function', 'attribute', 'option', 'value',
+    #            'file', 'directory', 'keyword' or 'topic'
+
+
+class Completion(NamedTuple):
+    start: int  # where the word being completed starts, in characters of the text
+    candidates: List[Candidate]
 
 
 class Command(NamedTuple):
@@ -315,6 +330,25 @@ class Session:
         """Completions of the start of a word: commands (when it starts with ':'), bound names
         and functions; sorted, without duplicates (the REPL's Tab)."""
         return self._core.completions(_utf8(prefix))
+
+    def complete(self, text: str) -> Completion:
+        """What may complete the word that ends `text` (a cell up to the cursor), as every
+        front end completes: in a command, exactly the words its spec allows there."""
+        start, candidates = self._core.complete(_utf8(text))
+        # `start` counts UTF-8 bytes; the caller counts characters.
+        prefix = text.encode("utf-8", "surrogatepass")[:start].decode("utf-8", "replace")
+        return Completion(len(prefix), [Candidate(t, k) for t, k in candidates])
+
+    def command_specs(self) -> List[dict]:
+        """Every command's spec (its arguments and options with their kinds, ranges, choices
+        and help), as the C++ side describes them: what completion, inspection and the page
+        read instead of the help text."""
+        return json.loads(self._core.describe_commands())["commands"]
+
+    def command_spec(self, typed: str) -> Optional[dict]:
+        """The spec of the command `typed` means (`draw`, `:dr`, `q`), or None."""
+        name = self._core.resolve_command(_utf8(typed.lstrip(":")))
+        return next((c for c in self.command_specs() if c["name"] == name), None)
 
     def help(self, topic: str = "") -> str:
         """What `:help TOPIC` prints (`:help` alone lists everything)."""

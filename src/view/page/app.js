@@ -103,6 +103,7 @@
         $('busy').hidden = true;
 
         showPicker(frame);
+        showOptionSpecs(frame.option_specs);
         showOptions(frame.options);
         showNotice(frame.notice);
         showMessage(frame.message);
@@ -169,6 +170,28 @@
         $('opt-tb').classList.toggle('on', o.tb);
     }
 
+    /// The control that stands for an option word (data-option in the page), or null.
+    function optionControl(key) {
+        return document.querySelector(`[data-option="${CSS.escape(key)}"]`);
+    }
+
+    /// The controls' ranges and titles from the draw options' specs (what :draw checks).
+    function showOptionSpecs(specs) {
+        if (!specs || state.specsShown) return;
+        state.specsShown = true;
+        for (const spec of specs) {
+            const el = optionControl(spec.key);
+            if (!el) continue;
+            if (spec.kind === 'whole') {
+                el.min = spec.low;
+                el.max = spec.high;
+                el.step = 1;
+            }
+            const word = spec.value_name ? `${spec.key}=${spec.value_name}` : spec.key;
+            el.closest('label').title = `${spec.help} (${word})`;
+        }
+    }
+
     function showNotice(notice) {
         if (!notice || notice.number === state.noticeSeen) return;
         const first = state.noticeSeen === 0 && state.frame && window.mgradView.frames === 1;
@@ -204,21 +227,12 @@
         $('message-text').textContent = message.text;
         const actions = $('message-actions');
         actions.replaceChildren();
-        if (message.kind === 'too_big') {
-            // The renderer names what would fit: offer those as buttons.
-            const depth = /depth=(\d+)/.exec(message.text);
-            if (depth)
-                actions.append(
-                    actionButton(`depth=${depth[1]}`, () => setOption('opt-depth', depth[1])));
-            if (/hide-constants/.test(message.text))
-                actions.append(actionButton('hide-constants', () => setOption('opt-hide', true)));
-            if (/collapse-modules/.test(message.text))
-                actions.append(
-                    actionButton('collapse-modules', () => setOption('opt-collapse', true)));
-            const cap = /max-nodes=(\d+)\s*$/.exec(message.text);
-            if (cap)
-                actions.append(
-                    actionButton(`max-nodes=${cap[1]}`, () => setOption('opt-cap', cap[1])));
+        // The renderer says what would fit as option words (data, not text): offer each one
+        // that has a control here as a button.
+        for (const fix of message.fixes || []) {
+            const eq = fix.indexOf('=');
+            const el = optionControl(eq < 0 ? fix : fix.slice(0, eq));
+            if (el) actions.append(actionButton(fix, () => setOption(el.id, eq < 0 ? true : fix.slice(eq + 1))));
         }
     }
 
