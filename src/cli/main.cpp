@@ -235,7 +235,7 @@ void define_options(CLI::App& app, Options& o) {
         "Examples:\n"
         "  mgrad                          interactive session (:help lists the commands)\n"
         "  mgrad --echo lecture.mg        run a script as a readable transcript\n"
-        "  mgrad -c 'a=2; b=-3; L=a*b; :backward L; :grad'\n"
+        "  mgrad -c 'L=2*3; :backward L'  run a string as a script\n"
         "  mgrad net.mg --draw L          draw L's graph to L.svg after the script ran\n"
         "  mgrad --view                   the REPL, with the graph live in the browser");
 }

@@ -30,6 +30,8 @@ x = 3; M = (x - 1)**2
 :minimize M steps=4 lr=0.1
 1/0
 L + undefined
+:tree L 0
+:draw L big.svg max-nodes=2
 """
 
 NUMBER = (int, float)
@@ -81,6 +83,13 @@ def check_event(event, line):
         for field in ("line", "column"):
             if field not in event or not (event[field] is None or isinstance(event[field], int)):
                 fail(f"diagnostic.{field} is neither a number nor null", line)
+        if "detail" in event:
+            detail = event["detail"]
+            if (not isinstance(detail, dict) or not isinstance(detail.get("argument"), str)
+                    or not isinstance(detail.get("expected"), str)
+                    or not all(isinstance(detail.get(k), list) and all(isinstance(w, str) for w in detail[k])
+                               for k in ("suggestions", "fixes"))):
+                fail("diagnostic.detail is not as documented", line)
     return kind
 
 
@@ -128,5 +137,14 @@ with tempfile.TemporaryDirectory() as work:
     error = next(e for e in events if e["type"] == "diagnostic" and e["severity"] == "error")
     if (error["file"], error["line"], error["column"]) != (path, 12, 5):
         sys.exit(f"FAIL: the error is placed at {error['file']}:{error['line']}:{error['column']}")
+    # An error about an argument says which one and what it takes; a drawing over its cap, the
+    # option words that would fit — as data, so that no tool reads them out of the message.
+    details = [e.get("detail") for e in events if e["type"] == "diagnostic" and e["line"] in (13, 14)]
+    if len(details) != 2 or details[0] != {"argument": "DEPTH", "suggestions": [], "fixes": [],
+                                           "expected": "a whole number from 1 to 1000"}:
+        sys.exit(f"FAIL: the details are {details}")
+    fixes = details[1]["fixes"]
+    if not (fixes[0].startswith("depth=") and fixes[-1] == "max-nodes=3"):
+        sys.exit(f"FAIL: the drawing's fixes are {fixes}")
 
 print(f"ok: {sum(seen.values())} events of {len(seen)} types, all as documented")
