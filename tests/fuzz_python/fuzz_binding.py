@@ -582,6 +582,11 @@ def test_session_lookups(name):
         assert name == "abc"
     call(s.help, name)
     call(s.completions, name)
+    call(s.complete, name)
+    if isinstance(name, str):  # a line around the word: after a command, in its arguments
+        for line in (":draw abc " + name, ":help " + name, ":" + name + " "):
+            call(s.complete, line)
+    call(s.command_spec, name)
     call(Session.is_incomplete, name)
 
 

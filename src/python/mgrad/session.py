@@ -347,6 +347,8 @@ class Session:
 
     def command_spec(self, typed: str) -> Optional[dict]:
         """The spec of the command `typed` means (`draw`, `:dr`, `q`), or None."""
+        if not isinstance(typed, str):
+            raise TypeError(f"command_spec() takes a str, not {type(typed).__name__}")
         name = self._core.resolve_command(_utf8(typed.lstrip(":")))
         return next((c for c in self.command_specs() if c["name"] == name), None)
 
