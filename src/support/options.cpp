@@ -85,11 +85,11 @@ std::optional<double> read_number(std::string_view word) noexcept {
             ++i;
     }
     if (i != text.size()) return std::nullopt;
-    double v = 0.0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v))
+    // parse_double, not from_chars: libc++ 14 (the core's other library) has none for doubles.
+    const ParsedDouble r = parse_double(text);
+    if (r.ec != std::errc{} || r.end != text.data() + text.size() || !std::isfinite(r.value))
         return std::nullopt;
-    return word.front() == '-' ? -v : v;
+    return word.front() == '-' ? -r.value : r.value;
 }
 
 bool has_extension(std::string_view file, std::span<const std::string_view> extensions) noexcept {
