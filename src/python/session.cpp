@@ -65,6 +65,7 @@ void SessionOutput::report(const Diagnostic& d) {
     e.kind = Event::Kind::Diagnostic;
     e.severity = d.severity;
     e.text = format_diagnostic(d.source, d.source_text, d.severity, d.message, d.span);
+    e.styled = format_diagnostic(d.source, d.source_text, d.severity, d.message, d.span, true);
     e.message = d.message;
     e.source = d.source;
     e.span = d.span;
@@ -230,7 +231,8 @@ py::list events_to_python(std::vector<Event> events) {
                 }
                 out.append(py::make_tuple(
                     "diagnostic", str(e.text), severity_name(e.severity), str(e.message),
-                    str(e.source), py::reinterpret_steal<py::object>(make_span(e.span)), detail));
+                    str(e.source), py::reinterpret_steal<py::object>(make_span(e.span)), detail,
+                    str(e.styled)));
                 break;
             }
             case Event::Kind::File:

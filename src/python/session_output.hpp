@@ -33,6 +33,7 @@ struct Event {
     std::string source;
     std::optional<SourceSpan> span;
     std::optional<ErrorDetail> detail;  ///< the error's parts as data, when it has them
+    std::string styled;  ///< the printed form with a terminal's colours (as the REPL shows it)
     // File
     std::string path;
     std::string format;  ///< File and Picture

@@ -2,6 +2,7 @@
 its messages, names as Values, completion and help, errors and interruption."""
 
 import os
+import re
 import signal
 import threading
 import time
@@ -99,6 +100,10 @@ def test_completion_help_and_commands():
     assert s.help("draw").startswith(":draw NAME [FILE] [OPTIONS]")
     assert "Commands:" in s.help()
     assert "error: no help on 'nosuchthing'" in s.help("nosuchthing")
+    # Whether there is help, as data: the notebook's inspection no longer reads ": error: ".
+    with pytest.raises(mgrad.Error, match="no help on 'nosuchthing'"):
+        s.help("nosuchthing", check=True)
+    assert s.help("draw", check=True) == s.help("draw")
     names = {c.name for c in s.commands()}
     assert {"grad", "draw", "minimize", "help"} <= names
     assert "grad" in s.functions() and "tanh" in s.functions()
@@ -188,6 +193,18 @@ def test_errors_about_arguments_carry_their_parts():
     fixes = r.errors[0].detail["fixes"]
     assert fixes[0].startswith("depth=") and fixes[-1] == "max-nodes=2"
     assert s.run("a", check=False).diagnostics == []
+
+
+def test_diagnostics_come_coloured_as_the_repl_prints_them():
+    # What the notebook shows: the colours come with the diagnostic, none is read out of text.
+    s = Session()
+    s.run("a = 2")
+    for line in ("a * q", ":tree a 0", ":draw a x.bmp"):
+        (d,) = s.run(line, check=False).errors
+        assert d.styled != d.text and re.sub(r"\x1b\[[0-9;]*m", "", d.styled) == d.text
+        lines = d.styled.split("\n")
+        assert lines[0].startswith("\x1b[1m<python>:1:") and "\x1b[31merror:\x1b[0m" in lines[0]
+        assert "\x1b[32m^" in lines[2]  # the caret, green
 
 
 def test_reset_makes_old_values_stale_without_crashing():

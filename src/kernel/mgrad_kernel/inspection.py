@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Dict, Optional
 
-from mgrad import Session
+from mgrad import Error, Session
 
 _WORD_CHARS = re.compile(r"[A-Za-z0-9_:=.\-]")
 # Longer words are no name, command or option anyone typed (and would cost time to look up).
@@ -77,10 +77,9 @@ class Inspector:
         if not topic:
             return None
         try:
-            text = self.session.help(topic)
-        except UnicodeEncodeError:  # a lone surrogate (JSON's \ud800): no topic holds one
+            return self.session.help(topic, check=True)
+        except (UnicodeEncodeError, Error):  # a lone surrogate (JSON's \ud800); no topic
             return None
-        return None if ": error: " in text.split("\n", 1)[0] else text
 
     def _option(self, command: str, word: str) -> Optional[str]:
         """An option of `command` as its spec describes it: `depth=N  only values … (a whole

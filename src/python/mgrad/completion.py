@@ -1,7 +1,8 @@
 """Tab completion in a notebook cell of mgrad's language (the kernel's and `%%mgrad` cells'):
 the session's own completion (Session.complete, the one every front end uses), which knows
-each command's spec, so a cell completes exactly the words the REPL does: after `:draw L ` the drawing options and picture files, after `:view L ` the
-options, after `name.` data and grad.
+each command's spec, so a cell completes exactly the words the REPL does: after `:draw L `
+the drawing options and picture files, after `:view L ` the options, after `name.` data and
+grad.
 
 Only the line the cursor is in is handed over (a statement never spans lines at a cursor that
 completes a word), and the work grows with its length, never faster.

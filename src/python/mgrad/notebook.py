@@ -5,7 +5,8 @@ IPython extension (`%load_ext mgrad`, mgrad/ipython.py), so a cell shows the sam
 Text (help, progress, `:trace` lines) is a stream on stdout; results of bare expressions and
 tables are `execute_result`s (a table also as HTML); pictures are `display_data`; a warning is
 a stream on stderr; an error is an `error` whose traceback is the diagnostic as the REPL prints
-it — position in the cell's own lines, the line, the caret — coloured as a compiler colours it.
+it — position in the cell's own lines, the line, the caret — coloured as the REPL colours it on a
+terminal (Diagnostic.styled: the colours come with the diagnostic, none is read out of its text).
 """
 
 from __future__ import annotations
@@ -46,31 +47,13 @@ def end_session(name: str) -> None:
     """Forgets the session `name` (after `:quit`): the next use makes a fresh one."""
     _sessions.pop(name, None)
 
-_RESET, _BOLD, _RED, _MAGENTA, _CYAN, _GREEN = ("\x1b[0m", "\x1b[1m", "\x1b[1;31m",
-                                                "\x1b[1;35m", "\x1b[1;36m", "\x1b[1;32m")
-_SEVERITY_COLOUR = {"error": _RED, "warning": _MAGENTA, "note": _CYAN}
-_HEADLINE = re.compile(r"^(?P<where>.*?:\d+:\d+: |[^:]*: )?(?P<severity>error|warning|note): ")
-_CARET = re.compile(r"^ *\^~*\s*$")
+
+_RESET, _RED = "\x1b[0m", "\x1b[1;31m"
 
 
-def colour_diagnostic(text: str) -> List[str]:
-    """The diagnostic's lines with ANSI colours: position bold, severity in its colour, the
-    caret line green."""
-    lines = text.rstrip("\n").split("\n")
-    out = []
-    for line in lines:
-        m = _HEADLINE.match(line)
-        if m:
-            where = m.group("where") or ""
-            severity = m.group("severity")
-            rest = line[m.end():]
-            out.append(f"{_BOLD}{where}{_RESET}{_SEVERITY_COLOUR[severity]}{severity}:{_RESET} "
-                       f"{_BOLD}{rest}{_RESET}")
-        elif _CARET.match(line):
-            out.append(f"{_GREEN}{line}{_RESET}")
-        else:
-            out.append(line)
-    return out
+def coloured_lines(diagnostic: Diagnostic) -> List[str]:
+    """The diagnostic as the REPL prints it on a terminal, line by line."""
+    return diagnostic.styled.rstrip("\n").split("\n")
 
 
 def error_content(diagnostic: Optional[Diagnostic], interrupted: bool) -> Dict:
@@ -79,7 +62,7 @@ def error_content(diagnostic: Optional[Diagnostic], interrupted: bool) -> Dict:
         return {"ename": "KeyboardInterrupt", "evalue": "interrupted",
                 "traceback": [f"{_RED}interrupted{_RESET} (the statements before it were run)"]}
     return {"ename": "KeyboardInterrupt" if interrupted else "Error",
-            "evalue": diagnostic.message, "traceback": colour_diagnostic(diagnostic.text)}
+            "evalue": diagnostic.message, "traceback": coloured_lines(diagnostic)}
 
 
 _SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
@@ -148,7 +131,7 @@ def messages(result: RunResult, execution_count: int) -> List[Message]:
                 emit(("error", error_content(event, result.interrupted)))
             else:
                 emit(("stream", {"name": "stderr",
-                                 "text": "\n".join(colour_diagnostic(event.text)) + "\n"}))
+                                 "text": event.styled}))
         elif isinstance(event, FileWritten):
             pass  # its message ("drew L to L.png") came as text
     flush()

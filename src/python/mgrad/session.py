@@ -90,6 +90,9 @@ class Diagnostic:
     # An error about an argument, as data: {"argument": "depth", "expected": "a whole number
     # from 0 to 17", "suggestions": [...], "fixes": ["depth=3", ...]}; None for other errors.
     detail: Optional[dict] = None
+    # `text` with a terminal's colours (ANSI escapes), as the REPL prints it on a terminal: what
+    # a notebook shows, so that no front end reads the parts of `text` back to colour them.
+    styled: str = ""
 
     @property
     def line(self) -> Optional[int]:
@@ -352,10 +355,11 @@ class Session:
         name = self._core.resolve_command(_utf8(typed.lstrip(":")))
         return next((c for c in self.command_specs() if c["name"] == name), None)
 
-    def help(self, topic: str = "") -> str:
-        """What `:help TOPIC` prints (`:help` alone lists everything)."""
+    def help(self, topic: str = "", *, check: bool = False) -> str:
+        """What `:help TOPIC` prints (`:help` alone lists everything). A topic there is no help
+        on gives the error as `:help` prints it, or with check=True raises mgrad.Error."""
         ok, _, events = self._core.run_command("help", [_utf8(topic)] if topic else [])
-        result = RunResult(ok, False, [_event(e) for e in events])
+        result = self._finish(RunResult(ok, False, [_event(e) for e in events]), check)
         if not ok:
             return result.stderr
         return result.stdout
