@@ -18,6 +18,7 @@
 #include "engines.hpp"
 #include "mgrad/commands/commands.hpp"
 #include "mgrad/commands/page_frame.hpp"
+#include "mgrad/language/command_spec.hpp"
 #include "mgrad/language/parser.hpp"
 #include "mgrad/language/session.hpp"
 #include "mgrad/render/render.hpp"
@@ -151,13 +152,14 @@ class Playground {
         if (load != nullptr) {
             Command page_load = *load;
             page_load.handler = [this, inner = load->handler](
-                                    Session& session, std::span<const Word> args, Output& out) {
+                                    Session& session, const CommandArgs& args, Output& out) {
                 // The page opens its file picker; a missing file still gets the session's
                 // own error, as anywhere else.
-                if (args.empty() || !page_has_file(args[0].text)) {
+                const std::span<const Word> words = args.words();
+                if (words.empty() || !page_has_file(words[0].text)) {
                     m_output.event(
-                        {{"kind", "pick_file"}, {"path", args.empty() ? "" : args[0].text}});
-                    if (args.empty()) return;
+                        {{"kind", "pick_file"}, {"path", words.empty() ? "" : words[0].text}});
+                    if (words.empty()) return;
                 }
                 inner(session, args, out);
             };
