@@ -41,6 +41,7 @@
 #include <fmt/format.h>
 
 #include <mgrad/commands/commands.hpp>
+#include <mgrad/language/command_spec.hpp>
 #include <mgrad/language/session.hpp>
 #include <mgrad/render/render.hpp>
 #include <mgrad/support/error.hpp>
@@ -182,16 +183,24 @@ void rewrap(mgrad::Session& session, const char* name, Wrap wrap) {
     session.add_command(std::move(replaced));
 }
 
+/// The changed words checked again against the command's spec, as the session checks what is
+/// typed, so the handler reads its arguments as it would have.
+mgrad::CommandArgs recheck(mgrad::Session& s, const char* name,
+                           std::span<const mgrad::Word> words) {
+    const mgrad::Command* command = s.find_command(name);
+    return command != nullptr ? mgrad::check_args(s, *command, words) : mgrad::CommandArgs(words);
+}
+
 /// The handler with its argument `index` (counted from the end when negative) confined.
-Handler confine_arg(Handler handler, int index) {
-    return
-        [handler, index](mgrad::Session& s, std::span<const mgrad::Word> args, mgrad::Output& o) {
+Handler confine_arg(Handler handler, const char* name, int index) {
+    return [handler, name, index](mgrad::Session& s, std::span<const mgrad::Word> args,
+                                  mgrad::Output& o) {
             std::vector<mgrad::Word> words(args.begin(), args.end());
             const long at = index >= 0 ? index : static_cast<long>(words.size()) + index;
             if (at >= 0 && at < static_cast<long>(words.size()))
                 words[at].text = confined(words[at], words[at].text);
             LayoutBudget budget;
-            handler(s, words, o);
+            handler(s, recheck(s, name, words), o);
         };
 }
 
@@ -213,10 +222,10 @@ bool small_picture(const std::vector<mgrad::Word>& words) {
 }
 
 void install_file_commands(mgrad::Session& session) {
-    rewrap(session, "load", [](Handler h) { return confine_arg(h, 0); });
-    rewrap(session, "save", [](Handler h) { return confine_arg(h, 0); });
-    rewrap(session, "export", [](Handler h) { return confine_arg(h, 1); });
-    rewrap(session, "trace", [](Handler h) { return confine_arg(h, 1); });
+    rewrap(session, "load", [](Handler h) { return confine_arg(h, "load", 0); });
+    rewrap(session, "save", [](Handler h) { return confine_arg(h, "save", 0); });
+    rewrap(session, "export", [](Handler h) { return confine_arg(h, "export", 1); });
+    rewrap(session, "trace", [](Handler h) { return confine_arg(h, "trace", 1); });
     rewrap(session, "draw", [](Handler h) -> Handler {
         return [h](mgrad::Session& s, std::span<const mgrad::Word> args, mgrad::Output& o) {
             std::vector<mgrad::Word> words(args.begin(), args.end());
@@ -225,7 +234,7 @@ void install_file_commands(mgrad::Session& session) {
                 if (!small_picture(words)) words.push_back({"max-nodes=150", words[1].span});
             }
             LayoutBudget budget;
-            h(s, words, o);
+            h(s, recheck(s, "draw", words), o);
         };
     });
     // :plot EXPR x=A..B FILE: FILE is the last word when the one before it is the range.
@@ -235,7 +244,7 @@ void install_file_commands(mgrad::Session& session) {
             if (words.size() >= 3 && looks_like_range(words[words.size() - 2].text))
                 words.back().text = confined(words.back(), words.back().text);
             LayoutBudget budget;
-            h(s, words, o);
+            h(s, recheck(s, "plot", words), o);
         };
     });
     rewrap(session, "minimize", [](Handler h) -> Handler {
@@ -244,7 +253,7 @@ void install_file_commands(mgrad::Session& session) {
             for (mgrad::Word& w : words)
                 if (w.text.starts_with("plot=") && w.text.size() > 5)
                     w.text = "plot=" + confined(w, std::string_view(w.text).substr(5));
-            h(s, words, o);
+            h(s, recheck(s, "minimize", words), o);
         };
     });
 }
