@@ -35,15 +35,6 @@ void write_line(std::ostream& out, const Json& j) {
     out << j.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
 }
 
-std::string_view severity_name(Severity s) {
-    switch (s) {
-        case Severity::Error: return "error";
-        case Severity::Warning: return "warning";
-        case Severity::Note: return "note";
-    }
-    return "error";
-}
-
 }  // namespace
 
 void JsonOutput::text(std::string_view text) {

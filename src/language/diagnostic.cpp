@@ -14,15 +14,6 @@ namespace mgrad {
 
 namespace {
 
-std::string_view severity_name(Severity s) {
-    switch (s) {
-        case Severity::Error: return "error";
-        case Severity::Warning: return "warning";
-        case Severity::Note: return "note";
-    }
-    return "error";
-}
-
 // Display width of a prefix of a line: tabs are kept as tabs so the caret lines up with the
 // source line however the terminal expands them; UTF-8 continuation bytes take no column.
 std::string caret_padding(std::string_view line_prefix) {
@@ -63,6 +54,15 @@ std::string bold_quoted(std::string_view message) {
 }
 
 }  // namespace
+
+std::string_view severity_name(Severity s) noexcept {
+    switch (s) {
+        case Severity::Error: return "error";
+        case Severity::Warning: return "warning";
+        case Severity::Note: return "note";
+    }
+    return "error";
+}
 
 std::size_t utf8_length(std::string_view text) noexcept {
     if (text.empty()) return 0;

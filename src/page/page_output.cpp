@@ -4,19 +4,6 @@
 
 namespace mgrad::page {
 
-namespace {
-
-std::string_view severity_name(Severity s) {
-    switch (s) {
-        case Severity::Error: return "error";
-        case Severity::Warning: return "warning";
-        case Severity::Note: return "note";
-    }
-    return "error";
-}
-
-}  // namespace
-
 void PageOutput::text(std::string_view text) {
     // Consecutive text joins into one event (a table printed a row at a time).
     if (!m_events.empty() && m_events.back()["kind"] == "text") {

@@ -184,14 +184,6 @@ class SigintGuard {
 
 py::object str(std::string_view text) { return py::reinterpret_steal<py::object>(to_str(text)); }
 
-const char* severity_name(Severity s) {
-    switch (s) {
-        case Severity::Error: return "error";
-        case Severity::Warning: return "warning";
-        case Severity::Note: return "note";
-    }
-    return "error";
-}
 
 py::list events_to_python(std::vector<Event> events) {
     py::list out;
@@ -230,7 +222,7 @@ py::list events_to_python(std::vector<Event> events) {
                     detail = d;
                 }
                 out.append(py::make_tuple(
-                    "diagnostic", str(e.text), severity_name(e.severity), str(e.message),
+                    "diagnostic", str(e.text), str(severity_name(e.severity)), str(e.message),
                     str(e.source), py::reinterpret_steal<py::object>(make_span(e.span)), detail,
                     str(e.styled)));
                 break;

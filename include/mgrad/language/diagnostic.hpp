@@ -23,6 +23,9 @@ namespace mgrad {
 
 enum class Severity { Error, Warning, Note };
 
+/// "error", "warning" or "note": the word every front end shows and sends for a severity.
+[[nodiscard]] MGRAD_API std::string_view severity_name(Severity s) noexcept;
+
 /// Formats one diagnostic, ending in a newline. `text` is the whole source the span points
 /// into; a span past its end is shown at the end of the last line. With `color`, ANSI escapes
 /// make the place bold, the severity red (error), magenta (warning) or cyan (note), quoted
